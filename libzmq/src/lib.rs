@@ -1,0 +1,1 @@
+//! libzmq (placeholder, being written).
