@@ -1,1 +1,49 @@
-//! libzmq (placeholder, being written).
+//! A pure-Rust implementation of ZeroMQ's thread-safe sockets (Client/Server,
+//! Radio/Dish, Scatter/Gather), API-compatible with the `libzmq` 0.2 crate and
+//! wire-compatible with C libzmq 4.3 (ZMTP 3.1).
+//!
+//! ```
+//! use libzmq::{prelude::*, *};
+//!
+//! let addr: InprocAddr = InprocAddr::new_unique();
+//! let server = ServerBuilder::new().bind(&addr).build()?;
+//! let client = ClientBuilder::new().connect(&addr).build()?;
+//!
+//! client.send("ping")?;
+//! let request = server.recv_msg()?;
+//! server.route("pong", request.routing_id().unwrap())?;
+//! assert_eq!(client.recv_msg()?.to_str()?, "pong");
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod addr;
+mod ctx;
+mod error;
+mod group;
+mod heartbeat;
+mod inproc;
+mod io;
+mod msg;
+mod period;
+mod pipe;
+pub mod prelude;
+mod serde_enum;
+mod signal;
+mod socket;
+
+pub use addr::{EpgmAddr, InprocAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE};
+pub use ctx::{Ctx, CtxBuilder, CtxHandle};
+pub use error::{Error, ErrorKind};
+pub use group::{Group, GroupParseError, GroupSlice, MAX_GROUP_SIZE};
+pub use heartbeat::Heartbeat;
+pub use msg::{Msg, RoutingId};
+pub use period::Period;
+pub use socket::client::{Client, ClientBuilder};
+pub use socket::server::{Server, ServerBuilder};
+
+/// Serializable configurations of the sockets (see the `Configure*` traits).
+pub mod config {
+    pub use crate::socket::client::ClientConfig;
+    pub use crate::socket::server::ServerConfig;
+}

@@ -1,0 +1,336 @@
+//! The engine: one per stream connection. It drives a `zmtp::Session` over a
+//! non-blocking stream and moves messages between the stream and the two pipes
+//! of its peer.
+//!
+//! Receive: one `read` into a buffer, the session decodes as many frames as
+//! fit, whole messages go into the socket's pipe; when that pipe is full the
+//! engine stops reading (TCP backpressure) until the socket drains it.
+//! Send: a batch of messages comes off the socket's pipe, is encoded into one
+//! write queue and goes out in one vectored write.
+
+use super::write_queue::WriteQueue;
+use super::{EngineNotify, EngineOptions};
+use crate::msg::Msg;
+use crate::pipe::{Notify, Pipe, PopError, PushError};
+use crate::socket::core::{Kind, SocketCore};
+use bytes::{Bytes, BytesMut};
+use mio::net::TcpStream;
+use std::collections::VecDeque;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::sync::{Arc, Weak};
+use zmtp::{Event, MechanismConfig, ProtocolError, Session, SessionConfig};
+
+/// Bytes read per `read` call (more when a large frame is pending).
+const READ_CHUNK: usize = 64 * 1024;
+/// Reads per turn before yielding to the other connections of the thread.
+const READS_PER_TURN: usize = 16;
+/// Stop taking messages off the pipe while this much output is queued.
+const WRITE_HIGH: usize = 256 * 1024;
+/// Messages taken off the pipe at once.
+const BATCH: usize = 256;
+
+/// Why a connection ended.
+#[derive(Debug)]
+pub(crate) enum CloseReason {
+    /// The peer closed the stream.
+    Eof,
+    /// A socket error.
+    Io(io::Error),
+    /// The peer broke the protocol, or we refused it.
+    Protocol(ProtocolError),
+    /// The handshake did not complete in time.
+    HandshakeTimeout,
+    /// Our side of the pipes went away (socket closed, disconnect, unbind).
+    PipeClosed,
+}
+
+impl CloseReason {
+    /// Whether a connecter should stop retrying (libzmq: a protocol error
+    /// detected by the connecting side is terminal for the endpoint).
+    pub(crate) fn is_terminal(&self) -> bool {
+        matches!(self, CloseReason::Protocol(_) | CloseReason::PipeClosed)
+    }
+}
+
+/// Where the connection came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Accepted by a listener of endpoint `endpoint_id`.
+    Accepted,
+    /// Made by the connecter of endpoint `endpoint_id`; its pipes outlive the connection.
+    Connected,
+}
+
+struct Attached {
+    /// The socket's peer id (accepted connections only).
+    peer_id: Option<u64>,
+    out: Arc<Pipe>,
+    inp: Arc<Pipe>,
+}
+
+/// Turns frames into messages for one socket type.
+#[derive(Default)]
+struct Assembler {
+    /// Dropping the frames of a multipart message (single-part sockets).
+    discarding: bool,
+}
+
+impl Assembler {
+    /// Client, Server and Gather discard every frame of a multipart message
+    /// and keep the connection (as libzmq).
+    fn on_frame(&mut self, data: Bytes, more: bool) -> Option<Msg> {
+        if self.discarding || more {
+            self.discarding = more;
+            return None;
+        }
+        Some(Msg::from_bytes(data))
+    }
+}
+
+/// One connection. See the module docs.
+pub(crate) struct Engine {
+    pub(crate) stream: TcpStream,
+    pub(crate) socket: Weak<SocketCore>,
+    pub(crate) socket_id: u64,
+    pub(crate) endpoint_id: u64,
+    pub(crate) origin: Origin,
+    kind: Kind,
+    session: Session,
+    read_buf: BytesMut,
+    write_queue: WriteQueue,
+    notify: Arc<EngineNotify>,
+    attached: Option<Attached>,
+    /// Pipes handed over by a connecter, used once the handshake is done.
+    preset: Option<(Arc<Pipe>, Arc<Pipe>)>,
+    assembler: Assembler,
+    /// A message that did not fit into the full receive pipe.
+    held: Option<Msg>,
+    /// The kernel may hold more bytes (we stopped before `WouldBlock`).
+    maybe_readable: bool,
+    batch: VecDeque<Msg>,
+}
+
+impl Engine {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        stream: TcpStream,
+        socket: Weak<SocketCore>,
+        socket_id: u64,
+        endpoint_id: u64,
+        origin: Origin,
+        options: &EngineOptions,
+        notify: Arc<EngineNotify>,
+        preset: Option<(Arc<Pipe>, Arc<Pipe>)>,
+    ) -> Engine {
+        let session = Session::new(SessionConfig {
+            socket_type: options.socket_type,
+            mechanism: MechanismConfig::Null,
+            authenticate: false,
+            max_msg_size: options.max_msg_size,
+            metadata: Default::default(),
+        });
+        Engine {
+            stream,
+            socket,
+            socket_id,
+            endpoint_id,
+            origin,
+            kind: options.socket_type,
+            session,
+            read_buf: BytesMut::with_capacity(READ_CHUNK),
+            write_queue: WriteQueue::default(),
+            notify,
+            attached: None,
+            preset,
+            assembler: Assembler::default(),
+            held: None,
+            maybe_readable: true,
+            batch: VecDeque::new(),
+        }
+    }
+
+    /// Re-arms the wake-up from the pipes (the reactor is about to run us).
+    pub(crate) fn clear_notify(&self) {
+        self.notify.clear();
+    }
+
+    /// Whether the handshake completed.
+    pub(crate) fn is_ready(&self) -> bool {
+        self.session.is_ready()
+    }
+
+    /// Called when the stream is readable and/or writable.
+    pub(crate) fn on_ready(&mut self, readable: bool) -> Result<(), CloseReason> {
+        if readable {
+            self.maybe_readable = true;
+        }
+        self.run()
+    }
+
+    /// Does all the work there is: read, deliver, encode, write.
+    pub(crate) fn run(&mut self) -> Result<(), CloseReason> {
+        self.read_side()?;
+        self.write_side()
+    }
+
+    fn read_side(&mut self) -> Result<(), CloseReason> {
+        if let Some(msg) = self.held.take() {
+            if let Some(back) = self.deliver(msg)? {
+                self.held = Some(back);
+                return Ok(());
+            }
+        }
+        let mut reads = 0;
+        loop {
+            while let Some(event) = self.session.decode(&mut self.read_buf).map_err(CloseReason::Protocol)? {
+                self.handle(event)?;
+                if self.held.is_some() {
+                    return Ok(());
+                }
+            }
+            if !self.maybe_readable {
+                return Ok(());
+            }
+            if reads == READS_PER_TURN {
+                // Let the other connections of this thread have a turn.
+                self.notify.notify();
+                return Ok(());
+            }
+            reads += 1;
+            self.read_buf.reserve(READ_CHUNK);
+            match read_into(&self.stream, &mut self.read_buf) {
+                Ok(0) => return Err(CloseReason::Eof),
+                Ok(_) => {}
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.maybe_readable = false,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(CloseReason::Io(err)),
+            }
+        }
+    }
+
+    fn handle(&mut self, event: Event) -> Result<(), CloseReason> {
+        match event {
+            Event::AuthRequest { .. } => self.session.auth_reply(Ok(())),
+            Event::Ready => self.attach()?,
+            Event::Message { data, more } => {
+                if let Some(msg) = self.assembler.on_frame(data, more) {
+                    if let Some(back) = self.deliver(msg)? {
+                        self.held = Some(back);
+                    }
+                }
+            }
+            Event::Ping { .. } | Event::Pong | Event::Join(_) | Event::Leave(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Pushes a received message to the socket; gives it back if the pipe is full.
+    fn deliver(&mut self, msg: Msg) -> Result<Option<Msg>, CloseReason> {
+        if matches!(self.kind, Kind::Scatter | Kind::Radio) {
+            return Ok(None); // these sockets never receive data
+        }
+        let Some(attached) = &self.attached else {
+            return Ok(None);
+        };
+        match attached.inp.push(msg) {
+            Ok(()) => Ok(None),
+            Err(PushError::Full(back)) => Ok(Some(back)),
+            Err(PushError::Closed(_)) => Err(CloseReason::PipeClosed),
+        }
+    }
+
+    /// The handshake is done: connect the pipes.
+    fn attach(&mut self) -> Result<(), CloseReason> {
+        let notify: Arc<dyn Notify> = self.notify.clone();
+        self.attached = match self.preset.take() {
+            Some((out, inp)) => {
+                out.set_reader(Some(notify.clone()));
+                inp.set_writer(Some(notify));
+                Some(Attached { peer_id: None, out, inp })
+            }
+            None => {
+                let socket = self.socket.upgrade().ok_or(CloseReason::PipeClosed)?;
+                let (peer_id, out, inp) =
+                    socket.attach_engine(self.endpoint_id, notify).ok_or(CloseReason::PipeClosed)?;
+                Some(Attached { peer_id: Some(peer_id), out, inp })
+            }
+        };
+        Ok(())
+    }
+
+    fn write_side(&mut self) -> Result<(), CloseReason> {
+        loop {
+            if self.session.has_transmit() {
+                self.session.poll_transmit(self.write_queue.tail());
+            }
+            if self.write_queue.len() < WRITE_HIGH {
+                self.take_output()?;
+            }
+            if self.write_queue.is_empty() {
+                return Ok(());
+            }
+            match self.write_queue.write_to(&mut self.stream) {
+                Ok(_) => {}
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(CloseReason::Io(err)),
+            }
+        }
+    }
+
+    /// Moves a batch of messages from the socket's pipe into the write queue.
+    fn take_output(&mut self) -> Result<(), CloseReason> {
+        let Some(attached) = &self.attached else {
+            return Ok(());
+        };
+        match attached.out.pop_batch(&mut self.batch, BATCH) {
+            Ok(_) => {}
+            Err(PopError::Closed) => return Err(CloseReason::PipeClosed),
+            Err(PopError::Empty) => {}
+        }
+        while let Some(msg) = self.batch.pop_front() {
+            let body = msg.into_bytes();
+            match self.session.message_header(body.len(), false) {
+                Some((header, len)) => self.write_queue.push_frame(&header[..len], body),
+                None => self.session.encode_message(&body, false, self.write_queue.tail()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Disconnects the engine from its pipes. Accepted connections take their
+    /// peer out of the socket; a connecter's pipes stay for the next connection.
+    pub(crate) fn detach(&mut self) -> Option<(Arc<Pipe>, Arc<Pipe>)> {
+        let attached = self.attached.take();
+        match attached {
+            Some(Attached { peer_id: Some(peer_id), .. }) => {
+                if let Some(socket) = self.socket.upgrade() {
+                    socket.detach(peer_id);
+                }
+                None
+            }
+            Some(Attached { peer_id: None, out, inp }) => {
+                out.set_reader(None);
+                inp.set_writer(None);
+                Some((out, inp))
+            }
+            None => self.preset.take(),
+        }
+    }
+}
+
+/// Reads from `stream` into the spare capacity of `buf`, without zeroing it first.
+fn read_into(stream: &TcpStream, buf: &mut BytesMut) -> io::Result<usize> {
+    let spare = buf.spare_capacity_mut();
+    // SAFETY: `spare` is valid for writes of `spare.len()` bytes; read(2) writes at
+    // most that many bytes into it and never reads from it.
+    let count = unsafe { libc::read(stream.as_raw_fd(), spare.as_mut_ptr().cast(), spare.len()) };
+    if count < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let count = count as usize;
+    // SAFETY: the kernel initialised the first `count` bytes of the spare capacity.
+    unsafe { buf.set_len(buf.len() + count) };
+    Ok(count)
+}

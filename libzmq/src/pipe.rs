@@ -1,0 +1,423 @@
+//! The pipe: a bounded, one-directional message queue between a socket and one
+//! peer (an inproc socket or a connection engine on an I/O thread).
+//!
+//! Capacity is counted in messages: the writer's send high water mark plus the
+//! reader's receive high water mark, whichever of the two take part (a TCP
+//! out-pipe has only the socket's send HWM, an inproc pipe has both, as in
+//! libzmq). A high water mark of 0 means "no limit".
+//!
+//! Each end has an optional [`Notify`] target. The pipe only notifies on state
+//! transitions that the other end is actually waiting for — the reader when it
+//! found the pipe empty and a message arrived, the writer when it found the pipe
+//! full and the queue drained to the low water mark — so a busy pipe costs no
+//! wake-ups at all.
+
+use crate::msg::Msg;
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// Something to wake when a pipe changes state (a socket's signal, an engine).
+pub(crate) trait Notify: Send + Sync {
+    /// The pipe has something for this end (a message, room, or a closure).
+    fn notify(&self);
+}
+
+impl Notify for crate::signal::Signal {
+    fn notify(&self) {
+        crate::signal::Signal::notify(self)
+    }
+}
+
+/// Why a message could not be written.
+#[derive(Debug)]
+pub(crate) enum PushError {
+    /// The pipe holds as many messages as its high water marks allow.
+    Full(Msg),
+    /// The reader is gone for good.
+    Closed(Msg),
+}
+
+/// Why nothing could be read.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum PopError {
+    /// Nothing queued right now.
+    Empty,
+    /// Nothing queued and the writer is gone for good.
+    Closed,
+}
+
+struct State {
+    queue: VecDeque<Msg>,
+    writer_hwm: Option<usize>,
+    reader_hwm: Option<usize>,
+    reader: Option<Arc<dyn Notify>>,
+    writer: Option<Arc<dyn Notify>>,
+    reader_waiting: bool,
+    writer_waiting: bool,
+    reader_closed: bool,
+    writer_closed: bool,
+}
+
+impl State {
+    fn capacity(&self) -> usize {
+        match (self.writer_hwm, self.reader_hwm) {
+            (Some(0), _) | (_, Some(0)) | (None, None) => usize::MAX,
+            (w, r) => w.unwrap_or(0).saturating_add(r.unwrap_or(0)),
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.queue.len() >= self.capacity()
+    }
+
+    /// The queue length at or below which a waiting writer is woken.
+    fn low_water_mark(&self) -> usize {
+        let capacity = self.capacity();
+        capacity - (capacity / 2 + capacity % 2)
+    }
+
+    /// After the queue shrank: the writer to wake, if it waits and may go on.
+    fn writer_to_wake(&mut self) -> Option<Arc<dyn Notify>> {
+        if self.writer_waiting && self.queue.len() <= self.low_water_mark() {
+            self.writer_waiting = false;
+            self.writer.clone()
+        } else {
+            None
+        }
+    }
+}
+
+/// A one-directional bounded message queue. See the module docs.
+pub(crate) struct Pipe {
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for Pipe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.state.lock();
+        f.debug_struct("Pipe")
+            .field("len", &state.queue.len())
+            .field("capacity", &state.capacity())
+            .finish()
+    }
+}
+
+fn wake(target: Option<Arc<dyn Notify>>) {
+    if let Some(target) = target {
+        target.notify();
+    }
+}
+
+impl Pipe {
+    /// A new open pipe. `writer_hwm`/`reader_hwm` are the high water marks of
+    /// the ends that take part in the capacity (`None` for an end that does not).
+    pub(crate) fn new(writer_hwm: Option<usize>, reader_hwm: Option<usize>) -> Arc<Pipe> {
+        Arc::new(Pipe {
+            state: Mutex::new(State {
+                queue: VecDeque::new(),
+                writer_hwm,
+                reader_hwm,
+                reader: None,
+                writer: None,
+                reader_waiting: true,
+                writer_waiting: false,
+                reader_closed: false,
+                writer_closed: false,
+            }),
+        })
+    }
+
+    /// Queues `msg` unless the pipe is full or its reader is gone.
+    pub(crate) fn push(&self, msg: Msg) -> Result<(), PushError> {
+        let to_wake = {
+            let mut state = self.state.lock();
+            if state.reader_closed {
+                return Err(PushError::Closed(msg));
+            }
+            if state.is_full() {
+                state.writer_waiting = true;
+                return Err(PushError::Full(msg));
+            }
+            state.queue.push_back(msg);
+            if state.reader_waiting {
+                state.reader_waiting = false;
+                state.reader.clone()
+            } else {
+                None
+            }
+        };
+        wake(to_wake);
+        Ok(())
+    }
+
+    /// Queues `msg` even past the high water mark (used for the few messages an
+    /// engine has already taken off the wire when the pipe filled up).
+    pub(crate) fn push_over_limit(&self, msg: Msg) -> Result<(), PushError> {
+        let to_wake = {
+            let mut state = self.state.lock();
+            if state.reader_closed {
+                return Err(PushError::Closed(msg));
+            }
+            state.queue.push_back(msg);
+            if state.reader_waiting {
+                state.reader_waiting = false;
+                state.reader.clone()
+            } else {
+                None
+            }
+        };
+        wake(to_wake);
+        Ok(())
+    }
+
+    /// Takes the oldest message.
+    pub(crate) fn pop(&self) -> Result<Msg, PopError> {
+        let (msg, to_wake) = {
+            let mut state = self.state.lock();
+            match state.queue.pop_front() {
+                Some(msg) => {
+                    let to_wake = state.writer_to_wake();
+                    (msg, to_wake)
+                }
+                None if state.writer_closed => return Err(PopError::Closed),
+                None => {
+                    state.reader_waiting = true;
+                    return Err(PopError::Empty);
+                }
+            }
+        };
+        wake(to_wake);
+        Ok(msg)
+    }
+
+    /// Moves up to `max` messages to `out`; returns how many. Arms the reader
+    /// notification when it leaves the pipe empty.
+    pub(crate) fn pop_batch(&self, out: &mut VecDeque<Msg>, max: usize) -> Result<usize, PopError> {
+        let (count, to_wake) = {
+            let mut state = self.state.lock();
+            let count = state.queue.len().min(max);
+            if count == 0 {
+                if state.writer_closed {
+                    return Err(PopError::Closed);
+                }
+                state.reader_waiting = true;
+                return Ok(0);
+            }
+            out.extend(state.queue.drain(..count));
+            if state.queue.is_empty() {
+                state.reader_waiting = true;
+            }
+            (count, state.writer_to_wake())
+        };
+        wake(to_wake);
+        Ok(count)
+    }
+
+    /// Whether a message can be read now.
+    pub(crate) fn is_readable(&self) -> bool {
+        !self.state.lock().queue.is_empty()
+    }
+
+    /// Whether a message can be written now.
+    pub(crate) fn is_writable(&self) -> bool {
+        let state = self.state.lock();
+        !state.reader_closed && !state.is_full()
+    }
+
+    /// Whether the writer is gone and everything it wrote has been read.
+    pub(crate) fn is_drained_and_closed(&self) -> bool {
+        let state = self.state.lock();
+        state.writer_closed && state.queue.is_empty()
+    }
+
+    /// Sets who to wake when a message arrives.
+    pub(crate) fn set_reader(&self, reader: Option<Arc<dyn Notify>>) {
+        let mut state = self.state.lock();
+        state.reader = reader;
+        state.reader_waiting = true;
+    }
+
+    /// Sets who to wake when room frees up.
+    pub(crate) fn set_writer(&self, writer: Option<Arc<dyn Notify>>) {
+        self.state.lock().writer = writer;
+    }
+
+    /// Changes the writer-side high water mark (`None`: not part of the capacity).
+    pub(crate) fn set_writer_hwm(&self, hwm: Option<usize>) {
+        let to_wake = {
+            let mut state = self.state.lock();
+            state.writer_hwm = hwm;
+            state.writer_to_wake()
+        };
+        wake(to_wake);
+    }
+
+    /// Changes the reader-side high water mark (`None`: not part of the capacity).
+    pub(crate) fn set_reader_hwm(&self, hwm: Option<usize>) {
+        let to_wake = {
+            let mut state = self.state.lock();
+            state.reader_hwm = hwm;
+            state.writer_to_wake()
+        };
+        wake(to_wake);
+    }
+
+    /// The reader is gone for good: drop what is queued and tell the writer.
+    pub(crate) fn close_reader(&self) {
+        let (dropped, to_wake) = {
+            let mut state = self.state.lock();
+            state.reader_closed = true;
+            state.reader = None;
+            (std::mem::take(&mut state.queue), state.writer.clone())
+        };
+        drop(dropped);
+        wake(to_wake);
+    }
+
+    /// The writer is gone for good: the reader may drain what is queued.
+    pub(crate) fn close_writer(&self) {
+        let to_wake = {
+            let mut state = self.state.lock();
+            state.writer_closed = true;
+            state.writer = None;
+            state.reader_waiting = false;
+            state.reader.clone()
+        };
+        wake(to_wake);
+    }
+
+    /// Drops every queued message (the writer stays open).
+    pub(crate) fn discard(&self) {
+        let (dropped, to_wake) = {
+            let mut state = self.state.lock();
+            let dropped = std::mem::take(&mut state.queue);
+            (dropped, state.writer_to_wake())
+        };
+        drop(dropped);
+        wake(to_wake);
+    }
+
+    /// Number of queued messages.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.state.lock().queue.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[derive(Default)]
+    struct Counter(AtomicUsize);
+    impl Notify for Counter {
+        fn notify(&self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    impl Counter {
+        fn get(&self) -> usize {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    #[test]
+    fn capacity_is_sum_of_participating_hwms() {
+        let pipe = Pipe::new(Some(1), Some(1));
+        assert!(pipe.push(Msg::new()).is_ok());
+        assert!(pipe.push(Msg::new()).is_ok());
+        assert!(matches!(pipe.push(Msg::new()), Err(PushError::Full(_))));
+        let tcp_out = Pipe::new(Some(3), None);
+        for _ in 0..3 {
+            tcp_out.push(Msg::new()).unwrap();
+        }
+        assert!(matches!(tcp_out.push(Msg::new()), Err(PushError::Full(_))));
+    }
+
+    #[test]
+    fn hwm_zero_means_unlimited() {
+        let pipe = Pipe::new(Some(0), Some(5));
+        for _ in 0..10_000 {
+            pipe.push(Msg::new()).unwrap();
+        }
+        assert_eq!(pipe.len(), 10_000);
+    }
+
+    #[test]
+    fn reader_notified_only_when_waiting() {
+        let pipe = Pipe::new(Some(10), None);
+        let reader = Arc::new(Counter::default());
+        pipe.set_reader(Some(reader.clone()));
+        pipe.push(Msg::from("a")).unwrap();
+        pipe.push(Msg::from("b")).unwrap();
+        assert_eq!(reader.get(), 1, "only the empty -> non-empty transition wakes");
+        assert_eq!(pipe.pop().unwrap().as_bytes(), b"a");
+        assert_eq!(pipe.pop().unwrap().as_bytes(), b"b");
+        assert_eq!(pipe.pop().unwrap_err(), PopError::Empty);
+        pipe.push(Msg::from("c")).unwrap();
+        assert_eq!(reader.get(), 2);
+    }
+
+    #[test]
+    fn writer_woken_at_low_water_mark() {
+        let pipe = Pipe::new(Some(4), None);
+        let writer = Arc::new(Counter::default());
+        pipe.set_writer(Some(writer.clone()));
+        for _ in 0..4 {
+            pipe.push(Msg::new()).unwrap();
+        }
+        assert!(matches!(pipe.push(Msg::new()), Err(PushError::Full(_))));
+        pipe.pop().unwrap();
+        assert_eq!(writer.get(), 0, "3 queued is above the low water mark");
+        pipe.pop().unwrap();
+        assert_eq!(writer.get(), 1);
+    }
+
+    #[test]
+    fn closed_writer_lets_reader_drain() {
+        let pipe = Pipe::new(None, Some(10));
+        pipe.push(Msg::from("x")).unwrap();
+        pipe.close_writer();
+        assert_eq!(pipe.pop().unwrap().as_bytes(), b"x");
+        assert_eq!(pipe.pop().unwrap_err(), PopError::Closed);
+        assert!(pipe.is_drained_and_closed());
+    }
+
+    #[test]
+    fn closed_reader_refuses_and_returns_message() {
+        let pipe = Pipe::new(Some(10), None);
+        pipe.push(Msg::from("x")).unwrap();
+        pipe.close_reader();
+        match pipe.push(Msg::from("y")) {
+            Err(PushError::Closed(msg)) => assert_eq!(msg.as_bytes(), b"y"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn batch_pop_takes_in_order() {
+        let pipe = Pipe::new(Some(100), None);
+        for i in 0..10u8 {
+            pipe.push(Msg::from(vec![i])).unwrap();
+        }
+        let mut out = VecDeque::new();
+        assert_eq!(pipe.pop_batch(&mut out, 4).unwrap(), 4);
+        assert_eq!(pipe.pop_batch(&mut out, 100).unwrap(), 6);
+        let got: Vec<u8> = out.iter().map(|m| m.as_bytes()[0]).collect();
+        assert_eq!(got, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn raising_hwm_wakes_blocked_writer() {
+        let pipe = Pipe::new(Some(1), None);
+        let writer = Arc::new(Counter::default());
+        pipe.set_writer(Some(writer.clone()));
+        pipe.push(Msg::new()).unwrap();
+        assert!(pipe.push(Msg::new()).is_err());
+        pipe.set_writer_hwm(Some(10));
+        assert_eq!(writer.get(), 1);
+        pipe.push(Msg::new()).unwrap();
+    }
+}

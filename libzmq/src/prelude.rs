@@ -1,0 +1,9 @@
+//! The traits needed to use the sockets, configs and builders:
+//! `use libzmq::prelude::*;`.
+
+pub use crate::socket::config::{
+    BuildHeartbeating, BuildRecv, BuildSend, BuildSocket, ConfigureHeartbeating, ConfigureRecv, ConfigureSend,
+    ConfigureSocket,
+};
+pub use crate::socket::traits::{Heartbeating, RecvMsg, SendMsg, Socket};
+pub use std::convert::{TryFrom, TryInto};

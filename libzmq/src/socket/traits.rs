@@ -1,0 +1,283 @@
+//! The socket traits of the prelude: `Socket`, `SendMsg`, `RecvMsg`,
+//! `Heartbeating`. They are sealed: only this crate's sockets implement them.
+
+use super::core::RawSocket;
+use crate::addr::Endpoint;
+use crate::error::{Error, ErrorKind};
+use crate::msg::Msg;
+use crate::{Heartbeat, Period};
+use std::time::Duration;
+
+pub(crate) mod private {
+    /// Seals the socket and config traits.
+    pub trait Sealed {}
+}
+
+/// Gives access to the socket behind a public socket type.
+#[doc(hidden)]
+pub trait GetRawSocket: private::Sealed {
+    #[doc(hidden)]
+    fn raw_socket(&self) -> &RawSocket;
+}
+
+/// Connection management, common to every socket type.
+pub trait Socket: GetRawSocket {
+    /// Connects to a peer's endpoint.
+    ///
+    /// This is asynchronous: it succeeds even if nothing listens yet, and the
+    /// socket queues messages for that peer until the connection is up. Lost
+    /// connections are re-established automatically.
+    ///
+    /// ```
+    /// use libzmq::{prelude::*, *};
+    ///
+    /// let client = Client::new()?;
+    /// // Nothing listens there, and that is fine.
+    /// let addr: TcpAddr = "127.0.0.1:420".try_into()?;
+    /// client.connect(addr)?;
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn connect<E>(&self, endpoint: E) -> Result<(), Error>
+    where
+        E: Into<Endpoint>,
+    {
+        self.raw_socket().core.connect(endpoint.into())
+    }
+
+    /// Binds to a local endpoint, at once. A TCP port `*` asks the OS for a
+    /// free port; [`last_endpoint`](Socket::last_endpoint) tells which.
+    ///
+    /// ```
+    /// use libzmq::{prelude::*, *};
+    ///
+    /// let server = Server::new()?;
+    /// let addr: TcpAddr = "127.0.0.1:*".try_into()?;
+    /// server.bind(addr)?;
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn bind<E>(&self, endpoint: E) -> Result<(), Error>
+    where
+        E: Into<Endpoint>,
+    {
+        self.raw_socket().core.bind(endpoint.into())
+    }
+
+    /// Disconnects from a connected endpoint: both queues for that peer are
+    /// discarded. On a bound endpoint it acts as [`unbind`](Socket::unbind).
+    /// Fails with `NotFound` for an unknown endpoint.
+    fn disconnect<E>(&self, endpoint: E) -> Result<(), Error>
+    where
+        E: Into<Endpoint>,
+    {
+        self.raw_socket().core.disconnect(endpoint.into())
+    }
+
+    /// Stops listening on a bound endpoint and drops the connections accepted
+    /// through it (messages already received stay readable). Use the resolved
+    /// endpoint (see [`last_endpoint`](Socket::last_endpoint)), not a `*`
+    /// wildcard. Fails with `NotFound` for an endpoint that is not bound.
+    fn unbind<E>(&self, endpoint: E) -> Result<(), Error>
+    where
+        E: Into<Endpoint>,
+    {
+        self.raw_socket().core.unbind(endpoint.into())
+    }
+
+    /// The endpoint last bound or connected to, with the real port after
+    /// binding port `*`.
+    ///
+    /// ```
+    /// use libzmq::{prelude::*, *, addr::Endpoint};
+    ///
+    /// let server = Server::new()?;
+    /// assert!(server.last_endpoint().is_err());
+    /// let addr: TcpAddr = "127.0.0.1:*".try_into()?;
+    /// assert!(addr.host().port().is_unspecified());
+    /// server.bind(addr)?;
+    /// match server.last_endpoint()? {
+    ///     Endpoint::Tcp(tcp) => assert!(tcp.host().port().is_specified()),
+    ///     _ => unreachable!(),
+    /// }
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn last_endpoint(&self) -> Result<Endpoint, Error> {
+        self.raw_socket().core.last_endpoint()
+    }
+}
+
+/// Sending messages.
+pub trait SendMsg: GetRawSocket {
+    /// Queues a message, blocking while the socket is mute or every peer's
+    /// queue is at its high water mark, up to the send timeout (then
+    /// `WouldBlock`). On any error the message is handed back inside the error.
+    ///
+    /// ```
+    /// use libzmq::{prelude::*, *};
+    /// use std::time::Duration;
+    ///
+    /// let client = Client::new()?;
+    /// client.set_send_timeout(Some(Duration::from_millis(1)))?;
+    /// // No peer: the client is mute.
+    /// let err = client.send("msg").unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn send<M>(&self, msg: M) -> Result<(), Error<Msg>>
+    where
+        M: Into<Msg>,
+    {
+        self.raw_socket().core.send(msg.into(), true)
+    }
+
+    /// Like [`send`](SendMsg::send) but never blocks.
+    ///
+    /// ```
+    /// use libzmq::{prelude::*, *};
+    ///
+    /// let client = Client::new()?;
+    /// let mut err = client.try_send("msg").unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    /// assert_eq!(err.take().unwrap().to_str(), Ok("msg"));
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn try_send<M>(&self, msg: M) -> Result<(), Error<Msg>>
+    where
+        M: Into<Msg>,
+    {
+        self.raw_socket().core.send(msg.into(), false)
+    }
+
+    /// The send high water mark, in messages per peer (default 1000).
+    ///
+    /// ```
+    /// use libzmq::{prelude::*, *};
+    ///
+    /// let client = ClientBuilder::new().build()?;
+    /// assert_eq!(client.send_hwm()?, 1000);
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn send_hwm(&self) -> Result<i32, Error> {
+        self.raw_socket().core.send_hwm()
+    }
+
+    /// Sets the send high water mark (0 = no limit; negative is `InvalidInput`).
+    /// It also applies to the existing peers.
+    fn set_send_hwm(&self, hwm: i32) -> Result<(), Error> {
+        self.raw_socket().core.set_send_hwm(hwm)
+    }
+
+    /// The send timeout (default `Period::Infinite`).
+    fn send_timeout(&self) -> Result<Period, Error> {
+        self.raw_socket().core.send_timeout()
+    }
+
+    /// Sets the send timeout. `Some(d)`/`Period::Finite(d)` or `None`/`Period::Infinite`.
+    fn set_send_timeout<P>(&self, period: P) -> Result<(), Error>
+    where
+        P: Into<Period>,
+    {
+        self.raw_socket().core.set_send_timeout(period.into())
+    }
+}
+
+/// Receiving messages.
+pub trait RecvMsg: GetRawSocket {
+    /// Receives a message into `msg` (replacing its contents and properties),
+    /// blocking up to the receive timeout (then `WouldBlock`). Nothing is lost
+    /// on error: `msg` is left unchanged.
+    fn recv(&self, msg: &mut Msg) -> Result<(), Error> {
+        *msg = self.raw_socket().core.recv(true)?;
+        Ok(())
+    }
+
+    /// Like [`recv`](RecvMsg::recv) but never blocks.
+    fn try_recv(&self, msg: &mut Msg) -> Result<(), Error> {
+        *msg = self.raw_socket().core.recv(false)?;
+        Ok(())
+    }
+
+    /// Receives a new message, blocking up to the receive timeout.
+    fn recv_msg(&self) -> Result<Msg, Error> {
+        self.raw_socket().core.recv(true)
+    }
+
+    /// Receives a new message without blocking.
+    fn try_recv_msg(&self) -> Result<Msg, Error> {
+        self.raw_socket().core.recv(false)
+    }
+
+    /// The receive high water mark, in messages per peer (default 1000).
+    ///
+    /// ```
+    /// use libzmq::{prelude::*, *};
+    ///
+    /// let client = ClientBuilder::new().build()?;
+    /// assert_eq!(client.recv_hwm()?, 1000);
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn recv_hwm(&self) -> Result<i32, Error> {
+        self.raw_socket().core.recv_hwm()
+    }
+
+    /// Sets the receive high water mark (0 = no limit; negative is `InvalidInput`).
+    fn set_recv_hwm(&self, hwm: i32) -> Result<(), Error> {
+        self.raw_socket().core.set_recv_hwm(hwm)
+    }
+
+    /// The receive timeout (default `Period::Infinite`).
+    fn recv_timeout(&self) -> Result<Period, Error> {
+        self.raw_socket().core.recv_timeout()
+    }
+
+    /// Sets the receive timeout.
+    fn set_recv_timeout<P>(&self, period: P) -> Result<(), Error>
+    where
+        P: Into<Period>,
+    {
+        self.raw_socket().core.set_recv_timeout(period.into())
+    }
+}
+
+/// Checks a heartbeat's durations against the ZMTP and libzmq limits.
+pub(crate) fn check_heartbeat(heartbeat: &Heartbeat) -> Result<(), Error> {
+    let too_long = |d: Duration| d.as_millis() > i32::MAX as u128;
+    let finite = |p: Period| match p {
+        Period::Finite(d) => Some(d),
+        Period::Infinite => None,
+    };
+    if too_long(heartbeat.interval()) || finite(heartbeat.timeout()).is_some_and(too_long) {
+        return Err(Error::new(ErrorKind::InvalidInput("ms in duration cannot be greater than i32::MAX")));
+    }
+    if finite(heartbeat.ttl()).is_some_and(|d| d.as_millis() > 6_553_599) {
+        return Err(Error::new(ErrorKind::InvalidInput("duration ms cannot exceed 6553599")));
+    }
+    Ok(())
+}
+
+/// ZMTP heartbeats (PING/PONG) on connection-oriented transports.
+///
+/// ```
+/// use libzmq::{prelude::*, *};
+/// use std::time::Duration;
+///
+/// let client = Client::new()?;
+/// assert_eq!(client.heartbeat(), None);
+/// let hb = Heartbeat::new(Duration::from_millis(300)).add_timeout(Duration::from_millis(600));
+/// client.set_heartbeat(Some(hb.clone()))?;
+/// assert_eq!(client.heartbeat(), Some(hb));
+/// # Ok::<(), anyhow::Error>(())
+/// ```
+pub trait Heartbeating: GetRawSocket {
+    /// The heartbeat settings (default `None`).
+    fn heartbeat(&self) -> Option<Heartbeat> {
+        self.raw_socket().core.options().heartbeat
+    }
+
+    /// Sets the heartbeat for connections made from now on.
+    fn set_heartbeat(&self, maybe: Option<Heartbeat>) -> Result<(), Error> {
+        if let Some(heartbeat) = &maybe {
+            check_heartbeat(heartbeat)?;
+        }
+        self.raw_socket().core.update_options(|o| o.heartbeat = maybe)
+    }
+}
