@@ -1,2 +1,53 @@
-//! Sans-I/O ZMTP 3.1 (placeholder, being written).
+//! Sans-I/O implementation of the ZeroMQ Message Transport Protocol (ZMTP 3.1, RFC 23/37).
+//!
+//! Bytes in, events out: no sockets, no threads, no clocks. The engine of the `libzmq` crate
+//! reads from the network into a buffer, feeds it to a [`Session`] and writes what the session
+//! wants to transmit.
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use zmtp::{Event, Session, SessionConfig, SocketType};
+//!
+//! let mut client = Session::new(SessionConfig::new(SocketType::Client));
+//! let mut server = Session::new(SessionConfig::new(SocketType::Server));
+//! let (mut to_server, mut to_client) = (BytesMut::new(), BytesMut::new());
+//! let mut ready = 0;
+//! while ready < 2 {
+//!     client.poll_transmit(&mut to_server);
+//!     server.poll_transmit(&mut to_client);
+//!     while let Some(event) = server.decode(&mut to_server).unwrap() {
+//!         assert_eq!(event, Event::Ready);
+//!         ready += 1;
+//!     }
+//!     while let Some(event) = client.decode(&mut to_client).unwrap() {
+//!         assert_eq!(event, Event::Ready);
+//!         ready += 1;
+//!     }
+//! }
+//! client.encode_message(b"hello", false, &mut to_server);
+//! let event = server.decode(&mut to_server).unwrap();
+//! assert_eq!(event, Some(Event::Message { data: "hello".into(), more: false }));
+//! assert_eq!(server.peer().unwrap().socket_type, Some(SocketType::Client));
+//! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod command;
+pub mod error;
+pub mod event;
+pub mod frame;
+pub mod greeting;
+pub mod mechanism;
+pub mod metadata;
+pub mod session;
+pub mod socket_type;
+
+pub use command::Command;
+pub use error::ProtocolError;
+pub use event::{Event, PeerInfo};
+pub use frame::{Frame, FrameDecoder, FrameHeader};
+pub use greeting::{Greeting, GREETING_LEN};
+pub use mechanism::MechanismConfig;
+pub use metadata::Metadata;
+pub use session::{Session, SessionConfig};
+pub use socket_type::SocketType;
