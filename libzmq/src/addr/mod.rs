@@ -1,10 +1,8 @@
 //! Address and endpoint types.
 //!
 //! An [`Endpoint`] is a rendez-vous address for a given transport:
-//! [`TcpAddr`], [`UdpAddr`],
-//! [`InprocAddr`], [`PgmAddr`] and
-//! [`EpgmAddr`]. This module holds the building blocks
-//! of these addresses.
+//! [`TcpAddr`], [`UdpAddr`], [`InprocAddr`], [`PgmAddr`] and [`EpgmAddr`].
+//! This module holds the building blocks of these addresses.
 //!
 //! # Syntax
 //! * A [`Hostname`] is made of ASCII alphanumeric chars, `-` and `.`
