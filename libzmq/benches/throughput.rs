@@ -16,8 +16,14 @@ fn pair(ctx: &Ctx, tcp: bool) -> (Client, Server) {
     } else {
         InprocAddr::new_unique().into()
     };
-    let server = ServerBuilder::new().bind(endpoint).with_ctx(ctx.handle()).unwrap();
-    let client = ClientBuilder::new().connect(server.last_endpoint().unwrap()).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(endpoint)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let client = ClientBuilder::new()
+        .connect(server.last_endpoint().unwrap())
+        .with_ctx(ctx.handle())
+        .unwrap();
     // Make sure the connection is up before measuring.
     client.send("hello").unwrap();
     server.recv_msg().unwrap();
@@ -27,7 +33,9 @@ fn pair(ctx: &Ctx, tcp: bool) -> (Client, Server) {
 fn throughput(c: &mut Criterion) {
     let ctx = Ctx::new();
     let mut group = c.benchmark_group("client-server throughput");
-    group.measurement_time(Duration::from_secs(3)).sample_size(20);
+    group
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20);
     for tcp in [true, false] {
         let transport = if tcp { "tcp" } else { "inproc" };
         for size in SIZES {

@@ -11,7 +11,10 @@ fn pair(ctx: &Ctx, transport: &str) -> Result<(Client, Server), Error> {
         _ => InprocAddr::new_unique().into(),
     };
     let timeout = Duration::from_secs(30);
-    let server = ServerBuilder::new().bind(endpoint).recv_timeout(timeout).with_ctx(ctx.handle())?;
+    let server = ServerBuilder::new()
+        .bind(endpoint)
+        .recv_timeout(timeout)
+        .with_ctx(ctx.handle())?;
     let client = ClientBuilder::new()
         .connect(server.last_endpoint()?)
         .recv_timeout(timeout)
@@ -56,7 +59,7 @@ fn latency(ctx: &Ctx, transport: &str, count: usize) -> Result<f64, anyhow::Erro
     let payload = [1u8; 32];
     let start = Instant::now();
     for _ in 0..count {
-        client.send(&payload[..]).map_err(Error::cast)?;
+        client.send(&payload[..]).map_err(Error::cast::<()>)?;
         client.recv_msg()?;
     }
     let elapsed = start.elapsed();
@@ -68,7 +71,10 @@ fn main() -> Result<(), anyhow::Error> {
     let quick = std::env::args().any(|a| a == "quick");
     let scale = if quick { 20 } else { 1 };
     let ctx = Ctx::new();
-    println!("{:<8} {:>8} {:>12} {:>14} {:>10}", "transport", "size", "messages", "msgs/s", "MB/s");
+    println!(
+        "{:<8} {:>8} {:>12} {:>14} {:>10}",
+        "transport", "size", "messages", "msgs/s", "MB/s"
+    );
     for transport in ["tcp", "inproc"] {
         for (size, count) in [(32, 2_000_000), (1024, 500_000), (65536, 20_000)] {
             let count = count / scale;
@@ -81,7 +87,10 @@ fn main() -> Result<(), anyhow::Error> {
     }
     for transport in ["tcp", "inproc"] {
         let count = 50_000 / scale;
-        println!("{transport:<8} round trip of 32 B: {:.1} µs (mean of {count})", latency(&ctx, transport, count)?);
+        println!(
+            "{transport:<8} round trip of 32 B: {:.1} µs (mean of {count})",
+            latency(&ctx, transport, count)?
+        );
     }
     Ok(())
 }

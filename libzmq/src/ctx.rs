@@ -58,7 +58,11 @@ impl CtxInner {
     }
 
     /// Accounts for a new socket, whose `signal` is fired at shutdown.
-    pub(crate) fn register_socket(&self, socket_id: u64, signal: &Arc<Signal>) -> Result<(), Error> {
+    pub(crate) fn register_socket(
+        &self,
+        socket_id: u64,
+        signal: &Arc<Signal>,
+    ) -> Result<(), Error> {
         self.check_alive()?;
         let mut book = self.sockets.lock();
         let max = self.max_sockets.load(SeqCst).max(0) as usize;
@@ -251,10 +255,6 @@ impl Ctx {
     pub fn shutdown(&self) {
         self.inner.shutdown()
     }
-
-    pub(crate) fn inner(&self) -> &Arc<CtxInner> {
-        &self.inner
-    }
 }
 
 impl Drop for Ctx {
@@ -292,7 +292,9 @@ impl CtxHandle {
 
     /// Number of I/O threads (0 if the ctx is gone).
     pub fn io_threads(self) -> i32 {
-        self.upgrade().map(|c| c.io_threads.load(SeqCst)).unwrap_or(0)
+        self.upgrade()
+            .map(|c| c.io_threads.load(SeqCst))
+            .unwrap_or(0)
     }
 
     /// See [`Ctx::set_io_threads`].
@@ -302,7 +304,9 @@ impl CtxHandle {
 
     /// Maximum number of sockets (0 if the ctx is gone).
     pub fn max_sockets(self) -> i32 {
-        self.upgrade().map(|c| c.max_sockets.load(SeqCst)).unwrap_or(0)
+        self.upgrade()
+            .map(|c| c.max_sockets.load(SeqCst))
+            .unwrap_or(0)
     }
 
     /// See [`Ctx::set_max_sockets`].
@@ -389,7 +393,10 @@ mod tests {
         let handle = ctx.handle();
         assert!(handle.upgrade().is_ok());
         drop(ctx);
-        assert_eq!(handle.upgrade().unwrap_err().kind(), ErrorKind::InvalidCtx);
+        assert_eq!(
+            handle.upgrade().err().map(|e| e.kind()),
+            Some(ErrorKind::InvalidCtx)
+        );
     }
 
     #[test]

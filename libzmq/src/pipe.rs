@@ -151,26 +151,6 @@ impl Pipe {
         Ok(())
     }
 
-    /// Queues `msg` even past the high water mark (used for the few messages an
-    /// engine has already taken off the wire when the pipe filled up).
-    pub(crate) fn push_over_limit(&self, msg: Msg) -> Result<(), PushError> {
-        let to_wake = {
-            let mut state = self.state.lock();
-            if state.reader_closed {
-                return Err(PushError::Closed(msg));
-            }
-            state.queue.push_back(msg);
-            if state.reader_waiting {
-                state.reader_waiting = false;
-                state.reader.clone()
-            } else {
-                None
-            }
-        };
-        wake(to_wake);
-        Ok(())
-    }
-
     /// Takes the oldest message.
     pub(crate) fn pop(&self) -> Result<Msg, PopError> {
         let (msg, to_wake) = {
@@ -214,11 +194,13 @@ impl Pipe {
         Ok(count)
     }
 
+    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Whether a message can be read now.
     pub(crate) fn is_readable(&self) -> bool {
         !self.state.lock().queue.is_empty()
     }
 
+    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Whether a message can be written now.
     pub(crate) fn is_writable(&self) -> bool {
         let state = self.state.lock();
@@ -352,7 +334,11 @@ mod tests {
         pipe.set_reader(Some(reader.clone()));
         pipe.push(Msg::from("a")).unwrap();
         pipe.push(Msg::from("b")).unwrap();
-        assert_eq!(reader.get(), 1, "only the empty -> non-empty transition wakes");
+        assert_eq!(
+            reader.get(),
+            1,
+            "only the empty -> non-empty transition wakes"
+        );
         assert_eq!(pipe.pop().unwrap().as_bytes(), b"a");
         assert_eq!(pipe.pop().unwrap().as_bytes(), b"b");
         assert_eq!(pipe.pop().unwrap_err(), PopError::Empty);

@@ -55,7 +55,12 @@ impl Signal {
             self.cond.notify_all();
         }
         if self.has_listeners.load(SeqCst) {
-            let listeners: Vec<_> = self.listeners.lock().iter().map(|(_, l)| l.clone()).collect();
+            let listeners: Vec<_> = self
+                .listeners
+                .lock()
+                .iter()
+                .map(|(_, l)| l.clone())
+                .collect();
             for listener in listeners {
                 listener.signalled();
             }
@@ -69,6 +74,7 @@ impl Signal {
         WaitGuard { signal: self }
     }
 
+    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Adds a listener, identified by `key` for [`Signal::remove_listener`].
     pub(crate) fn add_listener(&self, key: u64, listener: Arc<dyn Listener>) {
         let mut listeners = self.listeners.lock();
@@ -76,6 +82,7 @@ impl Signal {
         self.has_listeners.store(true, SeqCst);
     }
 
+    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Removes the listeners registered under `key`.
     pub(crate) fn remove_listener(&self, key: u64) {
         let mut listeners = self.listeners.lock();

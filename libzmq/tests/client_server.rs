@@ -22,7 +22,11 @@ fn bounce(client: &Client, server: &Server) {
 fn request_reply_over_inproc() {
     let ctx = ctx();
     let endpoint = inproc();
-    let server = ServerBuilder::new().bind(&endpoint).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&endpoint)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     let client = client_to(&ctx, &endpoint);
     bounce(&client, &server);
 }
@@ -55,7 +59,11 @@ fn connect_before_bind_over_inproc() {
     let endpoint = inproc();
     let client = client_to(&ctx, &endpoint);
     client.send("early").unwrap();
-    let server = ServerBuilder::new().bind(&endpoint).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&endpoint)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     let msg = server.recv_msg().unwrap();
     assert_eq!(msg.to_str(), Ok("early"));
     server.route("late", msg.routing_id().unwrap()).unwrap();
@@ -66,13 +74,21 @@ fn connect_before_bind_over_inproc() {
 fn connect_before_bind_over_tcp() {
     let ctx = ctx();
     // Find a free port, then release it so nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr: TcpAddr = format!("127.0.0.1:{port}").try_into().unwrap();
     let client = client_to(&ctx, &addr.clone().into());
     for text in ["foobar", "baz", "buzz"] {
         client.try_send(text).unwrap();
     }
-    let server = ServerBuilder::new().bind(addr).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(addr)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     for text in ["foobar", "baz", "buzz"] {
         assert_eq!(server.recv_msg().unwrap().to_str(), Ok(text));
     }
@@ -92,7 +108,10 @@ fn several_clients_get_their_own_replies() {
         server.route(reply, msg.routing_id().unwrap()).unwrap();
     }
     for (i, client) in clients.iter().enumerate() {
-        assert_eq!(client.recv_msg().unwrap().to_str().unwrap(), format!("reply to {i}"));
+        assert_eq!(
+            client.recv_msg().unwrap().to_str().unwrap(),
+            format!("reply to {i}")
+        );
     }
 }
 
@@ -101,13 +120,30 @@ fn one_client_round_robins_over_servers() {
     let ctx = ctx();
     let (a, endpoint_a) = {
         let e = inproc();
-        (ServerBuilder::new().bind(&e).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap(), e)
+        (
+            ServerBuilder::new()
+                .bind(&e)
+                .recv_timeout(TIMEOUT)
+                .with_ctx(ctx.handle())
+                .unwrap(),
+            e,
+        )
     };
     let (b, endpoint_b) = {
         let e = inproc();
-        (ServerBuilder::new().bind(&e).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap(), e)
+        (
+            ServerBuilder::new()
+                .bind(&e)
+                .recv_timeout(TIMEOUT)
+                .with_ctx(ctx.handle())
+                .unwrap(),
+            e,
+        )
     };
-    let client = ClientBuilder::new().connect([endpoint_a, endpoint_b]).with_ctx(ctx.handle()).unwrap();
+    let client = ClientBuilder::new()
+        .connect([endpoint_a, endpoint_b])
+        .with_ctx(ctx.handle())
+        .unwrap();
     for i in 0..4 {
         client.send(format!("m{i}")).unwrap();
     }
@@ -122,12 +158,19 @@ fn one_client_round_robins_over_tcp_servers() {
     let ctx = ctx();
     let (a, endpoint_a) = tcp_server(&ctx);
     let (b, endpoint_b) = tcp_server(&ctx);
-    let client = ClientBuilder::new().connect([endpoint_a, endpoint_b]).with_ctx(ctx.handle()).unwrap();
+    let client = ClientBuilder::new()
+        .connect([endpoint_a, endpoint_b])
+        .with_ctx(ctx.handle())
+        .unwrap();
     for i in 0..4 {
         client.send(format!("m{i}")).unwrap();
     }
-    let from_a: Vec<String> = (0..2).map(|_| a.recv_msg().unwrap().to_str().unwrap().to_owned()).collect();
-    let from_b: Vec<String> = (0..2).map(|_| b.recv_msg().unwrap().to_str().unwrap().to_owned()).collect();
+    let from_a: Vec<String> = (0..2)
+        .map(|_| a.recv_msg().unwrap().to_str().unwrap().to_owned())
+        .collect();
+    let from_b: Vec<String> = (0..2)
+        .map(|_| b.recv_msg().unwrap().to_str().unwrap().to_owned())
+        .collect();
     assert_eq!(from_a, ["m0", "m2"]);
     assert_eq!(from_b, ["m1", "m3"]);
 }
@@ -136,15 +179,25 @@ fn one_client_round_robins_over_tcp_servers() {
 fn server_fair_queues_clients() {
     let ctx = ctx();
     let endpoint = inproc();
-    let server = ServerBuilder::new().bind(&endpoint).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&endpoint)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     let a = client_to(&ctx, &endpoint);
     let b = client_to(&ctx, &endpoint);
     for i in 0..3 {
         a.send(format!("a{i}")).unwrap();
         b.send(format!("b{i}")).unwrap();
     }
-    let got: Vec<String> = (0..6).map(|_| server.recv_msg().unwrap().to_str().unwrap().to_owned()).collect();
-    assert_ne!(got[0].as_bytes()[0], got[1].as_bytes()[0], "first two come from different clients");
+    let got: Vec<String> = (0..6)
+        .map(|_| server.recv_msg().unwrap().to_str().unwrap().to_owned())
+        .collect();
+    assert_ne!(
+        got[0].as_bytes()[0],
+        got[1].as_bytes()[0],
+        "first two come from different clients"
+    );
     let a_order: Vec<&String> = got.iter().filter(|s| s.starts_with('a')).collect();
     assert_eq!(a_order, ["a0", "a1", "a2"]);
 }
@@ -157,7 +210,9 @@ fn mute_client_would_block_and_hands_message_back() {
     assert_eq!(err.kind(), ErrorKind::WouldBlock);
     assert_eq!(err.take().unwrap().to_str(), Ok("msg"));
 
-    client.set_send_timeout(Some(Duration::from_millis(200))).unwrap();
+    client
+        .set_send_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     let start = Instant::now();
     let err = client.send("msg").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WouldBlock);
@@ -167,16 +222,28 @@ fn mute_client_would_block_and_hands_message_back() {
 #[test]
 fn client_queues_up_to_hwm_for_an_endpoint_not_up() {
     let ctx = ctx();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr: TcpAddr = format!("127.0.0.1:{port}").try_into().unwrap();
-    let client = ClientBuilder::new().connect(addr.clone()).send_hwm(1000).with_ctx(ctx.handle()).unwrap();
+    let client = ClientBuilder::new()
+        .connect(addr.clone())
+        .send_hwm(1000)
+        .with_ctx(ctx.handle())
+        .unwrap();
     for i in 0..1000u32 {
         client.try_send(i.to_be_bytes().to_vec()).unwrap();
     }
     let mut err = client.try_send("one too many").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WouldBlock);
     assert_eq!(err.take().unwrap().to_str(), Ok("one too many"));
-    let server = ServerBuilder::new().bind(addr).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(addr)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     for i in 0..1000u32 {
         assert_eq!(server.recv_msg().unwrap().as_bytes(), i.to_be_bytes());
     }
@@ -186,8 +253,17 @@ fn client_queues_up_to_hwm_for_an_endpoint_not_up() {
 fn server_per_peer_hwm_over_inproc() {
     let ctx = ctx();
     let endpoint = inproc();
-    let server = ServerBuilder::new().bind(&endpoint).send_hwm(1).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
-    let client = ClientBuilder::new().connect(&endpoint).recv_hwm(1).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&endpoint)
+        .send_hwm(1)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let client = ClientBuilder::new()
+        .connect(&endpoint)
+        .recv_hwm(1)
+        .with_ctx(ctx.handle())
+        .unwrap();
     client.send("hi").unwrap();
     let id = server.recv_msg().unwrap().routing_id().unwrap();
     server.try_route("1", id).unwrap();
@@ -196,21 +272,38 @@ fn server_per_peer_hwm_over_inproc() {
     assert_eq!(err.kind(), ErrorKind::WouldBlock);
     assert_eq!(err.take().unwrap().to_str(), Ok("3"));
 
-    server.set_send_timeout(Some(Duration::from_millis(200))).unwrap();
+    server
+        .set_send_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     let start = Instant::now();
-    assert_eq!(server.route("3", id).unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert_eq!(
+        server.route("3", id).unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
     assert!(start.elapsed() >= Duration::from_millis(190));
     assert_eq!(client.try_recv_msg().unwrap().to_str(), Ok("1"));
     assert_eq!(client.try_recv_msg().unwrap().to_str(), Ok("2"));
-    assert_eq!(client.try_recv_msg().unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert_eq!(
+        client.try_recv_msg().unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
 }
 
 #[test]
 fn hwm_zero_means_no_limit() {
     let ctx = ctx();
     let endpoint = inproc();
-    let server = ServerBuilder::new().bind(&endpoint).recv_hwm(0).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
-    let client = ClientBuilder::new().connect(&endpoint).send_hwm(0).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&endpoint)
+        .recv_hwm(0)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let client = ClientBuilder::new()
+        .connect(&endpoint)
+        .send_hwm(0)
+        .with_ctx(ctx.handle())
+        .unwrap();
     for _ in 0..10_000 {
         client.try_send("x").unwrap();
     }
@@ -221,16 +314,31 @@ fn hwm_zero_means_no_limit() {
 
 #[test]
 fn negative_hwm_is_invalid_input() {
-    let client = Client::with_ctx(ctx().handle()).unwrap();
-    assert!(matches!(client.set_send_hwm(-1).unwrap_err().kind(), ErrorKind::InvalidInput(_)));
-    assert!(matches!(ClientBuilder::new().recv_hwm(-5).build().unwrap_err().kind(), ErrorKind::InvalidInput(_)));
+    let ctx = ctx();
+    let client = Client::with_ctx(ctx.handle()).unwrap();
+    assert!(matches!(
+        client.set_send_hwm(-1).unwrap_err().kind(),
+        ErrorKind::InvalidInput(_)
+    ));
+    assert!(matches!(
+        ClientBuilder::new()
+            .recv_hwm(-5)
+            .build()
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidInput(_)
+    ));
 }
 
 #[test]
 fn routing_id_errors() {
     let ctx = ctx();
     let endpoint = inproc();
-    let server = ServerBuilder::new().bind(&endpoint).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&endpoint)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     let client = client_to(&ctx, &endpoint);
 
     // No peer at all.
@@ -242,10 +350,16 @@ fn routing_id_errors() {
     let id = server.recv_msg().unwrap().routing_id().unwrap();
     assert_ne!(id.0, 0);
     // A message without a routing id.
-    assert_eq!(server.send("no id").unwrap_err().kind(), ErrorKind::HostUnreachable);
+    assert_eq!(
+        server.send("no id").unwrap_err().kind(),
+        ErrorKind::HostUnreachable
+    );
     // An unknown routing id.
     let unknown = RoutingId(id.0.wrapping_add(12345));
-    assert_eq!(server.route("x", unknown).unwrap_err().kind(), ErrorKind::HostUnreachable);
+    assert_eq!(
+        server.route("x", unknown).unwrap_err().kind(),
+        ErrorKind::HostUnreachable
+    );
     server.route("ok", id).unwrap();
     assert_eq!(client.recv_msg().unwrap().to_str(), Ok("ok"));
 }
@@ -262,7 +376,9 @@ fn reconnecting_client_gets_a_new_routing_id_and_old_one_is_unreachable() {
     second.send("b").unwrap();
     let new_id = server.recv_msg().unwrap().routing_id().unwrap();
     assert_ne!(old_id, new_id);
-    assert!(eventually(|| server.route("x", old_id).is_err_and(|e| e.kind() == ErrorKind::HostUnreachable)));
+    assert!(eventually(|| server
+        .route("x", old_id)
+        .is_err_and(|e| e.kind() == ErrorKind::HostUnreachable)));
     server.route("hello", new_id).unwrap();
     assert_eq!(second.recv_msg().unwrap().to_str(), Ok("hello"));
 }
@@ -270,10 +386,21 @@ fn reconnecting_client_gets_a_new_routing_id_and_old_one_is_unreachable() {
 #[test]
 fn recv_timeout_and_try_recv() {
     let ctx = ctx();
-    let server = ServerBuilder::new().bind(inproc()).with_ctx(ctx.handle()).unwrap();
-    assert_eq!(server.try_recv_msg().unwrap_err().kind(), ErrorKind::WouldBlock);
-    server.set_recv_timeout(Some(Duration::from_millis(250))).unwrap();
-    assert_eq!(server.recv_timeout().unwrap(), Period::Finite(Duration::from_millis(250)));
+    let server = ServerBuilder::new()
+        .bind(inproc())
+        .with_ctx(ctx.handle())
+        .unwrap();
+    assert_eq!(
+        server.try_recv_msg().unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
+    server
+        .set_recv_timeout(Some(Duration::from_millis(250)))
+        .unwrap();
+    assert_eq!(
+        server.recv_timeout().unwrap(),
+        Period::Finite(Duration::from_millis(250))
+    );
     let start = Instant::now();
     assert_eq!(server.recv_msg().unwrap_err().kind(), ErrorKind::WouldBlock);
     let elapsed = start.elapsed();
@@ -298,8 +425,14 @@ fn shutdown_wakes_blocked_callers_in_other_threads() {
     ctx.shutdown();
     assert_eq!(receiver.join().unwrap(), ErrorKind::InvalidCtx);
     assert_eq!(sender.join().unwrap(), ErrorKind::InvalidCtx);
-    assert_eq!(Client::with_ctx(ctx.handle()).unwrap_err().kind(), ErrorKind::InvalidCtx);
-    assert_eq!(server.bind(inproc()).unwrap_err().kind(), ErrorKind::InvalidCtx);
+    assert_eq!(
+        Client::with_ctx(ctx.handle()).unwrap_err().kind(),
+        ErrorKind::InvalidCtx
+    );
+    assert_eq!(
+        server.bind(inproc()).unwrap_err().kind(),
+        ErrorKind::InvalidCtx
+    );
 }
 
 #[test]
@@ -308,14 +441,21 @@ fn socket_limit() {
     ctx.set_max_sockets(2).unwrap();
     let _a = Client::with_ctx(ctx.handle()).unwrap();
     let _b = Client::with_ctx(ctx.handle()).unwrap();
-    assert_eq!(Client::with_ctx(ctx.handle()).unwrap_err().kind(), ErrorKind::SocketLimit);
+    assert_eq!(
+        Client::with_ctx(ctx.handle()).unwrap_err().kind(),
+        ErrorKind::SocketLimit
+    );
 }
 
 #[test]
 fn clones_share_the_socket() {
     let ctx = ctx();
     let endpoint = inproc();
-    let server = ServerBuilder::new().bind(&endpoint).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&endpoint)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     let client = client_to(&ctx, &endpoint);
     let clone = client.clone();
     assert_eq!(client, clone);
@@ -328,16 +468,31 @@ fn clones_share_the_socket() {
 fn unbind_and_disconnect() {
     let ctx = ctx();
     let (server, endpoint) = tcp_server(&ctx);
-    assert!(matches!(server.unbind(inproc()).unwrap_err().kind(), ErrorKind::NotFound(_)));
+    assert!(matches!(
+        server.unbind(inproc()).unwrap_err().kind(),
+        ErrorKind::NotFound(_)
+    ));
     let wildcard: TcpAddr = "127.0.0.1:*".try_into().unwrap();
-    assert!(matches!(server.unbind(wildcard).unwrap_err().kind(), ErrorKind::NotFound(_)));
+    assert!(matches!(
+        server.unbind(wildcard).unwrap_err().kind(),
+        ErrorKind::NotFound(_)
+    ));
     let client = client_to(&ctx, &endpoint);
     bounce(&client, &server);
     server.unbind(endpoint.clone()).unwrap();
-    assert!(matches!(server.unbind(endpoint.clone()).unwrap_err().kind(), ErrorKind::NotFound(_)));
+    assert!(matches!(
+        server.unbind(endpoint.clone()).unwrap_err().kind(),
+        ErrorKind::NotFound(_)
+    ));
     client.disconnect(endpoint.clone()).unwrap();
-    assert!(matches!(client.disconnect(endpoint).unwrap_err().kind(), ErrorKind::NotFound(_)));
-    assert_eq!(client.try_send("x").unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert!(matches!(
+        client.disconnect(endpoint).unwrap_err().kind(),
+        ErrorKind::NotFound(_)
+    ));
+    assert_eq!(
+        client.try_send("x").unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
 }
 
 #[test]
@@ -348,8 +503,14 @@ fn disconnect_discards_both_queues() {
     let client = client_to(&ctx, &endpoint);
     bounce(&client, &server);
     client.disconnect(endpoint).unwrap();
-    assert_eq!(client.try_recv_msg().unwrap_err().kind(), ErrorKind::WouldBlock);
-    assert_eq!(client.try_send("x").unwrap_err().kind(), ErrorKind::WouldBlock);
+    assert_eq!(
+        client.try_recv_msg().unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
+    assert_eq!(
+        client.try_send("x").unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use libzmq::{addr::Endpoint, prelude::*, *};
+use libzmq::{addr::Endpoint, prelude::*};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
@@ -64,7 +64,9 @@ fn survives(attack: impl FnOnce(&Endpoint)) {
         client.send(n.to_be_bytes().to_vec()).unwrap();
         let msg = server.recv_msg().unwrap();
         assert_eq!(msg.as_bytes(), n.to_be_bytes());
-        server.route(n.to_be_bytes().to_vec(), msg.routing_id().unwrap()).unwrap();
+        server
+            .route(n.to_be_bytes().to_vec(), msg.routing_id().unwrap())
+            .unwrap();
         assert_eq!(client.recv_msg().unwrap().as_bytes(), n.to_be_bytes());
     };
     exchange(1);
@@ -76,7 +78,9 @@ fn survives(attack: impl FnOnce(&Endpoint)) {
 fn garbage_instead_of_greeting_is_dropped() {
     survives(|endpoint| {
         let mut stream = raw_connect(endpoint);
-        stream.write_all(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n").unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+            .unwrap();
         assert_closed(&mut stream);
     });
 }
@@ -85,7 +89,9 @@ fn garbage_instead_of_greeting_is_dropped() {
 fn random_bytes_are_dropped() {
     survives(|endpoint| {
         let mut stream = raw_connect(endpoint);
-        let noise: Vec<u8> = (0..10_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8 | 1).collect();
+        let noise: Vec<u8> = (0..10_000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8 | 1)
+            .collect();
         let _ = stream.write_all(&noise);
         assert_closed(&mut stream);
     });
@@ -131,7 +137,9 @@ fn data_before_handshake_is_dropped() {
     survives(|endpoint| {
         let mut stream = raw_connect(endpoint);
         stream.write_all(&greeting()).unwrap();
-        stream.write_all(&[0x00, 0x05, b'h', b'e', b'l', b'l', b'o']).unwrap();
+        stream
+            .write_all(&[0x00, 0x05, b'h', b'e', b'l', b'l', b'o'])
+            .unwrap();
         assert_closed(&mut stream);
     });
 }
@@ -154,7 +162,9 @@ fn raw_client_speaking_correctly_is_served() {
     let mut stream = raw_connect(&endpoint);
     stream.write_all(&greeting()).unwrap();
     stream.write_all(&ready("CLIENT")).unwrap();
-    stream.write_all(&[0x00, 0x05, b'h', b'e', b'l', b'l', b'o']).unwrap();
+    stream
+        .write_all(&[0x00, 0x05, b'h', b'e', b'l', b'l', b'o'])
+        .unwrap();
     let msg = server.recv_msg().unwrap();
     assert_eq!(msg.to_str(), Ok("hello"));
     server.route("world", msg.routing_id().unwrap()).unwrap();
@@ -174,10 +184,18 @@ fn multipart_input_is_discarded_by_server() {
     let mut stream = raw_connect(&endpoint);
     stream.write_all(&greeting()).unwrap();
     stream.write_all(&ready("CLIENT")).unwrap();
-    stream.write_all(&[0x01, 5, b'p', b'a', b'r', b't', b'1']).unwrap();
-    stream.write_all(&[0x00, 5, b'p', b'a', b'r', b't', b'2']).unwrap();
-    stream.write_all(&[0x00, 6, b's', b'i', b'n', b'g', b'l', b'e']).unwrap();
-    stream.write_all(&[0x00, 5, b'l', b'a', b't', b'e', b'r']).unwrap();
+    stream
+        .write_all(&[0x01, 5, b'p', b'a', b'r', b't', b'1'])
+        .unwrap();
+    stream
+        .write_all(&[0x00, 5, b'p', b'a', b'r', b't', b'2'])
+        .unwrap();
+    stream
+        .write_all(&[0x00, 6, b's', b'i', b'n', b'g', b'l', b'e'])
+        .unwrap();
+    stream
+        .write_all(&[0x00, 5, b'l', b'a', b't', b'e', b'r'])
+        .unwrap();
     assert_eq!(server.recv_msg().unwrap().to_str(), Ok("single"));
     assert_eq!(server.recv_msg().unwrap().to_str(), Ok("later"));
 }

@@ -22,7 +22,11 @@ fn run(tcp: bool) {
         tcp_server(&ctx)
     } else {
         let endpoint = inproc();
-        let server = ServerBuilder::new().bind(&endpoint).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+        let server = ServerBuilder::new()
+            .bind(&endpoint)
+            .recv_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
         (server, endpoint)
     };
     let client = client_to(&ctx, &endpoint);
@@ -36,7 +40,10 @@ fn run(tcp: bool) {
         let msg = server.recv_msg().unwrap();
         let expected_len = size_of(index);
         assert_eq!(msg.len(), expected_len, "message {index}");
-        assert!(msg.as_bytes() == payload(index, expected_len).as_slice(), "message {index} corrupted");
+        assert!(
+            msg.as_bytes() == payload(index, expected_len).as_slice(),
+            "message {index} corrupted"
+        );
     }
     drop(sender.join().unwrap());
 }

@@ -30,8 +30,9 @@ const WRITE_HIGH: usize = 256 * 1024;
 /// Messages taken off the pipe at once.
 const BATCH: usize = 256;
 
-/// Why a connection ended.
+/// Why a connection ended (logged through `Debug`).
 #[derive(Debug)]
+#[allow(dead_code)]
 pub(crate) enum CloseReason {
     /// The peer closed the stream.
     Eof,
@@ -183,7 +184,11 @@ impl Engine {
         }
         let mut reads = 0;
         loop {
-            while let Some(event) = self.session.decode(&mut self.read_buf).map_err(CloseReason::Protocol)? {
+            while let Some(event) = self
+                .session
+                .decode(&mut self.read_buf)
+                .map_err(CloseReason::Protocol)?
+            {
                 self.handle(event)?;
                 if self.held.is_some() {
                     return Ok(());
@@ -247,13 +252,22 @@ impl Engine {
             Some((out, inp)) => {
                 out.set_reader(Some(notify.clone()));
                 inp.set_writer(Some(notify));
-                Some(Attached { peer_id: None, out, inp })
+                Some(Attached {
+                    peer_id: None,
+                    out,
+                    inp,
+                })
             }
             None => {
                 let socket = self.socket.upgrade().ok_or(CloseReason::PipeClosed)?;
-                let (peer_id, out, inp) =
-                    socket.attach_engine(self.endpoint_id, notify).ok_or(CloseReason::PipeClosed)?;
-                Some(Attached { peer_id: Some(peer_id), out, inp })
+                let (peer_id, out, inp) = socket
+                    .attach_engine(self.endpoint_id, notify)
+                    .ok_or(CloseReason::PipeClosed)?;
+                Some(Attached {
+                    peer_id: Some(peer_id),
+                    out,
+                    inp,
+                })
             }
         };
         Ok(())
@@ -293,7 +307,9 @@ impl Engine {
             let body = msg.into_bytes();
             match self.session.message_header(body.len(), false) {
                 Some((header, len)) => self.write_queue.push_frame(&header[..len], body),
-                None => self.session.encode_message(&body, false, self.write_queue.tail()),
+                None => self
+                    .session
+                    .encode_message(&body, false, self.write_queue.tail()),
             }
         }
         Ok(())
@@ -304,13 +320,20 @@ impl Engine {
     pub(crate) fn detach(&mut self) -> Option<(Arc<Pipe>, Arc<Pipe>)> {
         let attached = self.attached.take();
         match attached {
-            Some(Attached { peer_id: Some(peer_id), .. }) => {
+            Some(Attached {
+                peer_id: Some(peer_id),
+                ..
+            }) => {
                 if let Some(socket) = self.socket.upgrade() {
                     socket.detach(peer_id);
                 }
                 None
             }
-            Some(Attached { peer_id: None, out, inp }) => {
+            Some(Attached {
+                peer_id: None,
+                out,
+                inp,
+            }) => {
                 out.set_reader(None);
                 inp.set_writer(None);
                 Some((out, inp))

@@ -92,7 +92,12 @@ pub(crate) struct EngineNotify {
 
 impl EngineNotify {
     pub(crate) fn new(shared: Arc<IoShared>, token: usize, generation: u64) -> Arc<EngineNotify> {
-        Arc::new(EngineNotify { shared, token, generation, queued: AtomicBool::new(false) })
+        Arc::new(EngineNotify {
+            shared,
+            token,
+            generation,
+            queued: AtomicBool::new(false),
+        })
     }
 
     /// Called by the reactor before it runs the engine.
@@ -110,9 +115,12 @@ impl Notify for EngineNotify {
     }
 }
 
+/// One running I/O thread: what other threads share with it, and its handle.
+type IoThread = (Arc<IoShared>, Mutex<Option<JoinHandle<()>>>);
+
 /// The I/O threads of one ctx.
 pub(crate) struct IoThreads {
-    threads: Vec<(Arc<IoShared>, Mutex<Option<JoinHandle<()>>>)>,
+    threads: Vec<IoThread>,
     next: AtomicUsize,
 }
 
@@ -127,7 +135,10 @@ impl IoThreads {
                 .spawn(move || reactor.run())?;
             threads.push((shared, Mutex::new(Some(handle))));
         }
-        Ok(IoThreads { threads, next: AtomicUsize::new(0) })
+        Ok(IoThreads {
+            threads,
+            next: AtomicUsize::new(0),
+        })
     }
 
     /// Number of threads.

@@ -133,7 +133,8 @@ impl Reactor {
             let timeout = self.fire_timers();
 
             self.shared.awake.store(false, SeqCst);
-            let busy = !self.shared.commands.lock().is_empty() || !self.shared.ready.lock().is_empty();
+            let busy =
+                !self.shared.commands.lock().is_empty() || !self.shared.ready.lock().is_empty();
             let timeout = if busy { Some(Duration::ZERO) } else { timeout };
             let polled = self.poll.poll(&mut events, timeout);
             self.shared.awake.store(true, SeqCst);
@@ -175,25 +176,63 @@ impl Reactor {
 
     fn handle_command(&mut self, command: Command) -> bool {
         match command {
-            Command::Listen { listener, socket, socket_id, endpoint_id, options } => {
+            Command::Listen {
+                listener,
+                socket,
+                socket_id,
+                endpoint_id,
+                options,
+            } => {
                 let mut listener = TcpListener::from_std(listener);
                 let (slot, _) = self.allocate();
-                if let Err(err) = self.poll.registry().register(&mut listener, token_of(slot), Interest::READABLE) {
+                if let Err(err) =
+                    self.poll
+                        .registry()
+                        .register(&mut listener, token_of(slot), Interest::READABLE)
+                {
                     log::error!("cannot watch listener: {err}");
                     self.release(slot);
                     return true;
                 }
-                self.slots[slot].entry =
-                    Some(Entry::Listener(Listener { listener, socket, socket_id, endpoint_id, options }));
+                self.slots[slot].entry = Some(Entry::Listener(Listener {
+                    listener,
+                    socket,
+                    socket_id,
+                    endpoint_id,
+                    options,
+                }));
             }
-            Command::Connect { addr, socket, socket_id, endpoint_id, out, inp, options } => {
-                self.connecters
-                    .insert(endpoint_id, Connecter { addr, socket, socket_id, out, inp, options, attempts: 0 });
+            Command::Connect {
+                addr,
+                socket,
+                socket_id,
+                endpoint_id,
+                out,
+                inp,
+                options,
+            } => {
+                self.connecters.insert(
+                    endpoint_id,
+                    Connecter {
+                        addr,
+                        socket,
+                        socket_id,
+                        out,
+                        inp,
+                        options,
+                        attempts: 0,
+                    },
+                );
                 self.start_connect(endpoint_id);
             }
-            Command::CloseEndpoint { socket_id, endpoint_id } => {
+            Command::CloseEndpoint {
+                socket_id,
+                endpoint_id,
+            } => {
                 self.connecters.remove(&endpoint_id);
-                self.close_where(|entry| entry.socket_id() == socket_id && entry.endpoint_id() == endpoint_id);
+                self.close_where(|entry| {
+                    entry.socket_id() == socket_id && entry.endpoint_id() == endpoint_id
+                });
             }
             Command::CloseSocket { socket_id } => {
                 self.connecters.retain(|_, c| c.socket_id != socket_id);
@@ -299,15 +338,31 @@ impl Reactor {
     ) -> Option<usize> {
         let (slot, generation) = self.allocate();
         let interest = Interest::READABLE | Interest::WRITABLE;
-        if let Err(err) = self.poll.registry().register(&mut stream, token_of(slot), interest) {
+        if let Err(err) = self
+            .poll
+            .registry()
+            .register(&mut stream, token_of(slot), interest)
+        {
             log::error!("cannot watch connection: {err}");
             self.release(slot);
             return None;
         }
         let notify = EngineNotify::new(self.shared.clone(), slot, generation);
-        let engine = Engine::new(stream, socket, socket_id, endpoint_id, origin, options, notify, preset);
+        let engine = Engine::new(
+            stream,
+            socket,
+            socket_id,
+            endpoint_id,
+            origin,
+            options,
+            notify,
+            preset,
+        );
         if let Some(interval) = options.handshake_interval {
-            self.timers.push(Reverse((Instant::now() + interval, TimerKind::Handshake { slot, generation })));
+            self.timers.push(Reverse((
+                Instant::now() + interval,
+                TimerKind::Handshake { slot, generation },
+            )));
         }
         self.slots[slot].entry = Some(Entry::Engine(Box::new(engine)));
         // Send the greeting now.
@@ -345,13 +400,21 @@ impl Reactor {
             }
         };
         let (slot, _) = self.allocate();
-        if let Err(err) = self.poll.registry().register(&mut stream, token_of(slot), Interest::WRITABLE) {
+        if let Err(err) =
+            self.poll
+                .registry()
+                .register(&mut stream, token_of(slot), Interest::WRITABLE)
+        {
             log::error!("cannot watch connect: {err}");
             self.release(slot);
             self.schedule_reconnect(endpoint_id);
             return;
         }
-        self.slots[slot].entry = Some(Entry::Connecting(Connecting { stream, socket_id, endpoint_id }));
+        self.slots[slot].entry = Some(Entry::Connecting(Connecting {
+            stream,
+            socket_id,
+            endpoint_id,
+        }));
     }
 
     fn finish_connect(&mut self, slot: usize, mut connecting: Connecting) {
@@ -382,21 +445,37 @@ impl Reactor {
         let socket_id = connecter.socket_id;
         let options = connecter.options.clone();
         let preset = Some((connecter.out.clone(), connecter.inp.clone()));
-        self.add_engine(connecting.stream, socket, socket_id, endpoint_id, Origin::Connected, &options, preset);
+        self.add_engine(
+            connecting.stream,
+            socket,
+            socket_id,
+            endpoint_id,
+            Origin::Connected,
+            &options,
+            preset,
+        );
     }
 
     fn schedule_reconnect(&mut self, endpoint_id: u64) {
         let Some(connecter) = self.connecters.get_mut(&endpoint_id) else {
             return;
         };
-        let Some(interval) = connecter.options.reconnect_interval.filter(|d| !d.is_zero()) else {
+        let Some(interval) = connecter
+            .options
+            .reconnect_interval
+            .filter(|d| !d.is_zero())
+        else {
             // Reconnection disabled: the endpoint is done.
             if let Some(connecter) = self.connecters.remove(&endpoint_id) {
                 give_up(&connecter, endpoint_id);
             }
             return;
         };
-        let delay = match connecter.options.reconnect_interval_max.filter(|d| !d.is_zero()) {
+        let delay = match connecter
+            .options
+            .reconnect_interval_max
+            .filter(|d| !d.is_zero())
+        {
             None => {
                 let jitter = rand::random::<u64>() % (interval.as_millis().max(1) as u64);
                 interval + Duration::from_millis(jitter)
@@ -407,7 +486,10 @@ impl Reactor {
             }
         };
         connecter.attempts = connecter.attempts.saturating_add(1);
-        self.timers.push(Reverse((Instant::now() + delay, TimerKind::Reconnect { endpoint_id })));
+        self.timers.push(Reverse((
+            Instant::now() + delay,
+            TimerKind::Reconnect { endpoint_id },
+        )));
     }
 
     // ---- timers --------------------------------------------------------------------
@@ -424,7 +506,8 @@ impl Reactor {
                 TimerKind::Reconnect { endpoint_id } => self.start_connect(endpoint_id),
                 TimerKind::Handshake { slot, generation } => {
                     let expired = self.slots.get(slot).is_some_and(|s| {
-                        s.generation == generation && matches!(&s.entry, Some(Entry::Engine(e)) if !e.is_ready())
+                        s.generation == generation
+                            && matches!(&s.entry, Some(Entry::Engine(e)) if !e.is_ready())
                     });
                     if expired {
                         if let Some(entry) = self.slots[slot].entry.take() {
@@ -481,5 +564,8 @@ fn give_up(connecter: &Connecter, endpoint_id: u64) {
             connecter.inp.close_writer();
         }
     }
-    log::debug!("endpoint {endpoint_id} ({}) stopped reconnecting", connecter.addr);
+    log::debug!(
+        "endpoint {endpoint_id} ({}) stopped reconnecting",
+        connecter.addr
+    );
 }

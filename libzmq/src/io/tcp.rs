@@ -27,7 +27,10 @@ pub(crate) fn resolve(host: &SocketAddr) -> io::Result<Vec<std::net::SocketAddr>
             // Prefer IPv4, as libzmq does without the IPV6 option.
             addrs.sort_by_key(|a| !a.is_ipv4());
             if addrs.is_empty() {
-                return Err(io::Error::new(io::ErrorKind::NotFound, "no address for host"));
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "no address for host",
+                ));
             }
             Ok(addrs)
         }
@@ -40,7 +43,9 @@ fn map_bind_error(err: &io::Error) -> Error {
         io::ErrorKind::AddrNotAvailable => Error::new(ErrorKind::AddrNotAvailable),
         io::ErrorKind::PermissionDenied => Error::new(ErrorKind::InvalidInput("permission denied")),
         _ => match err.raw_os_error() {
-            Some(libc::ENODEV) | Some(libc::EADDRNOTAVAIL) => Error::new(ErrorKind::AddrNotAvailable),
+            Some(libc::ENODEV) | Some(libc::EADDRNOTAVAIL) => {
+                Error::new(ErrorKind::AddrNotAvailable)
+            }
             _ => Error::new(ErrorKind::AddrNotAvailable),
         },
     }
@@ -60,7 +65,11 @@ pub(crate) fn bind(addr: &TcpAddr) -> Result<std::net::TcpListener, Error> {
 }
 
 fn bind_one(target: std::net::SocketAddr) -> io::Result<std::net::TcpListener> {
-    let socket = Socket::new(Domain::for_address(target), Type::STREAM, Some(Protocol::TCP))?;
+    let socket = Socket::new(
+        Domain::for_address(target),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
     socket.set_reuse_address(true)?;
     socket.bind(&target.into())?;
     socket.listen(BACKLOG)?;
@@ -69,20 +78,35 @@ fn bind_one(target: std::net::SocketAddr) -> io::Result<std::net::TcpListener> {
 }
 
 fn source_address(src: &SrcAddr, family_v4: bool) -> io::Result<Option<std::net::SocketAddr>> {
-    let wildcard = if family_v4 { IpAddr::V4(Ipv4Addr::UNSPECIFIED) } else { IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED) };
+    let wildcard = if family_v4 {
+        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+    } else {
+        IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)
+    };
     match src {
-        SrcAddr::Socket(addr) => Ok(resolve(addr)?.into_iter().find(|a| a.is_ipv4() == family_v4)),
+        SrcAddr::Socket(addr) => Ok(resolve(addr)?
+            .into_iter()
+            .find(|a| a.is_ipv4() == family_v4)),
         SrcAddr::Interface(Interface::Ip(ip)) => Ok(Some(std::net::SocketAddr::new(*ip, 0))),
         SrcAddr::Interface(Interface::Hostname(name)) => {
-            let found = (name.as_str(), 0).to_socket_addrs()?.find(|a| a.is_ipv4() == family_v4);
+            let found = (name.as_str(), 0)
+                .to_socket_addrs()?
+                .find(|a| a.is_ipv4() == family_v4);
             Ok(found.or(Some(std::net::SocketAddr::new(wildcard, 0))))
         }
     }
 }
 
 /// Starts a non-blocking connect to `target` (optionally from `src`).
-pub(crate) fn start_connect(target: std::net::SocketAddr, src: Option<&SrcAddr>) -> io::Result<mio::net::TcpStream> {
-    let socket = Socket::new(Domain::for_address(target), Type::STREAM, Some(Protocol::TCP))?;
+pub(crate) fn start_connect(
+    target: std::net::SocketAddr,
+    src: Option<&SrcAddr>,
+) -> io::Result<mio::net::TcpStream> {
+    let socket = Socket::new(
+        Domain::for_address(target),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
     socket.set_nonblocking(true)?;
     socket.set_nodelay(true)?;
     if let Some(src) = src {

@@ -123,7 +123,10 @@ mod tests {
         expected.extend_from_slice(&large);
         expected.extend_from_slice(&[4, b'b', b'c']);
         assert_eq!(queue.len(), expected.len());
-        let mut out = Trickle { data: Vec::new(), limit: 1000 };
+        let mut out = Trickle {
+            data: Vec::new(),
+            limit: 1000,
+        };
         while !queue.is_empty() {
             queue.write_to(&mut out).unwrap();
         }

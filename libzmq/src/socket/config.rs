@@ -42,7 +42,10 @@ pub struct SendConfig {
 
 impl Default for SendConfig {
     fn default() -> Self {
-        SendConfig { send_hwm: DEFAULT_HWM, send_timeout: Period::Infinite }
+        SendConfig {
+            send_hwm: DEFAULT_HWM,
+            send_timeout: Period::Infinite,
+        }
     }
 }
 
@@ -63,7 +66,10 @@ pub struct RecvConfig {
 
 impl Default for RecvConfig {
     fn default() -> Self {
-        RecvConfig { recv_hwm: DEFAULT_HWM, recv_timeout: Period::Infinite }
+        RecvConfig {
+            recv_hwm: DEFAULT_HWM,
+            recv_timeout: Period::Infinite,
+        }
     }
 }
 
@@ -223,7 +229,10 @@ pub trait BuildSocket: GetSocketConfig + Sized {
         I: IntoIterator<Item = E>,
         E: Into<Endpoint>,
     {
-        let list = self.socket_config_mut().connect.get_or_insert_with(Vec::new);
+        let list = self
+            .socket_config_mut()
+            .connect
+            .get_or_insert_with(Vec::new);
         list.extend(endpoints.into_iter().map(Into::into));
         self
     }

@@ -2,15 +2,15 @@
 //! and the blocking loop of `send`/`recv` with timeouts and ctx shutdown.
 
 use super::peers::{Peer, PeerSet, SendFail};
-use crate::addr::{Endpoint, InprocAddr, TcpAddr};
-use crate::Period;
+use crate::addr::{Endpoint, TcpAddr};
 use crate::ctx::{CtxHandle, CtxInner};
 use crate::error::{Error, ErrorKind};
-use crate::Heartbeat;
 use crate::io::{self, Command, EngineOptions};
 use crate::msg::Msg;
 use crate::pipe::{Notify, Pipe};
 use crate::signal::Signal;
+use crate::Heartbeat;
+use crate::Period;
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::Arc;
@@ -94,7 +94,10 @@ pub(crate) struct SocketCore {
 
 impl std::fmt::Debug for SocketCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Socket").field("type", &self.kind).field("id", &self.id).finish()
+        f.debug_struct("Socket")
+            .field("type", &self.kind)
+            .field("id", &self.id)
+            .finish()
     }
 }
 
@@ -218,11 +221,13 @@ impl SocketCore {
         }
     }
 
+    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Whether a `recv` would succeed now.
     pub(crate) fn is_readable(&self) -> bool {
         self.state.lock().peers.any_readable()
     }
 
+    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Whether a `send` would succeed now (a Server can always try).
     pub(crate) fn is_writable(&self) -> bool {
         self.kind == Kind::Server || self.state.lock().peers.any_writable()
@@ -296,15 +301,35 @@ impl SocketCore {
 
     // ---- peers, as seen from engines and inproc ----------------------------------
 
-    fn new_peer(&self, state: &mut State, out: Arc<Pipe>, inp: Arc<Pipe>, endpoint_id: u64, inproc: bool) -> u64 {
+    fn new_peer(
+        &self,
+        state: &mut State,
+        out: Arc<Pipe>,
+        inp: Arc<Pipe>,
+        endpoint_id: u64,
+        inproc: bool,
+    ) -> u64 {
         state.next_peer_id += 1;
         let id = state.next_peer_id;
-        state.peers.attach(Peer { id, routing_id: 0, out, inp, endpoint_id, inproc });
+        state.peers.attach(Peer {
+            id,
+            routing_id: 0,
+            out,
+            inp,
+            endpoint_id,
+            inproc,
+        });
         id
     }
 
     /// Adds a peer whose pipes already exist. Returns `None` if the socket is closed.
-    pub(crate) fn attach_pipes(&self, out: Arc<Pipe>, inp: Arc<Pipe>, endpoint_id: u64, inproc: bool) -> Option<u64> {
+    pub(crate) fn attach_pipes(
+        &self,
+        out: Arc<Pipe>,
+        inp: Arc<Pipe>,
+        endpoint_id: u64,
+        inproc: bool,
+    ) -> Option<u64> {
         let mut state = self.state.lock();
         if state.closed {
             return None;
@@ -320,7 +345,11 @@ impl SocketCore {
 
     /// Creates the pipes for a connection accepted on a listener once its
     /// handshake is done. Returns (peer id, socket→engine, engine→socket).
-    pub(crate) fn attach_engine(&self, endpoint_id: u64, engine: Arc<dyn Notify>) -> Option<(u64, Arc<Pipe>, Arc<Pipe>)> {
+    pub(crate) fn attach_engine(
+        &self,
+        endpoint_id: u64,
+        engine: Arc<dyn Notify>,
+    ) -> Option<(u64, Arc<Pipe>, Arc<Pipe>)> {
         let options = self.options.lock().clone();
         let out = Pipe::new(Some(hwm(options.send_hwm)), None);
         let inp = Pipe::new(None, Some(hwm(options.recv_hwm)));
@@ -341,7 +370,12 @@ impl SocketCore {
     pub(crate) fn detach_endpoint(&self, endpoint_id: u64) {
         let ids: Vec<u64> = {
             let state = self.state.lock();
-            state.peers.iter().filter(|p| p.endpoint_id == endpoint_id).map(|p| p.id).collect()
+            state
+                .peers
+                .iter()
+                .filter(|p| p.endpoint_id == endpoint_id)
+                .map(|p| p.id)
+                .collect()
         };
         let mut state = self.state.lock();
         for id in ids {
@@ -367,7 +401,12 @@ impl SocketCore {
     fn record(&self, endpoint: Endpoint, bound: bool, id: u64, transport: Transport) {
         let mut state = self.state.lock();
         state.last_endpoint = Some(endpoint.clone());
-        state.endpoints.push(EndpointRecord { id, endpoint, bound, transport });
+        state.endpoints.push(EndpointRecord {
+            id,
+            endpoint,
+            bound,
+            transport,
+        });
     }
 
     /// Binds to `endpoint` now (an ephemeral port is resolved).
@@ -378,7 +417,9 @@ impl SocketCore {
             Endpoint::Tcp(addr) => {
                 let threads = self.ctx.io_threads()?;
                 let listener = io::tcp::bind(&addr)?;
-                let local = listener.local_addr().map_err(|_| Error::new(ErrorKind::AddrNotAvailable))?;
+                let local = listener
+                    .local_addr()
+                    .map_err(|_| Error::new(ErrorKind::AddrNotAvailable))?;
                 let resolved = Endpoint::Tcp(TcpAddr::new(local));
                 let thread = threads.pick();
                 threads.send(
@@ -400,7 +441,9 @@ impl SocketCore {
                 self.record(Endpoint::Inproc(addr), true, id, Transport::Inproc { name });
                 Ok(())
             }
-            _ => Err(Error::new(ErrorKind::InvalidInput("transport incompatible"))),
+            _ => Err(Error::new(ErrorKind::InvalidInput(
+                "transport incompatible",
+            ))),
         }
     }
 
@@ -412,13 +455,18 @@ impl SocketCore {
         match endpoint {
             Endpoint::Tcp(addr) => {
                 if addr.host().port().is_unspecified() {
-                    return Err(Error::new(ErrorKind::InvalidInput("cannot connect to an unspecified port")));
+                    return Err(Error::new(ErrorKind::InvalidInput(
+                        "cannot connect to an unspecified port",
+                    )));
                 }
                 let threads = self.ctx.io_threads()?;
                 let options = self.options();
                 let out = Pipe::new(Some(hwm(options.send_hwm)), None);
                 let inp = Pipe::new(None, Some(hwm(options.recv_hwm)));
-                if self.attach_pipes(out.clone(), inp.clone(), id, false).is_none() {
+                if self
+                    .attach_pipes(out.clone(), inp.clone(), id, false)
+                    .is_none()
+                {
                     return self.invalid_ctx();
                 }
                 let thread = threads.pick();
@@ -440,10 +488,17 @@ impl SocketCore {
             Endpoint::Inproc(addr) => {
                 crate::inproc::connect(self, &addr, id)?;
                 let name = addr.as_str().to_owned();
-                self.record(Endpoint::Inproc(addr), false, id, Transport::Inproc { name });
+                self.record(
+                    Endpoint::Inproc(addr),
+                    false,
+                    id,
+                    Transport::Inproc { name },
+                );
                 Ok(())
             }
-            _ => Err(Error::new(ErrorKind::InvalidInput("transport incompatible"))),
+            _ => Err(Error::new(ErrorKind::InvalidInput(
+                "transport incompatible",
+            ))),
         }
     }
 
@@ -458,7 +513,13 @@ impl SocketCore {
         match record.transport {
             Transport::Tcp { thread } => {
                 if let Some(threads) = self.ctx.running_io_threads() {
-                    threads.send(thread, Command::CloseEndpoint { socket_id: self.id, endpoint_id: record.id });
+                    threads.send(
+                        thread,
+                        Command::CloseEndpoint {
+                            socket_id: self.id,
+                            endpoint_id: record.id,
+                        },
+                    );
                 }
             }
             Transport::Inproc { name } => {
@@ -473,7 +534,12 @@ impl SocketCore {
         self.signal.notify();
     }
 
-    fn take_record(&self, endpoint: &Endpoint, bound_only: bool, missing: &'static str) -> Result<EndpointRecord, Error> {
+    fn take_record(
+        &self,
+        endpoint: &Endpoint,
+        bound_only: bool,
+        missing: &'static str,
+    ) -> Result<EndpointRecord, Error> {
         self.ctx.check_alive()?;
         let mut state = self.state.lock();
         let wanted = endpoint.to_zmq_string();
@@ -501,11 +567,11 @@ impl SocketCore {
 
     pub(crate) fn last_endpoint(&self) -> Result<Endpoint, Error> {
         self.ctx.check_alive()?;
-        self.state
-            .lock()
-            .last_endpoint
-            .clone()
-            .ok_or_else(|| Error::new(ErrorKind::NotFound("no endpoint previously bound or connected to")))
+        self.state.lock().last_endpoint.clone().ok_or_else(|| {
+            Error::new(ErrorKind::NotFound(
+                "no endpoint previously bound or connected to",
+            ))
+        })
     }
 
     /// The socket is dropped: discard pending output (linger 0) and release
@@ -554,7 +620,9 @@ impl SocketCore {
 
 fn check_hwm(value: i32) -> Result<(), Error> {
     if value < 0 {
-        Err(Error::new(ErrorKind::InvalidInput("high water mark cannot be negative")))
+        Err(Error::new(ErrorKind::InvalidInput(
+            "high water mark cannot be negative",
+        )))
     } else {
         Ok(())
     }
@@ -563,7 +631,9 @@ fn check_hwm(value: i32) -> Result<(), Error> {
 fn check_period_ms(period: Period) -> Result<(), Error> {
     if let Period::Finite(d) = period {
         if d.as_millis() > i32::MAX as u128 {
-            return Err(Error::new(ErrorKind::InvalidInput("ms in duration cannot be greater than i32::MAX")));
+            return Err(Error::new(ErrorKind::InvalidInput(
+                "ms in duration cannot be greater than i32::MAX",
+            )));
         }
     }
     Ok(())
@@ -578,7 +648,9 @@ pub struct RawSocket {
 
 impl RawSocket {
     pub(crate) fn new(handle: CtxHandle, kind: Kind) -> Result<RawSocket, Error> {
-        Ok(RawSocket { core: SocketCore::new(handle, kind)? })
+        Ok(RawSocket {
+            core: SocketCore::new(handle, kind)?,
+        })
     }
 }
 
@@ -599,10 +671,4 @@ impl Drop for RawSocket {
     fn drop(&mut self) {
         self.core.close();
     }
-}
-
-/// Builds the endpoint list of inproc addresses for tests.
-#[cfg(test)]
-pub(crate) fn inproc(name: &str) -> Endpoint {
-    Endpoint::Inproc(InprocAddr::new(name).unwrap())
 }

@@ -21,7 +21,10 @@ pub(crate) struct DuplexConfig {
 impl DuplexConfig {
     /// Applies the options in libzmq-rs order: send, recv, heartbeat, then
     /// connect and bind.
-    pub(crate) fn apply<S: Socket + SendMsg + RecvMsg + Heartbeating>(&self, socket: &S) -> Result<(), Error> {
+    pub(crate) fn apply<S: Socket + SendMsg + RecvMsg + Heartbeating>(
+        &self,
+        socket: &S,
+    ) -> Result<(), Error> {
         self.send.apply(socket)?;
         self.recv.apply(socket)?;
         self.heartbeat.apply(socket)?;
@@ -53,7 +56,9 @@ struct DuplexWire {
 pub(crate) fn wire_hwm(field: &str, value: Option<i32>) -> Result<i32, String> {
     match value {
         None => Ok(DEFAULT_HWM),
-        Some(hwm) if hwm < 0 => Err(format!("{field}: high water mark cannot be negative (got {hwm})")),
+        Some(hwm) if hwm < 0 => Err(format!(
+            "{field}: high water mark cannot be negative (got {hwm})"
+        )),
         Some(hwm) => Ok(hwm),
     }
 }
@@ -71,9 +76,18 @@ impl TryFrom<DuplexWire> for DuplexConfig {
 
     fn try_from(wire: DuplexWire) -> Result<Self, String> {
         Ok(DuplexConfig {
-            socket: SocketConfig { connect: wire.connect, bind: wire.bind },
-            send: SendConfig { send_hwm: wire_hwm("send_hwm", wire.send_hwm)?, send_timeout: wire.send_timeout },
-            recv: RecvConfig { recv_hwm: wire_hwm("recv_hwm", wire.recv_hwm)?, recv_timeout: wire.recv_timeout },
+            socket: SocketConfig {
+                connect: wire.connect,
+                bind: wire.bind,
+            },
+            send: SendConfig {
+                send_hwm: wire_hwm("send_hwm", wire.send_hwm)?,
+                send_timeout: wire.send_timeout,
+            },
+            recv: RecvConfig {
+                recv_hwm: wire_hwm("recv_hwm", wire.recv_hwm)?,
+                recv_timeout: wire.recv_timeout,
+            },
             heartbeat: wire_heartbeat(wire.heartbeat)?,
         })
     }

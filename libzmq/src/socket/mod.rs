@@ -23,7 +23,9 @@ macro_rules! socket_type {
             /// that ctx is shut down or gone, `SocketLimit` past its `max_sockets`.
             pub fn with_ctx(handle: $crate::CtxHandle) -> Result<Self, $crate::Error> {
                 let raw = $crate::socket::core::RawSocket::new(handle, $kind)?;
-                Ok(Self { inner: std::sync::Arc::new(raw) })
+                Ok(Self {
+                    inner: std::sync::Arc::new(raw),
+                })
             }
 
             /// The ctx this socket belongs to.

@@ -111,7 +111,11 @@ impl PeerSet {
 
     fn remove_at(&mut self, index: usize) -> Peer {
         let peer = self.peers.remove(index);
-        if self.by_routing_id.get(&peer.routing_id).is_some_and(|p| Arc::ptr_eq(p, &peer.out)) {
+        if self
+            .by_routing_id
+            .get(&peer.routing_id)
+            .is_some_and(|p| Arc::ptr_eq(p, &peer.out))
+        {
             self.by_routing_id.remove(&peer.routing_id);
         }
         if self.next_out > index {
@@ -144,7 +148,11 @@ impl PeerSet {
     pub(crate) fn send_routed(&mut self, mut msg: Msg) -> Result<(), SendFail> {
         use crate::error::ErrorKind::HostUnreachable;
         let routing_id = msg.routing_id_raw();
-        let Some(pipe) = self.by_routing_id.get(&routing_id).filter(|_| routing_id != 0) else {
+        let Some(pipe) = self
+            .by_routing_id
+            .get(&routing_id)
+            .filter(|_| routing_id != 0)
+        else {
             return Err(SendFail::Fatal(HostUnreachable, msg));
         };
         msg.set_routing_id_raw(0);
@@ -190,11 +198,13 @@ impl PeerSet {
         None
     }
 
+    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Whether some peer has a message ready.
     pub(crate) fn any_readable(&self) -> bool {
         self.peers.iter().any(|p| p.inp.is_readable())
     }
 
+    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Whether some peer can take a message now.
     pub(crate) fn any_writable(&self) -> bool {
         self.peers.iter().any(|p| p.out.is_writable())
@@ -224,7 +234,10 @@ mod tests {
 
     #[test]
     fn routing_ids_are_nonzero_and_unique() {
-        let mut set = PeerSet { next_routing_id: u32::MAX, ..PeerSet::default() };
+        let mut set = PeerSet {
+            next_routing_id: u32::MAX,
+            ..PeerSet::default()
+        };
         for id in 0..3 {
             set.attach(peer(id));
         }
@@ -240,7 +253,10 @@ mod tests {
         for i in 0..4u8 {
             assert!(set.send_round_robin(Msg::from(vec![i])).is_ok());
         }
-        assert!(matches!(set.send_round_robin(Msg::new()), Err(SendFail::Again(_))));
+        assert!(matches!(
+            set.send_round_robin(Msg::new()),
+            Err(SendFail::Again(_))
+        ));
         let first: Vec<u8> = std::iter::from_fn(|| set.peers[0].out.pop().ok())
             .map(|m| m.as_bytes()[0])
             .collect();
@@ -256,7 +272,9 @@ mod tests {
             p.inp.push(Msg::from(vec![p.id as u8])).unwrap();
             p.inp.push(Msg::from(vec![p.id as u8])).unwrap();
         }
-        let got: Vec<u8> = (0..4).map(|_| set.recv_fair(false).unwrap().as_bytes()[0]).collect();
+        let got: Vec<u8> = (0..4)
+            .map(|_| set.recv_fair(false).unwrap().as_bytes()[0])
+            .collect();
         assert_eq!(got, vec![1, 2, 1, 2]);
         assert!(set.recv_fair(false).is_none());
     }
@@ -267,9 +285,15 @@ mod tests {
         set.attach(peer(1));
         let id = set.peers[0].routing_id;
         let mut msg = Msg::from("x");
-        assert!(matches!(set.send_routed(msg.clone()), Err(SendFail::Fatal(_, _))));
+        assert!(matches!(
+            set.send_routed(msg.clone()),
+            Err(SendFail::Fatal(_, _))
+        ));
         msg.set_routing_id_raw(id.wrapping_add(12345));
-        assert!(matches!(set.send_routed(msg.clone()), Err(SendFail::Fatal(_, _))));
+        assert!(matches!(
+            set.send_routed(msg.clone()),
+            Err(SendFail::Fatal(_, _))
+        ));
         msg.set_routing_id_raw(id);
         assert!(set.send_routed(msg).is_ok());
         assert_eq!(set.peers[0].out.pop().unwrap().routing_id_raw(), 0);

@@ -246,10 +246,14 @@ pub(crate) fn check_heartbeat(heartbeat: &Heartbeat) -> Result<(), Error> {
         Period::Infinite => None,
     };
     if too_long(heartbeat.interval()) || finite(heartbeat.timeout()).is_some_and(too_long) {
-        return Err(Error::new(ErrorKind::InvalidInput("ms in duration cannot be greater than i32::MAX")));
+        return Err(Error::new(ErrorKind::InvalidInput(
+            "ms in duration cannot be greater than i32::MAX",
+        )));
     }
     if finite(heartbeat.ttl()).is_some_and(|d| d.as_millis() > 6_553_599) {
-        return Err(Error::new(ErrorKind::InvalidInput("duration ms cannot exceed 6553599")));
+        return Err(Error::new(ErrorKind::InvalidInput(
+            "duration ms cannot exceed 6553599",
+        )));
     }
     Ok(())
 }
@@ -278,6 +282,8 @@ pub trait Heartbeating: GetRawSocket {
         if let Some(heartbeat) = &maybe {
             check_heartbeat(heartbeat)?;
         }
-        self.raw_socket().core.update_options(|o| o.heartbeat = maybe)
+        self.raw_socket()
+            .core
+            .update_options(|o| o.heartbeat = maybe)
     }
 }

@@ -55,5 +55,7 @@ pub fn eventually(mut condition: impl FnMut() -> bool) -> bool {
 
 /// Deterministic payload for message `index` of length `len`.
 pub fn payload(index: usize, len: usize) -> Vec<u8> {
-    (0..len).map(|j| (index.wrapping_mul(31).wrapping_add(j)) as u8).collect()
+    (0..len)
+        .map(|j| (index.wrapping_mul(31).wrapping_add(j)) as u8)
+        .collect()
 }
