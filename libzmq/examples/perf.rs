@@ -30,11 +30,13 @@ fn throughput(ctx: &Ctx, transport: &str, size: usize, count: usize) -> Result<f
     let (client, server) = pair(ctx, transport)?;
     let payload = vec![0x5au8; size];
     let start = Instant::now();
-    let sender = std::thread::spawn(move || -> Result<(), Error> {
+    // The thread hands the client back: dropping it early would discard what
+    // is still queued (linger is 0 by default).
+    let sender = std::thread::spawn(move || -> Result<Client, Error> {
         for _ in 0..count {
             client.send(payload.as_slice()).map_err(Error::cast)?;
         }
-        Ok(())
+        Ok(client)
     });
     let mut msg = Msg::new();
     for _ in 0..count {
@@ -42,19 +44,19 @@ fn throughput(ctx: &Ctx, transport: &str, size: usize, count: usize) -> Result<f
         assert_eq!(msg.len(), size);
     }
     let elapsed = start.elapsed();
-    sender.join().expect("sender thread")?;
+    drop(sender.join().expect("sender thread")?);
     Ok(count as f64 / elapsed.as_secs_f64())
 }
 
 /// Mean round-trip time of `count` 32-byte ping-pongs, in microseconds.
 fn latency(ctx: &Ctx, transport: &str, count: usize) -> Result<f64, anyhow::Error> {
     let (client, server) = pair(ctx, transport)?;
-    let echo = std::thread::spawn(move || -> Result<(), Error> {
+    let echo = std::thread::spawn(move || -> Result<Server, Error> {
         for _ in 0..count {
             let msg = server.recv_msg()?;
             server.send(msg).map_err(Error::cast)?;
         }
-        Ok(())
+        Ok(server)
     });
     let payload = [1u8; 32];
     let start = Instant::now();
@@ -63,7 +65,7 @@ fn latency(ctx: &Ctx, transport: &str, count: usize) -> Result<f64, anyhow::Erro
         client.recv_msg()?;
     }
     let elapsed = start.elapsed();
-    echo.join().expect("echo thread")?;
+    drop(echo.join().expect("echo thread")?);
     Ok(elapsed.as_secs_f64() * 1e6 / count as f64)
 }
 
