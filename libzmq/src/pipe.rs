@@ -194,17 +194,26 @@ impl Pipe {
         Ok(count)
     }
 
-    #[allow(dead_code)] // Readiness for the poller (issue 7).
-    /// Whether a message can be read now.
+    /// Whether a message can be read now. When not, the reader is marked as
+    /// waiting, so the next message wakes it (a poller relies on this).
     pub(crate) fn is_readable(&self) -> bool {
-        !self.state.lock().queue.is_empty()
+        let mut state = self.state.lock();
+        let readable = !state.queue.is_empty();
+        if !readable {
+            state.reader_waiting = true;
+        }
+        readable
     }
 
-    #[allow(dead_code)] // Readiness for the poller (issue 7).
-    /// Whether a message can be written now.
+    /// Whether a message can be written now. When not, the writer is marked
+    /// as waiting, so room freeing up wakes it.
     pub(crate) fn is_writable(&self) -> bool {
-        let state = self.state.lock();
-        !state.reader_closed && !state.is_full()
+        let mut state = self.state.lock();
+        let writable = !state.reader_closed && !state.is_full();
+        if !writable && !state.reader_closed {
+            state.writer_waiting = true;
+        }
+        writable
     }
 
     /// Whether the writer is gone and everything it wrote has been read.
