@@ -40,10 +40,19 @@ pub use heartbeat::Heartbeat;
 pub use msg::{Msg, RoutingId};
 pub use period::Period;
 pub use socket::client::{Client, ClientBuilder};
+pub use socket::dish::{Dish, DishBuilder};
+pub use socket::gather::{Gather, GatherBuilder};
+pub use socket::radio::{Radio, RadioBuilder};
+pub use socket::scatter::{Scatter, ScatterBuilder};
 pub use socket::server::{Server, ServerBuilder};
+pub use socket::socket_type::SocketType;
 
 /// Serializable configurations of the sockets (see the `Configure*` traits).
 pub mod config {
     pub use crate::socket::client::ClientConfig;
+    pub use crate::socket::dish::DishConfig;
+    pub use crate::socket::gather::GatherConfig;
+    pub use crate::socket::radio::RadioConfig;
+    pub use crate::socket::scatter::ScatterConfig;
     pub use crate::socket::server::ServerConfig;
 }

@@ -94,6 +94,18 @@ pub struct Msg {
     body: Body,
     routing_id: u32,
     group: Option<Group>,
+    /// A command travelling through a pipe instead of data (never user-visible).
+    command: Option<PipeCommand>,
+}
+
+/// A command that travels through a pipe like a message: a Dish's group
+/// subscriptions going up to a Radio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PipeCommand {
+    /// Subscribe the peer to the message's group.
+    Join,
+    /// Unsubscribe the peer from the message's group.
+    Leave,
 }
 
 impl Msg {
@@ -125,6 +137,7 @@ impl Msg {
             body: Body::Owned(BytesMut::zeroed(size)),
             routing_id: 0,
             group: None,
+            command: None,
         }
     }
 
@@ -263,11 +276,11 @@ impl Msg {
             body: Body::Shared(bytes),
             routing_id: 0,
             group: None,
+            command: None,
         }
     }
 
     /// Consumes the message and returns its bytes, without copying.
-    #[allow(dead_code)] // Used by the socket engine.
     pub(crate) fn into_bytes(self) -> Bytes {
         match self.body {
             Body::Shared(bytes) => bytes,
@@ -275,36 +288,42 @@ impl Msg {
         }
     }
 
-    /// Returns the bytes of the message. Cheap (a reference count
-    /// increment) when the data is shared; copies when it is owned.
-    #[allow(dead_code)] // Used by the socket engine.
-    pub(crate) fn bytes(&self) -> Bytes {
-        match &self.body {
-            Body::Shared(bytes) => bytes.clone(),
-            Body::Owned(bytes) => Bytes::copy_from_slice(bytes),
-        }
-    }
-
     /// The raw routing id, 0 when unset.
-    #[allow(dead_code)] // Used by the socket engine.
     pub(crate) fn routing_id_raw(&self) -> u32 {
         self.routing_id
     }
 
     /// Sets the raw routing id, 0 to clear.
-    #[allow(dead_code)] // Used by the socket engine.
     pub(crate) fn set_routing_id_raw(&mut self, routing_id: u32) {
         self.routing_id = routing_id;
     }
 
+    /// Makes the body shared, so that clones are cheap (Radio fan-out).
+    pub(crate) fn share(&mut self) {
+        if let Body::Owned(bytes) = &mut self.body {
+            self.body = Body::Shared(std::mem::take(bytes).freeze());
+        }
+    }
+
+    /// A JOIN or LEAVE of `group`, to go through a pipe.
+    pub(crate) fn command(command: PipeCommand, group: Group) -> Self {
+        let mut msg = Self::new();
+        msg.group = Some(group);
+        msg.command = Some(command);
+        msg
+    }
+
+    /// The command this message carries, if it is one.
+    pub(crate) fn as_command(&self) -> Option<PipeCommand> {
+        self.command
+    }
+
     /// Takes the group out of the message, leaving it without a group.
-    #[allow(dead_code)] // Used by the socket engine.
     pub(crate) fn take_group(&mut self) -> Option<Group> {
         self.group.take()
     }
 
     /// Sets or clears the group without copying it.
-    #[allow(dead_code)] // Used by the socket engine.
     pub(crate) fn set_group_raw(&mut self, group: Option<Group>) {
         self.group = group;
     }
@@ -468,7 +487,7 @@ mod tests {
     fn as_bytes_mut_on_shared_data() {
         let shared = Bytes::from_static(b"static");
         let mut msg = Msg::from_bytes(shared.clone());
-        assert_eq!(msg.bytes().as_ptr(), shared.as_ptr());
+        assert_eq!(msg.as_bytes().as_ptr(), shared.as_ptr());
         msg.as_bytes_mut()[0] = b'S';
         assert_eq!(msg.to_str(), Ok("Static"));
         assert_eq!(&shared[..], b"static");
@@ -490,7 +509,6 @@ mod tests {
         let mut sized = Msg::with_size(3);
         sized.as_bytes_mut()[2] = 1;
         assert_eq!(sized.as_bytes(), &[0, 0, 1]);
-        assert_eq!(sized.bytes(), Bytes::from_static(&[0, 0, 1]));
         assert_eq!(sized.into_bytes(), Bytes::from_static(&[0, 0, 1]));
     }
 

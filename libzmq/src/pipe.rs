@@ -151,6 +151,26 @@ impl Pipe {
         Ok(())
     }
 
+    /// Queues a command even past the high water mark (subscriptions must
+    /// never be lost, and there are only as many as the user makes).
+    pub(crate) fn push_command(&self, msg: Msg) -> Result<(), PushError> {
+        let to_wake = {
+            let mut state = self.state.lock();
+            if state.reader_closed {
+                return Err(PushError::Closed(msg));
+            }
+            state.queue.push_back(msg);
+            if state.reader_waiting {
+                state.reader_waiting = false;
+                state.reader.clone()
+            } else {
+                None
+            }
+        };
+        wake(to_wake);
+        Ok(())
+    }
+
     /// Takes the oldest message.
     pub(crate) fn pop(&self) -> Result<Msg, PopError> {
         let (msg, to_wake) = {

@@ -10,7 +10,8 @@
 
 use super::write_queue::WriteQueue;
 use super::{EngineNotify, EngineOptions};
-use crate::msg::Msg;
+use crate::group::Group;
+use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Notify, Pipe, PopError, PushError};
 use crate::socket::core::{Kind, SocketCore};
 use bytes::{Bytes, BytesMut};
@@ -75,17 +76,58 @@ struct Attached {
 struct Assembler {
     /// Dropping the frames of a multipart message (single-part sockets).
     discarding: bool,
+    /// Dish: the group frame of the message being received.
+    group: Option<Group>,
+}
+
+/// A group name received from the wire: cut at its first NUL, as libzmq stores
+/// groups as C strings.
+fn wire_group(bytes: &[u8]) -> Option<Group> {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    Group::new(&bytes[..end]).ok()
 }
 
 impl Assembler {
-    /// Client, Server and Gather discard every frame of a multipart message
-    /// and keep the connection (as libzmq).
-    fn on_frame(&mut self, data: Bytes, more: bool) -> Option<Msg> {
+    fn on_frame(&mut self, kind: Kind, data: Bytes, more: bool) -> Result<Option<Msg>, CloseReason> {
+        if kind == Kind::Dish {
+            return self.on_dish_frame(data, more);
+        }
+        // Client, Server and Gather discard every frame of a multipart
+        // message and keep the connection (as libzmq).
         if self.discarding || more {
             self.discarding = more;
-            return None;
+            return Ok(None);
         }
-        Some(Msg::from_bytes(data))
+        Ok(Some(Msg::from_bytes(data)))
+    }
+
+    /// A Radio sends two frames per message: the group (with MORE), then the
+    /// body (without). Anything else is a protocol error, as in libzmq.
+    fn on_dish_frame(&mut self, data: Bytes, more: bool) -> Result<Option<Msg>, CloseReason> {
+        let malformed = |what| Err(CloseReason::Protocol(ProtocolError::MalformedCommand(what)));
+        match self.group.take() {
+            None => {
+                if !more {
+                    return malformed("radio message without a group frame");
+                }
+                if data.len() > crate::MAX_GROUP_SIZE {
+                    return malformed("radio group longer than 255 bytes");
+                }
+                match wire_group(&data) {
+                    Some(group) => self.group = Some(group),
+                    None => return malformed("invalid radio group"),
+                }
+                Ok(None)
+            }
+            Some(group) => {
+                if more {
+                    return malformed("radio message with more than two frames");
+                }
+                let mut msg = Msg::from_bytes(data);
+                msg.set_group_raw(Some(group));
+                Ok(Some(msg))
+            }
+        }
     }
 }
 
@@ -219,15 +261,31 @@ impl Engine {
             Event::AuthRequest { .. } => self.session.auth_reply(Ok(())),
             Event::Ready => self.attach()?,
             Event::Message { data, more } => {
-                if let Some(msg) = self.assembler.on_frame(data, more) {
+                if let Some(msg) = self.assembler.on_frame(self.kind, data, more)? {
                     if let Some(back) = self.deliver(msg)? {
                         self.held = Some(back);
                     }
                 }
             }
-            Event::Ping { .. } | Event::Pong | Event::Join(_) | Event::Leave(_) => {}
+            Event::Join(group) => self.subscription(PipeCommand::Join, &group)?,
+            Event::Leave(group) => self.subscription(PipeCommand::Leave, &group)?,
+            Event::Ping { .. } | Event::Pong => {}
         }
         Ok(())
+    }
+
+    /// A Dish joined or left a group: tell our Radio (other sockets ignore it).
+    fn subscription(&mut self, command: PipeCommand, group: &[u8]) -> Result<(), CloseReason> {
+        if self.kind != Kind::Radio {
+            return Ok(());
+        }
+        let (Some(attached), Some(group)) = (&self.attached, wire_group(group)) else {
+            return Ok(());
+        };
+        match attached.inp.push_command(Msg::command(command, group)) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(CloseReason::PipeClosed),
+        }
     }
 
     /// Pushes a received message to the socket; gives it back if the pipe is full.
@@ -250,6 +308,12 @@ impl Engine {
         let notify: Arc<dyn Notify> = self.notify.clone();
         self.attached = match self.preset.take() {
             Some((out, inp)) => {
+                if self.kind == Kind::Dish {
+                    // A new connection: subscribe it to every group joined now.
+                    if let Some(socket) = self.socket.upgrade() {
+                        socket.resend_joins(&out);
+                    }
+                }
                 out.set_reader(Some(notify.clone()));
                 inp.set_writer(Some(notify));
                 Some(Attached {
@@ -303,16 +367,32 @@ impl Engine {
             Err(PopError::Closed) => return Err(CloseReason::PipeClosed),
             Err(PopError::Empty) => {}
         }
-        while let Some(msg) = self.batch.pop_front() {
-            let body = msg.into_bytes();
-            match self.session.message_header(body.len(), false) {
-                Some((header, len)) => self.write_queue.push_frame(&header[..len], body),
-                None => self
-                    .session
-                    .encode_message(&body, false, self.write_queue.tail()),
+        while let Some(mut msg) = self.batch.pop_front() {
+            match (msg.as_command(), msg.group()) {
+                (Some(PipeCommand::Join), Some(group)) => self.session.send_join(group.to_bytes()),
+                (Some(PipeCommand::Leave), Some(group)) => self.session.send_leave(group.to_bytes()),
+                (Some(_), None) => {}
+                (None, _) => {
+                    if self.kind == Kind::Radio {
+                        let group = msg.take_group();
+                        let group = group.as_ref().map_or(&[][..], |g| g.as_bytes());
+                        self.encode_frame(Bytes::copy_from_slice(group), true);
+                    }
+                    self.encode_frame(msg.into_bytes(), false);
+                    continue;
+                }
             }
+            // Keep commands in order with the data around them.
+            self.session.poll_transmit(self.write_queue.tail());
         }
         Ok(())
+    }
+
+    fn encode_frame(&mut self, body: Bytes, more: bool) {
+        match self.session.message_header(body.len(), more) {
+            Some((header, len)) => self.write_queue.push_frame(&header[..len], body),
+            None => self.session.encode_message(&body, more, self.write_queue.tail()),
+        }
     }
 
     /// Disconnects the engine from its pipes. Accepted connections take their

@@ -1,8 +1,8 @@
 //! The Client socket.
 
 use super::core::{Kind, RawSocket};
-use super::duplex::duplex_config;
-use super::socket_type;
+use super::options::socket_config;
+use super::define_socket;
 use super::traits::{Heartbeating, RecvMsg, SendMsg, Socket};
 use std::sync::Arc;
 
@@ -41,10 +41,10 @@ pub struct Client {
     inner: Arc<RawSocket>,
 }
 
-socket_type!(Client, Kind::Client);
+define_socket!(Client, Kind::Client);
 impl Socket for Client {}
 impl SendMsg for Client {}
 impl RecvMsg for Client {}
 impl Heartbeating for Client {}
 
-duplex_config!(Client, ClientConfig, ClientBuilder);
+socket_config!(Client, ClientConfig, ClientBuilder, Kind::Client, [send, recv, heartbeat]);

@@ -1,9 +1,8 @@
 //! The configuration and builder traits of the prelude (`Configure*`,
 //! `Build*`), and the option groups they operate on.
 
-use super::traits::{private::Sealed, Heartbeating, RecvMsg, SendMsg, Socket};
+use super::traits::private::Sealed;
 use crate::addr::Endpoint;
-use crate::error::Error;
 use crate::{Heartbeat, Period};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -19,18 +18,6 @@ pub struct SocketConfig {
     pub(crate) bind: Option<Vec<Endpoint>>,
 }
 
-impl SocketConfig {
-    /// Connects then binds, in list order.
-    pub(crate) fn apply<S: Socket>(&self, socket: &S) -> Result<(), Error> {
-        for endpoint in self.connect.iter().flatten() {
-            socket.connect(endpoint.clone())?;
-        }
-        for endpoint in self.bind.iter().flatten() {
-            socket.bind(endpoint.clone())?;
-        }
-        Ok(())
-    }
-}
 
 /// Send options.
 #[doc(hidden)]
@@ -49,12 +36,6 @@ impl Default for SendConfig {
     }
 }
 
-impl SendConfig {
-    pub(crate) fn apply<S: SendMsg>(&self, socket: &S) -> Result<(), Error> {
-        socket.set_send_hwm(self.send_hwm)?;
-        socket.set_send_timeout(self.send_timeout)
-    }
-}
 
 /// Receive options.
 #[doc(hidden)]
@@ -73,12 +54,6 @@ impl Default for RecvConfig {
     }
 }
 
-impl RecvConfig {
-    pub(crate) fn apply<S: RecvMsg>(&self, socket: &S) -> Result<(), Error> {
-        socket.set_recv_hwm(self.recv_hwm)?;
-        socket.set_recv_timeout(self.recv_timeout)
-    }
-}
 
 /// Heartbeat options.
 #[doc(hidden)]
@@ -87,11 +62,6 @@ pub struct HeartbeatingConfig {
     pub(crate) heartbeat: Option<Heartbeat>,
 }
 
-impl HeartbeatingConfig {
-    pub(crate) fn apply<S: Heartbeating>(&self, socket: &S) -> Result<(), Error> {
-        socket.set_heartbeat(self.heartbeat.clone())
-    }
-}
 
 /// Access to the endpoint options of a config or builder.
 #[doc(hidden)]

@@ -6,13 +6,14 @@ use crate::addr::{Endpoint, TcpAddr};
 use crate::ctx::{CtxHandle, CtxInner};
 use crate::error::{Error, ErrorKind};
 use crate::io::{self, Command, EngineOptions};
-use crate::msg::Msg;
+use crate::group::{Group, GroupSlice};
+use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Notify, Pipe};
 use crate::signal::Signal;
 use crate::Heartbeat;
 use crate::Period;
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 pub(crate) use zmtp::SocketType as Kind;
@@ -77,6 +78,8 @@ struct State {
     last_endpoint: Option<Endpoint>,
     next_peer_id: u64,
     closed: bool,
+    /// The groups a Dish joined, in join order.
+    groups: Vec<Group>,
 }
 
 /// The shared core of a socket. See the module docs.
@@ -90,6 +93,7 @@ pub(crate) struct SocketCore {
     options: Mutex<Options>,
     send_timeout_ms: AtomicU64,
     recv_timeout_ms: AtomicU64,
+    no_drop: AtomicBool,
 }
 
 impl std::fmt::Debug for SocketCore {
@@ -136,6 +140,7 @@ impl SocketCore {
             options: Mutex::new(Options::default()),
             send_timeout_ms: AtomicU64::new(NO_TIMEOUT),
             recv_timeout_ms: AtomicU64::new(NO_TIMEOUT),
+            no_drop: AtomicBool::new(false),
         }))
     }
 
@@ -153,6 +158,7 @@ impl SocketCore {
         let mut state = self.state.lock();
         match self.kind {
             Kind::Server => state.peers.send_routed(msg),
+            Kind::Radio => state.peers.send_fan_out(msg, self.no_drop.load(SeqCst)),
             _ => state.peers.send_round_robin(msg),
         }
     }
@@ -190,7 +196,66 @@ impl SocketCore {
     }
 
     fn try_recv_once(&self) -> Option<Msg> {
-        self.state.lock().peers.recv_fair(self.kind == Kind::Server)
+        let mut state = self.state.lock();
+        let state = &mut *state;
+        match self.kind {
+            Kind::Dish => state.peers.recv_joined(&state.groups),
+            kind => state.peers.recv_fair(kind == Kind::Server),
+        }
+    }
+
+    // ---- groups (Dish) -------------------------------------------------------------
+
+    /// Joins `group` and tells every peer.
+    pub(crate) fn join(&self, group: Group) -> Result<(), Error> {
+        self.ctx.check_alive()?;
+        let mut state = self.state.lock();
+        if state.groups.contains(&group) {
+            return Err(Error::new(ErrorKind::InvalidInput("cannot join group twice")));
+        }
+        state.peers.broadcast_command(PipeCommand::Join, &group);
+        state.groups.push(group);
+        Ok(())
+    }
+
+    /// Leaves `group` and tells every peer.
+    pub(crate) fn leave(&self, group: &GroupSlice) -> Result<(), Error> {
+        self.ctx.check_alive()?;
+        let mut state = self.state.lock();
+        let Some(index) = state.groups.iter().position(|g| **g == *group) else {
+            return Err(Error::new(ErrorKind::InvalidInput("cannot leave a group that wasn't joined")));
+        };
+        let group = state.groups.remove(index);
+        state.peers.broadcast_command(PipeCommand::Leave, &group);
+        Ok(())
+    }
+
+    /// The groups joined, in join order.
+    pub(crate) fn joined(&self) -> Vec<Group> {
+        self.state.lock().groups.clone()
+    }
+
+    /// A new connection of a Dish takes over `out`: what was queued for the
+    /// old one is replaced by a JOIN of every group joined now.
+    pub(crate) fn resend_joins(&self, out: &Pipe) {
+        let state = self.state.lock();
+        out.discard();
+        for group in &state.groups {
+            let _ = out.push_command(Msg::command(PipeCommand::Join, group.clone()));
+        }
+    }
+
+    /// Radio: whether a matching peer at its HWM makes `send` wait instead of
+    /// dropping its copy.
+    pub(crate) fn set_no_drop(&self, value: bool) -> Result<(), Error> {
+        self.ctx.check_alive()?;
+        self.no_drop.store(value, SeqCst);
+        Ok(())
+    }
+
+    pub(crate) fn no_drop(&self) -> Result<bool, Error> {
+        self.ctx.check_alive()?;
+        Ok(self.no_drop.load(SeqCst))
     }
 
     /// Receives one message; `blocking` waits up to the receive timeout.
@@ -221,13 +286,11 @@ impl SocketCore {
         }
     }
 
-    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Whether a `recv` would succeed now.
     pub(crate) fn is_readable(&self) -> bool {
         self.state.lock().peers.any_readable()
     }
 
-    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Whether a `send` would succeed now (a Server can always try).
     pub(crate) fn is_writable(&self) -> bool {
         self.kind == Kind::Server || self.state.lock().peers.any_writable()
@@ -243,6 +306,14 @@ impl SocketCore {
         self.ctx.check_alive()?;
         change(&mut self.options.lock());
         Ok(())
+    }
+
+    /// Sets the heartbeat for the connections made from now on.
+    pub(crate) fn set_heartbeat(&self, maybe: Option<Heartbeat>) -> Result<(), Error> {
+        if let Some(heartbeat) = &maybe {
+            super::traits::check_heartbeat(heartbeat)?;
+        }
+        self.update_options(|o| o.heartbeat = maybe)
     }
 
     pub(crate) fn send_hwm(&self) -> Result<i32, Error> {
@@ -311,14 +382,12 @@ impl SocketCore {
     ) -> u64 {
         state.next_peer_id += 1;
         let id = state.next_peer_id;
-        state.peers.attach(Peer {
-            id,
-            routing_id: 0,
-            out,
-            inp,
-            endpoint_id,
-            inproc,
-        });
+        if self.kind == Kind::Dish {
+            for group in &state.groups {
+                let _ = out.push_command(Msg::command(PipeCommand::Join, group.clone()));
+            }
+        }
+        state.peers.attach(Peer::new(id, out, inp, endpoint_id, inproc));
         id
     }
 

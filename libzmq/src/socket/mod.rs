@@ -4,14 +4,19 @@
 pub(crate) mod client;
 pub(crate) mod config;
 pub(crate) mod core;
-pub(crate) mod duplex;
+pub(crate) mod dish;
+pub(crate) mod gather;
+pub(crate) mod options;
 pub(crate) mod peers;
+pub(crate) mod radio;
+pub(crate) mod scatter;
 pub(crate) mod server;
+pub(crate) mod socket_type;
 pub(crate) mod traits;
 
 /// Defines the constructors and the sealed raw-socket access of a socket type
 /// `$name { inner: Arc<RawSocket> }` of kind `$kind`.
-macro_rules! socket_type {
+macro_rules! define_socket {
     ($name:ident, $kind:expr) => {
         impl $name {
             /// A new socket in the global ctx ([`Ctx::global`](crate::Ctx::global)).
@@ -43,7 +48,7 @@ macro_rules! socket_type {
         }
     };
 }
-pub(crate) use socket_type;
+pub(crate) use define_socket;
 
 /// Implements a `Get*Config` trait for a config or builder type by delegating
 /// to one of its fields.

@@ -1,9 +1,10 @@
 //! The set of peers a socket talks to, and the routing strategies over it:
 //! round-robin out (Client, Scatter), routing id out (Server), fair-queue in.
 
-use crate::msg::Msg;
+use crate::group::{Group, GroupSlice};
+use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Pipe, PopError, PushError};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// One peer: the two pipes between the socket and it.
@@ -20,6 +21,21 @@ pub(crate) struct Peer {
     pub(crate) endpoint_id: u64,
     /// Whether the peer is an inproc socket (its messages survive our close).
     pub(crate) inproc: bool,
+    /// Groups the peer joined (Radio side).
+    pub(crate) groups: HashSet<Group>,
+    /// The peer takes every group (a UDP destination of a Radio).
+    pub(crate) all_groups: bool,
+}
+
+impl Peer {
+    /// A peer with no subscriptions.
+    pub(crate) fn new(id: u64, out: Arc<Pipe>, inp: Arc<Pipe>, endpoint_id: u64, inproc: bool) -> Peer {
+        Peer { id, routing_id: 0, out, inp, endpoint_id, inproc, groups: HashSet::new(), all_groups: false }
+    }
+
+    fn wants(&self, group: &GroupSlice) -> bool {
+        self.all_groups || self.groups.contains(group)
+    }
 }
 
 /// Outcome of one non-blocking send attempt.
@@ -198,13 +214,79 @@ impl PeerSet {
         None
     }
 
-    #[allow(dead_code)] // Readiness for the poller (issue 7).
+    /// Applies the JOIN/LEAVE commands the peers sent (Radio). Data a peer
+    /// sends to a Radio is dropped. Peers that are gone are forgotten.
+    pub(crate) fn apply_subscriptions(&mut self) {
+        let mut index = 0;
+        while index < self.peers.len() {
+            let peer = &mut self.peers[index];
+            let closed = loop {
+                match peer.inp.pop() {
+                    Ok(msg) => match (msg.as_command(), msg.group()) {
+                        (Some(PipeCommand::Join), Some(group)) => {
+                            peer.groups.insert(group.to_owned());
+                        }
+                        (Some(PipeCommand::Leave), Some(group)) => {
+                            peer.groups.remove(group);
+                        }
+                        _ => {}
+                    },
+                    Err(PopError::Empty) => break false,
+                    Err(PopError::Closed) => break !peer.out.is_writable(),
+                }
+            };
+            if closed {
+                self.remove_at(index);
+            } else {
+                index += 1;
+            }
+        }
+    }
+
+    /// Radio: a copy to every peer that joined the message's group. A peer at
+    /// its HWM misses the message, unless `no_drop`, where the send waits until
+    /// every matching peer has room.
+    pub(crate) fn send_fan_out(&mut self, mut msg: Msg, no_drop: bool) -> Result<(), SendFail> {
+        self.apply_subscriptions();
+        let Some(group) = msg.group().map(GroupSlice::to_owned) else {
+            return Err(SendFail::Fatal(
+                crate::error::ErrorKind::InvalidInput("message has no group (use Radio::transmit or Msg::set_group)"),
+                msg,
+            ));
+        };
+        if no_drop && self.peers.iter().any(|p| p.wants(&group) && !p.out.is_writable()) {
+            return Err(SendFail::Again(msg));
+        }
+        msg.share();
+        for peer in self.peers.iter().filter(|p| p.wants(&group)) {
+            // Full: this peer misses it (lossy Radio). Closed: it is leaving.
+            let _ = peer.out.push(msg.clone());
+        }
+        Ok(())
+    }
+
+    /// Dish: fair-queue, keeping only messages of a joined group.
+    pub(crate) fn recv_joined(&mut self, joined: &[Group]) -> Option<Msg> {
+        loop {
+            let msg = self.recv_fair(false)?;
+            if msg.group().is_some_and(|g| joined.iter().any(|j| **j == *g)) {
+                return Some(msg);
+            }
+        }
+    }
+
+    /// Dish: sends a JOIN or LEAVE to every peer.
+    pub(crate) fn broadcast_command(&self, command: PipeCommand, group: &Group) {
+        for peer in &self.peers {
+            let _ = peer.out.push_command(Msg::command(command, group.clone()));
+        }
+    }
+
     /// Whether some peer has a message ready.
     pub(crate) fn any_readable(&self) -> bool {
         self.peers.iter().any(|p| p.inp.is_readable())
     }
 
-    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Whether some peer can take a message now.
     pub(crate) fn any_writable(&self) -> bool {
         self.peers.iter().any(|p| p.out.is_writable())
@@ -222,14 +304,7 @@ mod tests {
     use super::*;
 
     fn peer(id: u64) -> Peer {
-        Peer {
-            id,
-            routing_id: 0,
-            out: Pipe::new(Some(2), None),
-            inp: Pipe::new(None, Some(2)),
-            endpoint_id: id,
-            inproc: false,
-        }
+        Peer::new(id, Pipe::new(Some(2), None), Pipe::new(None, Some(2)), id, false)
     }
 
     #[test]

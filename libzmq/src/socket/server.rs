@@ -1,8 +1,8 @@
 //! The Server socket.
 
 use super::core::{Kind, RawSocket};
-use super::duplex::duplex_config;
-use super::socket_type;
+use super::options::socket_config;
+use super::define_socket;
 use super::traits::{GetRawSocket, Heartbeating, RecvMsg, SendMsg, Socket};
 use crate::error::Error;
 use crate::msg::{Msg, RoutingId};
@@ -40,7 +40,7 @@ pub struct Server {
     inner: Arc<RawSocket>,
 }
 
-socket_type!(Server, Kind::Server);
+define_socket!(Server, Kind::Server);
 impl Socket for Server {}
 impl SendMsg for Server {}
 impl RecvMsg for Server {}
@@ -69,4 +69,4 @@ impl Server {
     }
 }
 
-duplex_config!(Server, ServerConfig, ServerBuilder);
+socket_config!(Server, ServerConfig, ServerBuilder, Kind::Server, [send, recv, heartbeat]);

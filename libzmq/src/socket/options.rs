@@ -1,0 +1,305 @@
+//! The serde configuration shared by the six socket types: one set of
+//! fields, of which each socket type accepts (and writes) only its own.
+
+use super::config::{HeartbeatingConfig, RecvConfig, SendConfig, SocketConfig, DEFAULT_HWM};
+use super::core::{Kind, SocketCore};
+use super::traits::check_heartbeat;
+use crate::addr::Endpoint;
+use crate::error::Error;
+use crate::{Group, Heartbeat, Period};
+use serde::de::Error as _;
+use std::sync::Arc;
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serializer};
+
+/// Which option groups a socket type has.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Capabilities {
+    send: bool,
+    recv: bool,
+    heartbeat: bool,
+}
+
+pub(crate) fn capabilities(kind: Kind) -> Capabilities {
+    match kind {
+        Kind::Client | Kind::Server => Capabilities { send: true, recv: true, heartbeat: true },
+        Kind::Radio => Capabilities { send: true, recv: false, heartbeat: false },
+        Kind::Dish => Capabilities { send: false, recv: true, heartbeat: false },
+        Kind::Scatter => Capabilities { send: true, recv: false, heartbeat: true },
+        _ => Capabilities { send: false, recv: true, heartbeat: true },
+    }
+}
+
+/// The options of one socket, as a config or builder holds them.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Options {
+    pub(crate) socket: SocketConfig,
+    pub(crate) send: SendConfig,
+    pub(crate) recv: RecvConfig,
+    pub(crate) heartbeat: HeartbeatingConfig,
+    /// Dish only.
+    pub(crate) groups: Option<Vec<Group>>,
+    /// Radio only.
+    pub(crate) no_drop: Option<bool>,
+}
+
+impl Options {
+    /// Applies the options to `socket` of kind `kind`: no_drop (Radio), the
+    /// groups (Dish), send, receive and heartbeat options, then connect and bind.
+    pub(crate) fn apply(&self, socket: &Arc<SocketCore>, kind: Kind) -> Result<(), Error> {
+        let caps = capabilities(kind);
+        if kind == Kind::Radio {
+            if let Some(no_drop) = self.no_drop {
+                socket.set_no_drop(no_drop)?;
+            }
+        }
+        if kind == Kind::Dish {
+            for group in self.groups.iter().flatten() {
+                socket.join(group.clone())?;
+            }
+        }
+        if caps.send {
+            socket.set_send_hwm(self.send.send_hwm)?;
+            socket.set_send_timeout(self.send.send_timeout)?;
+        }
+        if caps.recv {
+            socket.set_recv_hwm(self.recv.recv_hwm)?;
+            socket.set_recv_timeout(self.recv.recv_timeout)?;
+        }
+        if caps.heartbeat {
+            socket.set_heartbeat(self.heartbeat.heartbeat.clone())?;
+        }
+        for endpoint in self.socket.connect.iter().flatten() {
+            socket.connect(endpoint.clone())?;
+        }
+        for endpoint in self.socket.bind.iter().flatten() {
+            socket.bind(endpoint.clone())?;
+        }
+        Ok(())
+    }
+
+    /// Writes the fields of socket type `kind`, in the libzmq 0.2 order.
+    pub(crate) fn serialize<S: Serializer>(&self, kind: Kind, serializer: S) -> Result<S::Ok, S::Error> {
+        let caps = capabilities(kind);
+        let count = 2
+            + usize::from(caps.heartbeat)
+            + 2 * usize::from(caps.send)
+            + 2 * usize::from(caps.recv)
+            + usize::from(kind == Kind::Radio || kind == Kind::Dish);
+        let mut out = serializer.serialize_struct("Config", count)?;
+        out.serialize_field("connect", &self.socket.connect)?;
+        out.serialize_field("bind", &self.socket.bind)?;
+        if caps.heartbeat {
+            out.serialize_field("heartbeat", &self.heartbeat.heartbeat)?;
+        }
+        if caps.send {
+            out.serialize_field("send_hwm", &self.send.send_hwm)?;
+            out.serialize_field("send_timeout", &self.send.send_timeout)?;
+        }
+        if kind == Kind::Radio {
+            out.serialize_field("no_drop", &self.no_drop)?;
+        }
+        if caps.recv {
+            out.serialize_field("recv_hwm", &self.recv.recv_hwm)?;
+            out.serialize_field("recv_timeout", &self.recv.recv_timeout)?;
+        }
+        if kind == Kind::Dish {
+            out.serialize_field("groups", &self.groups)?;
+        }
+        out.end()
+    }
+
+    /// Reads the fields of socket type `kind`; a field of another socket type,
+    /// an unknown field or an invalid value is an error that names the field.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(kind: Kind, deserializer: D) -> Result<Self, D::Error> {
+        let wire = Wire::deserialize(deserializer)?;
+        wire.into_options(kind).map_err(D::Error::custom)
+    }
+}
+
+/// Every field any socket type has; all optional.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire {
+    #[serde(default)]
+    connect: Option<Vec<Endpoint>>,
+    #[serde(default)]
+    bind: Option<Vec<Endpoint>>,
+    #[serde(default)]
+    heartbeat: Option<Heartbeat>,
+    #[serde(default, alias = "send_high_water_mark")]
+    send_hwm: Option<i32>,
+    #[serde(default)]
+    send_timeout: Option<Period>,
+    #[serde(default)]
+    no_drop: Option<bool>,
+    #[serde(default, alias = "recv_high_water_mark")]
+    recv_hwm: Option<i32>,
+    #[serde(default)]
+    recv_timeout: Option<Period>,
+    #[serde(default)]
+    groups: Option<Vec<Group>>,
+}
+
+fn hwm(field: &str, value: Option<i32>) -> Result<i32, String> {
+    match value {
+        None => Ok(DEFAULT_HWM),
+        Some(hwm) if hwm < 0 => Err(format!("invalid value for `{field}`: a high water mark cannot be negative (got {hwm})")),
+        Some(hwm) => Ok(hwm),
+    }
+}
+
+impl Wire {
+    fn into_options(self, kind: Kind) -> Result<Options, String> {
+        let caps = capabilities(kind);
+        let name = kind.as_str().to_lowercase();
+        let refuse = |field: &str, present: bool, allowed: bool| {
+            if present && !allowed {
+                Err(format!("unknown field `{field}`: a {name} socket has no such option"))
+            } else {
+                Ok(())
+            }
+        };
+        refuse("heartbeat", self.heartbeat.is_some(), caps.heartbeat)?;
+        refuse("send_hwm", self.send_hwm.is_some(), caps.send)?;
+        refuse("send_timeout", self.send_timeout.is_some(), caps.send)?;
+        refuse("recv_hwm", self.recv_hwm.is_some(), caps.recv)?;
+        refuse("recv_timeout", self.recv_timeout.is_some(), caps.recv)?;
+        refuse("no_drop", self.no_drop.is_some(), kind == Kind::Radio)?;
+        refuse("groups", self.groups.is_some(), kind == Kind::Dish)?;
+        if let Some(heartbeat) = &self.heartbeat {
+            check_heartbeat(heartbeat).map_err(|err| format!("invalid value for `heartbeat`: {err}"))?;
+        }
+        Ok(Options {
+            socket: SocketConfig { connect: self.connect, bind: self.bind },
+            send: SendConfig {
+                send_hwm: hwm("send_hwm", self.send_hwm)?,
+                send_timeout: self.send_timeout.unwrap_or_default(),
+            },
+            recv: RecvConfig {
+                recv_hwm: hwm("recv_hwm", self.recv_hwm)?,
+                recv_timeout: self.recv_timeout.unwrap_or_default(),
+            },
+            heartbeat: HeartbeatingConfig { heartbeat: self.heartbeat },
+            groups: self.groups,
+            no_drop: self.no_drop,
+        })
+    }
+}
+
+/// Declares `$config` (a serde config) and `$builder` for socket type
+/// `$socket` of kind `$kind`, with the `Configure*`/`Build*` traits of its
+/// option groups (`send`, `recv`, `heartbeat`).
+macro_rules! socket_config {
+    ($socket:ident, $config:ident, $builder:ident, $kind:expr, [$($group:ident),*]) => {
+        #[doc = concat!("The configuration of a [`", stringify!($socket), "`], serializable with serde.")]
+        ///
+        /// Every field is optional and takes its default when missing; an
+        /// unknown field, or an option this socket type does not have, is an
+        /// error naming it (`send_high_water_mark` and `recv_high_water_mark`
+        /// are accepted as aliases of `send_hwm` and `recv_hwm`).
+        #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+        pub struct $config {
+            pub(crate) inner: $crate::socket::options::Options,
+        }
+
+        impl serde::Serialize for $config {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.inner.serialize($kind, serializer)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $config {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::socket::options::Options::deserialize($kind, deserializer).map(|inner| $config { inner })
+            }
+        }
+
+        impl $config {
+            /// A config with every option at its default.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            /// Builds the socket in the global ctx.
+            pub fn build(&self) -> Result<$socket, $crate::Error> {
+                self.with_ctx($crate::Ctx::global())
+            }
+
+            /// Builds the socket in the ctx of `handle`.
+            pub fn with_ctx(&self, handle: $crate::CtxHandle) -> Result<$socket, $crate::Error> {
+                let socket = $socket::with_ctx(handle)?;
+                self.apply(&socket)?;
+                Ok(socket)
+            }
+
+            /// Applies this configuration to an existing socket.
+            pub fn apply(&self, socket: &$socket) -> Result<(), $crate::Error> {
+                use $crate::socket::traits::GetRawSocket;
+                self.inner.apply(&socket.raw_socket().core, $kind)
+            }
+        }
+
+        #[doc = concat!("Builds a [`", stringify!($socket), "`]; see the `Build*` traits of the prelude.")]
+        #[derive(Debug, Default, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $builder {
+            inner: $config,
+        }
+
+        impl $builder {
+            /// A builder with every option at its default.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            /// Builds the socket in the global ctx.
+            pub fn build(&self) -> Result<$socket, $crate::Error> {
+                self.inner.build()
+            }
+
+            /// Builds the socket in the ctx of `handle`.
+            pub fn with_ctx(&self, handle: $crate::CtxHandle) -> Result<$socket, $crate::Error> {
+                self.inner.with_ctx(handle)
+            }
+        }
+
+        impl From<$config> for $builder {
+            fn from(inner: $config) -> Self {
+                $builder { inner }
+            }
+        }
+
+        impl $crate::socket::traits::private::Sealed for $config {}
+        impl $crate::socket::traits::private::Sealed for $builder {}
+        $crate::socket::get_config!($config, GetSocketConfig, socket_config, socket_config_mut, $crate::socket::config::SocketConfig, inner.socket);
+        $crate::socket::get_config!($builder, GetSocketConfig, socket_config, socket_config_mut, $crate::socket::config::SocketConfig, inner.inner.socket);
+        impl $crate::socket::config::ConfigureSocket for $config {}
+        impl $crate::socket::config::BuildSocket for $builder {}
+        $($crate::socket::options::config_group!($group, $config, $builder);)*
+    };
+}
+pub(crate) use socket_config;
+
+/// The traits of one option group for a config and its builder.
+macro_rules! config_group {
+    (send, $config:ty, $builder:ty) => {
+        $crate::socket::get_config!($config, GetSendConfig, send_config, send_config_mut, $crate::socket::config::SendConfig, inner.send);
+        $crate::socket::get_config!($builder, GetSendConfig, send_config, send_config_mut, $crate::socket::config::SendConfig, inner.inner.send);
+        impl $crate::socket::config::ConfigureSend for $config {}
+        impl $crate::socket::config::BuildSend for $builder {}
+    };
+    (recv, $config:ty, $builder:ty) => {
+        $crate::socket::get_config!($config, GetRecvConfig, recv_config, recv_config_mut, $crate::socket::config::RecvConfig, inner.recv);
+        $crate::socket::get_config!($builder, GetRecvConfig, recv_config, recv_config_mut, $crate::socket::config::RecvConfig, inner.inner.recv);
+        impl $crate::socket::config::ConfigureRecv for $config {}
+        impl $crate::socket::config::BuildRecv for $builder {}
+    };
+    (heartbeat, $config:ty, $builder:ty) => {
+        $crate::socket::get_config!($config, GetHeartbeatingConfig, heartbeat_config, heartbeat_config_mut, $crate::socket::config::HeartbeatingConfig, inner.heartbeat);
+        $crate::socket::get_config!($builder, GetHeartbeatingConfig, heartbeat_config, heartbeat_config_mut, $crate::socket::config::HeartbeatingConfig, inner.inner.heartbeat);
+        impl $crate::socket::config::ConfigureHeartbeating for $config {}
+        impl $crate::socket::config::BuildHeartbeating for $builder {}
+    };
+}
+pub(crate) use config_group;
