@@ -32,7 +32,7 @@ mod serde_enum;
 mod signal;
 mod socket;
 
-pub use addr::{EpgmAddr, InprocAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE};
+pub use addr::{EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE};
 pub use ctx::{Ctx, CtxBuilder, CtxHandle};
 pub use error::{Error, ErrorKind};
 pub use group::{Group, GroupParseError, GroupSlice, MAX_GROUP_SIZE};

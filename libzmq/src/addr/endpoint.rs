@@ -1,6 +1,6 @@
 //! The `Endpoint` enum.
 
-use super::{AddrParseError, EpgmAddr, InprocAddr, PgmAddr, TcpAddr, UdpAddr};
+use super::{AddrParseError, EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr};
 use crate::serde_enum::{self, SerdeEnum};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -57,6 +57,8 @@ pub enum Endpoint {
     Pgm(PgmAddr),
     /// An EPGM address.
     Epgm(EpgmAddr),
+    /// An IPC (Unix domain socket) address.
+    Ipc(IpcAddr),
 }
 
 impl Endpoint {
@@ -80,6 +82,11 @@ impl Endpoint {
         matches!(self, Endpoint::Pgm(_))
     }
 
+    /// Returns `true` if the endpoint is an IPC address.
+    pub fn is_ipc(&self) -> bool {
+        matches!(self, Endpoint::Ipc(_))
+    }
+
     /// Returns `true` if the endpoint is an EPGM address.
     pub fn is_epgm(&self) -> bool {
         matches!(self, Endpoint::Epgm(_))
@@ -93,7 +100,6 @@ impl Endpoint {
     }
 
     /// The libzmq-style string of the endpoint: `scheme://address`.
-    #[allow(dead_code)] // Used by the socket engine.
     pub(crate) fn to_zmq_string(&self) -> String {
         match self {
             Endpoint::Tcp(addr) => format!("tcp://{}", addr),
@@ -101,11 +107,12 @@ impl Endpoint {
             Endpoint::Inproc(addr) => format!("inproc://{}", addr),
             Endpoint::Pgm(addr) => format!("pgm://{}", addr),
             Endpoint::Epgm(addr) => format!("epgm://{}", addr),
+            Endpoint::Ipc(addr) => format!("ipc://{}", addr),
         }
     }
 
     /// Parses a libzmq-style endpoint string (`scheme://address`).
-    #[allow(dead_code)] // Used by the socket engine.
+    #[allow(dead_code)] // Parses libzmq endpoint strings; used by tests so far.
     pub(crate) fn from_zmq_str(s: &str) -> Result<Endpoint, AddrParseError> {
         let (scheme, addr) = s
             .split_once("://")
@@ -116,6 +123,7 @@ impl Endpoint {
             "inproc" => addr.parse().map(Endpoint::Inproc),
             "pgm" => addr.parse().map(Endpoint::Pgm),
             "epgm" => addr.parse().map(Endpoint::Epgm),
+            "ipc" => addr.parse().map(Endpoint::Ipc),
             _ => Err(AddrParseError::new("unsupported transport scheme")),
         }
     }
@@ -150,7 +158,7 @@ impl<'a> IntoIterator for &'a Endpoint {
 }
 
 const NAME: &str = "Endpoint";
-const VARIANTS: &[&str] = &["tcp", "udp", "inproc", "pgm", "epgm"];
+const VARIANTS: &[&str] = &["tcp", "udp", "inproc", "pgm", "epgm", "ipc"];
 
 impl SerdeEnum for Endpoint {
     const NAME: &'static str = NAME;
@@ -170,6 +178,7 @@ impl SerdeEnum for Endpoint {
             2 => InprocAddr::deserialize(deserializer).map(Endpoint::Inproc),
             3 => PgmAddr::deserialize(deserializer).map(Endpoint::Pgm),
             4 => EpgmAddr::deserialize(deserializer).map(Endpoint::Epgm),
+            5 => IpcAddr::deserialize(deserializer).map(Endpoint::Ipc),
             _ => Err(serde::de::Error::custom("invalid Endpoint variant index")),
         }
     }
@@ -187,6 +196,7 @@ impl Serialize for Endpoint {
             Endpoint::Inproc(addr) => newtype(serializer, NAME, 2, VARIANTS[2], addr),
             Endpoint::Pgm(addr) => newtype(serializer, NAME, 3, VARIANTS[3], addr),
             Endpoint::Epgm(addr) => newtype(serializer, NAME, 4, VARIANTS[4], addr),
+            Endpoint::Ipc(addr) => newtype(serializer, NAME, 5, VARIANTS[5], addr),
         }
     }
 }

@@ -30,9 +30,11 @@
 //! ```
 
 mod endpoint;
+mod ipc;
 mod socket;
 
 pub use endpoint::Endpoint;
+pub use ipc::{IpcAddr, IPC_MAX_SIZE};
 pub use socket::{EpgmAddr, InprocAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE};
 
 use serde::{de, Deserializer, Serializer};

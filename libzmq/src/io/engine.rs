@@ -8,6 +8,7 @@
 //! Send: a batch of messages comes off the socket's pipe, is encoded into one
 //! write queue and goes out in one vectored write.
 
+use super::stream::Stream;
 use super::write_queue::WriteQueue;
 use super::{EngineNotify, EngineOptions};
 use crate::group::Group;
@@ -15,7 +16,6 @@ use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Notify, Pipe, PopError, PushError};
 use crate::socket::core::{Kind, SocketCore};
 use bytes::{Bytes, BytesMut};
-use mio::net::TcpStream;
 use std::collections::VecDeque;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -133,7 +133,7 @@ impl Assembler {
 
 /// One connection. See the module docs.
 pub(crate) struct Engine {
-    pub(crate) stream: TcpStream,
+    pub(crate) stream: Stream,
     pub(crate) socket: Weak<SocketCore>,
     pub(crate) socket_id: u64,
     pub(crate) endpoint_id: u64,
@@ -157,7 +157,7 @@ pub(crate) struct Engine {
 impl Engine {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        stream: TcpStream,
+        stream: Stream,
         socket: Weak<SocketCore>,
         socket_id: u64,
         endpoint_id: u64,
@@ -424,7 +424,7 @@ impl Engine {
 }
 
 /// Reads from `stream` into the spare capacity of `buf`, without zeroing it first.
-fn read_into(stream: &TcpStream, buf: &mut BytesMut) -> io::Result<usize> {
+fn read_into(stream: &Stream, buf: &mut BytesMut) -> io::Result<usize> {
     let spare = buf.spare_capacity_mut();
     // SAFETY: `spare` is valid for writes of `spare.len()` bytes; read(2) writes at
     // most that many bytes into it and never reads from it.

@@ -7,11 +7,13 @@
 //! thread is actually asleep.
 
 pub(crate) mod engine;
+pub(crate) mod ipc;
 pub(crate) mod reactor;
+pub(crate) mod stream;
 pub(crate) mod tcp;
 pub(crate) mod write_queue;
 
-use crate::addr::TcpAddr;
+use crate::addr::{IpcAddr, TcpAddr};
 use crate::pipe::{Notify, Pipe};
 use crate::socket::core::{Kind, SocketCore};
 use parking_lot::Mutex;
@@ -30,11 +32,46 @@ pub(crate) struct EngineOptions {
     pub(crate) reconnect_interval_max: Option<Duration>,
 }
 
+/// Where a connecter connects to.
+#[derive(Debug, Clone)]
+pub(crate) enum PeerAddr {
+    Tcp(TcpAddr),
+    Ipc(IpcAddr),
+}
+
+impl std::fmt::Display for PeerAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeerAddr::Tcp(addr) => write!(f, "tcp://{addr}"),
+            PeerAddr::Ipc(addr) => write!(f, "ipc://{addr}"),
+        }
+    }
+}
+
+impl PeerAddr {
+    /// Starts a non-blocking connect (TCP: to the first address that takes it).
+    pub(crate) fn start_connect(&self) -> std::io::Result<stream::Stream> {
+        match self {
+            PeerAddr::Tcp(addr) => {
+                let mut last = None;
+                for target in tcp::resolve(addr.host())? {
+                    match tcp::start_connect(target, addr.src()) {
+                        Ok(stream) => return Ok(stream::Stream::Tcp(stream)),
+                        Err(err) => last = Some(err),
+                    }
+                }
+                Err(last.unwrap_or_else(|| std::io::Error::other("no address")))
+            }
+            PeerAddr::Ipc(addr) => ipc::start_connect(addr),
+        }
+    }
+}
+
 /// A request to an I/O thread.
 pub(crate) enum Command {
     /// Accept connections on this bound listener.
     Listen {
-        listener: std::net::TcpListener,
+        listener: stream::BoundListener,
         socket: Weak<SocketCore>,
         socket_id: u64,
         endpoint_id: u64,
@@ -42,7 +79,7 @@ pub(crate) enum Command {
     },
     /// Keep a connection to `addr` up, through these (socket-side) pipes.
     Connect {
-        addr: TcpAddr,
+        addr: PeerAddr,
         socket: Weak<SocketCore>,
         socket_id: u64,
         endpoint_id: u64,
@@ -51,11 +88,43 @@ pub(crate) enum Command {
         options: EngineOptions,
     },
     /// Stop a listener or connecter and its connections.
-    CloseEndpoint { socket_id: u64, endpoint_id: u64 },
+    CloseEndpoint { socket_id: u64, endpoint_id: u64, done: Option<Arc<Completion>> },
     /// Stop everything of a closed socket.
-    CloseSocket { socket_id: u64 },
+    CloseSocket { socket_id: u64, done: Option<Arc<Completion>> },
     /// Stop the thread.
     Stop,
+}
+
+/// Lets a caller wait until an I/O thread has carried out a command (so that
+/// `unbind` and closing a socket free its addresses before they return).
+#[derive(Default)]
+pub(crate) struct Completion {
+    done: Mutex<bool>,
+    cond: parking_lot::Condvar,
+}
+
+impl Completion {
+    pub(crate) fn new() -> Arc<Completion> {
+        Arc::new(Completion::default())
+    }
+
+    /// Marks the command done.
+    pub(crate) fn complete(&self) {
+        *self.done.lock() = true;
+        self.cond.notify_all();
+    }
+
+    /// Waits until done, at most `timeout` (an I/O thread never takes long).
+    pub(crate) fn wait(&self, timeout: Duration) {
+        let mut done = self.done.lock();
+        let deadline = std::time::Instant::now() + timeout;
+        while !*done {
+            if self.cond.wait_until(&mut done, deadline).timed_out() {
+                log::warn!("I/O thread did not confirm a close in {timeout:?}");
+                return;
+            }
+        }
+    }
 }
 
 /// The part of an I/O thread that other threads touch.

@@ -2,11 +2,10 @@
 //! of listeners, pending connects and engines.
 
 use super::engine::{CloseReason, Engine, Origin};
-use super::{tcp, Command, EngineNotify, EngineOptions, IoShared};
-use crate::addr::TcpAddr;
+use super::stream::{Listener as StreamListener, Stream};
+use super::{Command, EngineNotify, EngineOptions, IoShared, PeerAddr};
 use crate::pipe::Pipe;
 use crate::socket::core::SocketCore;
-use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 use parking_lot::Mutex;
 use std::cmp::Reverse;
@@ -18,7 +17,7 @@ use std::time::{Duration, Instant};
 const WAKER: Token = Token(0);
 
 struct Listener {
-    listener: TcpListener,
+    listener: StreamListener,
     socket: Weak<SocketCore>,
     socket_id: u64,
     endpoint_id: u64,
@@ -26,7 +25,7 @@ struct Listener {
 }
 
 struct Connecting {
-    stream: TcpStream,
+    stream: Stream,
     socket_id: u64,
     endpoint_id: u64,
 }
@@ -63,7 +62,7 @@ struct Slot {
 
 /// A connecter: keeps one connection to `addr` up, reconnecting after failures.
 struct Connecter {
-    addr: TcpAddr,
+    addr: PeerAddr,
     socket: Weak<SocketCore>,
     socket_id: u64,
     out: Arc<Pipe>,
@@ -183,7 +182,7 @@ impl Reactor {
                 endpoint_id,
                 options,
             } => {
-                let mut listener = TcpListener::from_std(listener);
+                let mut listener = listener.into_listener();
                 let (slot, _) = self.allocate();
                 if let Err(err) =
                     self.poll
@@ -225,18 +224,19 @@ impl Reactor {
                 );
                 self.start_connect(endpoint_id);
             }
-            Command::CloseEndpoint {
-                socket_id,
-                endpoint_id,
-            } => {
+            Command::CloseEndpoint { socket_id, endpoint_id, done } => {
                 self.connecters.remove(&endpoint_id);
-                self.close_where(|entry| {
-                    entry.socket_id() == socket_id && entry.endpoint_id() == endpoint_id
-                });
+                self.close_where(|entry| entry.socket_id() == socket_id && entry.endpoint_id() == endpoint_id);
+                if let Some(done) = done {
+                    done.complete();
+                }
             }
-            Command::CloseSocket { socket_id } => {
+            Command::CloseSocket { socket_id, done } => {
                 self.connecters.retain(|_, c| c.socket_id != socket_id);
                 self.close_where(|entry| entry.socket_id() == socket_id);
+                if let Some(done) = done {
+                    done.complete();
+                }
             }
             Command::Stop => return false,
         }
@@ -297,12 +297,9 @@ impl Reactor {
     fn accept_all(&mut self, listener: &Listener) {
         loop {
             match listener.listener.accept() {
-                Ok((stream, _peer)) => {
+                Ok(stream) => {
                     if listener.socket.strong_count() == 0 {
                         continue;
-                    }
-                    if let Err(err) = stream.set_nodelay(true) {
-                        log::debug!("set_nodelay failed: {err}");
                     }
                     self.add_engine(
                         stream,
@@ -328,7 +325,7 @@ impl Reactor {
     #[allow(clippy::too_many_arguments)]
     fn add_engine(
         &mut self,
-        mut stream: TcpStream,
+        mut stream: Stream,
         socket: Weak<SocketCore>,
         socket_id: u64,
         endpoint_id: u64,
@@ -381,16 +378,7 @@ impl Reactor {
             return;
         }
         let socket_id = connecter.socket_id;
-        let attempt = tcp::resolve(connecter.addr.host()).and_then(|targets| {
-            let mut last = None;
-            for target in targets {
-                match tcp::start_connect(target, connecter.addr.src()) {
-                    Ok(stream) => return Ok(stream),
-                    Err(err) => last = Some(err),
-                }
-            }
-            Err(last.unwrap_or_else(|| std::io::Error::other("no address")))
-        });
+        let attempt = connecter.addr.start_connect();
         let mut stream = match attempt {
             Ok(stream) => stream,
             Err(err) => {
@@ -419,10 +407,7 @@ impl Reactor {
 
     fn finish_connect(&mut self, slot: usize, mut connecting: Connecting) {
         let endpoint_id = connecting.endpoint_id;
-        let failed = match connecting.stream.take_error() {
-            Ok(Some(err)) | Err(err) => Some(err),
-            Ok(None) => connecting.stream.peer_addr().err(),
-        };
+        let failed = connecting.stream.connect_result().err();
         if let Some(err) = failed {
             if err.kind() == std::io::ErrorKind::NotConnected {
                 // Spurious wake-up: still connecting.

@@ -3,6 +3,8 @@
 
 use super::peers::{Peer, PeerSet, SendFail};
 use crate::addr::{Endpoint, TcpAddr};
+use crate::io::stream::BoundListener;
+use crate::io::{Completion, PeerAddr};
 use crate::ctx::{CtxHandle, CtxInner};
 use crate::error::{Error, ErrorKind};
 use crate::io::{self, Command, EngineOptions};
@@ -27,6 +29,8 @@ pub(crate) fn next_endpoint_id() -> u64 {
 }
 
 const NO_TIMEOUT: u64 = u64::MAX;
+/// How long closing waits for an I/O thread to release a listener.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 /// Options that are read when a connection or pipe is made.
 #[derive(Debug, Clone)]
@@ -60,7 +64,7 @@ pub(crate) fn hwm(value: i32) -> usize {
 }
 
 enum Transport {
-    Tcp { thread: usize },
+    Stream { thread: usize },
     Inproc { name: String },
 }
 
@@ -478,31 +482,24 @@ impl SocketCore {
         });
     }
 
-    /// Binds to `endpoint` now (an ephemeral port is resolved).
+    /// Binds to `endpoint` now (an ephemeral TCP port or `ipc://*` is resolved).
     pub(crate) fn bind(self: &Arc<Self>, endpoint: Endpoint) -> Result<(), Error> {
         self.ctx.check_alive()?;
         let id = next_endpoint_id();
         match endpoint {
             Endpoint::Tcp(addr) => {
-                let threads = self.ctx.io_threads()?;
+                self.ctx.io_threads()?;
                 let listener = io::tcp::bind(&addr)?;
                 let local = listener
                     .local_addr()
                     .map_err(|_| Error::new(ErrorKind::AddrNotAvailable))?;
                 let resolved = Endpoint::Tcp(TcpAddr::new(local));
-                let thread = threads.pick();
-                threads.send(
-                    thread,
-                    Command::Listen {
-                        listener,
-                        socket: Arc::downgrade(self),
-                        socket_id: self.id,
-                        endpoint_id: id,
-                        options: self.engine_options(),
-                    },
-                );
-                self.record(resolved, true, id, Transport::Tcp { thread });
-                Ok(())
+                self.listen(BoundListener::Tcp(listener), resolved, id)
+            }
+            Endpoint::Ipc(addr) => {
+                self.ctx.io_threads()?;
+                let (listener, bound) = io::ipc::bind(&addr)?;
+                self.listen(listener, Endpoint::Ipc(bound), id)
             }
             Endpoint::Inproc(addr) => {
                 crate::inproc::bind(self, &addr, id)?;
@@ -510,10 +507,24 @@ impl SocketCore {
                 self.record(Endpoint::Inproc(addr), true, id, Transport::Inproc { name });
                 Ok(())
             }
-            _ => Err(Error::new(ErrorKind::InvalidInput(
-                "transport incompatible",
-            ))),
+            _ => Err(Error::new(ErrorKind::InvalidInput("transport incompatible"))),
         }
+    }
+
+    /// Hands a bound listener to an I/O thread.
+    fn listen(self: &Arc<Self>, listener: BoundListener, resolved: Endpoint, id: u64) -> Result<(), Error> {
+        let threads = self.ctx.io_threads()?;
+        let thread = threads.pick();
+        let command = Command::Listen {
+            listener,
+            socket: Arc::downgrade(self),
+            socket_id: self.id,
+            endpoint_id: id,
+            options: self.engine_options(),
+        };
+        threads.send(thread, command);
+        self.record(resolved, true, id, Transport::Stream { thread });
+        Ok(())
     }
 
     /// Connects to `endpoint`. The pipe to it exists at once, so the socket
@@ -524,51 +535,48 @@ impl SocketCore {
         match endpoint {
             Endpoint::Tcp(addr) => {
                 if addr.host().port().is_unspecified() {
-                    return Err(Error::new(ErrorKind::InvalidInput(
-                        "cannot connect to an unspecified port",
-                    )));
+                    return Err(Error::new(ErrorKind::InvalidInput("cannot connect to an unspecified port")));
                 }
-                let threads = self.ctx.io_threads()?;
-                let options = self.options();
-                let out = Pipe::new(Some(hwm(options.send_hwm)), None);
-                let inp = Pipe::new(None, Some(hwm(options.recv_hwm)));
-                if self
-                    .attach_pipes(out.clone(), inp.clone(), id, false)
-                    .is_none()
-                {
-                    return self.invalid_ctx();
+                self.connect_stream(PeerAddr::Tcp(addr.clone()), Endpoint::Tcp(addr), id)
+            }
+            Endpoint::Ipc(addr) => {
+                if addr.is_wildcard() {
+                    return Err(Error::new(ErrorKind::InvalidInput("cannot connect to ipc://*")));
                 }
-                let thread = threads.pick();
-                threads.send(
-                    thread,
-                    Command::Connect {
-                        addr: addr.clone(),
-                        socket: Arc::downgrade(self),
-                        socket_id: self.id,
-                        endpoint_id: id,
-                        out,
-                        inp,
-                        options: self.engine_options(),
-                    },
-                );
-                self.record(Endpoint::Tcp(addr), false, id, Transport::Tcp { thread });
-                Ok(())
+                self.connect_stream(PeerAddr::Ipc(addr.clone()), Endpoint::Ipc(addr), id)
             }
             Endpoint::Inproc(addr) => {
                 crate::inproc::connect(self, &addr, id)?;
                 let name = addr.as_str().to_owned();
-                self.record(
-                    Endpoint::Inproc(addr),
-                    false,
-                    id,
-                    Transport::Inproc { name },
-                );
+                self.record(Endpoint::Inproc(addr), false, id, Transport::Inproc { name });
                 Ok(())
             }
-            _ => Err(Error::new(ErrorKind::InvalidInput(
-                "transport incompatible",
-            ))),
+            _ => Err(Error::new(ErrorKind::InvalidInput("transport incompatible"))),
         }
+    }
+
+    /// Creates the pipes of a stream connection and hands its connecter to an I/O thread.
+    fn connect_stream(self: &Arc<Self>, addr: PeerAddr, endpoint: Endpoint, id: u64) -> Result<(), Error> {
+        let threads = self.ctx.io_threads()?;
+        let options = self.options();
+        let out = Pipe::new(Some(hwm(options.send_hwm)), None);
+        let inp = Pipe::new(None, Some(hwm(options.recv_hwm)));
+        if self.attach_pipes(out.clone(), inp.clone(), id, false).is_none() {
+            return self.invalid_ctx();
+        }
+        let thread = threads.pick();
+        let command = Command::Connect {
+            addr,
+            socket: Arc::downgrade(self),
+            socket_id: self.id,
+            endpoint_id: id,
+            out,
+            inp,
+            options: self.engine_options(),
+        };
+        threads.send(thread, command);
+        self.record(endpoint, false, id, Transport::Stream { thread });
+        Ok(())
     }
 
     /// Stops the endpoint `id` and drops the peers that came through it.
@@ -579,28 +587,30 @@ impl SocketCore {
             peer.out.close_writer();
             peer.inp.close_reader();
         }
-        match record.transport {
-            Transport::Tcp { thread } => {
+        match &record.transport {
+            &Transport::Stream { thread } => {
                 if let Some(threads) = self.ctx.running_io_threads() {
-                    threads.send(
-                        thread,
-                        Command::CloseEndpoint {
-                            socket_id: self.id,
-                            endpoint_id: record.id,
-                        },
-                    );
+                    // Unbinding frees the address before returning.
+                    let done = record.bound.then(Completion::new);
+                    let command = Command::CloseEndpoint { socket_id: self.id, endpoint_id: record.id, done: done.clone() };
+                    threads.send(thread, command);
+                    if let Some(done) = done {
+                        done.wait(CLOSE_WAIT);
+                    }
                 }
             }
-            Transport::Inproc { name } => {
-                let mut table = self.ctx.inproc.lock();
-                if record.bound {
-                    table.unbind(&name, self.id);
-                } else {
-                    table.cancel_pending(&name, record.id);
-                }
-            }
+            Transport::Inproc { name } => self.release_inproc(name, &record),
         }
         self.signal.notify();
+    }
+
+    fn release_inproc(&self, name: &str, record: &EndpointRecord) {
+        let mut table = self.ctx.inproc.lock();
+        if record.bound {
+            table.unbind(name, self.id);
+        } else {
+            table.cancel_pending(name, record.id);
+        }
     }
 
     fn take_record(
@@ -658,28 +668,24 @@ impl SocketCore {
             peer.out.close_writer();
             peer.inp.close_reader();
         }
-        let mut tcp_threads = Vec::new();
+        // Per I/O thread: whether we must wait for a listener to close.
+        let mut threads_used: Vec<(usize, bool)> = Vec::new();
         for record in endpoints {
             match record.transport {
-                Transport::Tcp { thread } => {
-                    if !tcp_threads.contains(&thread) {
-                        tcp_threads.push(thread);
-                    }
-                }
-                Transport::Inproc { name } => {
-                    let mut table = self.ctx.inproc.lock();
-                    if record.bound {
-                        table.unbind(&name, self.id);
-                    } else {
-                        table.cancel_pending(&name, record.id);
-                    }
-                }
+                Transport::Stream { thread } => match threads_used.iter_mut().find(|(t, _)| *t == thread) {
+                    Some((_, wait)) => *wait |= record.bound,
+                    None => threads_used.push((thread, record.bound)),
+                },
+                Transport::Inproc { ref name } => self.release_inproc(name, &record),
             }
         }
-        if !tcp_threads.is_empty() {
-            if let Some(threads) = self.ctx.running_io_threads() {
-                for thread in tcp_threads {
-                    threads.send(thread, Command::CloseSocket { socket_id: self.id });
+        if let Some(threads) = self.ctx.running_io_threads() {
+            for (thread, wait) in threads_used {
+                // Dropping a socket frees its addresses before returning.
+                let done = wait.then(Completion::new);
+                threads.send(thread, Command::CloseSocket { socket_id: self.id, done: done.clone() });
+                if let Some(done) = done {
+                    done.wait(CLOSE_WAIT);
                 }
             }
         }

@@ -59,3 +59,18 @@ pub fn payload(index: usize, len: usize) -> Vec<u8> {
         .map(|j| (index.wrapping_mul(31).wrapping_add(j)) as u8)
         .collect()
 }
+
+/// The transports every pattern is tested over.
+pub const TRANSPORTS: [&str; 3] = ["inproc", "tcp", "ipc"];
+
+/// A bindable endpoint of `transport` (`tcp`: an ephemeral port; `ipc`: a
+/// unique abstract name or a temporary path).
+pub fn endpoint(transport: &str) -> Endpoint {
+    match transport {
+        "inproc" => inproc(),
+        "tcp" => TcpAddr::try_from("127.0.0.1:*").unwrap().into(),
+        "ipc" => IpcAddr::try_from("*").unwrap().into(),
+        "ipc-abstract" => IpcAddr::new(format!("@libzmq-test-{}", InprocAddr::new_unique())).unwrap().into(),
+        other => panic!("unknown transport {other}"),
+    }
+}
