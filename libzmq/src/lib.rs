@@ -27,6 +27,7 @@ mod io;
 mod msg;
 mod period;
 mod pipe;
+pub mod poll;
 pub mod prelude;
 mod serde_enum;
 mod signal;

@@ -74,7 +74,6 @@ impl Signal {
         WaitGuard { signal: self }
     }
 
-    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Adds a listener, identified by `key` for [`Signal::remove_listener`].
     pub(crate) fn add_listener(&self, key: u64, listener: Arc<dyn Listener>) {
         let mut listeners = self.listeners.lock();
@@ -82,7 +81,6 @@ impl Signal {
         self.has_listeners.store(true, SeqCst);
     }
 
-    #[allow(dead_code)] // Readiness for the poller (issue 7).
     /// Removes the listeners registered under `key`.
     pub(crate) fn remove_listener(&self, key: u64) {
         let mut listeners = self.listeners.lock();

@@ -128,7 +128,10 @@ mod tests {
         assert!(IpcAddr::new("").is_err());
         assert!(IpcAddr::new("@").is_err());
         assert!(IpcAddr::new("a".repeat(107)).is_ok());
-        assert_eq!(IpcAddr::new("a".repeat(108)).unwrap_err().msg(), "ipc path cannot exceed 107 bytes");
+        assert_eq!(
+            IpcAddr::new("a".repeat(108)).unwrap_err().msg(),
+            "ipc path cannot exceed 107 bytes"
+        );
         assert!(IpcAddr::new("a\0b").is_err());
         assert!(IpcAddr::new("*").unwrap().is_wildcard());
         assert!(IpcAddr::new("@x").unwrap().is_abstract());

@@ -686,7 +686,11 @@ fn endpoint_yaml_errors() {
     assert!(text.contains("unknown variant `vmci`"), "{}", text);
     assert!(text.contains("`tcp`"), "{}", text);
     let err = serde_yaml::from_str::<Endpoint>("!vmci /tmp/sock").unwrap_err();
-    assert!(err.to_string().contains("unknown variant `vmci`"), "{}", err);
+    assert!(
+        err.to_string().contains("unknown variant `vmci`"),
+        "{}",
+        err
+    );
     let err = serde_yaml::from_str::<Endpoint>("tcp: 127.0.0.1").unwrap_err();
     assert!(
         err.to_string()
@@ -723,7 +727,11 @@ fn endpoint_json() {
     );
     assert_eq!(serde_json::from_str::<Config>(&json).unwrap(), config);
     let err = serde_json::from_str::<Endpoint>(r#"{"vmci":"x"}"#).unwrap_err();
-    assert!(err.to_string().contains("unknown variant `vmci`"), "{}", err);
+    assert!(
+        err.to_string().contains("unknown variant `vmci`"),
+        "{}",
+        err
+    );
 }
 
 #[test]

@@ -88,7 +88,12 @@ fn wire_group(bytes: &[u8]) -> Option<Group> {
 }
 
 impl Assembler {
-    fn on_frame(&mut self, kind: Kind, data: Bytes, more: bool) -> Result<Option<Msg>, CloseReason> {
+    fn on_frame(
+        &mut self,
+        kind: Kind,
+        data: Bytes,
+        more: bool,
+    ) -> Result<Option<Msg>, CloseReason> {
         if kind == Kind::Dish {
             return self.on_dish_frame(data, more);
         }
@@ -370,7 +375,9 @@ impl Engine {
         while let Some(mut msg) = self.batch.pop_front() {
             match (msg.as_command(), msg.group()) {
                 (Some(PipeCommand::Join), Some(group)) => self.session.send_join(group.to_bytes()),
-                (Some(PipeCommand::Leave), Some(group)) => self.session.send_leave(group.to_bytes()),
+                (Some(PipeCommand::Leave), Some(group)) => {
+                    self.session.send_leave(group.to_bytes())
+                }
                 (Some(_), None) => {}
                 (None, _) => {
                     if self.kind == Kind::Radio {
@@ -391,7 +398,9 @@ impl Engine {
     fn encode_frame(&mut self, body: Bytes, more: bool) {
         match self.session.message_header(body.len(), more) {
             Some((header, len)) => self.write_queue.push_frame(&header[..len], body),
-            None => self.session.encode_message(&body, more, self.write_queue.tail()),
+            None => self
+                .session
+                .encode_message(&body, more, self.write_queue.tail()),
         }
     }
 

@@ -19,7 +19,10 @@ fn socket_addr(addr: &str) -> io::Result<SocketAddr> {
             SocketAddr::from_abstract_name(name.as_bytes())
         }
         #[cfg(not(any(target_os = "linux", target_os = "android")))]
-        Some(_) => Err(io::Error::new(io::ErrorKind::Unsupported, "abstract ipc names need Linux")),
+        Some(_) => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "abstract ipc names need Linux",
+        )),
         None => SocketAddr::from_pathname(addr),
     }
 }
@@ -39,8 +42,10 @@ pub(crate) fn bind(addr: &IpcAddr) -> Result<(BoundListener, IpcAddr), Error> {
     } else {
         (addr.as_str().to_owned(), Some(PathBuf::from(addr.as_str())))
     };
-    let bound = IpcAddr::new(text.clone()).map_err(|_| Error::new(ErrorKind::InvalidInput("ipc path too long")))?;
-    let target = socket_addr(&text).map_err(|_| Error::new(ErrorKind::InvalidInput("invalid ipc address")))?;
+    let bound = IpcAddr::new(text.clone())
+        .map_err(|_| Error::new(ErrorKind::InvalidInput("ipc path too long")))?;
+    let target = socket_addr(&text)
+        .map_err(|_| Error::new(ErrorKind::InvalidInput("invalid ipc address")))?;
     let listener = match UnixListener::bind_addr(&target) {
         Ok(listener) => listener,
         Err(err) if err.kind() == io::ErrorKind::AddrInUse && path.is_some() => {
@@ -54,7 +59,9 @@ pub(crate) fn bind(addr: &IpcAddr) -> Result<(BoundListener, IpcAddr), Error> {
         }
         Err(err) => return Err(bind_error(&err)),
     };
-    listener.set_nonblocking(true).map_err(|err| bind_error(&err))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|err| bind_error(&err))?;
     Ok((BoundListener::Unix { listener, path }, bound))
 }
 

@@ -11,6 +11,7 @@ pub(crate) mod ipc;
 pub(crate) mod reactor;
 pub(crate) mod stream;
 pub(crate) mod tcp;
+pub(crate) mod udp;
 pub(crate) mod write_queue;
 
 use crate::addr::{IpcAddr, TcpAddr};
@@ -87,10 +88,26 @@ pub(crate) enum Command {
         inp: Arc<Pipe>,
         options: EngineOptions,
     },
+    /// Send (Radio) or receive (Dish) datagrams on this UDP socket.
+    Udp {
+        socket: std::net::UdpSocket,
+        socket_id: u64,
+        endpoint_id: u64,
+        out: Arc<Pipe>,
+        inp: Arc<Pipe>,
+        sending: bool,
+    },
     /// Stop a listener or connecter and its connections.
-    CloseEndpoint { socket_id: u64, endpoint_id: u64, done: Option<Arc<Completion>> },
+    CloseEndpoint {
+        socket_id: u64,
+        endpoint_id: u64,
+        done: Option<Arc<Completion>>,
+    },
     /// Stop everything of a closed socket.
-    CloseSocket { socket_id: u64, done: Option<Arc<Completion>> },
+    CloseSocket {
+        socket_id: u64,
+        done: Option<Arc<Completion>>,
+    },
     /// Stop the thread.
     Stop,
 }

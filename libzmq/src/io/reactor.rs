@@ -3,6 +3,7 @@
 
 use super::engine::{CloseReason, Engine, Origin};
 use super::stream::{Listener as StreamListener, Stream};
+use super::udp::UdpEngine;
 use super::{Command, EngineNotify, EngineOptions, IoShared, PeerAddr};
 use crate::pipe::Pipe;
 use crate::socket::core::SocketCore;
@@ -34,6 +35,7 @@ enum Entry {
     Listener(Listener),
     Connecting(Connecting),
     Engine(Box<Engine>),
+    Udp(Box<UdpEngine>),
 }
 
 impl Entry {
@@ -42,6 +44,7 @@ impl Entry {
             Entry::Listener(l) => l.socket_id,
             Entry::Connecting(c) => c.socket_id,
             Entry::Engine(e) => e.socket_id,
+            Entry::Udp(u) => u.socket_id,
         }
     }
 
@@ -50,6 +53,7 @@ impl Entry {
             Entry::Listener(l) => l.endpoint_id,
             Entry::Connecting(c) => c.endpoint_id,
             Entry::Engine(e) => e.endpoint_id,
+            Entry::Udp(u) => u.endpoint_id,
         }
     }
 }
@@ -224,9 +228,15 @@ impl Reactor {
                 );
                 self.start_connect(endpoint_id);
             }
-            Command::CloseEndpoint { socket_id, endpoint_id, done } => {
+            Command::CloseEndpoint {
+                socket_id,
+                endpoint_id,
+                done,
+            } => {
                 self.connecters.remove(&endpoint_id);
-                self.close_where(|entry| entry.socket_id() == socket_id && entry.endpoint_id() == endpoint_id);
+                self.close_where(|entry| {
+                    entry.socket_id() == socket_id && entry.endpoint_id() == endpoint_id
+                });
                 if let Some(done) = done {
                     done.complete();
                 }
@@ -237,6 +247,31 @@ impl Reactor {
                 if let Some(done) = done {
                     done.complete();
                 }
+            }
+            Command::Udp {
+                socket,
+                socket_id,
+                endpoint_id,
+                out,
+                inp,
+                sending,
+            } => {
+                let (slot, generation) = self.allocate();
+                let notify = EngineNotify::new(self.shared.clone(), slot, generation);
+                let mut engine =
+                    UdpEngine::new(socket, socket_id, endpoint_id, out, inp, sending, notify);
+                let interest = Interest::READABLE | Interest::WRITABLE;
+                if let Err(err) =
+                    self.poll
+                        .registry()
+                        .register(&mut engine.socket, token_of(slot), interest)
+                {
+                    log::error!("cannot watch udp socket: {err}");
+                    self.release(slot);
+                    return true;
+                }
+                self.slots[slot].entry = Some(Entry::Udp(Box::new(engine)));
+                self.run_engine(slot, generation);
             }
             Command::Stop => return false,
         }
@@ -274,6 +309,10 @@ impl Reactor {
                 Ok(()) => self.slots[slot].entry = Some(Entry::Engine(engine)),
                 Err(reason) => self.drop_entry(slot, Entry::Engine(engine), Some(reason)),
             },
+            Entry::Udp(mut engine) => match engine.run() {
+                Ok(()) => self.slots[slot].entry = Some(Entry::Udp(engine)),
+                Err(()) => self.drop_entry(slot, Entry::Udp(engine), None),
+            },
         }
     }
 
@@ -284,13 +323,22 @@ impl Reactor {
         if s.generation != generation {
             return;
         }
-        let Some(Entry::Engine(mut engine)) = s.entry.take() else {
-            return;
-        };
-        engine.clear_notify();
-        match engine.run() {
-            Ok(()) => self.slots[slot].entry = Some(Entry::Engine(engine)),
-            Err(reason) => self.drop_entry(slot, Entry::Engine(engine), Some(reason)),
+        match s.entry.take() {
+            Some(Entry::Engine(mut engine)) => {
+                engine.clear_notify();
+                match engine.run() {
+                    Ok(()) => self.slots[slot].entry = Some(Entry::Engine(engine)),
+                    Err(reason) => self.drop_entry(slot, Entry::Engine(engine), Some(reason)),
+                }
+            }
+            Some(Entry::Udp(mut engine)) => {
+                engine.clear_notify();
+                match engine.run() {
+                    Ok(()) => self.slots[slot].entry = Some(Entry::Udp(engine)),
+                    Err(()) => self.drop_entry(slot, Entry::Udp(engine), None),
+                }
+            }
+            other => self.slots[slot].entry = other,
         }
     }
 
@@ -515,6 +563,9 @@ impl Reactor {
             }
             Entry::Connecting(mut connecting) => {
                 let _ = self.poll.registry().deregister(&mut connecting.stream);
+            }
+            Entry::Udp(mut engine) => {
+                let _ = self.poll.registry().deregister(&mut engine.socket);
             }
             Entry::Engine(mut engine) => {
                 let _ = self.poll.registry().deregister(&mut engine.stream);

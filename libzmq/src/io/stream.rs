@@ -19,31 +19,43 @@ pub(crate) enum Stream {
 #[derive(Debug)]
 pub(crate) enum Listener {
     Tcp(mio::net::TcpListener),
-    Unix { listener: mio::net::UnixListener, path: Option<PathBuf> },
+    Unix {
+        listener: mio::net::UnixListener,
+        path: Option<PathBuf>,
+    },
 }
 
 /// A bound listener on its way to an I/O thread (std types, not yet registered).
 #[derive(Debug)]
 pub(crate) enum BoundListener {
     Tcp(std::net::TcpListener),
-    Unix { listener: std::os::unix::net::UnixListener, path: Option<PathBuf> },
+    Unix {
+        listener: std::os::unix::net::UnixListener,
+        path: Option<PathBuf>,
+    },
 }
 
 impl BoundListener {
     /// Converts to the non-blocking, registrable form.
     pub(crate) fn into_listener(self) -> Listener {
         match self {
-            BoundListener::Tcp(listener) => Listener::Tcp(mio::net::TcpListener::from_std(listener)),
-            BoundListener::Unix { listener, path } => {
-                Listener::Unix { listener: mio::net::UnixListener::from_std(listener), path }
+            BoundListener::Tcp(listener) => {
+                Listener::Tcp(mio::net::TcpListener::from_std(listener))
             }
+            BoundListener::Unix { listener, path } => Listener::Unix {
+                listener: mio::net::UnixListener::from_std(listener),
+                path,
+            },
         }
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        if let Listener::Unix { path: Some(path), .. } = self {
+        if let Listener::Unix {
+            path: Some(path), ..
+        } = self
+        {
             let _ = std::fs::remove_file(path);
         }
     }
@@ -60,7 +72,9 @@ impl Listener {
                 }
                 Ok(Stream::Tcp(stream))
             }
-            Listener::Unix { listener, .. } => listener.accept().map(|(stream, _)| Stream::Unix(stream)),
+            Listener::Unix { listener, .. } => {
+                listener.accept().map(|(stream, _)| Stream::Unix(stream))
+            }
         }
     }
 }
@@ -116,10 +130,20 @@ impl AsRawFd for Stream {
 }
 
 impl Source for Stream {
-    fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn register(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         delegate!(self, s => s.register(registry, token, interests))
     }
-    fn reregister(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn reregister(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         delegate!(self, s => s.reregister(registry, token, interests))
     }
     fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
@@ -128,13 +152,23 @@ impl Source for Stream {
 }
 
 impl Source for Listener {
-    fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn register(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         match self {
             Listener::Tcp(l) => l.register(registry, token, interests),
             Listener::Unix { listener, .. } => listener.register(registry, token, interests),
         }
     }
-    fn reregister(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn reregister(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         match self {
             Listener::Tcp(l) => l.reregister(registry, token, interests),
             Listener::Unix { listener, .. } => listener.reregister(registry, token, interests),

@@ -1,8 +1,8 @@
 //! The Client socket.
 
 use super::core::{Kind, RawSocket};
-use super::options::socket_config;
 use super::define_socket;
+use super::options::socket_config;
 use super::traits::{Heartbeating, RecvMsg, SendMsg, Socket};
 use std::sync::Arc;
 
@@ -47,4 +47,10 @@ impl SendMsg for Client {}
 impl RecvMsg for Client {}
 impl Heartbeating for Client {}
 
-socket_config!(Client, ClientConfig, ClientBuilder, Kind::Client, [send, recv, heartbeat]);
+socket_config!(
+    Client,
+    ClientConfig,
+    ClientBuilder,
+    Kind::Client,
+    [send, recv, heartbeat]
+);

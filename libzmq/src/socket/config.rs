@@ -18,7 +18,6 @@ pub struct SocketConfig {
     pub(crate) bind: Option<Vec<Endpoint>>,
 }
 
-
 /// Send options.
 #[doc(hidden)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -35,7 +34,6 @@ impl Default for SendConfig {
         }
     }
 }
-
 
 /// Receive options.
 #[doc(hidden)]
@@ -54,14 +52,12 @@ impl Default for RecvConfig {
     }
 }
 
-
 /// Heartbeat options.
 #[doc(hidden)]
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct HeartbeatingConfig {
     pub(crate) heartbeat: Option<Heartbeat>,
 }
-
 
 /// Access to the endpoint options of a config or builder.
 #[doc(hidden)]

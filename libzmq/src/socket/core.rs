@@ -3,12 +3,12 @@
 
 use super::peers::{Peer, PeerSet, SendFail};
 use crate::addr::{Endpoint, TcpAddr};
-use crate::io::stream::BoundListener;
-use crate::io::{Completion, PeerAddr};
 use crate::ctx::{CtxHandle, CtxInner};
 use crate::error::{Error, ErrorKind};
-use crate::io::{self, Command, EngineOptions};
 use crate::group::{Group, GroupSlice};
+use crate::io::stream::BoundListener;
+use crate::io::{self, Command, EngineOptions};
+use crate::io::{Completion, PeerAddr};
 use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Notify, Pipe};
 use crate::signal::Signal;
@@ -215,7 +215,9 @@ impl SocketCore {
         self.ctx.check_alive()?;
         let mut state = self.state.lock();
         if state.groups.contains(&group) {
-            return Err(Error::new(ErrorKind::InvalidInput("cannot join group twice")));
+            return Err(Error::new(ErrorKind::InvalidInput(
+                "cannot join group twice",
+            )));
         }
         state.peers.broadcast_command(PipeCommand::Join, &group);
         state.groups.push(group);
@@ -227,7 +229,9 @@ impl SocketCore {
         self.ctx.check_alive()?;
         let mut state = self.state.lock();
         let Some(index) = state.groups.iter().position(|g| **g == *group) else {
-            return Err(Error::new(ErrorKind::InvalidInput("cannot leave a group that wasn't joined")));
+            return Err(Error::new(ErrorKind::InvalidInput(
+                "cannot leave a group that wasn't joined",
+            )));
         };
         let group = state.groups.remove(index);
         state.peers.broadcast_command(PipeCommand::Leave, &group);
@@ -391,7 +395,9 @@ impl SocketCore {
                 let _ = out.push_command(Msg::command(PipeCommand::Join, group.clone()));
             }
         }
-        state.peers.attach(Peer::new(id, out, inp, endpoint_id, inproc));
+        state
+            .peers
+            .attach(Peer::new(id, out, inp, endpoint_id, inproc));
         id
     }
 
@@ -501,18 +507,32 @@ impl SocketCore {
                 let (listener, bound) = io::ipc::bind(&addr)?;
                 self.listen(listener, Endpoint::Ipc(bound), id)
             }
+            Endpoint::Udp(addr) if self.kind == Kind::Dish => {
+                self.ctx.io_threads()?;
+                let (socket, bound) = io::udp::bind_receiver(&addr)?;
+                let out = Pipe::new(None, None);
+                let inp = Pipe::new(None, Some(hwm(self.options().recv_hwm)));
+                self.open_udp(socket, out, inp, false, Endpoint::Udp(bound), id)
+            }
             Endpoint::Inproc(addr) => {
                 crate::inproc::bind(self, &addr, id)?;
                 let name = addr.as_str().to_owned();
                 self.record(Endpoint::Inproc(addr), true, id, Transport::Inproc { name });
                 Ok(())
             }
-            _ => Err(Error::new(ErrorKind::InvalidInput("transport incompatible"))),
+            _ => Err(Error::new(ErrorKind::InvalidInput(
+                "transport incompatible",
+            ))),
         }
     }
 
     /// Hands a bound listener to an I/O thread.
-    fn listen(self: &Arc<Self>, listener: BoundListener, resolved: Endpoint, id: u64) -> Result<(), Error> {
+    fn listen(
+        self: &Arc<Self>,
+        listener: BoundListener,
+        resolved: Endpoint,
+        id: u64,
+    ) -> Result<(), Error> {
         let threads = self.ctx.io_threads()?;
         let thread = threads.pick();
         let command = Command::Listen {
@@ -535,33 +555,91 @@ impl SocketCore {
         match endpoint {
             Endpoint::Tcp(addr) => {
                 if addr.host().port().is_unspecified() {
-                    return Err(Error::new(ErrorKind::InvalidInput("cannot connect to an unspecified port")));
+                    return Err(Error::new(ErrorKind::InvalidInput(
+                        "cannot connect to an unspecified port",
+                    )));
                 }
                 self.connect_stream(PeerAddr::Tcp(addr.clone()), Endpoint::Tcp(addr), id)
             }
             Endpoint::Ipc(addr) => {
                 if addr.is_wildcard() {
-                    return Err(Error::new(ErrorKind::InvalidInput("cannot connect to ipc://*")));
+                    return Err(Error::new(ErrorKind::InvalidInput(
+                        "cannot connect to ipc://*",
+                    )));
                 }
                 self.connect_stream(PeerAddr::Ipc(addr.clone()), Endpoint::Ipc(addr), id)
+            }
+            Endpoint::Udp(addr) if self.kind == Kind::Radio => {
+                self.ctx.io_threads()?;
+                let socket = io::udp::open_sender(&addr)?;
+                let out = Pipe::new(Some(hwm(self.options().send_hwm)), None);
+                let inp = Pipe::new(None, None);
+                self.open_udp(socket, out, inp, true, Endpoint::Udp(addr), id)
             }
             Endpoint::Inproc(addr) => {
                 crate::inproc::connect(self, &addr, id)?;
                 let name = addr.as_str().to_owned();
-                self.record(Endpoint::Inproc(addr), false, id, Transport::Inproc { name });
+                self.record(
+                    Endpoint::Inproc(addr),
+                    false,
+                    id,
+                    Transport::Inproc { name },
+                );
                 Ok(())
             }
-            _ => Err(Error::new(ErrorKind::InvalidInput("transport incompatible"))),
+            _ => Err(Error::new(ErrorKind::InvalidInput(
+                "transport incompatible",
+            ))),
         }
     }
 
+    /// Adds the peer of a UDP socket and hands the socket to an I/O thread.
+    fn open_udp(
+        self: &Arc<Self>,
+        socket: std::net::UdpSocket,
+        out: Arc<Pipe>,
+        inp: Arc<Pipe>,
+        sending: bool,
+        endpoint: Endpoint,
+        id: u64,
+    ) -> Result<(), Error> {
+        let threads = self.ctx.io_threads()?;
+        let Some(peer_id) = self.attach_pipes(out.clone(), inp.clone(), id, false) else {
+            return self.invalid_ctx();
+        };
+        if sending {
+            // No JOINs cross UDP: the destination gets every group.
+            self.state.lock().peers.set_all_groups(peer_id);
+        }
+        let thread = threads.pick();
+        let command = Command::Udp {
+            socket,
+            socket_id: self.id,
+            endpoint_id: id,
+            out,
+            inp,
+            sending,
+        };
+        threads.send(thread, command);
+        self.record(endpoint, !sending, id, Transport::Stream { thread });
+        Ok(())
+    }
+
     /// Creates the pipes of a stream connection and hands its connecter to an I/O thread.
-    fn connect_stream(self: &Arc<Self>, addr: PeerAddr, endpoint: Endpoint, id: u64) -> Result<(), Error> {
+    fn connect_stream(
+        self: &Arc<Self>,
+        addr: PeerAddr,
+        endpoint: Endpoint,
+        id: u64,
+    ) -> Result<(), Error> {
         let threads = self.ctx.io_threads()?;
         let options = self.options();
         let out = Pipe::new(Some(hwm(options.send_hwm)), None);
         let inp = Pipe::new(None, Some(hwm(options.recv_hwm)));
-        if self.attach_pipes(out.clone(), inp.clone(), id, false).is_none() {
+        if self
+            .attach_pipes(out.clone(), inp.clone(), id, false)
+            .is_none()
+        {
             return self.invalid_ctx();
         }
         let thread = threads.pick();
@@ -592,7 +670,11 @@ impl SocketCore {
                 if let Some(threads) = self.ctx.running_io_threads() {
                     // Unbinding frees the address before returning.
                     let done = record.bound.then(Completion::new);
-                    let command = Command::CloseEndpoint { socket_id: self.id, endpoint_id: record.id, done: done.clone() };
+                    let command = Command::CloseEndpoint {
+                        socket_id: self.id,
+                        endpoint_id: record.id,
+                        done: done.clone(),
+                    };
                     threads.send(thread, command);
                     if let Some(done) = done {
                         done.wait(CLOSE_WAIT);
@@ -672,10 +754,12 @@ impl SocketCore {
         let mut threads_used: Vec<(usize, bool)> = Vec::new();
         for record in endpoints {
             match record.transport {
-                Transport::Stream { thread } => match threads_used.iter_mut().find(|(t, _)| *t == thread) {
-                    Some((_, wait)) => *wait |= record.bound,
-                    None => threads_used.push((thread, record.bound)),
-                },
+                Transport::Stream { thread } => {
+                    match threads_used.iter_mut().find(|(t, _)| *t == thread) {
+                        Some((_, wait)) => *wait |= record.bound,
+                        None => threads_used.push((thread, record.bound)),
+                    }
+                }
                 Transport::Inproc { ref name } => self.release_inproc(name, &record),
             }
         }
@@ -683,7 +767,13 @@ impl SocketCore {
             for (thread, wait) in threads_used {
                 // Dropping a socket frees its addresses before returning.
                 let done = wait.then(Completion::new);
-                threads.send(thread, Command::CloseSocket { socket_id: self.id, done: done.clone() });
+                threads.send(
+                    thread,
+                    Command::CloseSocket {
+                        socket_id: self.id,
+                        done: done.clone(),
+                    },
+                );
                 if let Some(done) = done {
                     done.wait(CLOSE_WAIT);
                 }

@@ -1,8 +1,8 @@
 //! The Gather socket.
 
 use super::core::{Kind, RawSocket};
-use super::options::socket_config;
 use super::define_socket;
+use super::options::socket_config;
 use super::traits::{Heartbeating, RecvMsg, Socket};
 use std::sync::Arc;
 
@@ -38,4 +38,10 @@ impl Socket for Gather {}
 impl RecvMsg for Gather {}
 impl Heartbeating for Gather {}
 
-socket_config!(Gather, GatherConfig, GatherBuilder, Kind::Gather, [recv, heartbeat]);
+socket_config!(
+    Gather,
+    GatherConfig,
+    GatherBuilder,
+    Kind::Gather,
+    [recv, heartbeat]
+);

@@ -8,9 +8,9 @@ use crate::addr::Endpoint;
 use crate::error::Error;
 use crate::{Group, Heartbeat, Period};
 use serde::de::Error as _;
-use std::sync::Arc;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serializer};
+use std::sync::Arc;
 
 /// Which option groups a socket type has.
 #[derive(Debug, Clone, Copy)]
@@ -22,11 +22,31 @@ pub(crate) struct Capabilities {
 
 pub(crate) fn capabilities(kind: Kind) -> Capabilities {
     match kind {
-        Kind::Client | Kind::Server => Capabilities { send: true, recv: true, heartbeat: true },
-        Kind::Radio => Capabilities { send: true, recv: false, heartbeat: false },
-        Kind::Dish => Capabilities { send: false, recv: true, heartbeat: false },
-        Kind::Scatter => Capabilities { send: true, recv: false, heartbeat: true },
-        _ => Capabilities { send: false, recv: true, heartbeat: true },
+        Kind::Client | Kind::Server => Capabilities {
+            send: true,
+            recv: true,
+            heartbeat: true,
+        },
+        Kind::Radio => Capabilities {
+            send: true,
+            recv: false,
+            heartbeat: false,
+        },
+        Kind::Dish => Capabilities {
+            send: false,
+            recv: true,
+            heartbeat: false,
+        },
+        Kind::Scatter => Capabilities {
+            send: true,
+            recv: false,
+            heartbeat: true,
+        },
+        _ => Capabilities {
+            send: false,
+            recv: true,
+            heartbeat: true,
+        },
     }
 }
 
@@ -79,7 +99,11 @@ impl Options {
     }
 
     /// Writes the fields of socket type `kind`, in the libzmq 0.2 order.
-    pub(crate) fn serialize<S: Serializer>(&self, kind: Kind, serializer: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(
+        &self,
+        kind: Kind,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         let caps = capabilities(kind);
         let count = 2
             + usize::from(caps.heartbeat)
@@ -111,7 +135,10 @@ impl Options {
 
     /// Reads the fields of socket type `kind`; a field of another socket type,
     /// an unknown field or an invalid value is an error that names the field.
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(kind: Kind, deserializer: D) -> Result<Self, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        kind: Kind,
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let wire = Wire::deserialize(deserializer)?;
         wire.into_options(kind).map_err(D::Error::custom)
     }
@@ -144,7 +171,9 @@ struct Wire {
 fn hwm(field: &str, value: Option<i32>) -> Result<i32, String> {
     match value {
         None => Ok(DEFAULT_HWM),
-        Some(hwm) if hwm < 0 => Err(format!("invalid value for `{field}`: a high water mark cannot be negative (got {hwm})")),
+        Some(hwm) if hwm < 0 => Err(format!(
+            "invalid value for `{field}`: a high water mark cannot be negative (got {hwm})"
+        )),
         Some(hwm) => Ok(hwm),
     }
 }
@@ -155,7 +184,9 @@ impl Wire {
         let name = kind.as_str().to_lowercase();
         let refuse = |field: &str, present: bool, allowed: bool| {
             if present && !allowed {
-                Err(format!("unknown field `{field}`: a {name} socket has no such option"))
+                Err(format!(
+                    "unknown field `{field}`: a {name} socket has no such option"
+                ))
             } else {
                 Ok(())
             }
@@ -168,10 +199,14 @@ impl Wire {
         refuse("no_drop", self.no_drop.is_some(), kind == Kind::Radio)?;
         refuse("groups", self.groups.is_some(), kind == Kind::Dish)?;
         if let Some(heartbeat) = &self.heartbeat {
-            check_heartbeat(heartbeat).map_err(|err| format!("invalid value for `heartbeat`: {err}"))?;
+            check_heartbeat(heartbeat)
+                .map_err(|err| format!("invalid value for `heartbeat`: {err}"))?;
         }
         Ok(Options {
-            socket: SocketConfig { connect: self.connect, bind: self.bind },
+            socket: SocketConfig {
+                connect: self.connect,
+                bind: self.bind,
+            },
             send: SendConfig {
                 send_hwm: hwm("send_hwm", self.send_hwm)?,
                 send_timeout: self.send_timeout.unwrap_or_default(),
@@ -180,7 +215,9 @@ impl Wire {
                 recv_hwm: hwm("recv_hwm", self.recv_hwm)?,
                 recv_timeout: self.recv_timeout.unwrap_or_default(),
             },
-            heartbeat: HeartbeatingConfig { heartbeat: self.heartbeat },
+            heartbeat: HeartbeatingConfig {
+                heartbeat: self.heartbeat,
+            },
             groups: self.groups,
             no_drop: self.no_drop,
         })
@@ -284,20 +321,62 @@ pub(crate) use socket_config;
 /// The traits of one option group for a config and its builder.
 macro_rules! config_group {
     (send, $config:ty, $builder:ty) => {
-        $crate::socket::get_config!($config, GetSendConfig, send_config, send_config_mut, $crate::socket::config::SendConfig, inner.send);
-        $crate::socket::get_config!($builder, GetSendConfig, send_config, send_config_mut, $crate::socket::config::SendConfig, inner.inner.send);
+        $crate::socket::get_config!(
+            $config,
+            GetSendConfig,
+            send_config,
+            send_config_mut,
+            $crate::socket::config::SendConfig,
+            inner.send
+        );
+        $crate::socket::get_config!(
+            $builder,
+            GetSendConfig,
+            send_config,
+            send_config_mut,
+            $crate::socket::config::SendConfig,
+            inner.inner.send
+        );
         impl $crate::socket::config::ConfigureSend for $config {}
         impl $crate::socket::config::BuildSend for $builder {}
     };
     (recv, $config:ty, $builder:ty) => {
-        $crate::socket::get_config!($config, GetRecvConfig, recv_config, recv_config_mut, $crate::socket::config::RecvConfig, inner.recv);
-        $crate::socket::get_config!($builder, GetRecvConfig, recv_config, recv_config_mut, $crate::socket::config::RecvConfig, inner.inner.recv);
+        $crate::socket::get_config!(
+            $config,
+            GetRecvConfig,
+            recv_config,
+            recv_config_mut,
+            $crate::socket::config::RecvConfig,
+            inner.recv
+        );
+        $crate::socket::get_config!(
+            $builder,
+            GetRecvConfig,
+            recv_config,
+            recv_config_mut,
+            $crate::socket::config::RecvConfig,
+            inner.inner.recv
+        );
         impl $crate::socket::config::ConfigureRecv for $config {}
         impl $crate::socket::config::BuildRecv for $builder {}
     };
     (heartbeat, $config:ty, $builder:ty) => {
-        $crate::socket::get_config!($config, GetHeartbeatingConfig, heartbeat_config, heartbeat_config_mut, $crate::socket::config::HeartbeatingConfig, inner.heartbeat);
-        $crate::socket::get_config!($builder, GetHeartbeatingConfig, heartbeat_config, heartbeat_config_mut, $crate::socket::config::HeartbeatingConfig, inner.inner.heartbeat);
+        $crate::socket::get_config!(
+            $config,
+            GetHeartbeatingConfig,
+            heartbeat_config,
+            heartbeat_config_mut,
+            $crate::socket::config::HeartbeatingConfig,
+            inner.heartbeat
+        );
+        $crate::socket::get_config!(
+            $builder,
+            GetHeartbeatingConfig,
+            heartbeat_config,
+            heartbeat_config_mut,
+            $crate::socket::config::HeartbeatingConfig,
+            inner.inner.heartbeat
+        );
         impl $crate::socket::config::ConfigureHeartbeating for $config {}
         impl $crate::socket::config::BuildHeartbeating for $builder {}
     };

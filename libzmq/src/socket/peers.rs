@@ -29,8 +29,23 @@ pub(crate) struct Peer {
 
 impl Peer {
     /// A peer with no subscriptions.
-    pub(crate) fn new(id: u64, out: Arc<Pipe>, inp: Arc<Pipe>, endpoint_id: u64, inproc: bool) -> Peer {
-        Peer { id, routing_id: 0, out, inp, endpoint_id, inproc, groups: HashSet::new(), all_groups: false }
+    pub(crate) fn new(
+        id: u64,
+        out: Arc<Pipe>,
+        inp: Arc<Pipe>,
+        endpoint_id: u64,
+        inproc: bool,
+    ) -> Peer {
+        Peer {
+            id,
+            routing_id: 0,
+            out,
+            inp,
+            endpoint_id,
+            inproc,
+            groups: HashSet::new(),
+            all_groups: false,
+        }
     }
 
     fn wants(&self, group: &GroupSlice) -> bool {
@@ -82,6 +97,13 @@ impl PeerSet {
         self.next_routing_id = self.next_routing_id.wrapping_add(1);
         self.by_routing_id.insert(peer.routing_id, peer.out.clone());
         self.peers.push(peer);
+    }
+
+    /// Makes peer `peer_id` take every group (a Radio's UDP destination).
+    pub(crate) fn set_all_groups(&mut self, peer_id: u64) {
+        if let Some(peer) = self.peers.iter_mut().find(|p| p.id == peer_id) {
+            peer.all_groups = true;
+        }
     }
 
     /// The peer is gone: it can no longer be sent to, but what it sent stays
@@ -250,11 +272,18 @@ impl PeerSet {
         self.apply_subscriptions();
         let Some(group) = msg.group().map(GroupSlice::to_owned) else {
             return Err(SendFail::Fatal(
-                crate::error::ErrorKind::InvalidInput("message has no group (use Radio::transmit or Msg::set_group)"),
+                crate::error::ErrorKind::InvalidInput(
+                    "message has no group (use Radio::transmit or Msg::set_group)",
+                ),
                 msg,
             ));
         };
-        if no_drop && self.peers.iter().any(|p| p.wants(&group) && !p.out.is_writable()) {
+        if no_drop
+            && self
+                .peers
+                .iter()
+                .any(|p| p.wants(&group) && !p.out.is_writable())
+        {
             return Err(SendFail::Again(msg));
         }
         msg.share();
@@ -269,7 +298,10 @@ impl PeerSet {
     pub(crate) fn recv_joined(&mut self, joined: &[Group]) -> Option<Msg> {
         loop {
             let msg = self.recv_fair(false)?;
-            if msg.group().is_some_and(|g| joined.iter().any(|j| **j == *g)) {
+            if msg
+                .group()
+                .is_some_and(|g| joined.iter().any(|j| **j == *g))
+            {
                 return Some(msg);
             }
         }
@@ -304,7 +336,13 @@ mod tests {
     use super::*;
 
     fn peer(id: u64) -> Peer {
-        Peer::new(id, Pipe::new(Some(2), None), Pipe::new(None, Some(2)), id, false)
+        Peer::new(
+            id,
+            Pipe::new(Some(2), None),
+            Pipe::new(None, Some(2)),
+            id,
+            false,
+        )
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The Radio socket.
 
 use super::core::{Kind, RawSocket};
-use super::options::socket_config;
 use super::define_socket;
+use super::options::socket_config;
 use super::traits::{GetRawSocket, SendMsg, Socket};
 use crate::error::Error;
 use crate::group::GroupSlice;

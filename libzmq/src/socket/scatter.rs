@@ -1,8 +1,8 @@
 //! The Scatter socket.
 
 use super::core::{Kind, RawSocket};
-use super::options::socket_config;
 use super::define_socket;
+use super::options::socket_config;
 use super::traits::{Heartbeating, SendMsg, Socket};
 use std::sync::Arc;
 
@@ -43,4 +43,10 @@ impl Socket for Scatter {}
 impl SendMsg for Scatter {}
 impl Heartbeating for Scatter {}
 
-socket_config!(Scatter, ScatterConfig, ScatterBuilder, Kind::Scatter, [send, heartbeat]);
+socket_config!(
+    Scatter,
+    ScatterConfig,
+    ScatterBuilder,
+    Kind::Scatter,
+    [send, heartbeat]
+);

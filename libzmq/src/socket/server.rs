@@ -1,8 +1,8 @@
 //! The Server socket.
 
 use super::core::{Kind, RawSocket};
-use super::options::socket_config;
 use super::define_socket;
+use super::options::socket_config;
 use super::traits::{GetRawSocket, Heartbeating, RecvMsg, SendMsg, Socket};
 use crate::error::Error;
 use crate::msg::{Msg, RoutingId};
@@ -69,4 +69,10 @@ impl Server {
     }
 }
 
-socket_config!(Server, ServerConfig, ServerBuilder, Kind::Server, [send, recv, heartbeat]);
+socket_config!(
+    Server,
+    ServerConfig,
+    ServerBuilder,
+    Kind::Server,
+    [send, recv, heartbeat]
+);

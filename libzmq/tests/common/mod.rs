@@ -70,7 +70,9 @@ pub fn endpoint(transport: &str) -> Endpoint {
         "inproc" => inproc(),
         "tcp" => TcpAddr::try_from("127.0.0.1:*").unwrap().into(),
         "ipc" => IpcAddr::try_from("*").unwrap().into(),
-        "ipc-abstract" => IpcAddr::new(format!("@libzmq-test-{}", InprocAddr::new_unique())).unwrap().into(),
+        "ipc-abstract" => IpcAddr::new(format!("@libzmq-test-{}", InprocAddr::new_unique()))
+            .unwrap()
+            .into(),
         other => panic!("unknown transport {other}"),
     }
 }
