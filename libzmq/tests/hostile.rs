@@ -6,54 +6,6 @@ mod common;
 use common::*;
 use libzmq::{addr::Endpoint, prelude::*};
 use std::io::{Read, Write};
-use std::net::TcpStream;
-
-fn socket_addr(endpoint: &Endpoint) -> std::net::SocketAddr {
-    match endpoint {
-        Endpoint::Tcp(addr) => addr.to_string().parse().unwrap(),
-        other => panic!("not tcp: {other:?}"),
-    }
-}
-
-fn raw_connect(endpoint: &Endpoint) -> TcpStream {
-    let stream = TcpStream::connect(socket_addr(endpoint)).unwrap();
-    stream.set_read_timeout(Some(TIMEOUT)).unwrap();
-    stream
-}
-
-/// A NULL greeting (ZMTP 3.1).
-fn greeting() -> Vec<u8> {
-    let mut bytes = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 1];
-    bytes.extend_from_slice(b"NULL");
-    bytes.resize(64, 0);
-    bytes
-}
-
-/// A READY command frame announcing `socket_type`.
-fn ready(socket_type: &str) -> Vec<u8> {
-    let mut body = vec![5];
-    body.extend_from_slice(b"READY");
-    body.push(11);
-    body.extend_from_slice(b"Socket-Type");
-    body.extend_from_slice(&(socket_type.len() as u32).to_be_bytes());
-    body.extend_from_slice(socket_type.as_bytes());
-    let mut frame = vec![0x04, body.len() as u8];
-    frame.extend_from_slice(&body);
-    frame
-}
-
-/// Reads until the peer closes the connection; panics if it does not within TIMEOUT.
-fn assert_closed(stream: &mut TcpStream) {
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => return,
-            Ok(_) => continue,
-            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => return,
-            Err(err) => panic!("connection not closed: {err}"),
-        }
-    }
-}
 
 /// Runs `attack` against a server while a good client keeps doing request/reply.
 fn survives(attack: impl FnOnce(&Endpoint)) {

@@ -10,7 +10,8 @@
 
 use super::stream::Stream;
 use super::write_queue::WriteQueue;
-use super::{EngineNotify, EngineOptions};
+use super::{EngineNotify, EngineOptions, HeartbeatTimes};
+use std::time::{Duration, Instant};
 use crate::group::Group;
 use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Notify, Pipe, PopError, PushError};
@@ -43,6 +44,8 @@ pub(crate) enum CloseReason {
     Protocol(ProtocolError),
     /// The handshake did not complete in time.
     HandshakeTimeout,
+    /// Nothing arrived within the heartbeat timeout or the peer's TTL.
+    HeartbeatTimeout,
     /// Our side of the pipes went away (socket closed, disconnect, unbind).
     PipeClosed,
 }
@@ -157,6 +160,15 @@ pub(crate) struct Engine {
     /// The kernel may hold more bytes (we stopped before `WouldBlock`).
     maybe_readable: bool,
     batch: VecDeque<Msg>,
+    heartbeat: Option<HeartbeatTimes>,
+    /// Deadlines: the handshake must be done, the next PING, the PING's
+    /// timeout, the peer's TTL.
+    handshake_at: Option<Instant>,
+    next_ping_at: Option<Instant>,
+    ping_timeout_at: Option<Instant>,
+    ttl_at: Option<Instant>,
+    /// The earliest deadline the reactor has a timer for.
+    pub(crate) scheduled: Option<Instant>,
 }
 
 impl Engine {
@@ -195,17 +207,53 @@ impl Engine {
             held: None,
             maybe_readable: true,
             batch: VecDeque::new(),
+            heartbeat: options.heartbeat,
+            handshake_at: options.handshake_interval.map(|d| Instant::now() + d),
+            next_ping_at: None,
+            ping_timeout_at: None,
+            ttl_at: None,
+            scheduled: None,
         }
+    }
+
+    /// The earliest moment [`on_timer`](Engine::on_timer) has work.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        [self.handshake_at, self.next_ping_at, self.ping_timeout_at, self.ttl_at]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Handles the deadlines that passed: handshake and heartbeat timeouts
+    /// close the connection; a due PING is sent.
+    pub(crate) fn on_timer(&mut self, now: Instant) -> Result<(), CloseReason> {
+        let passed = |at: Option<Instant>| at.is_some_and(|at| at <= now);
+        if passed(self.handshake_at) {
+            return Err(CloseReason::HandshakeTimeout);
+        }
+        if passed(self.ping_timeout_at) || passed(self.ttl_at) {
+            return Err(CloseReason::HeartbeatTimeout);
+        }
+        if let (true, Some(heartbeat)) = (passed(self.next_ping_at), self.heartbeat) {
+            self.session.send_ping(heartbeat.ttl_deciseconds);
+            self.next_ping_at = Some(now + heartbeat.interval);
+            if self.ping_timeout_at.is_none() {
+                self.ping_timeout_at = heartbeat.timeout.map(|d| now + d);
+            }
+            self.write_side()?;
+        }
+        Ok(())
+    }
+
+    /// Something arrived: the peer is alive.
+    fn traffic(&mut self) {
+        self.ping_timeout_at = None;
+        self.ttl_at = None;
     }
 
     /// Re-arms the wake-up from the pipes (the reactor is about to run us).
     pub(crate) fn clear_notify(&self) {
         self.notify.clear();
-    }
-
-    /// Whether the handshake completed.
-    pub(crate) fn is_ready(&self) -> bool {
-        self.session.is_ready()
     }
 
     /// Called when the stream is readable and/or writable.
@@ -231,11 +279,13 @@ impl Engine {
         }
         let mut reads = 0;
         loop {
-            while let Some(event) = self
-                .session
-                .decode(&mut self.read_buf)
-                .map_err(CloseReason::Protocol)?
-            {
+            loop {
+                let before = self.read_buf.len();
+                let event = self.session.decode(&mut self.read_buf).map_err(CloseReason::Protocol)?;
+                if self.read_buf.len() < before {
+                    self.traffic();
+                }
+                let Some(event) = event else { break };
                 self.handle(event)?;
                 if self.held.is_some() {
                     return Ok(());
@@ -274,7 +324,13 @@ impl Engine {
             }
             Event::Join(group) => self.subscription(PipeCommand::Join, &group)?,
             Event::Leave(group) => self.subscription(PipeCommand::Leave, &group)?,
-            Event::Ping { .. } | Event::Pong => {}
+            Event::Ping { ttl_deciseconds } => {
+                if ttl_deciseconds > 0 {
+                    let ttl = Duration::from_millis(u64::from(ttl_deciseconds) * 100);
+                    self.ttl_at = Some(Instant::now() + ttl);
+                }
+            }
+            Event::Pong => {}
         }
         Ok(())
     }
@@ -310,6 +366,10 @@ impl Engine {
 
     /// The handshake is done: connect the pipes.
     fn attach(&mut self) -> Result<(), CloseReason> {
+        self.handshake_at = None;
+        if let Some(heartbeat) = self.heartbeat {
+            self.next_ping_at = Some(Instant::now() + heartbeat.interval);
+        }
         let notify: Arc<dyn Notify> = self.notify.clone();
         self.attached = match self.preset.take() {
             Some((out, inp)) => {

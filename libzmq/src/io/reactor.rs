@@ -78,7 +78,7 @@ struct Connecter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum TimerKind {
     Reconnect { endpoint_id: u64 },
-    Handshake { slot: usize, generation: u64 },
+    Engine { slot: usize, generation: u64 },
 }
 
 /// The reactor of one I/O thread.
@@ -306,7 +306,10 @@ impl Reactor {
             }
             Entry::Connecting(connecting) => self.finish_connect(slot, connecting),
             Entry::Engine(mut engine) => match engine.on_ready(readable) {
-                Ok(()) => self.slots[slot].entry = Some(Entry::Engine(engine)),
+                Ok(()) => {
+                    self.slots[slot].entry = Some(Entry::Engine(engine));
+                    self.schedule_engine(slot);
+                }
                 Err(reason) => self.drop_entry(slot, Entry::Engine(engine), Some(reason)),
             },
             Entry::Udp(mut engine) => match engine.run() {
@@ -327,7 +330,10 @@ impl Reactor {
             Some(Entry::Engine(mut engine)) => {
                 engine.clear_notify();
                 match engine.run() {
-                    Ok(()) => self.slots[slot].entry = Some(Entry::Engine(engine)),
+                    Ok(()) => {
+                        self.slots[slot].entry = Some(Entry::Engine(engine));
+                        self.schedule_engine(slot);
+                    }
                     Err(reason) => self.drop_entry(slot, Entry::Engine(engine), Some(reason)),
                 }
             }
@@ -403,12 +409,6 @@ impl Reactor {
             notify,
             preset,
         );
-        if let Some(interval) = options.handshake_interval {
-            self.timers.push(Reverse((
-                Instant::now() + interval,
-                TimerKind::Handshake { slot, generation },
-            )));
-        }
         self.slots[slot].entry = Some(Entry::Engine(Box::new(engine)));
         // Send the greeting now.
         self.run_engine(slot, generation);
@@ -537,20 +537,45 @@ impl Reactor {
             self.timers.pop();
             match kind {
                 TimerKind::Reconnect { endpoint_id } => self.start_connect(endpoint_id),
-                TimerKind::Handshake { slot, generation } => {
-                    let expired = self.slots.get(slot).is_some_and(|s| {
-                        s.generation == generation
-                            && matches!(&s.entry, Some(Entry::Engine(e)) if !e.is_ready())
-                    });
-                    if expired {
-                        if let Some(entry) = self.slots[slot].entry.take() {
-                            self.drop_entry(slot, entry, Some(CloseReason::HandshakeTimeout));
-                        }
-                    }
-                }
+                TimerKind::Engine { slot, generation } => self.engine_timer(slot, generation, now),
             }
         }
         None
+    }
+
+    /// Makes sure a timer runs at the engine's next deadline.
+    fn schedule_engine(&mut self, slot: usize) {
+        let generation = self.slots[slot].generation;
+        if let Some(Entry::Engine(engine)) = &mut self.slots[slot].entry {
+            if let Some(at) = engine.next_deadline() {
+                if engine.scheduled.is_none_or(|scheduled| at < scheduled) {
+                    engine.scheduled = Some(at);
+                    self.timers.push(Reverse((at, TimerKind::Engine { slot, generation })));
+                }
+            }
+        }
+    }
+
+    fn engine_timer(&mut self, slot: usize, generation: u64, now: Instant) {
+        let Some(s) = self.slots.get_mut(slot) else {
+            return;
+        };
+        if s.generation != generation {
+            return;
+        }
+        let Some(Entry::Engine(mut engine)) = s.entry.take() else {
+            return;
+        };
+        if engine.scheduled.is_some_and(|at| at <= now) {
+            engine.scheduled = None;
+        }
+        match engine.on_timer(now) {
+            Ok(()) => {
+                self.slots[slot].entry = Some(Entry::Engine(engine));
+                self.schedule_engine(slot);
+            }
+            Err(reason) => self.drop_entry(slot, Entry::Engine(engine), Some(reason)),
+        }
     }
 
     // ---- closing -----------------------------------------------------------------

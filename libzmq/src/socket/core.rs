@@ -472,6 +472,7 @@ impl SocketCore {
             socket_type: self.kind,
             max_msg_size: options.max_msg_size,
             handshake_interval: options.handshake_interval,
+            heartbeat: options.heartbeat.as_ref().and_then(crate::io::HeartbeatTimes::from_heartbeat),
             reconnect_interval: options.reconnect_interval,
             reconnect_interval_max: options.reconnect_interval_max,
         }

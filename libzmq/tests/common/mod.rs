@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use libzmq::{addr::Endpoint, prelude::*, *};
+use std::io::Read;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// Upper bound for any single blocking call in a test.
@@ -75,4 +77,67 @@ pub fn endpoint(transport: &str) -> Endpoint {
             .into(),
         other => panic!("unknown transport {other}"),
     }
+}
+
+// ---- a scripted raw ZMTP peer ------------------------------------------------
+
+pub fn socket_addr(endpoint: &Endpoint) -> std::net::SocketAddr {
+    match endpoint {
+        Endpoint::Tcp(addr) => addr.to_string().parse().unwrap(),
+        other => panic!("not tcp: {other:?}"),
+    }
+}
+
+pub fn raw_connect(endpoint: &Endpoint) -> TcpStream {
+    let stream = TcpStream::connect(socket_addr(endpoint)).unwrap();
+    stream.set_read_timeout(Some(TIMEOUT)).unwrap();
+    stream
+}
+
+/// A NULL greeting (ZMTP 3.1).
+pub fn greeting() -> Vec<u8> {
+    let mut bytes = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 1];
+    bytes.extend_from_slice(b"NULL");
+    bytes.resize(64, 0);
+    bytes
+}
+
+/// A READY command frame announcing `socket_type`.
+pub fn ready(socket_type: &str) -> Vec<u8> {
+    let mut body = vec![5];
+    body.extend_from_slice(b"READY");
+    body.push(11);
+    body.extend_from_slice(b"Socket-Type");
+    body.extend_from_slice(&(socket_type.len() as u32).to_be_bytes());
+    body.extend_from_slice(socket_type.as_bytes());
+    let mut frame = vec![0x04, body.len() as u8];
+    frame.extend_from_slice(&body);
+    frame
+}
+
+/// Reads until the peer closes the connection; panics if it does not within TIMEOUT.
+pub fn assert_closed(stream: &mut TcpStream) {
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => continue,
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => return,
+            Err(err) => panic!("connection not closed: {err}"),
+        }
+    }
+}
+
+
+/// Completes a NULL handshake as `socket_type` and reads the peer's greeting
+/// and READY (whose length depends on its socket type name).
+pub fn raw_handshake(endpoint: &Endpoint, socket_type: &str, peer_type: &str) -> TcpStream {
+    use std::io::Write;
+    let mut stream = raw_connect(endpoint);
+    stream.write_all(&greeting()).unwrap();
+    stream.write_all(&ready(socket_type)).unwrap();
+    let mut reply = vec![0u8; 64 + 24 + peer_type.len()];
+    stream.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply[reply.len() - peer_type.len()..], peer_type.as_bytes());
+    stream
 }
