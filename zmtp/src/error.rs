@@ -69,6 +69,24 @@ pub enum ProtocolError {
     /// The peer sent a data frame before the handshake completed.
     #[error("data frame received before the handshake completed")]
     DataBeforeReady,
+    /// A CURVE box did not open (wrong key, tampered data), a key agreement produced no
+    /// secret (low-order public key), a cookie or vouch did not match, or the system's
+    /// random number generator failed.
+    #[error("CURVE cryptographic failure: {0}")]
+    Crypto(&'static str),
+    /// A CURVE `MESSAGE` whose short nonce is not greater than the last one received from
+    /// the peer (a replayed or reordered message).
+    #[error("CURVE nonce {nonce} is not greater than the previous nonce {last}")]
+    InvalidNonce {
+        /// The nonce of the rejected message.
+        nonce: u64,
+        /// The last nonce accepted from the peer.
+        last: u64,
+    },
+    /// The local [`MechanismConfig`](crate::MechanismConfig) cannot be used (e.g. a PLAIN
+    /// user name longer than 255 bytes).
+    #[error("invalid mechanism configuration: {0}")]
+    InvalidConfig(&'static str),
 }
 
 fn describe_major(major: &Option<u8>) -> String {
@@ -110,5 +128,10 @@ mod tests {
             "frame of 65 bytes exceeds the maximum of 64 bytes"
         );
         assert_eq!(escape(b"CURVE\0X"), "CURVE\\x00X");
+        let e = ProtocolError::InvalidNonce { nonce: 3, last: 3 };
+        assert_eq!(
+            e.to_string(),
+            "CURVE nonce 3 is not greater than the previous nonce 3"
+        );
     }
 }

@@ -4,6 +4,11 @@
 //! reads from the network into a buffer, feeds it to a [`Session`] and writes what the session
 //! wants to transmit.
 //!
+//! Security mechanisms ([`MechanismConfig`]): NULL, PLAIN (RFC 24) and CURVE (RFC 25/26,
+//! pure Rust crypto: X25519, XSalsa20-Poly1305). Keys are 32 raw bytes; [`z85`] converts them
+//! to and from the usual 40-character text form, [`curve_keypair`] and [`curve_public_key`]
+//! make and derive them.
+//!
 //! ```
 //! use bytes::BytesMut;
 //! use zmtp::{Event, Session, SessionConfig, SocketType};
@@ -41,13 +46,15 @@ pub mod mechanism;
 pub mod metadata;
 pub mod session;
 pub mod socket_type;
+pub mod z85;
 
 pub use command::Command;
 pub use error::ProtocolError;
 pub use event::{Event, PeerInfo};
 pub use frame::{Frame, FrameDecoder, FrameHeader};
 pub use greeting::{Greeting, GREETING_LEN};
-pub use mechanism::MechanismConfig;
+pub use mechanism::{curve_keypair, curve_public_key, MechanismConfig, CURVE_KEY_LEN};
 pub use metadata::Metadata;
 pub use session::{Session, SessionConfig};
 pub use socket_type::SocketType;
+pub use z85::Z85Error;

@@ -79,7 +79,16 @@ pub struct Session {
 
 impl Session {
     /// Creates a session and queues our 64-byte greeting for transmission.
+    ///
+    /// An invalid mechanism configuration (see [`MechanismConfig::validate`]) makes the first
+    /// [`decode`](Session::decode) fail with [`ProtocolError::InvalidConfig`].
     pub fn new(config: SessionConfig) -> Session {
+        let mechanism = config.mechanism.build(config.authenticate);
+        Session::with_mechanism(config, mechanism)
+    }
+
+    /// Creates a session around an already built mechanism state machine.
+    pub(crate) fn with_mechanism(config: SessionConfig, mechanism: Box<dyn Mechanism>) -> Session {
         let greeting = Greeting::new(config.mechanism.name(), config.mechanism.as_server());
         let mut transmit = BytesMut::with_capacity(256);
         transmit.extend_from_slice(&greeting.encode());
@@ -87,7 +96,7 @@ impl Session {
             socket_type: config.socket_type,
             mechanism_name: config.mechanism.name(),
             local_metadata: mechanism::local_metadata(config.socket_type, &config.metadata),
-            mechanism: config.mechanism.build(config.authenticate),
+            mechanism,
             decoder: FrameDecoder::new(config.max_msg_size),
             stage: Stage::Greeting,
             transmit,
@@ -96,7 +105,7 @@ impl Session {
             peer_minor: 0,
             peer_pending: None,
             peer: None,
-            error: None,
+            error: config.mechanism.validate().err(),
         }
     }
 
@@ -290,6 +299,9 @@ impl Session {
     }
 
     /// Appends one data frame to `out`. Only valid once [`is_ready`](Session::is_ready).
+    ///
+    /// With CURVE the frame is encrypted into a `MESSAGE`; before the handshake completes
+    /// nothing is written then.
     pub fn encode_message(&mut self, body: &[u8], more: bool, out: &mut BytesMut) {
         self.mechanism.encode_frame(more, false, body, out);
     }

@@ -6,6 +6,9 @@ use bytes::{BufMut, Bytes, BytesMut};
 use super::*;
 use crate::frame::RESERVE_AHEAD;
 
+mod curve;
+mod plain;
+
 /// A greeting as a raw peer would send it.
 fn greeting(major: u8, minor: u8, mechanism: &[u8]) -> Vec<u8> {
     let mut g = vec![0xff, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x7f, major, minor];
@@ -100,6 +103,64 @@ fn pump(a: &mut Session, b: &mut Session, chunk: usize) -> (Vec<Event>, Vec<Even
         }
         while let Some(e) = a.decode(&mut a_in).unwrap() {
             ea.push(e);
+        }
+    }
+}
+
+/// What one side saw in [`drive`].
+#[derive(Debug, Default)]
+struct Side {
+    events: Vec<Event>,
+    error: Option<ProtocolError>,
+}
+
+/// Answers an authentication request: `(mechanism, credentials)` → ZAP result.
+type Authenticator<'a> = dyn FnMut(&'static str, &[Bytes]) -> Result<(), u16> + 'a;
+
+/// Like [`pump`], but answers authentication requests with `auth(mechanism, credentials)`
+/// and records errors instead of panicking (a failed side still transmits what it queued,
+/// e.g. an `ERROR`). `tamper` may change the bytes moving from `a` to `b` and from `b` to
+/// `a` (second argument: true for `a → b`).
+fn drive(
+    a: &mut Session,
+    b: &mut Session,
+    chunk: usize,
+    auth: &mut Authenticator<'_>,
+    tamper: &mut dyn FnMut(&mut BytesMut, bool),
+) -> (Side, Side) {
+    let (mut a_to_b, mut b_to_a) = (BytesMut::new(), BytesMut::new());
+    let (mut a_in, mut b_in) = (BytesMut::new(), BytesMut::new());
+    let (mut sa, mut sb) = (Side::default(), Side::default());
+    loop {
+        a.poll_transmit(&mut a_to_b);
+        b.poll_transmit(&mut b_to_a);
+        if a_to_b.is_empty() && b_to_a.is_empty() {
+            return (sa, sb);
+        }
+        let mut moved = a_to_b.split_to(chunk.min(a_to_b.len()));
+        tamper(&mut moved, true);
+        b_in.extend_from_slice(&moved);
+        let mut moved = b_to_a.split_to(chunk.min(b_to_a.len()));
+        tamper(&mut moved, false);
+        a_in.extend_from_slice(&moved);
+        for (s, input, side) in [(&mut *b, &mut b_in, &mut sb), (&mut *a, &mut a_in, &mut sa)] {
+            while side.error.is_none() {
+                match s.decode(input) {
+                    Ok(Some(Event::AuthRequest {
+                        mechanism,
+                        credentials,
+                    })) => {
+                        s.auth_reply(auth(mechanism, &credentials));
+                        side.events.push(Event::AuthRequest {
+                            mechanism,
+                            credentials,
+                        });
+                    }
+                    Ok(Some(e)) => side.events.push(e),
+                    Ok(None) => break,
+                    Err(e) => side.error = Some(e),
+                }
+            }
         }
     }
 }
@@ -1188,6 +1249,210 @@ fn random_bytes_never_panic() {
     // The input really exercised both the happy and the error paths.
     assert!(total_events > 3000, "{total_events}");
     assert!(total_errors > 1000, "{total_errors}");
+}
+
+/// PLAIN and CURVE client/server configurations with matching credentials.
+fn secure_configs() -> [(MechanismConfig, MechanismConfig); 2] {
+    let (server_public, server_secret) = crate::curve_keypair();
+    let (public, secret) = crate::curve_keypair();
+    [
+        (
+            MechanismConfig::PlainClient {
+                username: b"admin".to_vec(),
+                password: b"secret".to_vec(),
+            },
+            MechanismConfig::PlainServer,
+        ),
+        (
+            MechanismConfig::CurveClient {
+                server_public,
+                public,
+                secret,
+            },
+            MechanismConfig::CurveServer {
+                secret: server_secret,
+            },
+        ),
+    ]
+}
+
+fn with_mechanism(socket_type: SocketType, mechanism: &MechanismConfig) -> SessionConfig {
+    let mut cfg = config(socket_type);
+    cfg.mechanism = mechanism.clone();
+    cfg
+}
+
+/// Brings `ours` (built from `pair.0` or `pair.1`) to where random input is most
+/// interesting: past the peer's greeting and, half of the time, past the first valid
+/// message of a real peer (HELLO for a server, WELCOME for a client).
+fn open_with_real_peer(
+    ours: &mut Session,
+    server: bool,
+    pair: &(MechanismConfig, MechanismConfig),
+    valid: bool,
+) {
+    if server {
+        let mut client = Session::new(with_mechanism(SocketType::Client, &pair.0));
+        let mut wire = transmit(&mut client);
+        feed(&mut client, &transmit(ours)).unwrap();
+        if valid {
+            wire.extend_from_slice(&transmit(&mut client));
+        }
+        while let Ok(Some(event)) = ours.decode(&mut BytesMut::from(&wire[..])) {
+            assert!(matches!(event, Event::AuthRequest { .. }));
+            ours.auth_reply(Ok(()));
+            wire.clear();
+        }
+    } else {
+        let mut server = Session::new(with_mechanism(SocketType::Server, &pair.1));
+        feed(ours, &transmit(&mut server)).unwrap();
+        if valid {
+            if !feed(&mut server, &transmit(ours)).unwrap().is_empty() {
+                server.auth_reply(Ok(()));
+            }
+            assert_eq!(feed(ours, &transmit(&mut server)).unwrap(), vec![]);
+        }
+    }
+    let _ = transmit(ours);
+}
+
+#[test]
+fn random_bytes_never_panic_plain_and_curve() {
+    let mut rng = XorShift(0x0123_4567_89ab_cdef);
+    let configs = secure_configs();
+    let names: [&[u8]; 8] = [
+        b"HELLO",
+        b"WELCOME",
+        b"INITIATE",
+        b"READY",
+        b"ERROR",
+        b"MESSAGE",
+        b"PING",
+        b"\x5eRROR",
+    ];
+    // Sizes around every boundary of spec §2.3/§2.4.
+    let sizes = [
+        0usize, 1, 7, 8, 29, 30, 32, 33, 167, 168, 169, 199, 200, 201, 256, 257, 300,
+    ];
+    let (mut errors, mut events) = (0usize, 0usize);
+    for round in 0..400 {
+        let pair = &configs[round % 2];
+        let server = round % 4 >= 2;
+        let mechanism = if server { &pair.1 } else { &pair.0 };
+        let mut s = Session::new(with_mechanism(SocketType::Server, mechanism));
+        open_with_real_peer(&mut s, server, pair, round % 8 >= 4);
+        if round % 3 == 0 {
+            s.set_max_msg_size(Some(rng.next() % 512));
+        }
+        let mut wire = Vec::new();
+        for _ in 0..1 + rng.below(6) {
+            let name = names[rng.below(8)];
+            let mut body = vec![u8::try_from(name.len()).unwrap()];
+            if name[0] == 0x5e {
+                body.clear();
+            }
+            body.extend_from_slice(name);
+            let size = sizes[rng.below(sizes.len() as u64)].max(body.len());
+            while body.len() < size {
+                body.push(match rng.below(3) {
+                    0 => 0,
+                    1 => 1,
+                    _ => rng.next() as u8,
+                });
+            }
+            let mut out = BytesMut::new();
+            crate::frame::encode_frame(false, rng.below(4) != 0, &body, &mut out);
+            wire.extend_from_slice(&out);
+        }
+        let mut input = BytesMut::new();
+        let mut pos = 0;
+        'feed: while pos < wire.len() {
+            let end = (pos + 1 + rng.below(100)).min(wire.len());
+            input.extend_from_slice(&wire[pos..end]);
+            pos = end;
+            loop {
+                match s.decode(&mut input) {
+                    Ok(Some(Event::AuthRequest { .. })) => s.auth_reply(Ok(())),
+                    Ok(Some(_)) => events += 1,
+                    Ok(None) => break,
+                    Err(_) => {
+                        errors += 1;
+                        break 'feed;
+                    }
+                }
+            }
+        }
+        let _ = transmit(&mut s);
+    }
+    assert!(errors > 300, "{errors}");
+    // Random frames sometimes complete a PLAIN handshake (e.g. an INITIATE without
+    // metadata), never a CURVE one; either way they are mostly rejected.
+    assert!(events < 40, "{events}");
+}
+
+#[test]
+fn tampered_plain_and_curve_handshakes_never_panic() {
+    let mut rng = XorShift(0x5eed_c0ff_ee00);
+    let configs = secure_configs();
+    let (mut completed, mut failed) = (0usize, 0usize);
+    for round in 0..240 {
+        let (client_mech, server_mech) = &configs[round % 2];
+        let mut client = Session::new(with_mechanism(SocketType::Client, client_mech));
+        let mut server = Session::new(with_mechanism(SocketType::Server, server_mech));
+        // Up to three changes to the byte stream, or none at all (every fourth round).
+        let mut budget = if round % 4 == 0 { 0 } else { 1 + rng.below(3) };
+        let mut trng = XorShift(rng.next() | 1);
+        let mut tamper = |bytes: &mut BytesMut, _to_server: bool| {
+            if budget == 0 || bytes.is_empty() || trng.below(4) != 0 {
+                return;
+            }
+            budget -= 1;
+            let i = trng.below(bytes.len() as u64);
+            match trng.below(3) {
+                0 => bytes[i] ^= 1 << trng.below(8),
+                1 => bytes.truncate(i),
+                _ => {
+                    let tail = bytes.split_off(i);
+                    for _ in 0..1 + trng.below(40) {
+                        bytes.put_u8(trng.next() as u8);
+                    }
+                    bytes.extend_from_slice(&tail);
+                }
+            }
+        };
+        let chunk = 1 + rng.below(400);
+        let deny = round % 9 == 0;
+        let (c, s) = drive(
+            &mut client,
+            &mut server,
+            chunk,
+            &mut |_, _| if deny { Err(400) } else { Ok(()) },
+            &mut tamper,
+        );
+        if round % 4 == 0 {
+            // Untouched streams always complete unless the authenticator says no.
+            assert_eq!(c.error.is_none() && s.error.is_none(), !deny, "{c:?} {s:?}");
+        }
+        if client.is_ready() && server.is_ready() {
+            completed += 1;
+            // Traffic through the same kind of damage.
+            for _ in 0..4 {
+                let len = rng.below(600);
+                let body: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+                let mut wire = BytesMut::new();
+                client.encode_message(&body, false, &mut wire);
+                tamper(&mut wire, true);
+                match feed(&mut server, &wire) {
+                    Ok(events) => assert!(events.len() <= 1),
+                    Err(_) => break,
+                }
+            }
+        } else if c.error.is_some() || s.error.is_some() {
+            failed += 1;
+        }
+    }
+    assert!(completed > 60, "{completed}");
+    assert!(failed > 60, "{failed}");
 }
 
 #[test]

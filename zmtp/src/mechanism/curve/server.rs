@@ -1,0 +1,254 @@
+//! CURVE server: (HELLO) → WELCOME → (INITIATE) → authentication → READY or ERROR.
+//!
+//! The cookie key K is random per WELCOME and forgotten as soon as an INITIATE arrives, so a
+//! cookie is good for one INITIATE on this connection only. The server also keeps C' and s'
+//! and checks that the cookie holds exactly them. The vouch must name both the client's
+//! transient key C' (as libzmq checks) and our long-term key S (libzmq does not check S; a
+//! libzmq client always puts it there).
+
+use std::fmt;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use subtle::ConstantTimeEq;
+use x25519_dalek::StaticSecret;
+use zeroize::Zeroizing;
+
+use super::crypto::{
+    long_nonce, public_key, random, random_secret, short_nonce, BoxKey, KEY_LEN, TAG_LEN,
+};
+use super::{
+    key_at, nonce_at, Channel, COOKIE_LEN, HELLO, HELLO_LEN, INITIATE, MIN_INITIATE_LEN, VOUCH_LEN,
+};
+use crate::command::ERROR;
+use crate::error::{escape, ProtocolError};
+use crate::frame::Frame;
+use crate::mechanism::{deny, handshake_command, peer_error, Handshake, Mechanism};
+use crate::metadata::Metadata;
+
+/// Server progress.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum State {
+    /// Waiting for `HELLO`.
+    ExpectHello,
+    /// `WELCOME` sent; waiting for `INITIATE`.
+    ExpectInitiate,
+    /// Waiting for the engine's answer to the authentication request.
+    AwaitingAuth,
+    /// `READY` sent.
+    Ready,
+    /// The engine denied the client.
+    Denied,
+}
+
+/// CURVE server state.
+pub(crate) struct CurveServer {
+    state: State,
+    /// s.
+    secret: StaticSecret,
+    /// S.
+    public: [u8; KEY_LEN],
+    /// C', from HELLO.
+    client_transient: [u8; KEY_LEN],
+    /// s', from WELCOME until INITIATE (or preset by tests).
+    transient: Option<StaticSecret>,
+    /// K, from WELCOME until INITIATE.
+    cookie_key: Option<Zeroizing<[u8; KEY_LEN]>>,
+    channel: Channel,
+}
+
+impl fmt::Debug for CurveServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CurveServer")
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CurveServer {
+    pub(crate) fn new(secret: &[u8; KEY_LEN]) -> CurveServer {
+        let secret = StaticSecret::from(*secret);
+        CurveServer {
+            state: State::ExpectHello,
+            public: public_key(&secret),
+            secret,
+            client_transient: [0; KEY_LEN],
+            transient: None,
+            cookie_key: None,
+            channel: Channel::new(false),
+        }
+    }
+
+    /// Uses a fixed transient key instead of a random one (deterministic test vectors).
+    #[cfg(test)]
+    pub(crate) fn with_transient(mut self, secret: [u8; KEY_LEN]) -> CurveServer {
+        self.transient = Some(StaticSecret::from(secret));
+        self
+    }
+
+    /// HELLO: check it, answer with WELCOME.
+    fn on_hello(&mut self, body: &[u8], hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+        if body.len() != HELLO_LEN {
+            return Err(ProtocolError::MalformedCommand(
+                "CURVE HELLO is not 200 bytes",
+            ));
+        }
+        if body[6..8] != [1, 0] {
+            return Err(ProtocolError::MalformedCommand(
+                "CURVE HELLO version is not 1.0",
+            ));
+        }
+        let client_transient = key_at(body, 80);
+        let n = nonce_at(body, 112);
+        let hello_key = BoxKey::new(&client_transient, &self.secret)?;
+        // The signature's content (64 zero bytes) is not checked, like libzmq: the box
+        // itself proves knowledge of c' and S.
+        hello_key.open(
+            &short_nonce(b"CurveZMQHELLO---", n),
+            &body[120..],
+            "HELLO box did not open",
+        )?;
+        self.channel.peer_nonce = n;
+        self.client_transient = client_transient;
+
+        let transient = match self.transient.take() {
+            Some(preset) => preset,
+            None => random_secret()?,
+        };
+        // cookie = K-nonce ‖ SecretBox[C' ‖ s'](K).
+        let cookie_key = Zeroizing::new(random::<KEY_LEN>()?);
+        let mut cookie = Zeroizing::new([0u8; COOKIE_LEN]);
+        let cookie_nonce = random::<16>()?;
+        cookie[..16].copy_from_slice(&cookie_nonce);
+        cookie[16 + TAG_LEN..16 + TAG_LEN + KEY_LEN].copy_from_slice(&client_transient);
+        cookie[16 + TAG_LEN + KEY_LEN..].copy_from_slice(transient.as_bytes());
+        BoxKey::symmetric(&cookie_key)
+            .seal_in_place(&long_nonce(b"COOKIE--", &cookie_nonce), &mut cookie[16..]);
+
+        // WELCOME = 07 "WELCOME" ‖ L ‖ Box[S' ‖ cookie](S→C').
+        let mut boxed = [0u8; TAG_LEN + KEY_LEN + COOKIE_LEN];
+        boxed[TAG_LEN..TAG_LEN + KEY_LEN].copy_from_slice(&public_key(&transient));
+        boxed[TAG_LEN + KEY_LEN..].copy_from_slice(&cookie[..]);
+        let welcome_nonce = random::<16>()?;
+        hello_key.seal_in_place(&long_nonce(b"WELCOME-", &welcome_nonce), &mut boxed);
+        hs.send_raw(&[b"\x07WELCOME", &welcome_nonce, &boxed]);
+
+        self.transient = Some(transient);
+        self.cookie_key = Some(cookie_key);
+        self.state = State::ExpectInitiate;
+        Ok(())
+    }
+
+    /// INITIATE: check cookie and vouch, take the metadata, ask the engine about C.
+    fn on_initiate(&mut self, body: &[u8], hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+        if body.len() < MIN_INITIATE_LEN {
+            return Err(ProtocolError::MalformedCommand(
+                "CURVE INITIATE shorter than 257 bytes",
+            ));
+        }
+        // Whatever happens, K and s' are forgotten here: one INITIATE per cookie.
+        let (Some(cookie_key), Some(transient)) = (self.cookie_key.take(), self.transient.take())
+        else {
+            return Err(ProtocolError::Crypto("no cookie key"));
+        };
+        let cookie = &body[9..9 + COOKIE_LEN];
+        let cookie_text = Zeroizing::new(BoxKey::symmetric(&cookie_key).open(
+            &long_nonce(b"COOKIE--", &cookie[..16]),
+            &cookie[16..],
+            "INITIATE cookie did not open",
+        )?);
+        let same_client = cookie_text[..KEY_LEN].ct_eq(&self.client_transient);
+        let same_key = cookie_text[KEY_LEN..].ct_eq(transient.as_bytes());
+        if !bool::from(same_client & same_key) {
+            return Err(ProtocolError::Crypto(
+                "INITIATE cookie is not for this connection",
+            ));
+        }
+
+        let key = BoxKey::new(&self.client_transient, &transient)?;
+        let offset = 9 + COOKIE_LEN;
+        let n = nonce_at(body, offset);
+        let text = key.open(
+            &short_nonce(b"CurveZMQINITIATE", n),
+            &body[offset + 8..],
+            "INITIATE box did not open",
+        )?;
+        // C ‖ vouch ‖ metadata; at least 128 bytes because the box is at least 144.
+        let client_public = key_at(&text, 0);
+        let vouch = &text[KEY_LEN..KEY_LEN + VOUCH_LEN];
+        let vouch_text = BoxKey::new(&client_public, &transient)?.open(
+            &long_nonce(b"VOUCH---", &vouch[..16]),
+            &vouch[16..],
+            "vouch did not open",
+        )?;
+        if !bool::from(vouch_text[..KEY_LEN].ct_eq(&self.client_transient)) {
+            return Err(ProtocolError::Crypto(
+                "vouch is not for the client's transient key",
+            ));
+        }
+        if !bool::from(vouch_text[KEY_LEN..].ct_eq(&self.public)) {
+            return Err(ProtocolError::Crypto("vouch is not for this server"));
+        }
+        self.channel.peer_nonce = n;
+        self.channel.key = Some(key);
+        hs.accept_peer_metadata(Metadata::decode(&text[KEY_LEN + VOUCH_LEN..])?)?;
+        hs.request_auth("CURVE", vec![Bytes::copy_from_slice(&client_public)]);
+        self.state = State::AwaitingAuth;
+        Ok(())
+    }
+}
+
+impl Mechanism for CurveServer {
+    fn start(&mut self, _hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+        Ok(())
+    }
+
+    fn handle_frame(&mut self, frame: Frame, hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+        let (name, data) = handshake_command(&frame, &[HELLO, INITIATE, ERROR])?;
+        match (self.state, name) {
+            (_, ERROR) => Err(peer_error(&data)),
+            (State::ExpectHello, HELLO) => self.on_hello(&frame.body, hs),
+            (State::ExpectInitiate, INITIATE) => self.on_initiate(&frame.body, hs),
+            _ => Err(ProtocolError::UnexpectedCommand(escape(name))),
+        }
+    }
+
+    fn auth_reply(
+        &mut self,
+        result: Result<(), u16>,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
+        if self.state != State::AwaitingAuth {
+            return Ok(());
+        }
+        if let Err(status) = result {
+            self.state = State::Denied;
+            return Err(deny(status, hs));
+        }
+        // READY = 05 "READY" ‖ N ‖ Box[metadata](S'→C').
+        let mut boxed = BytesMut::with_capacity(TAG_LEN + hs.local_metadata.encoded_len());
+        boxed.put_bytes(0, TAG_LEN);
+        hs.local_metadata.encode(&mut boxed);
+        self.channel
+            .send_boxed(b"\x05READY", b"CurveZMQREADY---", &mut boxed, hs.transmit)?;
+        self.state = State::Ready;
+        Ok(())
+    }
+
+    fn is_ready(&self) -> bool {
+        self.state == State::Ready
+    }
+
+    fn transforms_frames(&self) -> bool {
+        true
+    }
+
+    fn encode_frame(&mut self, more: bool, command: bool, body: &[u8], out: &mut BytesMut) {
+        if self.state == State::Ready {
+            self.channel.encode_message(more, command, body, out);
+        }
+    }
+
+    fn decode_frame(&mut self, frame: Frame) -> Result<Frame, ProtocolError> {
+        self.channel.decode_message(frame)
+    }
+}

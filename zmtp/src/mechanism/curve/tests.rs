@@ -1,0 +1,264 @@
+//! Deterministic CURVE vectors (spec §2.4, computed with libsodium on libzmq's test keys) and
+//! the MESSAGE channel.
+
+use bytes::{Bytes, BytesMut};
+
+use super::crypto::{beforenm, short_nonce, BoxKey, TAG_LEN};
+use super::*;
+
+/// Decodes a hex string (whitespace ignored).
+pub(crate) fn unhex(text: &str) -> Vec<u8> {
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => panic!("not hex: {b}"),
+        })
+        .collect();
+    digits.chunks(2).map(|p| p[0] << 4 | p[1]).collect()
+}
+
+pub(crate) fn key(text: &str) -> [u8; KEY_LEN] {
+    unhex(text).try_into().unwrap()
+}
+
+pub(crate) const SERVER_SECRET: &str =
+    "8e0bdd697628b91d8f245587ee95c5b04d48963f79259877b49cd9063aead3b7";
+pub(crate) const SERVER_PUBLIC: &str =
+    "54fcba24e93249969316fb617c872bb0c1d1ff14800427c594cbfacf1bc2d652";
+pub(crate) const CLIENT_SECRET: &str =
+    "7bb864b489afa3671fbe69101f94b38972f24816dfb01b51656b3fec8dfd0888";
+pub(crate) const CLIENT_PUBLIC: &str =
+    "bb88471d65e2659b30c55a5321cebb5aab2b70a398645c26dca2b2fcb43fc518";
+/// Box[64×00](c' → S), nonce `CurveZMQHELLO---` ‖ 1, with the client pair as C'/c'.
+pub(crate) const HELLO_BOX: &str =
+    "3fc780d97ca169864dd85deee9599a695b6a48ab29f486181e07d0ce626ea1d2
+     f7413adb9692fbe1327a7ea60c93d4d355ab4f765756b3787193af9155f64666
+     68fa6cabb8f0123fb4a112499c31de7a";
+/// beforenm(S, c').
+const BEFORENM: &str = "0e8790cb0dc8703af2533cc8594eecfbf62ca560a66ebee1259cc0a30435c6f3";
+/// MESSAGE box, nonce `CurveZMQMESSAGEC` ‖ 3, plaintext `00 'hello'`.
+pub(crate) const HELLO_MESSAGE_BOX: &str = "013a355db8cd0a67ce2782cb058d0ea6a4117ce5c449";
+/// MESSAGE box, nonce `CurveZMQMESSAGEC` ‖ 4, plaintext `02 04 'PING' 00 0f`.
+pub(crate) const PING_MESSAGE_BOX: &str = "be84afef250aeb34a53b934bf65424677e01faf259a708e3";
+
+#[test]
+fn key_derivation() {
+    assert_eq!(curve_public_key(&key(SERVER_SECRET)), key(SERVER_PUBLIC));
+    assert_eq!(curve_public_key(&key(CLIENT_SECRET)), key(CLIENT_PUBLIC));
+    // The Z85 forms of spec §2.4.
+    let z85 = |k: &str| crate::z85::encode(&key(k)).unwrap();
+    assert_eq!(
+        z85(SERVER_SECRET),
+        "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"
+    );
+    assert_eq!(
+        z85(SERVER_PUBLIC),
+        "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
+    );
+    assert_eq!(
+        z85(CLIENT_SECRET),
+        "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs"
+    );
+    assert_eq!(
+        z85(CLIENT_PUBLIC),
+        "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"
+    );
+}
+
+#[test]
+fn keypair_is_random_and_consistent() {
+    let (public, secret) = curve_keypair();
+    assert_eq!(curve_public_key(&secret), public);
+    let (public2, secret2) = curve_keypair();
+    assert_ne!(secret, secret2);
+    assert_ne!(public, public2);
+    assert_eq!(crate::z85::encode(&public).unwrap().len(), 40);
+}
+
+#[test]
+fn hello_box_vector() {
+    let c = StaticSecret::from(key(CLIENT_SECRET));
+    let hello = BoxKey::new(&key(SERVER_PUBLIC), &c).unwrap();
+    let mut boxed = [0u8; TAG_LEN + 64];
+    hello.seal_in_place(&short_nonce(b"CurveZMQHELLO---", 1), &mut boxed);
+    assert_eq!(boxed.to_vec(), unhex(HELLO_BOX));
+    // The server opens it with (C', s).
+    let s = StaticSecret::from(key(SERVER_SECRET));
+    let open = BoxKey::new(&key(CLIENT_PUBLIC), &s).unwrap();
+    let text = open
+        .open(&short_nonce(b"CurveZMQHELLO---", 1), &boxed, "x")
+        .unwrap();
+    assert_eq!(text, [0u8; 64]);
+}
+
+#[test]
+fn beforenm_vector() {
+    let c = StaticSecret::from(key(CLIENT_SECRET));
+    let s = StaticSecret::from(key(SERVER_SECRET));
+    assert_eq!(*beforenm(&key(SERVER_PUBLIC), &c).unwrap(), key(BEFORENM));
+    assert_eq!(*beforenm(&key(CLIENT_PUBLIC), &s).unwrap(), key(BEFORENM));
+}
+
+/// A client→server channel between the test keys (server pair as S'), next nonce `next`.
+fn channels(next: u64) -> (Channel, Channel) {
+    let mut client = Channel::new(true);
+    client.key = Some(BoxKey::symmetric(&key(BEFORENM)));
+    client.next_nonce = Some(next);
+    let mut server = Channel::new(false);
+    let s = StaticSecret::from(key(SERVER_SECRET));
+    server.key = Some(BoxKey::new(&key(CLIENT_PUBLIC), &s).unwrap());
+    (client, server)
+}
+
+/// The MESSAGE frame libzmq sends: data frame, `07 MESSAGE ‖ N ‖ box`.
+pub(crate) fn message_frame(nonce: u64, boxed: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x00, u8::try_from(16 + boxed.len()).unwrap()];
+    f.extend_from_slice(b"\x07MESSAGE");
+    f.extend_from_slice(&nonce.to_be_bytes());
+    f.extend_from_slice(boxed);
+    f
+}
+
+fn frame_of(wire: &[u8]) -> Frame {
+    let mut buf = BytesMut::from(wire);
+    crate::frame::FrameDecoder::new(None)
+        .decode(&mut buf)
+        .unwrap()
+        .unwrap()
+}
+
+#[test]
+fn message_box_vectors() {
+    let (mut client, mut server) = channels(3);
+    let mut out = BytesMut::new();
+    client.encode_message(false, false, b"hello", &mut out);
+    assert_eq!(&out[..], message_frame(3, &unhex(HELLO_MESSAGE_BOX)));
+    assert_eq!(out.len(), 2 + 38);
+    let mut ping = BytesMut::new();
+    client.encode_message(false, true, b"\x04PING\x00\x0f", &mut ping);
+    assert_eq!(&ping[..], message_frame(4, &unhex(PING_MESSAGE_BOX)));
+    assert_eq!(ping.len(), 2 + 40);
+
+    let hello = server.decode_message(frame_of(&out)).unwrap();
+    assert_eq!(
+        hello,
+        Frame {
+            more: false,
+            command: false,
+            body: Bytes::from_static(b"hello")
+        }
+    );
+    let ping = server.decode_message(frame_of(&ping)).unwrap();
+    assert!(ping.command && !ping.more);
+    assert_eq!(&ping.body[..], b"\x04PING\x00\x0f");
+}
+
+#[test]
+fn message_flags_and_sizes() {
+    let (mut client, mut server) = channels(1);
+    for (more, command, len) in [
+        (true, false, 0usize),
+        (false, false, 222),
+        (true, true, 223),
+        (false, false, 70_000),
+    ] {
+        let body: Vec<u8> = (0..len).map(|i| i as u8).collect();
+        let mut out = BytesMut::new();
+        client.encode_message(more, command, &body, &mut out);
+        // Outer frame: never COMMAND, never MORE; long iff the MESSAGE body > 255.
+        let long = len + 33 > 255;
+        assert_eq!(out[0], if long { 0x02 } else { 0x00 });
+        assert_eq!(out.len(), len + 33 + if long { 9 } else { 2 });
+        let frame = server.decode_message(frame_of(&out)).unwrap();
+        assert_eq!((frame.more, frame.command), (more, command));
+        assert_eq!(frame.body, body);
+    }
+}
+
+#[test]
+fn message_nonces_strictly_increase() {
+    let (mut client, mut server) = channels(5);
+    let frames: Vec<BytesMut> = (0..4)
+        .map(|i| {
+            let mut out = BytesMut::new();
+            client.encode_message(false, false, &[i], &mut out);
+            out
+        })
+        .collect();
+    // Nonces 5, 6, 7, 8: take 5, skip 6 (gap), 8, then 7 (lower) and 8 (replay) fail.
+    assert!(server.decode_message(frame_of(&frames[0])).is_ok());
+    assert_eq!(server.peer_nonce, 5);
+    assert!(server.decode_message(frame_of(&frames[3])).is_ok());
+    assert_eq!(
+        server.decode_message(frame_of(&frames[2])),
+        Err(ProtocolError::InvalidNonce { nonce: 7, last: 8 })
+    );
+    assert_eq!(
+        server.decode_message(frame_of(&frames[3])),
+        Err(ProtocolError::InvalidNonce { nonce: 8, last: 8 })
+    );
+}
+
+#[test]
+fn bad_messages() {
+    let (mut client, mut server) = channels(1);
+    let mut out = BytesMut::new();
+    client.encode_message(false, false, b"hello", &mut out);
+    // Tampered box, tampered nonce: the box does not open, and the nonce is not consumed.
+    for i in [2 + 8, 2 + 16, 2 + 31, 2 + 32, out.len() - 1] {
+        let mut bad = out.to_vec();
+        bad[i] ^= 0x80;
+        assert!(
+            matches!(
+                server.decode_message(frame_of(&bad)),
+                Err(ProtocolError::Crypto("MESSAGE box did not open"))
+            ),
+            "{i}"
+        );
+        assert_eq!(server.peer_nonce, 0);
+    }
+    // 32 bytes: too short.
+    let mut short = vec![0x00, 32];
+    short.extend_from_slice(&out[2..34]);
+    assert_eq!(
+        server.decode_message(frame_of(&short)),
+        Err(ProtocolError::MalformedCommand(
+            "CURVE MESSAGE shorter than 33 bytes"
+        ))
+    );
+    // Not a MESSAGE: an unencrypted PING, an empty frame, a broken name.
+    assert_eq!(
+        server.decode_message(frame_of(b"\x04\x07\x04PING\x00\x0f")),
+        Err(ProtocolError::UnexpectedCommand("PING".into()))
+    );
+    assert!(matches!(
+        server.decode_message(frame_of(b"\x00\x00")),
+        Err(ProtocolError::MalformedCommand(_))
+    ));
+    assert!(matches!(
+        server.decode_message(frame_of(b"\x00\x02\x09M")),
+        Err(ProtocolError::MalformedCommand(_))
+    ));
+    // The outer COMMAND flag is accepted too.
+    let mut flagged = out.to_vec();
+    flagged[0] = 0x04;
+    assert_eq!(
+        &server.decode_message(frame_of(&flagged)).unwrap().body[..],
+        b"hello"
+    );
+}
+
+#[test]
+fn nonce_exhaustion_stops_sending() {
+    let (mut client, _) = channels(u64::MAX);
+    let mut out = BytesMut::new();
+    client.encode_message(false, false, b"last", &mut out);
+    assert_eq!(out.len(), 2 + 33 + 4);
+    let before = out.len();
+    client.encode_message(false, false, b"none", &mut out);
+    assert_eq!(out.len(), before);
+    assert_eq!(client.take_nonce(), None);
+}
