@@ -169,6 +169,9 @@ pub(crate) struct Engine {
     ttl_at: Option<Instant>,
     /// The earliest deadline the reactor has a timer for.
     pub(crate) scheduled: Option<Instant>,
+    /// The socket is closed: write what it queued, drop what arrives.
+    lingering: bool,
+    linger_at: Option<Instant>,
 }
 
 impl Engine {
@@ -213,12 +216,26 @@ impl Engine {
             ping_timeout_at: None,
             ttl_at: None,
             scheduled: None,
+            lingering: false,
+            linger_at: None,
         }
+    }
+
+    /// The socket was closed with a linger: finish writing its queued output,
+    /// until `deadline` at most (`None`: no limit).
+    pub(crate) fn start_linger(&mut self, deadline: Option<Instant>) {
+        self.lingering = true;
+        self.linger_at = deadline;
+    }
+
+    /// Whether the ZMTP handshake completed.
+    pub(crate) fn handshake_done(&self) -> bool {
+        self.session.is_ready()
     }
 
     /// The earliest moment [`on_timer`](Engine::on_timer) has work.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        [self.handshake_at, self.next_ping_at, self.ping_timeout_at, self.ttl_at]
+        [self.handshake_at, self.next_ping_at, self.ping_timeout_at, self.ttl_at, self.linger_at]
             .into_iter()
             .flatten()
             .min()
@@ -228,6 +245,9 @@ impl Engine {
     /// close the connection; a due PING is sent.
     pub(crate) fn on_timer(&mut self, now: Instant) -> Result<(), CloseReason> {
         let passed = |at: Option<Instant>| at.is_some_and(|at| at <= now);
+        if passed(self.linger_at) {
+            return Err(CloseReason::PipeClosed);
+        }
         if passed(self.handshake_at) {
             return Err(CloseReason::HandshakeTimeout);
         }
@@ -351,8 +371,8 @@ impl Engine {
 
     /// Pushes a received message to the socket; gives it back if the pipe is full.
     fn deliver(&mut self, msg: Msg) -> Result<Option<Msg>, CloseReason> {
-        if matches!(self.kind, Kind::Scatter | Kind::Radio) {
-            return Ok(None); // these sockets never receive data
+        if self.lingering || matches!(self.kind, Kind::Scatter | Kind::Radio) {
+            return Ok(None); // nobody reads it: a closed socket, or a send-only one
         }
         let Some(attached) = &self.attached else {
             return Ok(None);
@@ -407,11 +427,13 @@ impl Engine {
             if self.session.has_transmit() {
                 self.session.poll_transmit(self.write_queue.tail());
             }
+            let mut closed = false;
             if self.write_queue.len() < WRITE_HIGH {
-                self.take_output()?;
+                closed = self.take_output()?;
             }
             if self.write_queue.is_empty() {
-                return Ok(());
+                // The socket is gone and everything it queued is written.
+                return if closed { Err(CloseReason::PipeClosed) } else { Ok(()) };
             }
             match self.write_queue.write_to(&mut self.stream) {
                 Ok(_) => {}
@@ -423,14 +445,14 @@ impl Engine {
     }
 
     /// Moves a batch of messages from the socket's pipe into the write queue.
-    fn take_output(&mut self) -> Result<(), CloseReason> {
+    /// Returns whether the pipe is closed and drained (the socket is gone).
+    fn take_output(&mut self) -> Result<bool, CloseReason> {
         let Some(attached) = &self.attached else {
-            return Ok(());
+            return Ok(false);
         };
         match attached.out.pop_batch(&mut self.batch, BATCH) {
-            Ok(_) => {}
-            Err(PopError::Closed) => return Err(CloseReason::PipeClosed),
-            Err(PopError::Empty) => {}
+            Ok(_) | Err(PopError::Empty) => {}
+            Err(PopError::Closed) => return Ok(true),
         }
         while let Some(mut msg) = self.batch.pop_front() {
             match (msg.as_command(), msg.group()) {
@@ -452,7 +474,7 @@ impl Engine {
             // Keep commands in order with the data around them.
             self.session.poll_transmit(self.write_queue.tail());
         }
-        Ok(())
+        Ok(false)
     }
 
     fn encode_frame(&mut self, body: Bytes, more: bool) {

@@ -140,6 +140,9 @@ pub(crate) enum Command {
     CloseSocket {
         socket_id: u64,
         done: Option<Arc<Completion>>,
+        /// `Some(d)`: keep writing queued output for `d` at most (`ZERO`:
+        /// drop it); `None`: until it is written.
+        linger: Option<Duration>,
     },
     /// Stop the thread.
     Stop,

@@ -73,12 +73,15 @@ struct Connecter {
     inp: Arc<Pipe>,
     options: EngineOptions,
     attempts: u32,
+    /// The socket is closed and lingers until this deadline (`Some(None)`: no limit).
+    linger: Option<Option<Instant>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum TimerKind {
     Reconnect { endpoint_id: u64 },
     Engine { slot: usize, generation: u64 },
+    LingerEnd { socket_id: u64 },
 }
 
 /// The reactor of one I/O thread.
@@ -89,6 +92,8 @@ pub(crate) struct Reactor {
     free: Vec<usize>,
     connecters: HashMap<u64, Connecter>,
     timers: BinaryHeap<Reverse<(Instant, TimerKind)>>,
+    /// The ctx is gone: run until what lingers is done.
+    stopping: bool,
 }
 
 fn token_of(slot: usize) -> Token {
@@ -112,6 +117,7 @@ impl Reactor {
             free: Vec::new(),
             connecters: HashMap::new(),
             timers: BinaryHeap::new(),
+            stopping: false,
         };
         Ok((reactor, shared))
     }
@@ -124,10 +130,10 @@ impl Reactor {
         loop {
             std::mem::swap(&mut commands, &mut *self.shared.commands.lock());
             for command in commands.drain(..) {
-                if !self.handle_command(command) {
-                    self.close_all();
-                    return;
-                }
+                self.handle_command(command);
+            }
+            if self.stopping && self.is_idle() {
+                return;
             }
             std::mem::swap(&mut ready, &mut *self.shared.ready.lock());
             for (slot, generation) in ready.drain(..) {
@@ -177,7 +183,7 @@ impl Reactor {
 
     // ---- commands --------------------------------------------------------------
 
-    fn handle_command(&mut self, command: Command) -> bool {
+    fn handle_command(&mut self, command: Command) {
         match command {
             Command::Listen {
                 listener,
@@ -195,7 +201,7 @@ impl Reactor {
                 {
                     log::error!("cannot watch listener: {err}");
                     self.release(slot);
-                    return true;
+                    return;
                 }
                 self.slots[slot].entry = Some(Entry::Listener(Listener {
                     listener,
@@ -224,6 +230,7 @@ impl Reactor {
                         inp,
                         options,
                         attempts: 0,
+                        linger: None,
                     },
                 );
                 self.start_connect(endpoint_id);
@@ -241,9 +248,13 @@ impl Reactor {
                     done.complete();
                 }
             }
-            Command::CloseSocket { socket_id, done } => {
-                self.connecters.retain(|_, c| c.socket_id != socket_id);
-                self.close_where(|entry| entry.socket_id() == socket_id);
+            Command::CloseSocket { socket_id, done, linger } => {
+                if linger == Some(Duration::ZERO) {
+                    self.connecters.retain(|_, c| c.socket_id != socket_id);
+                    self.close_where(|entry| entry.socket_id() == socket_id);
+                } else {
+                    self.start_linger(socket_id, linger);
+                }
                 if let Some(done) = done {
                     done.complete();
                 }
@@ -268,14 +279,56 @@ impl Reactor {
                 {
                     log::error!("cannot watch udp socket: {err}");
                     self.release(slot);
-                    return true;
+                    return;
                 }
                 self.slots[slot].entry = Some(Entry::Udp(Box::new(engine)));
                 self.run_engine(slot, generation);
             }
-            Command::Stop => return false,
+            Command::Stop => {
+                // What lingers still gets its time; then the thread ends.
+                self.stopping = true;
+            }
         }
-        true
+    }
+
+    /// A socket closed with a linger: its listeners go now; its connections
+    /// write what is queued and then close; its connecters keep trying while
+    /// they have something queued.
+    fn start_linger(&mut self, socket_id: u64, linger: Option<Duration>) {
+        let deadline = linger.map(|d| Instant::now() + d);
+        self.close_where(|entry| {
+            entry.socket_id() == socket_id && matches!(entry, Entry::Listener(_) | Entry::Udp(_))
+        });
+        let idle: Vec<u64> = self
+            .connecters
+            .iter_mut()
+            .filter(|(_, c)| c.socket_id == socket_id)
+            .filter_map(|(id, c)| {
+                c.linger = Some(deadline);
+                (!c.out.is_readable()).then_some(*id)
+            })
+            .collect();
+        for endpoint_id in idle {
+            self.connecters.remove(&endpoint_id);
+            self.close_where(|entry| matches!(entry, Entry::Connecting(c) if c.endpoint_id == endpoint_id));
+        }
+        for slot in 0..self.slots.len() {
+            let generation = self.slots[slot].generation;
+            if let Some(Entry::Engine(engine)) = &mut self.slots[slot].entry {
+                if engine.socket_id == socket_id {
+                    engine.start_linger(deadline);
+                    self.run_engine(slot, generation);
+                }
+            }
+        }
+        if let Some(deadline) = deadline {
+            self.timers.push(Reverse((deadline, TimerKind::LingerEnd { socket_id })));
+        }
+    }
+
+    /// Whether anything is left to do for closed sockets.
+    fn is_idle(&self) -> bool {
+        self.connecters.is_empty() && self.slots.iter().all(|s| s.entry.is_none())
     }
 
     fn close_where(&mut self, matches: impl Fn(&Entry) -> bool) {
@@ -421,10 +474,6 @@ impl Reactor {
         let Some(connecter) = self.connecters.get(&endpoint_id) else {
             return;
         };
-        if connecter.socket.strong_count() == 0 {
-            self.connecters.remove(&endpoint_id);
-            return;
-        }
         let socket_id = connecter.socket_id;
         let attempt = connecter.addr.start_connect();
         let mut stream = match attempt {
@@ -473,12 +522,12 @@ impl Reactor {
         let Some(connecter) = self.connecters.get_mut(&endpoint_id) else {
             return;
         };
-        connecter.attempts = 0;
         let socket = connecter.socket.clone();
         let socket_id = connecter.socket_id;
         let options = connecter.options.clone();
         let preset = Some((connecter.out.clone(), connecter.inp.clone()));
-        self.add_engine(
+        let linger = connecter.linger;
+        let slot = self.add_engine(
             connecting.stream,
             socket,
             socket_id,
@@ -487,6 +536,12 @@ impl Reactor {
             &options,
             preset,
         );
+        // The socket is already closed: this connection only delivers what it queued.
+        if let (Some(slot), Some(deadline)) = (slot, linger) {
+            if let Some(Entry::Engine(engine)) = &mut self.slots[slot].entry {
+                engine.start_linger(deadline);
+            }
+        }
     }
 
     fn schedule_reconnect(&mut self, endpoint_id: u64) {
@@ -538,6 +593,10 @@ impl Reactor {
             match kind {
                 TimerKind::Reconnect { endpoint_id } => self.start_connect(endpoint_id),
                 TimerKind::Engine { slot, generation } => self.engine_timer(slot, generation, now),
+                TimerKind::LingerEnd { socket_id } => {
+                    self.connecters.retain(|_, c| c.socket_id != socket_id);
+                    self.close_where(|entry| entry.socket_id() == socket_id);
+                }
             }
         }
         None
@@ -598,6 +657,12 @@ impl Reactor {
                     log::debug!("connection closed: {reason:?}");
                 }
                 engine.detach();
+                if engine.handshake_done() {
+                    // A completed handshake resets the reconnect backoff (as libzmq).
+                    if let Some(connecter) = self.connecters.get_mut(&engine.endpoint_id) {
+                        connecter.attempts = 0;
+                    }
+                }
                 if engine.origin == Origin::Connected {
                     if let Some(reason) = reason {
                         if reason.is_terminal() {

@@ -16,6 +16,11 @@ pub(crate) const DEFAULT_HWM: i32 = 1000;
 pub struct SocketConfig {
     pub(crate) connect: Option<Vec<Endpoint>>,
     pub(crate) bind: Option<Vec<Endpoint>>,
+    pub(crate) linger: Option<Period>,
+    pub(crate) max_msg_size: Option<u64>,
+    pub(crate) reconnect_interval: Option<Period>,
+    pub(crate) reconnect_interval_max: Option<Duration>,
+    pub(crate) handshake_interval: Option<Period>,
 }
 
 /// Send options.
@@ -200,6 +205,36 @@ pub trait BuildSocket: GetSocketConfig + Sized {
             .connect
             .get_or_insert_with(Vec::new);
         list.extend(endpoints.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets a finite [`linger`](crate::prelude::Socket::linger).
+    fn linger(&mut self, linger: Duration) -> &mut Self {
+        self.socket_config_mut().linger = Some(Period::Finite(linger));
+        self
+    }
+
+    /// Sets [`max_msg_size`](crate::prelude::Socket::max_msg_size) (0: no limit).
+    fn max_msg_size(&mut self, max: u64) -> &mut Self {
+        self.socket_config_mut().max_msg_size = Some(max);
+        self
+    }
+
+    /// Sets [`reconnect_interval`](crate::prelude::Socket::reconnect_interval).
+    fn reconnect_interval(&mut self, interval: Duration) -> &mut Self {
+        self.socket_config_mut().reconnect_interval = Some(Period::Finite(interval));
+        self
+    }
+
+    /// Sets [`reconnect_interval_max`](crate::prelude::Socket::reconnect_interval_max).
+    fn reconnect_interval_max(&mut self, max: Duration) -> &mut Self {
+        self.socket_config_mut().reconnect_interval_max = Some(max);
+        self
+    }
+
+    /// Sets [`handshake_interval`](crate::prelude::Socket::handshake_interval).
+    fn handshake_interval(&mut self, interval: Duration) -> &mut Self {
+        self.socket_config_mut().handshake_interval = Some(Period::Finite(interval));
         self
     }
 

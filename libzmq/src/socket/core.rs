@@ -42,7 +42,13 @@ pub(crate) struct Options {
     pub(crate) reconnect_interval_max: Option<Duration>,
     pub(crate) handshake_interval: Option<Duration>,
     pub(crate) max_msg_size: Option<u64>,
+    pub(crate) linger: Period,
 }
+
+/// The default largest message (frame) a peer may send: 256 MiB. libzmq has no
+/// limit by default; we have one so that a peer cannot make us buffer
+/// gigabytes. `set_max_msg_size(None)` lifts it.
+pub(crate) const DEFAULT_MAX_MSG_SIZE: u64 = 256 * 1024 * 1024;
 
 impl Default for Options {
     fn default() -> Self {
@@ -53,7 +59,8 @@ impl Default for Options {
             reconnect_interval: Some(Duration::from_millis(100)),
             reconnect_interval_max: None,
             handshake_interval: Some(Duration::from_secs(30)),
-            max_msg_size: None,
+            max_msg_size: Some(DEFAULT_MAX_MSG_SIZE),
+            linger: Period::Finite(Duration::ZERO),
         }
     }
 }
@@ -744,8 +751,9 @@ impl SocketCore {
             state.closed = true;
             (state.peers.take_all(), std::mem::take(&mut state.endpoints))
         };
+        let linger: Option<Duration> = self.options.lock().linger.into();
         for peer in peers {
-            if !peer.inproc {
+            if !peer.inproc && linger == Some(Duration::ZERO) {
                 peer.out.discard();
             }
             peer.out.close_writer();
@@ -773,6 +781,7 @@ impl SocketCore {
                     Command::CloseSocket {
                         socket_id: self.id,
                         done: done.clone(),
+                        linger,
                     },
                 );
                 if let Some(done) = done {

@@ -89,6 +89,24 @@ impl Options {
         if caps.heartbeat {
             socket.set_heartbeat(self.heartbeat.heartbeat.clone())?;
         }
+        let connection = &self.socket;
+        socket.update_options(|o| {
+            if let Some(linger) = connection.linger {
+                o.linger = linger;
+            }
+            if let Some(max) = connection.max_msg_size {
+                o.max_msg_size = (max > 0).then_some(max);
+            }
+            if let Some(interval) = connection.reconnect_interval {
+                o.reconnect_interval = interval.into();
+            }
+            if let Some(max) = connection.reconnect_interval_max {
+                o.reconnect_interval_max = (!max.is_zero()).then_some(max);
+            }
+            if let Some(interval) = connection.handshake_interval {
+                o.handshake_interval = interval.into();
+            }
+        })?;
         for endpoint in self.socket.connect.iter().flatten() {
             socket.connect(endpoint.clone())?;
         }
@@ -110,9 +128,35 @@ impl Options {
             + 2 * usize::from(caps.send)
             + 2 * usize::from(caps.recv)
             + usize::from(kind == Kind::Radio || kind == Kind::Dish);
+        let connection = &self.socket;
+        let extras = [
+            connection.linger.is_some(),
+            connection.max_msg_size.is_some(),
+            connection.reconnect_interval.is_some(),
+            connection.reconnect_interval_max.is_some(),
+            connection.handshake_interval.is_some(),
+        ];
+        let count = count + extras.iter().filter(|set| **set).count();
         let mut out = serializer.serialize_struct("Config", count)?;
         out.serialize_field("connect", &self.socket.connect)?;
         out.serialize_field("bind", &self.socket.bind)?;
+        // The options added by this crate are written only when set, so a
+        // default config reads the same as in libzmq 0.2.
+        if let Some(linger) = &connection.linger {
+            out.serialize_field("linger", linger)?;
+        }
+        if let Some(max) = &connection.max_msg_size {
+            out.serialize_field("max_msg_size", max)?;
+        }
+        if let Some(interval) = &connection.reconnect_interval {
+            out.serialize_field("reconnect_interval", interval)?;
+        }
+        if let Some(max) = &connection.reconnect_interval_max {
+            out.serialize_field("reconnect_interval_max", &humantime::format_duration(*max).to_string())?;
+        }
+        if let Some(interval) = &connection.handshake_interval {
+            out.serialize_field("handshake_interval", interval)?;
+        }
         if caps.heartbeat {
             out.serialize_field("heartbeat", &self.heartbeat.heartbeat)?;
         }
@@ -166,6 +210,16 @@ struct Wire {
     recv_timeout: Option<Period>,
     #[serde(default)]
     groups: Option<Vec<Group>>,
+    #[serde(default)]
+    linger: Option<Period>,
+    #[serde(default)]
+    max_msg_size: Option<u64>,
+    #[serde(default)]
+    reconnect_interval: Option<Period>,
+    #[serde(default, with = "humantime_serde")]
+    reconnect_interval_max: Option<std::time::Duration>,
+    #[serde(default)]
+    handshake_interval: Option<Period>,
 }
 
 fn hwm(field: &str, value: Option<i32>) -> Result<i32, String> {
@@ -206,6 +260,11 @@ impl Wire {
             socket: SocketConfig {
                 connect: self.connect,
                 bind: self.bind,
+                linger: self.linger,
+                max_msg_size: self.max_msg_size,
+                reconnect_interval: self.reconnect_interval,
+                reconnect_interval_max: self.reconnect_interval_max,
+                handshake_interval: self.handshake_interval,
             },
             send: SendConfig {
                 send_hwm: hwm("send_hwm", self.send_hwm)?,

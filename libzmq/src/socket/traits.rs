@@ -103,6 +103,93 @@ pub trait Socket: GetRawSocket {
     fn last_endpoint(&self) -> Result<Endpoint, Error> {
         self.raw_socket().core.last_endpoint()
     }
+
+    /// How long dropping the socket keeps trying to deliver its queued
+    /// outgoing messages (default `Period::Finite(0)`: they are discarded, as
+    /// in the libzmq 0.2 crate). Messages already handed to an inproc peer
+    /// are never lost. Not in the libzmq 0.2 crate.
+    fn linger(&self) -> Result<Period, Error> {
+        Ok(self.raw_socket().core.options().linger)
+    }
+
+    /// Sets [`linger`](Socket::linger). With `Period::Infinite`, dropping the
+    /// ctx waits until everything queued is delivered.
+    fn set_linger<P>(&self, period: P) -> Result<(), Error>
+    where
+        P: Into<Period>,
+    {
+        let period = period.into();
+        check_ms(period)?;
+        self.raw_socket().core.update_options(|o| o.linger = period)
+    }
+
+    /// The largest message a peer may send, in bytes; a peer that announces a
+    /// larger frame is disconnected before anything is allocated for it.
+    /// Default 256 MiB; `None` is no limit (libzmq's default). Applies to
+    /// connections made afterwards. Not in the libzmq 0.2 crate.
+    fn max_msg_size(&self) -> Result<Option<u64>, Error> {
+        Ok(self.raw_socket().core.options().max_msg_size)
+    }
+
+    /// Sets [`max_msg_size`](Socket::max_msg_size).
+    fn set_max_msg_size(&self, max: Option<u64>) -> Result<(), Error> {
+        self.raw_socket().core.update_options(|o| o.max_msg_size = max)
+    }
+
+    /// How long to wait before reconnecting after a connection failed or was
+    /// lost (default 100 ms, plus a random jitter of up to the same amount
+    /// unless a maximum is set). `Period::Infinite` disables reconnection.
+    /// Applies to endpoints connected afterwards. Not in the libzmq 0.2 crate.
+    fn reconnect_interval(&self) -> Result<Period, Error> {
+        Ok(self.raw_socket().core.options().reconnect_interval.into())
+    }
+
+    /// Sets [`reconnect_interval`](Socket::reconnect_interval).
+    fn set_reconnect_interval<P>(&self, period: P) -> Result<(), Error>
+    where
+        P: Into<Period>,
+    {
+        let period = period.into();
+        check_ms(period)?;
+        self.raw_socket().core.update_options(|o| o.reconnect_interval = period.into())
+    }
+
+    /// With a maximum, each failed attempt doubles the reconnect interval up to
+    /// it (no jitter); `None` (default) keeps the interval constant.
+    fn reconnect_interval_max(&self) -> Result<Option<std::time::Duration>, Error> {
+        Ok(self.raw_socket().core.options().reconnect_interval_max)
+    }
+
+    /// Sets [`reconnect_interval_max`](Socket::reconnect_interval_max).
+    fn set_reconnect_interval_max(&self, max: Option<std::time::Duration>) -> Result<(), Error> {
+        self.raw_socket().core.update_options(|o| o.reconnect_interval_max = max)
+    }
+
+    /// How long a new connection may take to complete its ZMTP handshake
+    /// before it is closed (default 30 s, as libzmq; `Period::Infinite`: no
+    /// limit). Not in the libzmq 0.2 crate.
+    fn handshake_interval(&self) -> Result<Period, Error> {
+        Ok(self.raw_socket().core.options().handshake_interval.into())
+    }
+
+    /// Sets [`handshake_interval`](Socket::handshake_interval).
+    fn set_handshake_interval<P>(&self, period: P) -> Result<(), Error>
+    where
+        P: Into<Period>,
+    {
+        let period = period.into();
+        check_ms(period)?;
+        self.raw_socket().core.update_options(|o| o.handshake_interval = period.into())
+    }
+}
+
+fn check_ms(period: Period) -> Result<(), Error> {
+    match period {
+        Period::Finite(d) if d.as_millis() > i32::MAX as u128 => {
+            Err(Error::new(ErrorKind::InvalidInput("ms in duration cannot be greater than i32::MAX")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Sending messages.
