@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use libzmq::{addr::Endpoint, prelude::*};
+use libzmq::{addr::Endpoint, prelude::*, *};
 use std::io::{Read, Write};
 
 /// Runs `attack` against a server while a good client keeps doing request/reply.
@@ -150,4 +150,107 @@ fn multipart_input_is_discarded_by_server() {
         .unwrap();
     assert_eq!(server.recv_msg().unwrap().to_str(), Ok("single"));
     assert_eq!(server.recv_msg().unwrap().to_str(), Ok("later"));
+}
+
+#[test]
+fn malformed_ready_metadata_is_dropped() {
+    survives(|endpoint| {
+        let mut stream = raw_connect(endpoint);
+        stream.write_all(&greeting()).unwrap();
+        // READY whose property claims 1000 bytes of value in a 30-byte body.
+        let mut body = vec![5];
+        body.extend_from_slice(b"READY");
+        body.push(11);
+        body.extend_from_slice(b"Socket-Type");
+        body.extend_from_slice(&1000u32.to_be_bytes());
+        body.extend_from_slice(b"CLIENT");
+        stream.write_all(&[0x04, body.len() as u8]).unwrap();
+        stream.write_all(&body).unwrap();
+        assert_closed(&mut stream);
+    });
+}
+
+#[test]
+fn oversized_ready_is_dropped() {
+    let ctx = ctx();
+    let addr: TcpAddr = "127.0.0.1:*".try_into().unwrap();
+    let server = ServerBuilder::new().max_msg_size(1024).bind(addr).with_ctx(ctx.handle()).unwrap();
+    let mut stream = raw_connect(&server.last_endpoint().unwrap());
+    stream.write_all(&greeting()).unwrap();
+    // A READY command frame of 100 KB: larger than the maximum message size.
+    let mut frame = vec![0x06];
+    frame.extend_from_slice(&100_000u64.to_be_bytes());
+    stream.write_all(&frame).unwrap();
+    assert_closed(&mut stream);
+}
+
+#[test]
+fn unknown_command_after_handshake_is_ignored() {
+    let ctx = ctx();
+    let (server, endpoint) = tcp_server(&ctx);
+    let mut stream = raw_handshake(&endpoint, "CLIENT", "SERVER");
+    let mut unknown = vec![0x04, 0x09, 0x06];
+    unknown.extend_from_slice(b"FOOBAR");
+    unknown.extend_from_slice(b"xy");
+    stream.write_all(&unknown).unwrap();
+    stream.write_all(&[0x00, 0x05, b'a', b'f', b't', b'e', b'r']).unwrap();
+    assert_eq!(server.recv_msg().unwrap().to_str(), Ok("after"));
+}
+
+/// Every attack in turn, while a good client keeps doing request/reply: it
+/// loses nothing and sees every reply in order.
+#[test]
+fn good_client_is_unaffected_by_all_attacks() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let ctx = ctx();
+    let (server, endpoint) = tcp_server(&ctx);
+    let echo = {
+        let server = server.clone();
+        std::thread::spawn(move || {
+            while let Ok(msg) = server.recv_msg() {
+                let id = msg.routing_id().unwrap();
+                if server.route(msg, id).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let good = {
+        let client = client_to(&ctx, &endpoint);
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut n = 0u32;
+            while !stop.load(Ordering::SeqCst) {
+                client.send(n.to_be_bytes().to_vec()).unwrap();
+                assert_eq!(client.recv_msg().unwrap().as_bytes(), n.to_be_bytes(), "reply {n}");
+                n += 1;
+            }
+            n
+        })
+    };
+    let attacks: Vec<Vec<u8>> = vec![
+        b"GET / HTTP/1.1\r\n\r\n".to_vec(),
+        [greeting(), vec![0x02, 0x80, 0, 0, 0, 0, 0, 0, 0]].concat(),
+        [greeting(), ready("DEALER")].concat(),
+        [greeting(), vec![0x00, 0x03, b'b', b'a', b'd']].concat(),
+        [greeting(), ready("CLIENT"), vec![0x02, 0, 0, 0]].concat(),
+        (0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 7) as u8).collect(),
+    ];
+    for attack in attacks {
+        let mut stream = raw_connect(&endpoint);
+        let _ = stream.write_all(&attack);
+        drop(stream);
+    }
+    // Let the good client keep going past the attacks a little.
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_millis(300) {
+        std::thread::yield_now();
+    }
+    stop.store(true, Ordering::SeqCst);
+    let exchanged = good.join().unwrap();
+    assert!(exchanged > 0);
+    ctx.shutdown();
+    echo.join().unwrap();
 }
