@@ -40,6 +40,8 @@ pub(crate) struct CtxInner {
     sockets_gone: Condvar,
     io: Mutex<Option<Arc<IoThreads>>>,
     pub(crate) inproc: Mutex<InprocTable>,
+    /// The authentication settings (ZAP handler state) of this ctx.
+    pub(crate) auth: Arc<crate::auth::AuthRegistry>,
 }
 
 impl CtxInner {
@@ -205,6 +207,7 @@ impl Ctx {
             sockets_gone: Condvar::new(),
             io: Mutex::new(None),
             inproc: Mutex::new(InprocTable::default()),
+            auth: Arc::default(),
         });
         registry().lock().insert(id, Arc::downgrade(&inner));
         Ctx { inner }

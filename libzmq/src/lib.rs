@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod addr;
+pub mod auth;
 mod ctx;
 mod error;
 mod group;
@@ -50,6 +51,7 @@ pub use socket::socket_type::SocketType;
 
 /// Serializable configurations of the sockets (see the `Configure*` traits).
 pub mod config {
+    pub use crate::auth::config::AuthConfig;
     pub use crate::socket::client::ClientConfig;
     pub use crate::socket::dish::DishConfig;
     pub use crate::socket::gather::GatherConfig;

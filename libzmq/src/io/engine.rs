@@ -12,6 +12,7 @@ use super::stream::Stream;
 use super::write_queue::WriteQueue;
 use super::{EngineNotify, EngineOptions, HeartbeatTimes};
 use std::time::{Duration, Instant};
+use crate::auth::{AuthRegistry, AuthRequest};
 use crate::group::Group;
 use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Notify, Pipe, PopError, PushError};
@@ -21,7 +22,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::sync::{Arc, Weak};
-use zmtp::{Event, MechanismConfig, ProtocolError, Session, SessionConfig};
+use zmtp::{Event, ProtocolError, Session, SessionConfig};
 
 /// Bytes read per `read` call (more when a large frame is pending).
 const READ_CHUNK: usize = 64 * 1024;
@@ -169,6 +170,9 @@ pub(crate) struct Engine {
     ttl_at: Option<Instant>,
     /// The earliest deadline the reactor has a timer for.
     pub(crate) scheduled: Option<Instant>,
+    /// The peer's address, for the auth registry (None over IPC).
+    peer_ip: Option<std::net::IpAddr>,
+    auth: Arc<AuthRegistry>,
     /// The socket is closed: write what it queued, drop what arrives.
     lingering: bool,
     linger_at: Option<Instant>,
@@ -186,10 +190,13 @@ impl Engine {
         notify: Arc<EngineNotify>,
         preset: Option<(Arc<Pipe>, Arc<Pipe>)>,
     ) -> Engine {
+        let peer_ip = stream.peer_ip();
         let session = Session::new(SessionConfig {
             socket_type: options.socket_type,
-            mechanism: MechanismConfig::Null,
-            authenticate: false,
+            mechanism: options.mechanism.clone(),
+            // Every socket authenticates NULL peers too (the IP rules of the
+            // ctx's auth registry apply to both ends, as in the libzmq 0.2 crate).
+            authenticate: true,
             max_msg_size: options.max_msg_size,
             metadata: Default::default(),
         });
@@ -218,6 +225,8 @@ impl Engine {
             scheduled: None,
             lingering: false,
             linger_at: None,
+            peer_ip,
+            auth: options.auth.clone(),
         }
     }
 
@@ -333,7 +342,14 @@ impl Engine {
 
     fn handle(&mut self, event: Event) -> Result<(), CloseReason> {
         match event {
-            Event::AuthRequest { .. } => self.session.auth_reply(Ok(())),
+            Event::AuthRequest { mechanism, credentials } => {
+                let request = AuthRequest::new(self.peer_ip, mechanism, &credentials);
+                let decision = self.auth.authorize(request).map(drop).map_err(|status| status as u16);
+                if let Err(status) = decision {
+                    log::debug!("{mechanism} peer {:?} refused with {status}", self.peer_ip);
+                }
+                self.session.auth_reply(decision);
+            }
             Event::Ready => self.attach()?,
             Event::Message { data, more } => {
                 if let Some(msg) = self.assembler.on_frame(self.kind, data, more)? {

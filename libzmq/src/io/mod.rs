@@ -30,6 +30,9 @@ pub(crate) struct EngineOptions {
     pub(crate) max_msg_size: Option<u64>,
     pub(crate) handshake_interval: Option<Duration>,
     pub(crate) heartbeat: Option<HeartbeatTimes>,
+    pub(crate) mechanism: zmtp::MechanismConfig,
+    /// The ctx's auth registry (also used by connections of a closed, lingering socket).
+    pub(crate) auth: Arc<crate::auth::AuthRegistry>,
     pub(crate) reconnect_interval: Option<Duration>,
     pub(crate) reconnect_interval_max: Option<Duration>,
 }

@@ -32,7 +32,7 @@ struct Connecting {
 }
 
 enum Entry {
-    Listener(Listener),
+    Listener(Box<Listener>),
     Connecting(Connecting),
     Engine(Box<Engine>),
     Udp(Box<UdpEngine>),
@@ -203,13 +203,13 @@ impl Reactor {
                     self.release(slot);
                     return;
                 }
-                self.slots[slot].entry = Some(Entry::Listener(Listener {
+                self.slots[slot].entry = Some(Entry::Listener(Box::new(Listener {
                     listener,
                     socket,
                     socket_id,
                     endpoint_id,
                     options,
-                }));
+                })));
             }
             Command::Connect {
                 addr,

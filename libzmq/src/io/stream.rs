@@ -80,6 +80,14 @@ impl Listener {
 }
 
 impl Stream {
+    /// The peer's IP address (TCP), for the auth registry's IP rules.
+    pub(crate) fn peer_ip(&self) -> Option<std::net::IpAddr> {
+        match self {
+            Stream::Tcp(s) => s.peer_addr().ok().map(|a| a.ip()),
+            Stream::Unix(_) => None,
+        }
+    }
+
     /// The pending error of a non-blocking connect, or whether it is still in progress.
     pub(crate) fn connect_result(&self) -> io::Result<()> {
         let pending = match self {

@@ -21,6 +21,7 @@ pub struct SocketConfig {
     pub(crate) reconnect_interval: Option<Period>,
     pub(crate) reconnect_interval_max: Option<Duration>,
     pub(crate) handshake_interval: Option<Period>,
+    pub(crate) mechanism: Option<crate::auth::Mechanism>,
 }
 
 /// Send options.
@@ -124,6 +125,16 @@ pub trait ConfigureSocket: GetSocketConfig {
         self.socket_config_mut().connect = maybe.map(endpoints);
     }
 
+    /// The security mechanism.
+    fn mechanism(&self) -> Option<&crate::auth::Mechanism> {
+        self.socket_config().mechanism.as_ref()
+    }
+
+    /// Sets the security mechanism.
+    fn set_mechanism(&mut self, maybe: Option<crate::auth::Mechanism>) {
+        self.socket_config_mut().mechanism = maybe;
+    }
+
     /// The endpoints to bind to.
     fn bind(&self) -> Option<&[Endpoint]> {
         self.socket_config().bind.as_deref()
@@ -205,6 +216,15 @@ pub trait BuildSocket: GetSocketConfig + Sized {
             .connect
             .get_or_insert_with(Vec::new);
         list.extend(endpoints.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets the security mechanism (applied before connecting and binding).
+    fn mechanism<M>(&mut self, mechanism: M) -> &mut Self
+    where
+        M: Into<crate::auth::Mechanism>,
+    {
+        self.socket_config_mut().mechanism = Some(mechanism.into());
         self
     }
 

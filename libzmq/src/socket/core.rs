@@ -5,6 +5,7 @@ use super::peers::{Peer, PeerSet, SendFail};
 use crate::addr::{Endpoint, TcpAddr};
 use crate::ctx::{CtxHandle, CtxInner};
 use crate::error::{Error, ErrorKind};
+use crate::auth::Mechanism;
 use crate::group::{Group, GroupSlice};
 use crate::io::stream::BoundListener;
 use crate::io::{self, Command, EngineOptions};
@@ -43,6 +44,7 @@ pub(crate) struct Options {
     pub(crate) handshake_interval: Option<Duration>,
     pub(crate) max_msg_size: Option<u64>,
     pub(crate) linger: Period,
+    pub(crate) mechanism: Mechanism,
 }
 
 /// The default largest message (frame) a peer may send: 256 MiB. libzmq has no
@@ -61,6 +63,7 @@ impl Default for Options {
             handshake_interval: Some(Duration::from_secs(30)),
             max_msg_size: Some(DEFAULT_MAX_MSG_SIZE),
             linger: Period::Finite(Duration::ZERO),
+            mechanism: Mechanism::Null,
         }
     }
 }
@@ -323,6 +326,17 @@ impl SocketCore {
         Ok(())
     }
 
+    /// Sets the security mechanism of the connections made from now on. A
+    /// CURVE client without a certificate gets a fresh one.
+    pub(crate) fn set_mechanism(&self, mechanism: Mechanism) -> Result<(), Error> {
+        let mechanism = mechanism.with_client_cert();
+        self.update_options(|o| {
+            if o.mechanism != mechanism {
+                o.mechanism = mechanism;
+            }
+        })
+    }
+
     /// Sets the heartbeat for the connections made from now on.
     pub(crate) fn set_heartbeat(&self, maybe: Option<Heartbeat>) -> Result<(), Error> {
         if let Some(heartbeat) = &maybe {
@@ -480,6 +494,8 @@ impl SocketCore {
             max_msg_size: options.max_msg_size,
             handshake_interval: options.handshake_interval,
             heartbeat: options.heartbeat.as_ref().and_then(crate::io::HeartbeatTimes::from_heartbeat),
+            mechanism: options.mechanism.to_zmtp(),
+            auth: self.ctx.auth.clone(),
             reconnect_interval: options.reconnect_interval,
             reconnect_interval_max: options.reconnect_interval_max,
         }

@@ -107,6 +107,9 @@ impl Options {
                 o.handshake_interval = interval.into();
             }
         })?;
+        if let Some(mechanism) = &connection.mechanism {
+            socket.set_mechanism(mechanism.clone())?;
+        }
         for endpoint in self.socket.connect.iter().flatten() {
             socket.connect(endpoint.clone())?;
         }
@@ -123,7 +126,7 @@ impl Options {
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let caps = capabilities(kind);
-        let count = 2
+        let count = 3
             + usize::from(caps.heartbeat)
             + 2 * usize::from(caps.send)
             + 2 * usize::from(caps.recv)
@@ -174,6 +177,7 @@ impl Options {
         if kind == Kind::Dish {
             out.serialize_field("groups", &self.groups)?;
         }
+        out.serialize_field("mechanism", &connection.mechanism)?;
         out.end()
     }
 
@@ -220,6 +224,8 @@ struct Wire {
     reconnect_interval_max: Option<std::time::Duration>,
     #[serde(default)]
     handshake_interval: Option<Period>,
+    #[serde(default)]
+    mechanism: Option<crate::auth::Mechanism>,
 }
 
 fn hwm(field: &str, value: Option<i32>) -> Result<i32, String> {
@@ -265,6 +271,7 @@ impl Wire {
                 reconnect_interval: self.reconnect_interval,
                 reconnect_interval_max: self.reconnect_interval_max,
                 handshake_interval: self.handshake_interval,
+                mechanism: self.mechanism,
             },
             send: SendConfig {
                 send_hwm: hwm("send_hwm", self.send_hwm)?,

@@ -104,6 +104,46 @@ pub trait Socket: GetRawSocket {
         self.raw_socket().core.last_endpoint()
     }
 
+    /// The security mechanism of the connections this socket makes from now
+    /// on (default [`Mechanism::Null`](crate::auth::Mechanism::Null)).
+    ///
+    /// ```
+    /// use libzmq::{prelude::*, *, auth::Mechanism};
+    ///
+    /// let server = Server::new()?;
+    /// assert_eq!(server.mechanism(), Mechanism::Null);
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn mechanism(&self) -> crate::auth::Mechanism {
+        self.raw_socket().core.options().mechanism
+    }
+
+    /// Sets the security mechanism for the connections made (binds and
+    /// connects) from now on. A `CurveClient` without a client certificate
+    /// gets a fresh one, which [`mechanism`](Socket::mechanism) then shows.
+    ///
+    /// ```
+    /// use libzmq::{prelude::*, *, auth::*};
+    ///
+    /// let server_cert = CurveCert::new_unique();
+    /// let client = Client::new()?;
+    /// client.set_mechanism(CurveClientCreds::new(server_cert.public()))?;
+    /// match client.mechanism() {
+    ///     Mechanism::CurveClient(creds) => {
+    ///         assert!(creds.cert().is_some());
+    ///         assert_eq!(creds.server(), server_cert.public());
+    ///     }
+    ///     _ => unreachable!(),
+    /// }
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn set_mechanism<M>(&self, mechanism: M) -> Result<(), Error>
+    where
+        M: Into<crate::auth::Mechanism>,
+    {
+        self.raw_socket().core.set_mechanism(mechanism.into())
+    }
+
     /// How long dropping the socket keeps trying to deliver its queued
     /// outgoing messages (default `Period::Finite(0)`: they are discarded, as
     /// in the libzmq 0.2 crate). Messages already handed to an inproc peer

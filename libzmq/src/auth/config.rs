@@ -1,0 +1,311 @@
+//! `AuthConfig`: the serializable settings of an authenticator.
+
+use super::{AuthClient, CurvePublicKey, PlainClientCreds};
+use crate::{addr::IntoIpAddrs, Ctx, CtxHandle, Error};
+
+use serde::{Deserialize, Serialize};
+
+use std::net::IpAddr;
+
+/// The serializable configuration of a ctx's authenticator (see
+/// [`AuthClient`] for the rules).
+///
+/// Every field is optional; a field that is set replaces the corresponding
+/// setting of the ctx, the others leave it alone. Unknown fields are
+/// rejected.
+///
+/// ```
+/// use libzmq::{auth::*, config::*, *};
+///
+/// let yaml = r#"
+/// blacklist:
+///   - "192.168.1.20"
+/// whitelist: ["127.0.0.1", "::1"]
+/// plain_registry:
+///   - username: "user"
+///     password: "pass"
+/// curve_registry:
+///   - "n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^"
+/// curve_auth: true
+/// "#;
+/// let config: AuthConfig = serde_yaml::from_str(yaml)?;
+///
+/// let ctx = Ctx::new();
+/// let client = config.with_ctx(ctx.handle())?;
+/// // Or, on an existing client:
+/// config.apply(&client)?;
+///
+/// let err = serde_yaml::from_str::<AuthConfig>("curve_oath: false").unwrap_err();
+/// assert!(err.to_string().contains("unknown field `curve_oath`"));
+/// # Ok::<(), anyhow::Error>(())
+/// ```
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) blacklist: Option<Vec<IpAddr>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) whitelist: Option<Vec<IpAddr>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) plain_registry: Option<Vec<PlainClientCreds>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) curve_registry: Option<Vec<CurvePublicKey>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) curve_auth: Option<bool>,
+}
+
+impl AuthConfig {
+    /// A configuration with every option unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies the configuration to the global ctx's authenticator and
+    /// returns a client of it.
+    pub fn build(&self) -> Result<AuthClient, Error> {
+        self.with_ctx(Ctx::global())
+    }
+
+    /// Applies the configuration to the authenticator of the given ctx and
+    /// returns a client of it.
+    pub fn with_ctx(&self, handle: CtxHandle) -> Result<AuthClient, Error> {
+        let client = AuthClient::with_ctx(handle)?;
+        self.apply(&client)?;
+        Ok(client)
+    }
+
+    /// Applies the options that are set through `client`, in this order:
+    /// blacklist, whitelist, plain registry, curve registry, curve auth.
+    /// Each replaces the corresponding setting.
+    pub fn apply(&self, client: &AuthClient) -> Result<(), Error> {
+        if let Some(ips) = &self.blacklist {
+            client.set_blacklist(ips.as_slice())?;
+        }
+        if let Some(ips) = &self.whitelist {
+            client.set_whitelist(ips.as_slice())?;
+        }
+        if let Some(creds) = &self.plain_registry {
+            client.set_plain_registry(creds)?;
+        }
+        if let Some(keys) = &self.curve_registry {
+            client.set_curve_registry(keys)?;
+        }
+        if let Some(enabled) = self.curve_auth {
+            client.set_curve_auth(enabled)?;
+        }
+        Ok(())
+    }
+
+    /// Sets (or unsets, with `None`) the blacklist.
+    pub fn set_blacklist<I: IntoIpAddrs>(&mut self, maybe: Option<I>) {
+        self.blacklist = maybe.map(|ips| ips.into_ip_addrs().collect());
+    }
+
+    /// Sets (or unsets, with `None`) the whitelist.
+    pub fn set_whitelist<I: IntoIpAddrs>(&mut self, maybe: Option<I>) {
+        self.whitelist = maybe.map(|ips| ips.into_ip_addrs().collect());
+    }
+
+    /// Sets (or unsets, with `None`) the PLAIN credentials.
+    pub fn set_plain_registry<I, E>(&mut self, maybe: Option<I>)
+    where
+        I: IntoIterator<Item = E>,
+        E: Into<PlainClientCreds>,
+    {
+        self.plain_registry = maybe.map(|creds| creds.into_iter().map(Into::into).collect());
+    }
+
+    /// Sets (or unsets, with `None`) the CURVE client public keys.
+    pub fn set_curve_registry<I, E>(&mut self, maybe: Option<I>)
+    where
+        I: IntoIterator<Item = E>,
+        E: Into<CurvePublicKey>,
+    {
+        self.curve_registry = maybe.map(|keys| keys.into_iter().map(Into::into).collect());
+    }
+
+    /// Sets (or unsets, with `None`) whether CURVE clients must have a
+    /// registered public key.
+    pub fn set_curve_auth(&mut self, maybe: Option<bool>) {
+        self.curve_auth = maybe;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::registry::AuthRequest;
+    use crate::auth::{CurveCert, StatusCode};
+    use bytes::Bytes;
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    /// The `auth:` section of the guide's "Secure Request Reply" YAML,
+    /// verbatim.
+    const GUIDE: &str = r#"# The curve keys where generated by running:
+# `$ cargo run --example gen_curve_cert`
+
+auth:
+  # The public keys allowed to authenticate. Note that this is
+  # the client's public key.
+  curve_registry:
+    - "n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^"
+"#;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Config {
+        auth: AuthConfig,
+    }
+
+    fn full() -> AuthConfig {
+        let mut config = AuthConfig::new();
+        config.set_blacklist(Some(Ipv4Addr::new(192, 168, 1, 20)));
+        config.set_whitelist(Some(vec![
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ]));
+        config.set_plain_registry(Some(&PlainClientCreds::new("user", "pass")));
+        config.set_curve_registry(Some(vec![CurvePublicKey::new(
+            "n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^",
+        )
+        .unwrap()]));
+        config.set_curve_auth(Some(true));
+        config
+    }
+
+    #[test]
+    fn guide_yaml_parses_unchanged() {
+        let config: Config = serde_yaml::from_str(GUIDE).unwrap();
+        let mut expected = AuthConfig::new();
+        expected.set_curve_registry(Some(
+            CurvePublicKey::new("n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^").unwrap(),
+        ));
+        assert_eq!(config.auth, expected);
+
+        let ctx = Ctx::new();
+        config.auth.with_ctx(ctx.handle()).unwrap();
+        let key = CurvePublicKey::new("n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^").unwrap();
+        let creds = [Bytes::copy_from_slice(&key.as_bytes())];
+        let auth = &ctx.handle().upgrade().unwrap().auth;
+        assert_eq!(
+            auth.authorize(AuthRequest::new(None, "CURVE", &creds)),
+            Ok(Some(key.to_string()))
+        );
+        let other = CurveCert::new_unique();
+        let creds = [Bytes::copy_from_slice(&other.public().as_bytes())];
+        assert_eq!(
+            auth.authorize(AuthRequest::new(None, "CURVE", &creds)),
+            Err(StatusCode::Denied)
+        );
+    }
+
+    #[test]
+    fn yaml() {
+        let yaml = r#"
+blacklist:
+  - "192.168.1.20"
+whitelist: ["127.0.0.1", "::1"]
+plain_registry:
+  - username: "user"
+    password: "pass"
+curve_registry:
+  - "n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^"
+curve_auth: true
+"#;
+        let config: AuthConfig = serde_yaml::from_str(yaml).unwrap();
+        assert_eq!(config, full());
+        let text = serde_yaml::to_string(&config).unwrap();
+        assert_eq!(serde_yaml::from_str::<AuthConfig>(&text).unwrap(), config);
+
+        // Defaults: every field is optional, and unset ones are not written.
+        assert_eq!(
+            serde_yaml::from_str::<AuthConfig>("{}").unwrap(),
+            AuthConfig::new()
+        );
+        assert_eq!(serde_yaml::to_string(&AuthConfig::new()).unwrap(), "{}\n");
+        let config: Config = serde_yaml::from_str("auth: {}").unwrap();
+        assert_eq!(config.auth, AuthConfig::new());
+    }
+
+    #[test]
+    fn json_and_toml() {
+        let config = full();
+        let json = serde_json::to_string(&config).unwrap();
+        assert_eq!(
+            json,
+            r#"{"blacklist":["192.168.1.20"],"whitelist":["127.0.0.1","::1"],"plain_registry":[{"username":"user","password":"pass"}],"curve_registry":["n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^"],"curve_auth":true}"#
+        );
+        assert_eq!(serde_json::from_str::<AuthConfig>(&json).unwrap(), config);
+        let text = toml::to_string(&config).unwrap();
+        assert_eq!(toml::from_str::<AuthConfig>(&text).unwrap(), config);
+        assert_eq!(toml::from_str::<AuthConfig>("").unwrap(), AuthConfig::new());
+    }
+
+    #[test]
+    fn unknown_and_invalid_fields_are_rejected() {
+        let err =
+            serde_yaml::from_str::<AuthConfig>("curve_auth: true\nblacklsit: []\n").unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field `blacklsit`"),
+            "{}",
+            err
+        );
+        let err = serde_json::from_str::<AuthConfig>(r#"{"extra":1}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field `extra`"), "{}", err);
+        let err = toml::from_str::<AuthConfig>("extra = 1").unwrap_err();
+        assert!(err.to_string().contains("unknown field `extra`"), "{}", err);
+        let err = serde_yaml::from_str::<AuthConfig>(
+            "plain_registry:\n  - username: u\n    password: p\n    role: admin\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown field `role`"), "{}", err);
+        assert!(serde_yaml::from_str::<AuthConfig>("blacklist: [\"localhost\"]").is_err());
+        let err = serde_yaml::from_str::<AuthConfig>("curve_registry: [\"abc\"]").unwrap_err();
+        assert!(err.to_string().contains("len of 40 char"), "{}", err);
+    }
+
+    #[test]
+    fn setters_unset() {
+        let mut config = full();
+        config.set_blacklist::<Vec<IpAddr>>(None);
+        config.set_whitelist::<Ipv4Addr>(None);
+        config.set_plain_registry::<Vec<PlainClientCreds>, _>(None);
+        config.set_curve_registry::<Vec<CurvePublicKey>, _>(None);
+        config.set_curve_auth(None);
+        assert_eq!(config, AuthConfig::new());
+    }
+
+    #[test]
+    fn apply() {
+        let ctx = Ctx::new();
+        let client = AuthClient::with_ctx(ctx.handle()).unwrap();
+        let mut config = full();
+        config.set_curve_auth(Some(false));
+        config.apply(&client).unwrap();
+        let auth = &ctx.handle().upgrade().unwrap().auth;
+        let null = |ip: IpAddr| auth.authorize(AuthRequest::new(Some(ip), "NULL", &[]));
+        assert_eq!(null(IpAddr::V4(Ipv4Addr::LOCALHOST)), Ok(None));
+        assert_eq!(null(IpAddr::V6(Ipv6Addr::LOCALHOST)), Ok(None));
+        assert_eq!(
+            null(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))),
+            Err(StatusCode::Denied)
+        );
+        let creds = [Bytes::from_static(b"user"), Bytes::from_static(b"pass")];
+        assert_eq!(
+            auth.authorize(AuthRequest::new(None, "PLAIN", &creds)),
+            Ok(Some("user".into()))
+        );
+        let key = CurveCert::new_unique();
+        let creds = [Bytes::copy_from_slice(&key.public().as_bytes())];
+        assert_eq!(
+            auth.authorize(AuthRequest::new(None, "CURVE", &creds)),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn debug_hides_passwords() {
+        let debug = format!("{:?}", full());
+        assert!(debug.contains("user"), "{}", debug);
+        assert!(!debug.contains("pass\""), "{}", debug);
+    }
+}
