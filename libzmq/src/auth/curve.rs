@@ -15,6 +15,62 @@ use std::{
     option,
 };
 
+/// The conversions both key types share: from strings, one-item iteration,
+/// serde as a Z85 string.
+macro_rules! key_impls {
+    ($ty:ident) => {
+        impl TryFrom<String> for $ty {
+            type Error = CurveError;
+            fn try_from(text: String) -> Result<Self, CurveError> {
+                Self::new(text)
+            }
+        }
+
+        impl TryFrom<&String> for $ty {
+            type Error = CurveError;
+            fn try_from(text: &String) -> Result<Self, CurveError> {
+                Self::new(text.as_str())
+            }
+        }
+
+        impl TryFrom<&str> for $ty {
+            type Error = CurveError;
+            fn try_from(text: &str) -> Result<Self, CurveError> {
+                Self::new(text)
+            }
+        }
+
+        impl IntoIterator for $ty {
+            type Item = $ty;
+            type IntoIter = option::IntoIter<$ty>;
+            fn into_iter(self) -> Self::IntoIter {
+                Some(self).into_iter()
+            }
+        }
+
+        impl<'a> IntoIterator for &'a $ty {
+            type Item = &'a $ty;
+            type IntoIter = option::IntoIter<&'a $ty>;
+            fn into_iter(self) -> Self::IntoIter {
+                Some(self).into_iter()
+            }
+        }
+
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.key)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                Self::new(text).map_err(de::Error::custom)
+            }
+        }
+    };
+}
+
 /// Length of a key in Z85 characters.
 const KEY_Z85_LEN: usize = 40;
 
@@ -190,55 +246,7 @@ impl From<CurveSecretKey> for CurvePublicKey {
     }
 }
 
-impl TryFrom<String> for CurvePublicKey {
-    type Error = CurveError;
-    fn try_from(text: String) -> Result<Self, CurveError> {
-        Self::new(text)
-    }
-}
-
-impl TryFrom<&String> for CurvePublicKey {
-    type Error = CurveError;
-    fn try_from(text: &String) -> Result<Self, CurveError> {
-        Self::new(text.as_str())
-    }
-}
-
-impl TryFrom<&str> for CurvePublicKey {
-    type Error = CurveError;
-    fn try_from(text: &str) -> Result<Self, CurveError> {
-        Self::new(text)
-    }
-}
-
-impl IntoIterator for CurvePublicKey {
-    type Item = CurvePublicKey;
-    type IntoIter = option::IntoIter<CurvePublicKey>;
-    fn into_iter(self) -> Self::IntoIter {
-        Some(self).into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a CurvePublicKey {
-    type Item = &'a CurvePublicKey;
-    type IntoIter = option::IntoIter<&'a CurvePublicKey>;
-    fn into_iter(self) -> Self::IntoIter {
-        Some(self).into_iter()
-    }
-}
-
-impl Serialize for CurvePublicKey {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.key)
-    }
-}
-
-impl<'de> Deserialize<'de> for CurvePublicKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::new(text).map_err(de::Error::custom)
-    }
-}
+key_impls!(CurvePublicKey);
 
 /// A CURVE secret key, held as a 40-character Z85 string.
 ///
@@ -329,55 +337,7 @@ impl From<&CurveSecretKey> for CurveSecretKey {
     }
 }
 
-impl TryFrom<String> for CurveSecretKey {
-    type Error = CurveError;
-    fn try_from(text: String) -> Result<Self, CurveError> {
-        Self::new(text)
-    }
-}
-
-impl TryFrom<&String> for CurveSecretKey {
-    type Error = CurveError;
-    fn try_from(text: &String) -> Result<Self, CurveError> {
-        Self::new(text.as_str())
-    }
-}
-
-impl TryFrom<&str> for CurveSecretKey {
-    type Error = CurveError;
-    fn try_from(text: &str) -> Result<Self, CurveError> {
-        Self::new(text)
-    }
-}
-
-impl IntoIterator for CurveSecretKey {
-    type Item = CurveSecretKey;
-    type IntoIter = option::IntoIter<CurveSecretKey>;
-    fn into_iter(self) -> Self::IntoIter {
-        Some(self).into_iter()
-    }
-}
-
-impl<'a> IntoIterator for &'a CurveSecretKey {
-    type Item = &'a CurveSecretKey;
-    type IntoIter = option::IntoIter<&'a CurveSecretKey>;
-    fn into_iter(self) -> Self::IntoIter {
-        Some(self).into_iter()
-    }
-}
-
-impl Serialize for CurveSecretKey {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.key)
-    }
-}
-
-impl<'de> Deserialize<'de> for CurveSecretKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Self::new(text).map_err(de::Error::custom)
-    }
-}
+key_impls!(CurveSecretKey);
 
 /// A CURVE certificate: a public key and its secret key.
 ///
