@@ -333,6 +333,9 @@ impl From<&Ctx> for CtxHandle {
 
 /// Builds a [`Ctx`] or applies options to an existing one.
 ///
+/// It is the chainable form of [`CtxConfig`](crate::config::CtxConfig),
+/// and it serializes the same way (`io_threads`, `max_sockets`).
+///
 /// ```
 /// use libzmq::*;
 ///
@@ -340,13 +343,25 @@ impl From<&Ctx> for CtxHandle {
 /// assert_eq!(ctx.io_threads(), 2);
 /// # Ok::<(), anyhow::Error>(())
 /// ```
+///
+/// Options can also be applied to an existing ctx, such as the global one:
+///
+/// ```
+/// use libzmq::*;
+///
+/// CtxBuilder::new()
+///     .io_threads(0)
+///     .max_sockets(69)
+///     .apply(Ctx::global())?;
+///
+/// assert_eq!(Ctx::global().io_threads(), 0);
+/// assert_eq!(Ctx::global().max_sockets(), 69);
+/// # Ok::<(), anyhow::Error>(())
+/// ```
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(transparent)]
 pub struct CtxBuilder {
-    #[serde(default)]
-    io_threads: Option<i32>,
-    #[serde(default)]
-    max_sockets: Option<i32>,
+    inner: crate::ctx_config::CtxConfig,
 }
 
 impl CtxBuilder {
@@ -357,32 +372,30 @@ impl CtxBuilder {
 
     /// Builds a new ctx with these options.
     pub fn build(&self) -> Result<Ctx, Error> {
-        let ctx = Ctx::new();
-        self.apply(ctx.handle())?;
-        Ok(ctx)
+        self.inner.build()
     }
 
     /// Applies the options that are set to an existing ctx.
     pub fn apply(&self, handle: CtxHandle) -> Result<(), Error> {
-        if let Some(value) = self.io_threads {
-            handle.set_io_threads(value)?;
-        }
-        if let Some(value) = self.max_sockets {
-            handle.set_max_sockets(value)?;
-        }
-        Ok(())
+        self.inner.apply(handle)
     }
 
     /// Sets the number of I/O threads.
     pub fn io_threads(&mut self, value: i32) -> &mut Self {
-        self.io_threads = Some(value);
+        self.inner.set_io_threads(Some(value));
         self
     }
 
     /// Sets the maximum number of sockets.
     pub fn max_sockets(&mut self, value: i32) -> &mut Self {
-        self.max_sockets = Some(value);
+        self.inner.set_max_sockets(Some(value));
         self
+    }
+}
+
+impl From<crate::ctx_config::CtxConfig> for CtxBuilder {
+    fn from(inner: crate::ctx_config::CtxConfig) -> Self {
+        CtxBuilder { inner }
     }
 }
 

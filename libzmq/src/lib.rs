@@ -20,6 +20,7 @@
 pub mod addr;
 pub mod auth;
 mod ctx;
+mod ctx_config;
 mod error;
 mod group;
 mod heartbeat;
@@ -33,6 +34,7 @@ pub mod prelude;
 mod serde_enum;
 mod signal;
 mod socket;
+mod utils;
 
 pub use addr::{EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE};
 pub use ctx::{Ctx, CtxBuilder, CtxHandle};
@@ -48,11 +50,14 @@ pub use socket::radio::{Radio, RadioBuilder};
 pub use socket::scatter::{Scatter, ScatterBuilder};
 pub use socket::server::{Server, ServerBuilder};
 pub use socket::socket_type::SocketType;
+pub use utils::{proxy, version};
 
 /// Serializable configurations of the sockets (see the `Configure*` traits).
 pub mod config {
     pub use crate::auth::config::AuthConfig;
+    pub use crate::ctx_config::CtxConfig;
     pub use crate::socket::client::ClientConfig;
+    pub use crate::socket::config_type::ConfigType;
     pub use crate::socket::dish::DishConfig;
     pub use crate::socket::gather::GatherConfig;
     pub use crate::socket::radio::RadioConfig;

@@ -3,6 +3,7 @@
 
 pub(crate) mod client;
 pub(crate) mod config;
+pub(crate) mod config_type;
 pub(crate) mod core;
 pub(crate) mod dish;
 pub(crate) mod gather;

@@ -1,0 +1,283 @@
+//! `config::ConfigType`: the configuration of a socket of any of the six
+//! types, for configuration files that describe sockets of several types.
+
+use crate::config::{
+    ClientConfig, DishConfig, GatherConfig, RadioConfig, ScatterConfig, ServerConfig,
+};
+use crate::serde_enum::{self, SerdeEnum};
+use crate::socket::socket_type::SocketType;
+use crate::{Ctx, CtxHandle, Error};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The configuration of one socket of any type; it builds a [`SocketType`].
+///
+/// # Serde
+/// A `ConfigType` is written as a single-key map whose key is the socket
+/// type in snake case (`client`, `server`, `radio`, `dish`, `gather`,
+/// `scatter`) and whose value is that socket's config, such as
+/// `client: {connect: [...]}` in YAML or `{"client": {...}}` in JSON. When
+/// reading, the tagged form of serde_yaml 0.9 (`!client {...}`) is accepted
+/// too.
+///
+/// # Example
+/// ```
+/// use libzmq::{config::ConfigType, prelude::*, SocketType};
+///
+/// // A server and its client, described in one file.
+/// let configs: Vec<ConfigType> = serde_yaml::from_str(r#"
+/// - server:
+///     bind:
+///       - inproc: "config-type-example"
+/// - client:
+///     connect:
+///       - inproc: "config-type-example"
+///     send_timeout: 1s
+/// "#)?;
+///
+/// let mut sockets = Vec::new();
+/// for config in &configs {
+///     sockets.push(config.build()?);
+/// }
+///
+/// match (&sockets[0], &sockets[1]) {
+///     (SocketType::Server(server), SocketType::Client(client)) => {
+///         client.send("hello")?;
+///         let msg = server.recv_msg()?;
+///         assert_eq!(msg.to_str()?, "hello");
+///     }
+///     _ => unreachable!(),
+/// }
+/// # Ok::<(), anyhow::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConfigType {
+    /// The configuration of a [`Client`](crate::Client).
+    Client(ClientConfig),
+    /// The configuration of a [`Server`](crate::Server).
+    Server(ServerConfig),
+    /// The configuration of a [`Radio`](crate::Radio).
+    Radio(RadioConfig),
+    /// The configuration of a [`Dish`](crate::Dish).
+    Dish(DishConfig),
+    /// The configuration of a [`Gather`](crate::Gather).
+    Gather(GatherConfig),
+    /// The configuration of a [`Scatter`](crate::Scatter).
+    Scatter(ScatterConfig),
+}
+
+impl ConfigType {
+    /// Builds the socket in the global ctx ([`Ctx::global`]).
+    ///
+    /// # Returned Errors
+    /// The errors of the config's own `build`: for instance
+    /// [`InvalidCtx`](crate::ErrorKind::InvalidCtx),
+    /// [`SocketLimit`](crate::ErrorKind::SocketLimit), or an error of one of
+    /// its binds.
+    pub fn build(&self) -> Result<SocketType, Error> {
+        self.with_ctx(Ctx::global())
+    }
+
+    /// Builds the socket in the ctx of `handle`.
+    ///
+    /// # Returned Errors
+    /// The same as [`build`](ConfigType::build).
+    pub fn with_ctx(&self, handle: CtxHandle) -> Result<SocketType, Error> {
+        let socket = match self {
+            ConfigType::Client(config) => SocketType::Client(config.with_ctx(handle)?),
+            ConfigType::Server(config) => SocketType::Server(config.with_ctx(handle)?),
+            ConfigType::Radio(config) => SocketType::Radio(config.with_ctx(handle)?),
+            ConfigType::Dish(config) => SocketType::Dish(config.with_ctx(handle)?),
+            ConfigType::Gather(config) => SocketType::Gather(config.with_ctx(handle)?),
+            ConfigType::Scatter(config) => SocketType::Scatter(config.with_ctx(handle)?),
+        };
+        Ok(socket)
+    }
+}
+
+macro_rules! from_config {
+    ($($variant:ident($config:ident)),* $(,)?) => {
+        $(impl From<$config> for ConfigType {
+            fn from(config: $config) -> Self {
+                ConfigType::$variant(config)
+            }
+        })*
+    };
+}
+from_config!(
+    Client(ClientConfig),
+    Server(ServerConfig),
+    Radio(RadioConfig),
+    Dish(DishConfig),
+    Gather(GatherConfig),
+    Scatter(ScatterConfig),
+);
+
+const NAME: &str = "ConfigType";
+const VARIANTS: &[&str] = &["client", "server", "radio", "dish", "gather", "scatter"];
+
+impl SerdeEnum for ConfigType {
+    const NAME: &'static str = NAME;
+    const VARIANTS: &'static [&'static str] = VARIANTS;
+
+    fn unit_variant(_index: usize) -> Option<Self> {
+        None
+    }
+
+    fn deserialize_variant<'de, D>(index: usize, deserializer: D) -> Result<Self, D::Error>
+    where
+        D: Deserializer<'de>,
+    {
+        match index {
+            0 => ClientConfig::deserialize(deserializer).map(ConfigType::Client),
+            1 => ServerConfig::deserialize(deserializer).map(ConfigType::Server),
+            2 => RadioConfig::deserialize(deserializer).map(ConfigType::Radio),
+            3 => DishConfig::deserialize(deserializer).map(ConfigType::Dish),
+            4 => GatherConfig::deserialize(deserializer).map(ConfigType::Gather),
+            5 => ScatterConfig::deserialize(deserializer).map(ConfigType::Scatter),
+            _ => Err(serde::de::Error::custom("invalid ConfigType variant index")),
+        }
+    }
+}
+
+impl Serialize for ConfigType {
+    fn serialize<S>(&self, serializer: S) -> Result<S::Ok, S::Error>
+    where
+        S: Serializer,
+    {
+        use serde_enum::serialize_newtype as newtype;
+        match self {
+            ConfigType::Client(c) => newtype(serializer, NAME, 0, VARIANTS[0], c),
+            ConfigType::Server(c) => newtype(serializer, NAME, 1, VARIANTS[1], c),
+            ConfigType::Radio(c) => newtype(serializer, NAME, 2, VARIANTS[2], c),
+            ConfigType::Dish(c) => newtype(serializer, NAME, 3, VARIANTS[3], c),
+            ConfigType::Gather(c) => newtype(serializer, NAME, 4, VARIANTS[4], c),
+            ConfigType::Scatter(c) => newtype(serializer, NAME, 5, VARIANTS[5], c),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigType {
+    fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
+    where
+        D: Deserializer<'de>,
+    {
+        serde_enum::deserialize(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+    use crate::{Ctx, ErrorKind, Group, InprocAddr};
+
+    fn all() -> Vec<ConfigType> {
+        let mut client = ClientConfig::new();
+        client.set_connect(Some(&InprocAddr::new("test").unwrap()));
+        let mut dish = DishConfig::new();
+        dish.set_groups(Some(vec![Group::try_from("a").unwrap()]));
+        let mut radio = RadioConfig::new();
+        radio.set_no_drop(true);
+        vec![
+            client.into(),
+            ServerConfig::new().into(),
+            radio.into(),
+            dish.into(),
+            GatherConfig::new().into(),
+            ScatterConfig::new().into(),
+        ]
+    }
+
+    #[test]
+    fn yaml_round_trip_map_form() {
+        let configs = all();
+        let yaml = serde_yaml::to_string(&configs).unwrap();
+        assert!(yaml.starts_with("- client:\n"), "{yaml}");
+        assert!(yaml.contains("\n- scatter:\n"), "{yaml}");
+        assert_eq!(
+            serde_yaml::from_str::<Vec<ConfigType>>(&yaml).unwrap(),
+            configs
+        );
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let configs = all();
+        let json = serde_json::to_string(&configs).unwrap();
+        assert!(
+            json.starts_with(r#"[{"client":{"connect":[{"inproc":"test"}]"#),
+            "{json}"
+        );
+        assert_eq!(
+            serde_json::from_str::<Vec<ConfigType>>(&json).unwrap(),
+            configs
+        );
+    }
+
+    #[test]
+    fn yaml_tagged_form() {
+        let yaml = r#"
+- !dish
+  groups: ["a", "b"]
+  recv_hwm: 5
+- !scatter
+  send_hwm: 7
+"#;
+        let configs: Vec<ConfigType> = serde_yaml::from_str(yaml).unwrap();
+        match &configs[..] {
+            [ConfigType::Dish(dish), ConfigType::Scatter(scatter)] => {
+                assert_eq!(dish.groups().unwrap().len(), 2);
+                assert_eq!(dish.recv_hwm(), 5);
+                assert_eq!(scatter.send_hwm(), 7);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors() {
+        let err = serde_yaml::from_str::<ConfigType>("socket: {}").unwrap_err();
+        assert!(
+            err.to_string().contains("unknown variant `socket`"),
+            "{err}"
+        );
+        // An option of another socket type is refused.
+        let err = serde_yaml::from_str::<ConfigType>("radio:\n  recv_hwm: 3").unwrap_err();
+        assert!(err.to_string().contains("recv_hwm"), "{err}");
+        // A bare name is not enough: every variant holds a config.
+        let err = serde_yaml::from_str::<ConfigType>("client").unwrap_err();
+        assert!(err.to_string().contains("needs a value"), "{err}");
+    }
+
+    #[test]
+    fn builds_each_type() {
+        let ctx = Ctx::new();
+        for config in all() {
+            let socket = config.with_ctx(ctx.handle()).unwrap();
+            let matches = matches!(
+                (&config, &socket),
+                (ConfigType::Client(_), SocketType::Client(_))
+                    | (ConfigType::Server(_), SocketType::Server(_))
+                    | (ConfigType::Radio(_), SocketType::Radio(_))
+                    | (ConfigType::Dish(_), SocketType::Dish(_))
+                    | (ConfigType::Gather(_), SocketType::Gather(_))
+                    | (ConfigType::Scatter(_), SocketType::Scatter(_))
+            );
+            assert!(matches, "{config:?} built {socket:?}");
+            if let SocketType::Radio(radio) = &socket {
+                assert!(radio.no_drop().unwrap());
+            }
+            if let SocketType::Dish(dish) = &socket {
+                assert_eq!(dish.joined().len(), 1);
+            }
+        }
+        ctx.shutdown();
+        assert_eq!(
+            ConfigType::from(ClientConfig::new())
+                .with_ctx(ctx.handle())
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidCtx
+        );
+    }
+}
