@@ -9,14 +9,14 @@
 
 use libzmq::{
     auth::{
-        AuthBuilder, AuthClient, CurveCert, CurveClientCreds, CurveError, CurvePublicKey,
-        CurveSecretKey, CurveServerCreds, Mechanism, PlainClientCreds, StatusCode,
-        StatusCodeParseError,
+        AuthBuilder, AuthClient, CurveCert, CurveClientCreds, CurveError,
+        CurvePublicKey, CurveSecretKey, CurveServerCreds, Mechanism,
+        PlainClientCreds, StatusCode, StatusCodeParseError,
     },
     config::{AuthConfig, ClientConfig, ServerConfig},
     prelude::*,
-    Client, ClientBuilder, Ctx, CtxHandle, Dish, Error, ErrorKind, Gather, Radio, Scatter, Server,
-    ServerBuilder, TcpAddr,
+    Client, ClientBuilder, Ctx, CtxHandle, Dish, Error, ErrorKind, Gather,
+    Radio, Scatter, Server, ServerBuilder, TcpAddr,
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::hash::Hash;
@@ -24,7 +24,16 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::os::raw::c_long;
 use std::time::Duration;
 
-fn is_value<T: std::fmt::Debug + Clone + PartialEq + Eq + Hash + Serialize + DeserializeOwned>() {}
+fn is_value<
+    T: std::fmt::Debug
+        + Clone
+        + PartialEq
+        + Eq
+        + Hash
+        + Serialize
+        + DeserializeOwned,
+>() {
+}
 
 // ---- mechanisms and credentials -----------------------------------------------------------
 
@@ -53,8 +62,12 @@ fn mechanism_and_creds() -> Result<(), anyhow::Error> {
         Mechanism::Null,
         Mechanism::PlainClient(creds.clone()),
         Mechanism::PlainServer,
-        Mechanism::CurveClient(CurveClientCreds::new(CurveCert::new_unique().public())),
-        Mechanism::CurveServer(CurveServerCreds::new(CurveCert::new_unique().secret())),
+        Mechanism::CurveClient(CurveClientCreds::new(
+            CurveCert::new_unique().public(),
+        )),
+        Mechanism::CurveServer(CurveServerCreds::new(
+            CurveCert::new_unique().secret(),
+        )),
     ];
     for mechanism in &mechanisms {
         match mechanism {
@@ -78,7 +91,8 @@ fn mechanism_and_creds() -> Result<(), anyhow::Error> {
 
 #[test]
 fn curve() -> Result<(), anyhow::Error> {
-    let _: fn(String) -> Result<CurvePublicKey, CurveError> = CurvePublicKey::new::<String>;
+    let _: fn(String) -> Result<CurvePublicKey, CurveError> =
+        CurvePublicKey::new::<String>;
     let _: fn(&'static str) -> Result<CurveSecretKey, CurveError> =
         CurveSecretKey::new::<&'static str>;
     let _: fn(&CurvePublicKey) -> &str = CurvePublicKey::as_str;
@@ -86,21 +100,27 @@ fn curve() -> Result<(), anyhow::Error> {
     let _: fn() -> CurveCert = CurveCert::new_unique;
     let _: fn(&CurveCert) -> &CurvePublicKey = CurveCert::public;
     let _: fn(&CurveCert) -> &CurveSecretKey = CurveCert::secret;
-    let _: fn(CurvePublicKey) -> CurveClientCreds = CurveClientCreds::new::<CurvePublicKey>;
+    let _: fn(CurvePublicKey) -> CurveClientCreds =
+        CurveClientCreds::new::<CurvePublicKey>;
     let _: fn(CurveClientCreds, CurveCert) -> CurveClientCreds =
         CurveClientCreds::add_cert::<CurveCert>;
     let _: fn(&CurveClientCreds) -> Option<&CurveCert> = CurveClientCreds::cert;
     let _: fn(&CurveClientCreds) -> &CurvePublicKey = CurveClientCreds::server;
-    let _: fn(CurveSecretKey) -> CurveServerCreds = CurveServerCreds::new::<CurveSecretKey>;
+    let _: fn(CurveSecretKey) -> CurveServerCreds =
+        CurveServerCreds::new::<CurveSecretKey>;
     let _: fn(&CurveServerCreds) -> &CurveSecretKey = CurveServerCreds::secret;
-    fn key_traits<T: Clone + PartialEq + Eq + Hash + Serialize + DeserializeOwned>() {}
+    fn key_traits<
+        T: Clone + PartialEq + Eq + Hash + Serialize + DeserializeOwned,
+    >() {
+    }
     key_traits::<CurvePublicKey>();
     key_traits::<CurveSecretKey>();
     fn error_traits<T: std::error::Error + PartialEq + Eq>() {}
     error_traits::<CurveError>();
 
     // The known pair of the spec.
-    let secret: CurveSecretKey = "sqe2ZQ%<<?*(MV2Shf%9=CtldI@T^^pgrML1S.F/".try_into()?;
+    let secret: CurveSecretKey =
+        "sqe2ZQ%<<?*(MV2Shf%9=CtldI@T^^pgrML1S.F/".try_into()?;
     let public = CurvePublicKey::from(&secret);
     assert_eq!(public.as_str(), "hb=GN9.(K*)]:{q*)XjsMgwfDTPJYh!w*n/xlIl+");
     assert_eq!(public.to_string(), public.as_str());
@@ -108,7 +128,8 @@ fn curve() -> Result<(), anyhow::Error> {
     let _: CurvePublicKey = "hb=GN9.(K*)]:{q*)XjsMgwfDTPJYh!w*n/xlIl+"
         .to_owned()
         .try_into()?;
-    let _: CurvePublicKey = (&"hb=GN9.(K*)]:{q*)XjsMgwfDTPJYh!w*n/xlIl+".to_owned()).try_into()?;
+    let _: CurvePublicKey =
+        (&"hb=GN9.(K*)]:{q*)XjsMgwfDTPJYh!w*n/xlIl+".to_owned()).try_into()?;
 
     assert_eq!(
         CurvePublicKey::new("0123456789").unwrap_err(),
@@ -117,7 +138,9 @@ fn curve() -> Result<(), anyhow::Error> {
     let mut text = String::from("hb=GN9.(K*)]:{q*)XjsMgwfDTPJYh!w*n/xlIl+");
     text.replace_range(20..21, "~");
     match CurvePublicKey::new(text).unwrap_err() {
-        CurveError::InvalidByte { pos, byte } => assert_eq!((pos, byte), (20, 0x7E)),
+        CurveError::InvalidByte { pos, byte } => {
+            assert_eq!((pos, byte), (20, 0x7E))
+        }
         other => panic!("unexpected {other:?}"),
     }
 
@@ -151,10 +174,12 @@ fn status_code() {
     for (code, number) in codes.iter().zip(numbers) {
         assert_eq!(code.to_string(), number);
     }
-    let _: Result<StatusCode, StatusCodeParseError> = StatusCode::try_from(200 as c_long);
+    let _: Result<StatusCode, StatusCodeParseError> =
+        StatusCode::try_from(200 as c_long);
     assert_eq!(StatusCode::try_from(400 as c_long), Ok(StatusCode::Denied));
     let bytes = (500 as c_long).to_ne_bytes();
-    let _: Result<StatusCode, StatusCodeParseError> = StatusCode::try_from(&bytes[..]);
+    let _: Result<StatusCode, StatusCodeParseError> =
+        StatusCode::try_from(&bytes[..]);
     assert!(StatusCode::try_from(201 as c_long).is_err());
 }
 
@@ -176,38 +201,67 @@ fn auth_client_builder_config() -> Result<(), anyhow::Error> {
         AuthClient::remove_whitelist::<IpAddr>;
     let _: fn(&AuthClient, Vec<IpAddr>) -> Result<(), Error> =
         AuthClient::set_whitelist::<Vec<IpAddr>>;
-    let _: fn(&AuthClient, &'static PlainClientCreds) -> Result<(), Error<usize>> =
-        AuthClient::add_plain_registry::<&'static PlainClientCreds, &'static PlainClientCreds>;
+    let _: fn(
+        &AuthClient,
+        &'static PlainClientCreds,
+    ) -> Result<(), Error<usize>> = AuthClient::add_plain_registry::<
+        &'static PlainClientCreds,
+        &'static PlainClientCreds,
+    >;
     let _: fn(&AuthClient, Vec<&'static str>) -> Result<(), Error<usize>> =
         AuthClient::remove_plain_registry::<Vec<&'static str>, &'static str>;
     let _: fn(&AuthClient, Vec<PlainClientCreds>) -> Result<(), Error> =
         AuthClient::set_plain_registry::<Vec<PlainClientCreds>, PlainClientCreds>;
-    let _: fn(&AuthClient, &'static CurvePublicKey) -> Result<(), Error<usize>> =
-        AuthClient::add_curve_registry::<&'static CurvePublicKey, &'static CurvePublicKey>;
+    let _: fn(
+        &AuthClient,
+        &'static CurvePublicKey,
+    ) -> Result<(), Error<usize>> = AuthClient::add_curve_registry::<
+        &'static CurvePublicKey,
+        &'static CurvePublicKey,
+    >;
     let _: fn(&AuthClient, CurvePublicKey) -> Result<(), Error<usize>> =
         AuthClient::remove_curve_registry::<CurvePublicKey, CurvePublicKey>;
     let _: fn(&AuthClient, Vec<CurvePublicKey>) -> Result<(), Error> =
         AuthClient::set_curve_registry::<Vec<CurvePublicKey>, CurvePublicKey>;
-    let _: fn(&AuthClient, bool) -> Result<(), Error> = AuthClient::set_curve_auth;
+    let _: fn(&AuthClient, bool) -> Result<(), Error> =
+        AuthClient::set_curve_auth;
 
     let _: fn() -> AuthBuilder = AuthBuilder::new;
     let _: fn(&AuthBuilder) -> Result<AuthClient, Error> = AuthBuilder::build;
-    let _: fn(&AuthBuilder, CtxHandle) -> Result<AuthClient, Error> = AuthBuilder::with_ctx;
-    let _: fn(&mut AuthBuilder, Ipv4Addr) -> &mut AuthBuilder = AuthBuilder::blacklist::<Ipv4Addr>;
-    let _: fn(&mut AuthBuilder, Ipv4Addr) -> &mut AuthBuilder = AuthBuilder::whitelist::<Ipv4Addr>;
-    let _: for<'a> fn(&'a mut AuthBuilder, &'static PlainClientCreds) -> &'a mut AuthBuilder =
-        AuthBuilder::plain_registry::<&'static PlainClientCreds, &'static PlainClientCreds>;
-    let _: for<'a> fn(&'a mut AuthBuilder, &'static CurvePublicKey) -> &'a mut AuthBuilder =
-        AuthBuilder::curve_registry::<&'static CurvePublicKey, &'static CurvePublicKey>;
-    let _: fn(&mut AuthBuilder) -> &mut AuthBuilder = AuthBuilder::no_curve_auth;
+    let _: fn(&AuthBuilder, CtxHandle) -> Result<AuthClient, Error> =
+        AuthBuilder::with_ctx;
+    let _: fn(&mut AuthBuilder, Ipv4Addr) -> &mut AuthBuilder =
+        AuthBuilder::blacklist::<Ipv4Addr>;
+    let _: fn(&mut AuthBuilder, Ipv4Addr) -> &mut AuthBuilder =
+        AuthBuilder::whitelist::<Ipv4Addr>;
+    let _: for<'a> fn(
+        &'a mut AuthBuilder,
+        &'static PlainClientCreds,
+    ) -> &'a mut AuthBuilder = AuthBuilder::plain_registry::<
+        &'static PlainClientCreds,
+        &'static PlainClientCreds,
+    >;
+    let _: for<'a> fn(
+        &'a mut AuthBuilder,
+        &'static CurvePublicKey,
+    ) -> &'a mut AuthBuilder = AuthBuilder::curve_registry::<
+        &'static CurvePublicKey,
+        &'static CurvePublicKey,
+    >;
+    let _: fn(&mut AuthBuilder) -> &mut AuthBuilder =
+        AuthBuilder::no_curve_auth;
     is_value::<AuthBuilder>();
 
     let _: fn() -> AuthConfig = AuthConfig::new;
     let _: fn(&AuthConfig) -> Result<AuthClient, Error> = AuthConfig::build;
-    let _: fn(&AuthConfig, CtxHandle) -> Result<AuthClient, Error> = AuthConfig::with_ctx;
-    let _: fn(&AuthConfig, &AuthClient) -> Result<(), Error> = AuthConfig::apply;
-    let _: fn(&mut AuthConfig, Option<Ipv4Addr>) = AuthConfig::set_blacklist::<Ipv4Addr>;
-    let _: fn(&mut AuthConfig, Option<Vec<IpAddr>>) = AuthConfig::set_whitelist::<Vec<IpAddr>>;
+    let _: fn(&AuthConfig, CtxHandle) -> Result<AuthClient, Error> =
+        AuthConfig::with_ctx;
+    let _: fn(&AuthConfig, &AuthClient) -> Result<(), Error> =
+        AuthConfig::apply;
+    let _: fn(&mut AuthConfig, Option<Ipv4Addr>) =
+        AuthConfig::set_blacklist::<Ipv4Addr>;
+    let _: fn(&mut AuthConfig, Option<Vec<IpAddr>>) =
+        AuthConfig::set_whitelist::<Vec<IpAddr>>;
     let _: fn(&mut AuthConfig, Option<Vec<PlainClientCreds>>) =
         AuthConfig::set_plain_registry::<Vec<PlainClientCreds>, PlainClientCreds>;
     let _: fn(&mut AuthConfig, Option<Vec<CurvePublicKey>>) =
@@ -242,19 +296,23 @@ fn auth_client_builder_config() -> Result<(), anyhow::Error> {
 
 fn socket_mechanism<S: Socket>() {
     let _: fn(&S) -> Mechanism = S::mechanism;
-    let _: fn(&S, Mechanism) -> Result<(), Error> = S::set_mechanism::<Mechanism>;
+    let _: fn(&S, Mechanism) -> Result<(), Error> =
+        S::set_mechanism::<Mechanism>;
     let _: fn(&S, &'static PlainClientCreds) -> Result<(), Error> =
         S::set_mechanism::<&'static PlainClientCreds>;
-    let _: fn(&S, CurveClientCreds) -> Result<(), Error> = S::set_mechanism::<CurveClientCreds>;
+    let _: fn(&S, CurveClientCreds) -> Result<(), Error> =
+        S::set_mechanism::<CurveClientCreds>;
 }
 
 fn config_mechanism<C: ConfigureSocket>() {
     let _: fn(&C) -> Option<&Mechanism> = <C as ConfigureSocket>::mechanism;
-    let _: fn(&mut C, Option<Mechanism>) = <C as ConfigureSocket>::set_mechanism;
+    let _: fn(&mut C, Option<Mechanism>) =
+        <C as ConfigureSocket>::set_mechanism;
 }
 
 fn builder_mechanism<B: BuildSocket>() {
-    let _: fn(&mut B, Mechanism) -> &mut B = <B as BuildSocket>::mechanism::<Mechanism>;
+    let _: fn(&mut B, Mechanism) -> &mut B =
+        <B as BuildSocket>::mechanism::<Mechanism>;
     let _: for<'a> fn(&'a mut B, &'static CurveServerCreds) -> &'a mut B =
         <B as BuildSocket>::mechanism::<&'static CurveServerCreds>;
 }
@@ -374,12 +432,14 @@ fn secure_req_rep_config() -> Result<(), anyhow::Error> {
         Some(Mechanism::CurveServer(_))
     ));
     // The key pairs match.
-    let server_secret = CurveSecretKey::new("iaoRiIVA^VgV:f4a<@{8K{cP62cE:dh=4:oY+^l(")?;
+    let server_secret =
+        CurveSecretKey::new("iaoRiIVA^VgV:f4a<@{8K{cP62cE:dh=4:oY+^l(")?;
     assert_eq!(
         CurvePublicKey::from(&server_secret).as_str(),
         "et189NB9uJC7?J+XU8JRhCbF?gOP9+o%kli=y2b8"
     );
-    let client_secret = CurveSecretKey::new("JiUDa>>owH1+mPTWs=>Jcyt%h.C1E4Js>)(g{geY")?;
+    let client_secret =
+        CurveSecretKey::new("JiUDa>>owH1+mPTWs=>Jcyt%h.C1E4Js>)(g{geY")?;
     assert_eq!(
         CurvePublicKey::from(&client_secret).as_str(),
         "n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^"

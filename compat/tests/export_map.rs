@@ -10,22 +10,28 @@
 #![allow(clippy::type_complexity, clippy::needless_borrows_for_generic_args)]
 
 use libzmq::{
-    addr::{AddrParseError, Endpoint, Hostname, Interface, IntoIpAddrs, Port, SocketAddr, SrcAddr},
+    addr::{
+        AddrParseError, Endpoint, Hostname, Interface, IntoIpAddrs, Port,
+        SocketAddr, SrcAddr,
+    },
     config::{
-        ClientConfig, ConfigType, CtxConfig, DishConfig, GatherConfig, RadioConfig, ScatterConfig,
-        ServerConfig,
+        ClientConfig, ConfigType, CtxConfig, DishConfig, GatherConfig,
+        RadioConfig, ScatterConfig, ServerConfig,
     },
     poll::{
-        Event, Events, IntoIter, Iter, PollId, Pollable, Poller, Trigger, EMPTY, READABLE, WRITABLE,
+        Event, Events, IntoIter, Iter, PollId, Pollable, Poller, Trigger,
+        EMPTY, READABLE, WRITABLE,
     },
     prelude::{
-        BuildHeartbeating, BuildRecv, BuildSend, BuildSocket, ConfigureHeartbeating, ConfigureRecv,
-        ConfigureSend, ConfigureSocket, Heartbeating, RecvMsg, SendMsg, Socket, TryFrom, TryInto,
+        BuildHeartbeating, BuildRecv, BuildSend, BuildSocket,
+        ConfigureHeartbeating, ConfigureRecv, ConfigureSend, ConfigureSocket,
+        Heartbeating, RecvMsg, SendMsg, Socket, TryFrom, TryInto,
     },
-    Client, ClientBuilder, Ctx, CtxBuilder, CtxHandle, Dish, DishBuilder, EpgmAddr, Error,
-    ErrorKind, Gather, GatherBuilder, Group, GroupParseError, GroupSlice, Heartbeat, InprocAddr,
-    Msg, Period, PgmAddr, Radio, RadioBuilder, RoutingId, Scatter, ScatterBuilder, Server,
-    ServerBuilder, SocketType, TcpAddr, UdpAddr, INPROC_MAX_SIZE, MAX_GROUP_SIZE,
+    Client, ClientBuilder, Ctx, CtxBuilder, CtxHandle, Dish, DishBuilder,
+    EpgmAddr, Error, ErrorKind, Gather, GatherBuilder, Group, GroupParseError,
+    GroupSlice, Heartbeat, InprocAddr, Msg, Period, PgmAddr, Radio,
+    RadioBuilder, RoutingId, Scatter, ScatterBuilder, Server, ServerBuilder,
+    SocketType, TcpAddr, UdpAddr, INPROC_MAX_SIZE, MAX_GROUP_SIZE,
 };
 use serde::{de::DeserializeOwned, Serialize};
 use std::borrow::Cow;
@@ -38,7 +44,14 @@ use std::time::Duration;
 fn is_send_sync<T: Send + Sync + 'static>() {}
 fn is_clone_eq_debug<T: Clone + PartialEq + Eq + std::fmt::Debug>() {}
 fn is_config<
-    T: std::fmt::Debug + Default + Clone + PartialEq + Eq + Hash + Serialize + DeserializeOwned,
+    T: std::fmt::Debug
+        + Default
+        + Clone
+        + PartialEq
+        + Eq
+        + Hash
+        + Serialize
+        + DeserializeOwned,
 >() {
 }
 fn is_builder<T: std::fmt::Debug + Default + Clone + PartialEq + Eq + Hash>() {}
@@ -53,8 +66,10 @@ fn version_and_proxy() {
 
     // `proxy` takes both sockets by value; any of the six types, or `SocketType`.
     let _: fn(Dish, Radio) -> Result<(), Error> = libzmq::proxy::<Dish, Radio>;
-    let _: fn(Gather, Scatter) -> Result<(), Error> = libzmq::proxy::<Gather, Scatter>;
-    let _: fn(Server, Client) -> Result<(), Error> = libzmq::proxy::<Server, Client>;
+    let _: fn(Gather, Scatter) -> Result<(), Error> =
+        libzmq::proxy::<Gather, Scatter>;
+    let _: fn(Server, Client) -> Result<(), Error> =
+        libzmq::proxy::<Server, Client>;
     let _: fn(SocketType, SocketType) -> Result<(), Error> =
         libzmq::proxy::<SocketType, SocketType>;
 }
@@ -76,8 +91,10 @@ fn period_and_heartbeat() {
     let _ = finite; // Copy
 
     let _: fn(Duration) -> Heartbeat = Heartbeat::new::<Duration>;
-    let _: fn(Heartbeat, Duration) -> Heartbeat = Heartbeat::add_timeout::<Duration>;
-    let _: fn(Heartbeat, Duration) -> Heartbeat = Heartbeat::add_ttl::<Duration>;
+    let _: fn(Heartbeat, Duration) -> Heartbeat =
+        Heartbeat::add_timeout::<Duration>;
+    let _: fn(Heartbeat, Duration) -> Heartbeat =
+        Heartbeat::add_ttl::<Duration>;
     let _: fn(&Heartbeat) -> Duration = Heartbeat::interval;
     let _: fn(&Heartbeat) -> Period = Heartbeat::timeout;
     let _: fn(&Heartbeat) -> Period = Heartbeat::ttl;
@@ -89,7 +106,8 @@ fn period_and_heartbeat() {
     assert_eq!(hb.ttl(), Period::Finite(3 * d));
     let copy: Heartbeat = (&hb).into();
     assert_eq!(copy, hb);
-    let hb: Heartbeat = serde_yaml::from_str("interval: 1s\ntimeout: 3s\nttl: 3s").unwrap();
+    let hb: Heartbeat =
+        serde_yaml::from_str("interval: 1s\ntimeout: 3s\nttl: 3s").unwrap();
     assert_eq!(hb.interval(), Duration::from_secs(1));
 }
 
@@ -117,7 +135,8 @@ fn ctx() -> Result<(), anyhow::Error> {
     let _: fn(&CtxBuilder) -> Result<Ctx, Error> = CtxBuilder::build;
     let _: fn(&CtxBuilder, CtxHandle) -> Result<(), Error> = CtxBuilder::apply;
     let _: fn(&mut CtxBuilder, i32) -> &mut CtxBuilder = CtxBuilder::io_threads;
-    let _: fn(&mut CtxBuilder, i32) -> &mut CtxBuilder = CtxBuilder::max_sockets;
+    let _: fn(&mut CtxBuilder, i32) -> &mut CtxBuilder =
+        CtxBuilder::max_sockets;
 
     let _: fn() -> CtxConfig = CtxConfig::new;
     let _: fn(&CtxConfig) -> Result<Ctx, Error> = CtxConfig::build;
@@ -261,7 +280,14 @@ fn msg_and_routing_id() -> Result<(), anyhow::Error> {
     assert_eq!(RoutingId::from(raw), id);
     assert_eq!(id.0, 7);
     fn id_traits<
-        T: Copy + Clone + std::fmt::Debug + PartialEq + Eq + Hash + Serialize + DeserializeOwned,
+        T: Copy
+            + Clone
+            + std::fmt::Debug
+            + PartialEq
+            + Eq
+            + Hash
+            + Serialize
+            + DeserializeOwned,
     >() {
     }
     id_traits::<RoutingId>();
@@ -271,7 +297,8 @@ fn msg_and_routing_id() -> Result<(), anyhow::Error> {
 #[test]
 fn group() -> Result<(), anyhow::Error> {
     let _: usize = MAX_GROUP_SIZE;
-    let _: fn(Vec<u8>) -> Result<Group, GroupParseError> = Group::new::<Vec<u8>>;
+    let _: fn(Vec<u8>) -> Result<Group, GroupParseError> =
+        Group::new::<Vec<u8>>;
     let _: fn(&Group) -> &CStr = Group::as_c_str;
     let _: fn(&Group) -> Result<&str, Utf8Error> = Group::to_str;
     let _: fn(&Group) -> Cow<'_, str> = Group::to_string_lossy;
@@ -321,7 +348,10 @@ fn addresses() -> Result<(), anyhow::Error> {
     let socket_addr: SocketAddr = "127.0.0.1:3000".try_into()?;
     let _: &Interface = socket_addr.interface();
     let _: Port = socket_addr.port();
-    let _ = SocketAddr::new(Interface::Ip(Ipv4Addr::LOCALHOST.into()), Port::Unspecified);
+    let _ = SocketAddr::new(
+        Interface::Ip(Ipv4Addr::LOCALHOST.into()),
+        Port::Unspecified,
+    );
     let std_addr: std::net::SocketAddr = "127.0.0.1:5555".parse()?;
     let _: SocketAddr = std_addr.into();
     let _: SocketAddr = (&std_addr).into();
@@ -401,7 +431,8 @@ fn addresses() -> Result<(), anyhow::Error> {
 /// The `Socket` trait, for one socket type.
 fn socket_trait<S: Socket>() {
     let _: fn(&S, TcpAddr) -> Result<(), Error> = S::connect::<TcpAddr>;
-    let _: fn(&S, &'static InprocAddr) -> Result<(), Error> = S::bind::<&'static InprocAddr>;
+    let _: fn(&S, &'static InprocAddr) -> Result<(), Error> =
+        S::bind::<&'static InprocAddr>;
     let _: fn(&S, Endpoint) -> Result<(), Error> = S::disconnect::<Endpoint>;
     let _: fn(&S, Endpoint) -> Result<(), Error> = S::unbind::<Endpoint>;
     let _: fn(&S) -> Result<Endpoint, Error> = S::last_endpoint;
@@ -409,11 +440,13 @@ fn socket_trait<S: Socket>() {
 
 fn send_trait<S: SendMsg>() {
     let _: fn(&S, Msg) -> Result<(), Error<Msg>> = S::send::<Msg>;
-    let _: fn(&S, &'static str) -> Result<(), Error<Msg>> = S::try_send::<&'static str>;
+    let _: fn(&S, &'static str) -> Result<(), Error<Msg>> =
+        S::try_send::<&'static str>;
     let _: fn(&S) -> Result<i32, Error> = S::send_hwm;
     let _: fn(&S, i32) -> Result<(), Error> = S::set_send_hwm;
     let _: fn(&S) -> Result<Period, Error> = S::send_timeout;
-    let _: fn(&S, Option<Duration>) -> Result<(), Error> = S::set_send_timeout::<Option<Duration>>;
+    let _: fn(&S, Option<Duration>) -> Result<(), Error> =
+        S::set_send_timeout::<Option<Duration>>;
     let _: fn(&S, Period) -> Result<(), Error> = S::set_send_timeout::<Period>;
 }
 
@@ -425,7 +458,8 @@ fn recv_trait<S: RecvMsg>() {
     let _: fn(&S) -> Result<i32, Error> = S::recv_hwm;
     let _: fn(&S, i32) -> Result<(), Error> = S::set_recv_hwm;
     let _: fn(&S) -> Result<Period, Error> = S::recv_timeout;
-    let _: fn(&S, Option<Duration>) -> Result<(), Error> = S::set_recv_timeout::<Option<Duration>>;
+    let _: fn(&S, Option<Duration>) -> Result<(), Error> =
+        S::set_recv_timeout::<Option<Duration>>;
     let _: fn(&S, Period) -> Result<(), Error> = S::set_recv_timeout::<Period>;
 }
 
@@ -471,14 +505,18 @@ fn sockets() -> Result<(), anyhow::Error> {
 
     let _: fn(&Server, &'static str, RoutingId) -> Result<(), Error<Msg>> =
         Server::route::<&'static str>;
-    let _: fn(&Server, Msg, RoutingId) -> Result<(), Error<Msg>> = Server::try_route::<Msg>;
+    let _: fn(&Server, Msg, RoutingId) -> Result<(), Error<Msg>> =
+        Server::try_route::<Msg>;
     let _: fn(&Radio, &'static str, &'static Group) -> Result<(), Error<Msg>> =
         Radio::transmit::<&'static str, &'static Group>;
-    let _: fn(&Radio, Msg, Group) -> Result<(), Error<Msg>> = Radio::try_transmit::<Msg, Group>;
+    let _: fn(&Radio, Msg, Group) -> Result<(), Error<Msg>> =
+        Radio::try_transmit::<Msg, Group>;
     let _: fn(&Radio) -> Result<bool, Error> = Radio::no_drop;
     let _: fn(&Radio, bool) -> Result<(), Error> = Radio::set_no_drop;
-    let _: fn(&Dish, &'static Group) -> Result<(), Error> = Dish::join::<&'static Group>;
-    let _: fn(&Dish, &'static Group) -> Result<(), Error> = Dish::leave::<&'static Group>;
+    let _: fn(&Dish, &'static Group) -> Result<(), Error> =
+        Dish::join::<&'static Group>;
+    let _: fn(&Dish, &'static Group) -> Result<(), Error> =
+        Dish::leave::<&'static Group>;
     let _: fn(&Dish) -> Vec<Group> = Dish::joined;
 
     is_clone_eq_debug::<SocketType>();
@@ -523,7 +561,8 @@ fn sockets() -> Result<(), anyhow::Error> {
     assert_eq!(client.recv_hwm()?, 1000);
     assert_eq!(client.send_timeout()?, Period::Infinite);
     assert_eq!(client.heartbeat(), None);
-    let hb = Heartbeat::new(Duration::from_millis(300)).add_timeout(Duration::from_millis(600));
+    let hb = Heartbeat::new(Duration::from_millis(300))
+        .add_timeout(Duration::from_millis(600));
     client.set_heartbeat(Some(hb.clone()))?;
     assert_eq!(client.heartbeat(), Some(hb));
     Ok(())
@@ -537,7 +576,10 @@ fn configure_socket<C: ConfigureSocket>() {
         <C as ConfigureSocket>::set_connect::<Vec<TcpAddr>, TcpAddr>;
     let _: fn(&C) -> Option<&[Endpoint]> = <C as ConfigureSocket>::bind;
     let _: fn(&mut C, Option<&'static InprocAddr>) =
-        <C as ConfigureSocket>::set_bind::<&'static InprocAddr, &'static InprocAddr>;
+        <C as ConfigureSocket>::set_bind::<
+            &'static InprocAddr,
+            &'static InprocAddr,
+        >;
 }
 
 fn configure_send<C: ConfigureSend>() {
@@ -555,8 +597,10 @@ fn configure_recv<C: ConfigureRecv>() {
 }
 
 fn configure_heartbeating<C: ConfigureHeartbeating>() {
-    let _: fn(&C) -> Option<&Heartbeat> = <C as ConfigureHeartbeating>::heartbeat;
-    let _: fn(&mut C, Option<Heartbeat>) = <C as ConfigureHeartbeating>::set_heartbeat;
+    let _: fn(&C) -> Option<&Heartbeat> =
+        <C as ConfigureHeartbeating>::heartbeat;
+    let _: fn(&mut C, Option<Heartbeat>) =
+        <C as ConfigureHeartbeating>::set_heartbeat;
 }
 
 fn build_socket<B: BuildSocket>() {
@@ -577,7 +621,8 @@ fn build_recv<B: BuildRecv>() {
 }
 
 fn build_heartbeating<B: BuildHeartbeating>() {
-    let _: fn(&mut B, Heartbeat) -> &mut B = <B as BuildHeartbeating>::heartbeat::<Heartbeat>;
+    let _: fn(&mut B, Heartbeat) -> &mut B =
+        <B as BuildHeartbeating>::heartbeat::<Heartbeat>;
     let _: for<'a> fn(&'a mut B, &'static Heartbeat) -> &'a mut B =
         <B as BuildHeartbeating>::heartbeat::<&'static Heartbeat>;
 }
@@ -587,11 +632,13 @@ macro_rules! config_and_builder {
     ($socket:ty, $config:ty, $builder:ty) => {{
         let _: fn() -> $config = <$config>::new;
         let _: fn(&$config) -> Result<$socket, Error> = <$config>::build;
-        let _: fn(&$config, CtxHandle) -> Result<$socket, Error> = <$config>::with_ctx;
+        let _: fn(&$config, CtxHandle) -> Result<$socket, Error> =
+            <$config>::with_ctx;
         let _: fn(&$config, &$socket) -> Result<(), Error> = <$config>::apply;
         let _: fn() -> $builder = <$builder>::new;
         let _: fn(&$builder) -> Result<$socket, Error> = <$builder>::build;
-        let _: fn(&$builder, CtxHandle) -> Result<$socket, Error> = <$builder>::with_ctx;
+        let _: fn(&$builder, CtxHandle) -> Result<$socket, Error> =
+            <$builder>::with_ctx;
         is_config::<$config>();
         is_builder::<$builder>();
         configure_socket::<$config>();
@@ -645,8 +692,12 @@ fn configs_and_builders() -> Result<(), anyhow::Error> {
     let _: fn(&mut RadioConfig, bool) = RadioConfig::set_no_drop;
     let _: fn(&mut RadioBuilder) -> &mut RadioBuilder = RadioBuilder::no_drop;
     let _: fn(&DishConfig) -> Option<&[Group]> = DishConfig::groups;
-    let _: fn(&mut DishConfig, Option<Vec<Group>>) = DishConfig::set_groups::<Vec<Group>>;
-    let _: for<'a> fn(&'a mut DishBuilder, &'static Group) -> &'a mut DishBuilder =
+    let _: fn(&mut DishConfig, Option<Vec<Group>>) =
+        DishConfig::set_groups::<Vec<Group>>;
+    let _: for<'a> fn(
+        &'a mut DishBuilder,
+        &'static Group,
+    ) -> &'a mut DishBuilder =
         DishBuilder::join::<&'static Group, &'static Group>;
 
     // The `ClientBuilder` / `ClientConfig` shapes of the docs.
@@ -701,7 +752,8 @@ recv_timeout: 300ms
         client.send_timeout(),
         Period::Finite(Duration::from_millis(300))
     );
-    let server: ServerConfig = serde_yaml::from_str("bind:\n  - tcp: \"127.0.0.1:*\"\n")?;
+    let server: ServerConfig =
+        serde_yaml::from_str("bind:\n  - tcp: \"127.0.0.1:*\"\n")?;
     assert!(server.bind().unwrap()[0].is_tcp());
     Ok(())
 }
@@ -709,10 +761,17 @@ recv_timeout: 300ms
 #[test]
 fn config_type() -> Result<(), anyhow::Error> {
     let _: fn(&ConfigType) -> Result<SocketType, Error> = ConfigType::build;
-    let _: fn(&ConfigType, CtxHandle) -> Result<SocketType, Error> = ConfigType::with_ctx;
+    let _: fn(&ConfigType, CtxHandle) -> Result<SocketType, Error> =
+        ConfigType::with_ctx;
     is_config_type::<ConfigType>();
     fn is_config_type<
-        T: std::fmt::Debug + Clone + PartialEq + Eq + Hash + Serialize + DeserializeOwned,
+        T: std::fmt::Debug
+            + Clone
+            + PartialEq
+            + Eq
+            + Hash
+            + Serialize
+            + DeserializeOwned,
     >() {
     }
 
@@ -750,14 +809,19 @@ fn poll() -> Result<(), anyhow::Error> {
     assert_eq!(PollId(raw), id);
 
     let _: fn() -> Poller = Poller::new;
-    let _: fn(&mut Poller, &'static Server, PollId, Trigger) -> Result<(), Error> =
-        Poller::add::<&'static Server>;
+    let _: fn(
+        &mut Poller,
+        &'static Server,
+        PollId,
+        Trigger,
+    ) -> Result<(), Error> = Poller::add::<&'static Server>;
     let _: fn(&mut Poller, &'static Client) -> Result<(), Error> =
         Poller::remove::<&'static Client>;
     let _: fn(&mut Poller, &'static Dish, Trigger) -> Result<(), Error> =
         Poller::modify::<&'static Dish>;
     let _: fn(&mut Poller, &mut Events) -> Result<(), Error> = Poller::try_poll;
-    let _: fn(&mut Poller, &mut Events, Period) -> Result<(), Error> = Poller::poll;
+    let _: fn(&mut Poller, &mut Events, Period) -> Result<(), Error> =
+        Poller::poll;
     let _: fn() -> Events = Events::new;
     let _: fn(usize) -> Events = Events::with_capacity;
     let _: fn(&Events) -> usize = Events::capacity;
