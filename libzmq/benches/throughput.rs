@@ -3,7 +3,9 @@
 //! Run with `cargo bench -p libzmq`; the side-by-side comparison with C libzmq
 //! is `cargo bench -p interop`.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{
+    criterion_group, criterion_main, BenchmarkId, Criterion, Throughput,
+};
 use libzmq::{addr::Endpoint, auth, prelude::*, *};
 use std::time::{Duration, Instant};
 
@@ -18,8 +20,14 @@ fn pair(ctx: &Ctx, tcp: bool, curve: bool) -> (Client, Server) {
     } else {
         InprocAddr::new_unique().into()
     };
-    let (server_mechanism, client_mechanism): (auth::Mechanism, auth::Mechanism) = if curve {
-        let _ = auth::AuthBuilder::new().no_curve_auth().with_ctx(ctx.handle()).unwrap();
+    let (server_mechanism, client_mechanism): (
+        auth::Mechanism,
+        auth::Mechanism,
+    ) = if curve {
+        let _ = auth::AuthBuilder::new()
+            .no_curve_auth()
+            .with_ctx(ctx.handle())
+            .unwrap();
         let cert = auth::CurveCert::new_unique();
         (
             auth::CurveServerCreds::new(cert.secret()).into(),
@@ -45,7 +53,12 @@ fn pair(ctx: &Ctx, tcp: bool, curve: bool) -> (Client, Server) {
 }
 
 /// Receives `iters * BATCH` messages that another thread sends.
-fn measure(b: &mut criterion::Bencher, client: &Client, server: &Server, payload: &[u8]) {
+fn measure(
+    b: &mut criterion::Bencher,
+    client: &Client,
+    server: &Server,
+    payload: &[u8],
+) {
     b.iter_custom(|iters| {
         let count = iters * BATCH;
         let sender = {
@@ -71,7 +84,9 @@ fn measure(b: &mut criterion::Bencher, client: &Client, server: &Server, payload
 fn throughput(c: &mut Criterion) {
     let ctx = Ctx::new();
     let mut group = c.benchmark_group("client-server throughput");
-    group.measurement_time(Duration::from_secs(3)).sample_size(20);
+    group
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20);
     group.throughput(Throughput::Elements(BATCH));
     for tcp in [true, false] {
         let transport = if tcp { "tcp" } else { "inproc" };
@@ -90,7 +105,9 @@ fn throughput(c: &mut Criterion) {
 fn curve(c: &mut Criterion) {
     let ctx = Ctx::new();
     let mut group = c.benchmark_group("curve vs null throughput");
-    group.measurement_time(Duration::from_secs(3)).sample_size(20);
+    group
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20);
     group.throughput(Throughput::Elements(BATCH));
     for (name, curve) in [("null", false), ("curve", true)] {
         let (client, server) = pair(&ctx, true, curve);

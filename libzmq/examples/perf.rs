@@ -26,7 +26,12 @@ fn pair(ctx: &Ctx, transport: &str) -> Result<(Client, Server), Error> {
 }
 
 /// Sends `count` messages of `size` bytes from a client thread; returns msgs/s.
-fn throughput(ctx: &Ctx, transport: &str, size: usize, count: usize) -> Result<f64, anyhow::Error> {
+fn throughput(
+    ctx: &Ctx,
+    transport: &str,
+    size: usize,
+    count: usize,
+) -> Result<f64, anyhow::Error> {
     let (client, server) = pair(ctx, transport)?;
     let payload = vec![0x5au8; size];
     let start = Instant::now();
@@ -49,7 +54,11 @@ fn throughput(ctx: &Ctx, transport: &str, size: usize, count: usize) -> Result<f
 }
 
 /// Mean round-trip time of `count` 32-byte ping-pongs, in microseconds.
-fn latency(ctx: &Ctx, transport: &str, count: usize) -> Result<f64, anyhow::Error> {
+fn latency(
+    ctx: &Ctx,
+    transport: &str,
+    count: usize,
+) -> Result<f64, anyhow::Error> {
     let (client, server) = pair(ctx, transport)?;
     let echo = std::thread::spawn(move || -> Result<Server, Error> {
         for _ in 0..count {
@@ -78,7 +87,8 @@ fn main() -> Result<(), anyhow::Error> {
         "transport", "size", "messages", "msgs/s", "MB/s"
     );
     for transport in ["tcp", "inproc"] {
-        for (size, count) in [(32, 2_000_000), (1024, 500_000), (65536, 20_000)] {
+        for (size, count) in [(32, 2_000_000), (1024, 500_000), (65536, 20_000)]
+        {
             let count = count / scale;
             let rate = throughput(&ctx, transport, size, count)?;
             println!(

@@ -21,7 +21,8 @@ const SOCKET_LIMIT: i32 = 65535;
 static NEXT_CTX_ID: AtomicU64 = AtomicU64::new(1);
 
 fn registry() -> &'static Mutex<HashMap<u64, Weak<CtxInner>>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<u64, Weak<CtxInner>>>> = OnceLock::new();
+    static REGISTRY: OnceLock<Mutex<HashMap<u64, Weak<CtxInner>>>> =
+        OnceLock::new();
     REGISTRY.get_or_init(Default::default)
 }
 
@@ -97,10 +98,12 @@ impl CtxInner {
                 "no I/O thread available: this ctx has io_threads = 0",
             )));
         }
-        let threads = Arc::new(IoThreads::start(self.id, count as usize).map_err(|err| {
-            log::error!("cannot start I/O threads: {err}");
-            Error::new(ErrorKind::InvalidInput("cannot start I/O threads"))
-        })?);
+        let threads = Arc::new(
+            IoThreads::start(self.id, count as usize).map_err(|err| {
+                log::error!("cannot start I/O threads: {err}");
+                Error::new(ErrorKind::InvalidInput("cannot start I/O threads"))
+            })?,
+        );
         *io = Some(threads.clone());
         Ok(threads)
     }
@@ -358,7 +361,9 @@ impl From<&Ctx> for CtxHandle {
 /// assert_eq!(Ctx::global().max_sockets(), 69);
 /// # Ok::<(), anyhow::Error>(())
 /// ```
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct CtxBuilder {
     inner: crate::ctx_config::CtxConfig,

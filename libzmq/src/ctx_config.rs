@@ -45,7 +45,9 @@ use serde::{Deserialize, Serialize};
 /// assert!(serde_yaml::from_str::<CtxConfig>("io_thread: 2").is_err());
 /// # Ok::<(), anyhow::Error>(())
 /// ```
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize,
+)]
 #[serde(deny_unknown_fields)]
 pub struct CtxConfig {
     #[serde(default)]
@@ -140,7 +142,8 @@ mod tests {
 
     #[test]
     fn unknown_field_is_rejected() {
-        let err = serde_yaml::from_str::<CtxConfig>("max_socket: 3").unwrap_err();
+        let err =
+            serde_yaml::from_str::<CtxConfig>("max_socket: 3").unwrap_err();
         assert!(err.to_string().contains("max_socket"), "{err}");
     }
 

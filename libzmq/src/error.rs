@@ -158,14 +158,20 @@ impl<T> From<Error<T>> for io::Error {
         use io::ErrorKind as Io;
         match err.kind() {
             ErrorKind::WouldBlock => io::Error::from(Io::WouldBlock),
-            ErrorKind::HostUnreachable => io::Error::new(Io::BrokenPipe, "host unreachable"),
+            ErrorKind::HostUnreachable => {
+                io::Error::new(Io::BrokenPipe, "host unreachable")
+            }
             ErrorKind::InvalidCtx => io::Error::other("context terminated"),
             ErrorKind::Interrupted => io::Error::from(Io::Interrupted),
             ErrorKind::AddrInUse => io::Error::from(Io::AddrInUse),
-            ErrorKind::AddrNotAvailable => io::Error::from(Io::AddrNotAvailable),
+            ErrorKind::AddrNotAvailable => {
+                io::Error::from(Io::AddrNotAvailable)
+            }
             ErrorKind::NotFound(msg) => io::Error::new(Io::NotFound, msg),
             ErrorKind::SocketLimit => io::Error::other("socket limit reached"),
-            ErrorKind::InvalidInput(msg) => io::Error::new(Io::InvalidInput, msg),
+            ErrorKind::InvalidInput(msg) => {
+                io::Error::new(Io::InvalidInput, msg)
+            }
         }
     }
 }
@@ -271,7 +277,8 @@ mod tests {
 
     #[test]
     fn cast_drops_content() {
-        let err = Error::with_content(ErrorKind::HostUnreachable, String::from("x"));
+        let err =
+            Error::with_content(ErrorKind::HostUnreachable, String::from("x"));
         let err: Error<u32> = err.cast();
         assert_eq!(err.kind(), ErrorKind::HostUnreachable);
         assert!(err.get().is_none());
@@ -290,7 +297,10 @@ mod tests {
     #[test]
     fn from_conversions() {
         let err: Error = crate::Group::new("a\0b").unwrap_err().into();
-        assert_eq!(err.kind(), ErrorKind::InvalidInput("unable to parse group"));
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidInput("unable to parse group")
+        );
 
         let addr_err = "".parse::<crate::TcpAddr>().unwrap_err();
         let msg = addr_err.msg();

@@ -91,10 +91,12 @@ impl Group {
     {
         let bytes = bytes.into();
         if bytes.len() > MAX_GROUP_SIZE {
-            return Err(GroupParseError::new("cannot exceed MAX_GROUP_SIZE char"));
+            return Err(GroupParseError::new(
+                "cannot exceed MAX_GROUP_SIZE char",
+            ));
         }
-        let inner =
-            CString::new(bytes).map_err(|_| GroupParseError::new("cannot contain nul char"))?;
+        let inner = CString::new(bytes)
+            .map_err(|_| GroupParseError::new("cannot contain nul char"))?;
         Ok(Self { inner })
     }
 
@@ -293,7 +295,10 @@ impl<'de> Deserialize<'de> for Group {
                 Group::new(v).map_err(E::custom)
             }
 
-            fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Group, E> {
+            fn visit_byte_buf<E: de::Error>(
+                self,
+                v: Vec<u8>,
+            ) -> Result<Group, E> {
                 Group::new(v).map_err(E::custom)
             }
         }

@@ -202,7 +202,9 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.kind(),
-            ErrorKind::InvalidInput("ms in duration cannot be greater than i32::MAX")
+            ErrorKind::InvalidInput(
+                "ms in duration cannot be greater than i32::MAX"
+            )
         );
         let err = Heartbeat::new(ms(1))
             .add_timeout(Duration::MAX)
@@ -210,7 +212,9 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.kind(),
-            ErrorKind::InvalidInput("ms in duration cannot be greater than i32::MAX")
+            ErrorKind::InvalidInput(
+                "ms in duration cannot be greater than i32::MAX"
+            )
         );
         let err = Heartbeat::new(ms(1))
             .add_ttl(ms(6_553_600))
@@ -232,7 +236,8 @@ mod tests {
         assert_eq!(serde_yaml::from_str::<Heartbeat>(&yaml).unwrap(), hb);
 
         // The seed guide's format (indented).
-        let guide = "heartbeat:\n    interval: 1s\n    timeout: 3s\n    ttl: 3s\n";
+        let guide =
+            "heartbeat:\n    interval: 1s\n    timeout: 3s\n    ttl: 3s\n";
         #[derive(Debug, Deserialize)]
         struct Wrapper {
             heartbeat: Option<Heartbeat>,
@@ -250,14 +255,16 @@ mod tests {
             serde_yaml::from_str::<Heartbeat>("interval: 300ms").unwrap(),
             hb
         );
-        let partial: Heartbeat = serde_yaml::from_str("interval: 1s\nttl: 2s").unwrap();
+        let partial: Heartbeat =
+            serde_yaml::from_str("interval: 1s\nttl: 2s").unwrap();
         assert_eq!(partial, Heartbeat::new(ms(1000)).add_ttl(ms(2000)));
 
         // Errors.
         assert!(serde_yaml::from_str::<Heartbeat>("timeout: 1s").is_err());
         assert!(serde_yaml::from_str::<Heartbeat>("interval: ~").is_err());
         assert!(serde_yaml::from_str::<Heartbeat>("interval: soon").is_err());
-        let err = serde_yaml::from_str::<Heartbeat>("interval: 1s\nperiod: 2s").unwrap_err();
+        let err = serde_yaml::from_str::<Heartbeat>("interval: 1s\nperiod: 2s")
+            .unwrap_err();
         assert!(
             err.to_string().contains("unknown field `period`"),
             "{}",
@@ -275,8 +282,10 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<Heartbeat>(&json).unwrap(), hb);
         assert_eq!(
-            serde_json::from_str::<Heartbeat>(r#"{"interval":"1s 500ms","timeout":"4s 500ms"}"#)
-                .unwrap(),
+            serde_json::from_str::<Heartbeat>(
+                r#"{"interval":"1s 500ms","timeout":"4s 500ms"}"#
+            )
+            .unwrap(),
             hb
         );
 

@@ -89,7 +89,12 @@ pub(crate) fn bind(
         pending
             .from_binder
             .set_writer_hwm(Some(hwm(options.send_hwm)));
-        socket.attach_pipes(pending.from_binder, pending.to_binder, endpoint_id, true);
+        socket.attach_pipes(
+            pending.from_binder,
+            pending.to_binder,
+            endpoint_id,
+            true,
+        );
     }
     Ok(())
 }
@@ -119,19 +124,34 @@ pub(crate) fn connect(
                 Some(hwm(options.recv_hwm)),
             );
             if socket
-                .attach_pipes(to_binder.clone(), from_binder.clone(), endpoint_id, true)
+                .attach_pipes(
+                    to_binder.clone(),
+                    from_binder.clone(),
+                    endpoint_id,
+                    true,
+                )
                 .is_none()
             {
                 return Err(Error::new(ErrorKind::InvalidCtx));
             }
-            binder.attach_pipes(from_binder, to_binder, binder_endpoint_id, true);
+            binder.attach_pipes(
+                from_binder,
+                to_binder,
+                binder_endpoint_id,
+                true,
+            );
         }
         None => {
             // The binder's receive HWM joins the capacity when it binds.
             let to_binder = Pipe::new(Some(hwm(options.send_hwm)), None);
             let from_binder = Pipe::new(None, Some(hwm(options.recv_hwm)));
             if socket
-                .attach_pipes(to_binder.clone(), from_binder.clone(), endpoint_id, true)
+                .attach_pipes(
+                    to_binder.clone(),
+                    from_binder.clone(),
+                    endpoint_id,
+                    true,
+                )
                 .is_none()
             {
                 return Err(Error::new(ErrorKind::InvalidCtx));

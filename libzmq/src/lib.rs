@@ -36,7 +36,9 @@ mod signal;
 mod socket;
 mod utils;
 
-pub use addr::{EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE};
+pub use addr::{
+    EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE,
+};
 pub use ctx::{Ctx, CtxBuilder, CtxHandle};
 pub use error::{Error, ErrorKind};
 pub use group::{Group, GroupParseError, GroupSlice, MAX_GROUP_SIZE};

@@ -67,7 +67,9 @@ impl<'de> Deserialize<'de> for Period {
     where
         D: Deserializer<'de>,
     {
-        let option = humantime_serde::Serde::<Option<Duration>>::deserialize(deserializer)?;
+        let option = humantime_serde::Serde::<Option<Duration>>::deserialize(
+            deserializer,
+        )?;
         Ok(option.into_inner().into())
     }
 }
@@ -136,7 +138,9 @@ mod tests {
             let err = duration_to_ms(bad).unwrap_err();
             assert_eq!(
                 err.kind(),
-                ErrorKind::InvalidInput("ms in duration cannot be greater than i32::MAX")
+                ErrorKind::InvalidInput(
+                    "ms in duration cannot be greater than i32::MAX"
+                )
             );
             assert_eq!(
                 err.to_string(),
@@ -169,7 +173,8 @@ mod tests {
         assert_eq!(serde_yaml::from_str::<Wrapper>("timeout: ~").unwrap(), w);
         assert_eq!(serde_yaml::from_str::<Wrapper>("{}").unwrap(), w);
 
-        let parsed: Wrapper = serde_yaml::from_str("timeout: 1s 500ms").unwrap();
+        let parsed: Wrapper =
+            serde_yaml::from_str("timeout: 1s 500ms").unwrap();
         assert_eq!(parsed.timeout, Period::Finite(Duration::from_millis(1500)));
         let parsed: Wrapper = serde_yaml::from_str("timeout: 5m").unwrap();
         assert_eq!(parsed.timeout, Period::Finite(Duration::from_secs(300)));

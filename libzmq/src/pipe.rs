@@ -112,7 +112,10 @@ fn wake(target: Option<Arc<dyn Notify>>) {
 impl Pipe {
     /// A new open pipe. `writer_hwm`/`reader_hwm` are the high water marks of
     /// the ends that take part in the capacity (`None` for an end that does not).
-    pub(crate) fn new(writer_hwm: Option<usize>, reader_hwm: Option<usize>) -> Arc<Pipe> {
+    pub(crate) fn new(
+        writer_hwm: Option<usize>,
+        reader_hwm: Option<usize>,
+    ) -> Arc<Pipe> {
         Arc::new(Pipe {
             state: Mutex::new(State {
                 queue: VecDeque::new(),
@@ -193,7 +196,11 @@ impl Pipe {
 
     /// Moves up to `max` messages to `out`; returns how many. Arms the reader
     /// notification when it leaves the pipe empty.
-    pub(crate) fn pop_batch(&self, out: &mut VecDeque<Msg>, max: usize) -> Result<usize, PopError> {
+    pub(crate) fn pop_batch(
+        &self,
+        out: &mut VecDeque<Msg>,
+        max: usize,
+    ) -> Result<usize, PopError> {
         let (count, to_wake) = {
             let mut state = self.state.lock();
             let count = state.queue.len().min(max);

@@ -359,7 +359,8 @@ impl Waker {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     fn new() -> std::io::Result<Waker> {
         // SAFETY: plain syscall; the returned fd is checked and then owned.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        let fd =
+            unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
         if fd < 0 {
             return Err(last_os_error());
         }
@@ -378,14 +379,17 @@ impl Waker {
             return Err(last_os_error());
         }
         // SAFETY: fresh descriptors that nothing else owns.
-        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let (read, write) = unsafe {
+            (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))
+        };
         for fd in [&read, &write] {
             let fd = fd.as_raw_fd();
             // SAFETY: fcntl on descriptors we own.
             let ok = unsafe {
                 let flags = libc::fcntl(fd, libc::F_GETFL);
                 flags >= 0
-                    && libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) >= 0
+                    && libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK)
+                        >= 0
                     && libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) >= 0
             };
             if !ok {
@@ -413,7 +417,9 @@ impl Waker {
             // SAFETY: writes `buf` to a descriptor we own.
             let rc = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
             // A full eventfd counter or pipe (EAGAIN) is already readable.
-            if rc >= 0 || last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            if rc >= 0
+                || last_os_error().kind() != std::io::ErrorKind::Interrupted
+            {
                 return;
             }
         }
@@ -425,12 +431,18 @@ impl Waker {
         loop {
             // SAFETY: reads into `buf`, which is large enough for an eventfd
             // counter, from a non-blocking descriptor we own.
-            let rc = unsafe { libc::read(self.read_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-            if rc < 0 && last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            let rc = unsafe {
+                libc::read(self.read_fd(), buf.as_mut_ptr().cast(), buf.len())
+            };
+            if rc < 0
+                && last_os_error().kind() == std::io::ErrorKind::Interrupted
+            {
                 continue;
             }
             // An eventfd is reset by one read; a pipe may need more.
-            if cfg!(any(target_os = "linux", target_os = "android")) || rc < buf.len() as isize {
+            if cfg!(any(target_os = "linux", target_os = "android"))
+                || rc < buf.len() as isize
+            {
                 return;
             }
         }
@@ -563,10 +575,12 @@ impl fmt::Debug for Poller {
                 f.debug_list()
                     .entries(self.0.iter().map(|item| {
                         let target = match &item.target {
-                            Target::Socket(socket) => match socket.core.upgrade() {
-                                Some(core) => format!("socket {}", core.id),
-                                None => "closed socket".to_owned(),
-                            },
+                            Target::Socket(socket) => {
+                                match socket.core.upgrade() {
+                                    Some(core) => format!("socket {}", core.id),
+                                    None => "closed socket".to_owned(),
+                                }
+                            }
                             Target::Fd(fd) => format!("fd {fd}"),
                         };
                         (item.id, target, item.trigger)
@@ -603,7 +617,9 @@ fn invalid_input(msg: &'static str) -> Error {
 /// The socket behind `raw`, whether it is still open or not.
 fn same_socket(item: &Item, raw: &RawSocket) -> bool {
     match &item.target {
-        Target::Socket(socket) => std::ptr::eq(socket.core.as_ptr(), Arc::as_ptr(&raw.core)),
+        Target::Socket(socket) => {
+            std::ptr::eq(socket.core.as_ptr(), Arc::as_ptr(&raw.core))
+        }
         Target::Fd(_) => false,
     }
 }
@@ -685,7 +701,8 @@ impl Poller {
     /// assert!(events.is_empty());
     /// ```
     pub fn new() -> Self {
-        let waker = Waker::new().unwrap_or_else(|err| panic!("cannot create a poller: {err}"));
+        let waker = Waker::new()
+            .unwrap_or_else(|err| panic!("cannot create a poller: {err}"));
         Poller {
             key: NEXT_POLLER_KEY.fetch_add(1, SeqCst),
             waker: Arc::new(waker),
@@ -721,7 +738,12 @@ impl Poller {
     /// }
     /// # Ok::<(), anyhow::Error>(())
     /// ```
-    pub fn add<'a, P>(&mut self, pollable: P, id: PollId, trigger: Trigger) -> Result<(), Error>
+    pub fn add<'a, P>(
+        &mut self,
+        pollable: P,
+        id: PollId,
+        trigger: Trigger,
+    ) -> Result<(), Error>
     where
         P: Into<Pollable<'a>>,
     {
@@ -739,7 +761,9 @@ impl Poller {
             }
             Pollable::Fd(fd) => {
                 if fd < 0 {
-                    return Err(invalid_input("specified fd was the retired fd"));
+                    return Err(invalid_input(
+                        "specified fd was the retired fd",
+                    ));
                 }
                 if self.items.iter().any(|item| same_fd(item, fd)) {
                     return Err(invalid_input("cannot add fd twice"));
@@ -791,7 +815,9 @@ impl Poller {
                 .ok_or_else(|| invalid_input("cannot remove absent socket"))?,
             Pollable::Fd(fd) => {
                 if fd < 0 {
-                    return Err(invalid_input("specified fd was the retired fd"));
+                    return Err(invalid_input(
+                        "specified fd was the retired fd",
+                    ));
                 }
                 self.items
                     .iter()
@@ -834,7 +860,11 @@ impl Poller {
     /// assert_eq!(err.kind(), ErrorKind::InvalidInput("cannot modify absent socket"));
     /// # Ok::<(), anyhow::Error>(())
     /// ```
-    pub fn modify<'a, P>(&mut self, pollable: P, trigger: Trigger) -> Result<(), Error>
+    pub fn modify<'a, P>(
+        &mut self,
+        pollable: P,
+        trigger: Trigger,
+    ) -> Result<(), Error>
     where
         P: Into<Pollable<'a>>,
     {
@@ -846,7 +876,9 @@ impl Poller {
                 .ok_or_else(|| invalid_input("cannot modify absent socket"))?,
             Pollable::Fd(fd) => {
                 if fd < 0 {
-                    return Err(invalid_input("specified fd is the retired fd"));
+                    return Err(invalid_input(
+                        "specified fd is the retired fd",
+                    ));
                 }
                 self.items
                     .iter_mut()
@@ -945,13 +977,19 @@ impl Poller {
     /// replier.join().unwrap()?;
     /// # Ok::<(), anyhow::Error>(())
     /// ```
-    pub fn poll(&mut self, events: &mut Events, timeout: Period) -> Result<(), Error> {
+    pub fn poll(
+        &mut self,
+        events: &mut Events,
+        timeout: Period,
+    ) -> Result<(), Error> {
         let deadline = match timeout {
             Period::Infinite => None,
             Period::Finite(duration) => {
                 if duration.as_millis() > i64::MAX as u128 {
                     events.clear();
-                    return Err(invalid_input("ms in timeout must be less than i64::MAX"));
+                    return Err(invalid_input(
+                        "ms in timeout must be less than i64::MAX",
+                    ));
                 }
                 // A deadline beyond what `Instant` can represent is forever.
                 Instant::now().checked_add(duration)
@@ -959,7 +997,9 @@ impl Poller {
         };
         if deadline.is_none() && self.items.is_empty() {
             events.clear();
-            return Err(invalid_input("cannot poll forever with nothing registered"));
+            return Err(invalid_input(
+                "cannot poll forever with nothing registered",
+            ));
         }
         self.wait(events, deadline)
     }
@@ -967,7 +1007,11 @@ impl Poller {
     /// The polling loop: arm the wake-up, check the sockets, sleep in
     /// `libc::poll` on the fds and the wake-up fd, and start over after a
     /// wake-up that found nothing ready.
-    fn wait(&mut self, events: &mut Events, deadline: Option<Instant>) -> Result<(), Error> {
+    fn wait(
+        &mut self,
+        events: &mut Events,
+        deadline: Option<Instant>,
+    ) -> Result<(), Error> {
         self.build_pollfds();
         loop {
             events.clear();
@@ -1019,7 +1063,11 @@ impl Poller {
     /// Checks the sockets, then sleeps (not at all if a socket is ready)
     /// until an fd is ready, the wake-up fd is written, or the deadline.
     /// Fills `events` in registration order.
-    fn wait_once(&mut self, events: &mut Events, deadline: Option<Instant>) -> Result<Wait, Error> {
+    fn wait_once(
+        &mut self,
+        events: &mut Events,
+        deadline: Option<Instant>,
+    ) -> Result<Wait, Error> {
         self.causes.clear();
         self.causes.resize(self.items.len(), Cause::empty());
         let mut sockets_ready = self.check_sockets()?;
@@ -1134,7 +1182,12 @@ mod tests {
             id: PollId(0),
         };
         let e = event(libc::POLLIN);
-        assert!(e.is_readable() && !e.is_writable() && !e.is_error() && !e.is_priority());
+        assert!(
+            e.is_readable()
+                && !e.is_writable()
+                && !e.is_error()
+                && !e.is_priority()
+        );
         let e = event(libc::POLLOUT);
         assert!(e.is_writable() && !e.is_readable());
         let e = event(libc::POLLPRI);

@@ -2,8 +2,8 @@
 //! `use libzmq::prelude::*;`.
 
 pub use crate::socket::config::{
-    BuildHeartbeating, BuildRecv, BuildSend, BuildSocket, ConfigureHeartbeating, ConfigureRecv,
-    ConfigureSend, ConfigureSocket,
+    BuildHeartbeating, BuildRecv, BuildSend, BuildSocket,
+    ConfigureHeartbeating, ConfigureRecv, ConfigureSend, ConfigureSocket,
 };
 pub use crate::socket::traits::{Heartbeating, RecvMsg, SendMsg, Socket};
 pub use std::convert::{TryFrom, TryInto};

@@ -24,8 +24,8 @@
 
 use serde::{
     de::{
-        self, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, MapAccess, Unexpected,
-        VariantAccess, Visitor,
+        self, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, MapAccess,
+        Unexpected, VariantAccess, Visitor,
     },
     ser::{SerializeMap, Serializer},
     Serialize,
@@ -49,7 +49,10 @@ pub(crate) trait SerdeEnum: Sized {
 
     /// Deserializes the payload of the newtype variant at `index` (never
     /// called for unit variants).
-    fn deserialize_variant<'de, D>(index: usize, deserializer: D) -> Result<Self, D::Error>
+    fn deserialize_variant<'de, D>(
+        index: usize,
+        deserializer: D,
+    ) -> Result<Self, D::Error>
     where
         D: Deserializer<'de>;
 }
@@ -104,7 +107,11 @@ where
     if deserializer.is_human_readable() {
         deserializer.deserialize_any(EnumVisitor::<T>(PhantomData))
     } else {
-        deserializer.deserialize_enum(T::NAME, T::VARIANTS, EnumVisitor::<T>(PhantomData))
+        deserializer.deserialize_enum(
+            T::NAME,
+            T::VARIANTS,
+            EnumVisitor::<T>(PhantomData),
+        )
     }
 }
 
@@ -223,7 +230,9 @@ impl<'de, T: SerdeEnum> Visitor<'de> for EnumVisitor<T> {
                 map.next_value::<()>()?;
                 unit
             }
-            None => map.next_value_seed(PayloadSeed::<T>(index, PhantomData))?,
+            None => {
+                map.next_value_seed(PayloadSeed::<T>(index, PhantomData))?
+            }
         };
         if map.next_key::<IgnoredAny>()?.is_some() {
             return Err(de::Error::custom(format_args!(
@@ -239,13 +248,15 @@ impl<'de, T: SerdeEnum> Visitor<'de> for EnumVisitor<T> {
     where
         A: EnumAccess<'de>,
     {
-        let (index, variant) = data.variant_seed(VariantSeed::<T>(PhantomData))?;
+        let (index, variant) =
+            data.variant_seed(VariantSeed::<T>(PhantomData))?;
         match T::unit_variant(index) {
             Some(unit) => {
                 variant.unit_variant()?;
                 Ok(unit)
             }
-            None => variant.newtype_variant_seed(PayloadSeed::<T>(index, PhantomData)),
+            None => variant
+                .newtype_variant_seed(PayloadSeed::<T>(index, PhantomData)),
         }
     }
 }
@@ -285,7 +296,10 @@ mod tests {
             }
         }
 
-        fn deserialize_variant<'de, D>(index: usize, d: D) -> Result<Self, D::Error>
+        fn deserialize_variant<'de, D>(
+            index: usize,
+            d: D,
+        ) -> Result<Self, D::Error>
         where
             D: Deserializer<'de>,
         {
@@ -302,7 +316,9 @@ mod tests {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             match self {
                 Toy::Null => serialize_unit(s, "Toy", 0, "null"),
-                Toy::PlainClient(c) => serialize_newtype(s, "Toy", 1, "plain_client", c),
+                Toy::PlainClient(c) => {
+                    serialize_newtype(s, "Toy", 1, "plain_client", c)
+                }
                 Toy::PlainServer => serialize_unit(s, "Toy", 2, "plain_server"),
                 Toy::Name(n) => serialize_newtype(s, "Toy", 3, "name", n),
                 Toy::Number(n) => serialize_newtype(s, "Toy", 4, "number", n),
@@ -379,7 +395,8 @@ toys:
             ]
         );
         // A bare YAML null is `None`, not the `null` variant.
-        let config: Config = serde_yaml::from_str("toy: null\ntoys: []").unwrap();
+        let config: Config =
+            serde_yaml::from_str("toy: null\ntoys: []").unwrap();
         assert_eq!(config.toy, None);
     }
 
@@ -461,7 +478,8 @@ toys:
         assert!(err.to_string().contains("needs a value"), "{}", err);
         let err = serde_json::from_str::<Toy>("{}").unwrap_err();
         assert!(err.to_string().contains("exactly one entry"), "{}", err);
-        let err = serde_json::from_str::<Toy>(r#"{"name":"a","number":1}"#).unwrap_err();
+        let err = serde_json::from_str::<Toy>(r#"{"name":"a","number":1}"#)
+            .unwrap_err();
         assert!(err.to_string().contains("exactly one entry"), "{}", err);
         assert!(serde_json::from_str::<Toy>(r#"{"null":1}"#).is_err());
         assert!(serde_json::from_str::<Toy>(r#"{"number":"x"}"#).is_err());
@@ -485,7 +503,10 @@ toys:
             fn is_human_readable(&self) -> bool {
                 false
             }
-            fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, ValueError> {
+            fn deserialize_any<V: Visitor<'de>>(
+                self,
+                _: V,
+            ) -> Result<V::Value, ValueError> {
                 Err(de::Error::custom("deserialize_any not supported"))
             }
             fn deserialize_enum<V: Visitor<'de>>(

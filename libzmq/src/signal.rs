@@ -104,7 +104,8 @@ impl WaitGuard<'_> {
             match deadline {
                 None => signal.cond.wait(&mut guard),
                 Some(deadline) => {
-                    if signal.cond.wait_until(&mut guard, deadline).timed_out() {
+                    if signal.cond.wait_until(&mut guard, deadline).timed_out()
+                    {
                         return signal.generation.load(SeqCst) != seen;
                     }
                 }
@@ -132,7 +133,9 @@ mod tests {
         let seen = signal.generation();
         let other = signal.clone();
         let handle = std::thread::spawn(move || other.notify());
-        assert!(guard.wait(seen, Some(Instant::now() + Duration::from_secs(10))));
+        assert!(
+            guard.wait(seen, Some(Instant::now() + Duration::from_secs(10)))
+        );
         handle.join().unwrap();
     }
 

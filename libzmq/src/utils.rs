@@ -250,8 +250,8 @@ mod tests {
     use super::*;
     use crate::prelude::*;
     use crate::{
-        Client, ClientBuilder, Ctx, DishBuilder, GatherBuilder, Group, InprocAddr, Radio,
-        RadioBuilder, ScatterBuilder, Server, ServerBuilder,
+        Client, ClientBuilder, Ctx, DishBuilder, GatherBuilder, Group,
+        InprocAddr, Radio, RadioBuilder, ScatterBuilder, Server, ServerBuilder,
     };
     use std::thread;
     use std::time::Duration;
@@ -274,8 +274,10 @@ mod tests {
         let upstream = InprocAddr::new_unique();
         let downstream = InprocAddr::new_unique();
         let source = ScatterBuilder::new().bind(&upstream).with_ctx(h).unwrap();
-        let frontend = GatherBuilder::new().connect(&upstream).with_ctx(h).unwrap();
-        let backend = ScatterBuilder::new().bind(&downstream).with_ctx(h).unwrap();
+        let frontend =
+            GatherBuilder::new().connect(&upstream).with_ctx(h).unwrap();
+        let backend =
+            ScatterBuilder::new().bind(&downstream).with_ctx(h).unwrap();
         let sink = GatherBuilder::new()
             .connect(&downstream)
             .recv_timeout(Duration::from_secs(5))
@@ -286,7 +288,10 @@ mod tests {
             source.send(i.to_string()).unwrap();
         }
         for i in 0..1000u32 {
-            assert_eq!(sink.recv_msg().unwrap().to_str().unwrap(), i.to_string());
+            assert_eq!(
+                sink.recv_msg().unwrap().to_str().unwrap(),
+                i.to_string()
+            );
         }
         ctx.shutdown();
         let err = proxy_thread.join().unwrap().unwrap_err();
@@ -302,7 +307,8 @@ mod tests {
         let h = ctx.handle();
         let front_addr = InprocAddr::new_unique();
         let back_addr = InprocAddr::new_unique();
-        let frontend = ServerBuilder::new().bind(&front_addr).with_ctx(h).unwrap();
+        let frontend =
+            ServerBuilder::new().bind(&front_addr).with_ctx(h).unwrap();
         let client = ClientBuilder::new()
             .connect(&front_addr)
             .recv_timeout(Duration::from_millis(100))
@@ -317,7 +323,8 @@ mod tests {
             .connect(&back_addr)
             .with_ctx(h)
             .unwrap();
-        let proxy_thread = thread::spawn(move || proxy::<Server, Client>(frontend, backend));
+        let proxy_thread =
+            thread::spawn(move || proxy::<Server, Client>(frontend, backend));
 
         client.send("one").unwrap();
         let request = server.recv_msg().unwrap();
@@ -326,7 +333,10 @@ mod tests {
         server
             .route("reply", request.routing_id().unwrap())
             .unwrap();
-        assert_eq!(client.recv_msg().unwrap_err().kind(), ErrorKind::WouldBlock);
+        assert_eq!(
+            client.recv_msg().unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
         // The proxy still runs.
         client.send("two").unwrap();
         assert_eq!(server.recv_msg().unwrap().to_str().unwrap(), "two");

@@ -98,7 +98,8 @@ fn connect_before_bind_over_tcp() {
 fn several_clients_get_their_own_replies() {
     let ctx = ctx();
     let (server, endpoint) = tcp_server(&ctx);
-    let clients: Vec<Client> = (0..5).map(|_| client_to(&ctx, &endpoint)).collect();
+    let clients: Vec<Client> =
+        (0..5).map(|_| client_to(&ctx, &endpoint)).collect();
     for (i, client) in clients.iter().enumerate() {
         client.send(format!("{i}")).unwrap();
     }
@@ -198,7 +199,8 @@ fn server_fair_queues_clients() {
         got[1].as_bytes()[0],
         "first two come from different clients"
     );
-    let a_order: Vec<&String> = got.iter().filter(|s| s.starts_with('a')).collect();
+    let a_order: Vec<&String> =
+        got.iter().filter(|s| s.starts_with('a')).collect();
     assert_eq!(a_order, ["a0", "a1", "a2"]);
 }
 

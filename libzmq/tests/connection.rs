@@ -13,7 +13,11 @@ fn ms(n: u64) -> Duration {
 }
 
 fn free_port() -> TcpAddr {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     format!("127.0.0.1:{port}").try_into().unwrap()
 }
 
@@ -21,15 +25,26 @@ fn free_port() -> TcpAddr {
 fn linger_delivers_queued_messages_after_drop() {
     let ctx = ctx();
     let addr = free_port();
-    let client = ClientBuilder::new().connect(&addr).linger(ms(5000)).with_ctx(ctx.handle()).unwrap();
+    let client = ClientBuilder::new()
+        .connect(&addr)
+        .linger(ms(5000))
+        .with_ctx(ctx.handle())
+        .unwrap();
     assert_eq!(client.linger().unwrap(), Period::Finite(ms(5000)));
     for i in 0..10 {
         client.try_send(format!("{i}")).unwrap();
     }
     drop(client);
-    let server = ServerBuilder::new().bind(&addr).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&addr)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     for i in 0..10 {
-        assert_eq!(server.recv_msg().unwrap().to_str().unwrap(), format!("{i}"));
+        assert_eq!(
+            server.recv_msg().unwrap().to_str().unwrap(),
+            format!("{i}")
+        );
     }
 }
 
@@ -37,11 +52,18 @@ fn linger_delivers_queued_messages_after_drop() {
 fn default_linger_discards_on_drop() {
     let ctx = ctx();
     let addr = free_port();
-    let client = ClientBuilder::new().connect(&addr).with_ctx(ctx.handle()).unwrap();
+    let client = ClientBuilder::new()
+        .connect(&addr)
+        .with_ctx(ctx.handle())
+        .unwrap();
     assert_eq!(client.linger().unwrap(), Period::Finite(Duration::ZERO));
     client.try_send("lost").unwrap();
     drop(client);
-    let server = ServerBuilder::new().bind(&addr).recv_timeout(ms(300)).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&addr)
+        .recv_timeout(ms(300))
+        .with_ctx(ctx.handle())
+        .unwrap();
     assert_eq!(server.recv_msg().unwrap_err().kind(), ErrorKind::WouldBlock);
 }
 
@@ -49,7 +71,11 @@ fn default_linger_discards_on_drop() {
 fn linger_is_bounded() {
     let ctx = ctx();
     let addr = free_port(); // nobody ever listens there
-    let client = ClientBuilder::new().connect(&addr).linger(ms(200)).with_ctx(ctx.handle()).unwrap();
+    let client = ClientBuilder::new()
+        .connect(&addr)
+        .linger(ms(200))
+        .with_ctx(ctx.handle())
+        .unwrap();
     client.try_send("never delivered").unwrap();
     drop(client);
     let start = Instant::now();
@@ -62,7 +88,12 @@ fn oversized_message_drops_the_connection() {
     let ctx = ctx();
     // Like every connection option, the limit is read at bind/connect time.
     let addr: TcpAddr = "127.0.0.1:*".try_into().unwrap();
-    let server = ServerBuilder::new().max_msg_size(64).bind(addr).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .max_msg_size(64)
+        .bind(addr)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     assert_eq!(server.max_msg_size().unwrap(), Some(64));
     let client = client_to(&ctx, &server.last_endpoint().unwrap());
     client.send(vec![1u8; 64]).unwrap();
@@ -92,7 +123,11 @@ fn default_max_msg_size_is_256_mib() {
 fn silent_connection_is_dropped_at_the_handshake_timeout() {
     let ctx = ctx();
     let addr: TcpAddr = "127.0.0.1:*".try_into().unwrap();
-    let server = ServerBuilder::new().handshake_interval(ms(200)).bind(addr).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .handshake_interval(ms(200))
+        .bind(addr)
+        .with_ctx(ctx.handle())
+        .unwrap();
     let mut stream = raw_connect(&server.last_endpoint().unwrap());
     let start = Instant::now();
     let mut greeting = [0u8; 64];
@@ -102,14 +137,18 @@ fn silent_connection_is_dropped_at_the_handshake_timeout() {
 }
 
 /// Accepts and closes connections, recording when each attempt came.
-fn attempt_times(listener: std::net::TcpListener, count: usize) -> Vec<Instant> {
+fn attempt_times(
+    listener: std::net::TcpListener,
+    count: usize,
+) -> Vec<Instant> {
     listener.set_nonblocking(false).unwrap();
-    (0..count).map(|_| {
-        let (stream, _) = listener.accept().unwrap();
-        drop(stream);
-        Instant::now()
-    })
-    .collect()
+    (0..count)
+        .map(|_| {
+            let (stream, _) = listener.accept().unwrap();
+            drop(stream);
+            Instant::now()
+        })
+        .collect()
 }
 
 #[test]
@@ -118,7 +157,11 @@ fn reconnect_interval_with_jitter_and_with_backoff() {
     // Constant interval 100 ms plus up to 100 ms of jitter.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = TcpAddr::new(listener.local_addr().unwrap());
-    let _client = ClientBuilder::new().connect(&addr).reconnect_interval(ms(100)).with_ctx(ctx.handle()).unwrap();
+    let _client = ClientBuilder::new()
+        .connect(&addr)
+        .reconnect_interval(ms(100))
+        .with_ctx(ctx.handle())
+        .unwrap();
     let times = attempt_times(listener, 4);
     for pair in times.windows(2) {
         let gap = pair[1] - pair[0];
@@ -135,15 +178,25 @@ fn reconnect_interval_with_jitter_and_with_backoff() {
         .unwrap();
     let times = attempt_times(listener, 4);
     let gaps: Vec<Duration> = times.windows(2).map(|p| p[1] - p[0]).collect();
-    assert!(gaps[0] >= ms(95) && gaps[1] >= ms(190) && gaps[2] >= ms(380), "{gaps:?}");
+    assert!(
+        gaps[0] >= ms(95) && gaps[1] >= ms(190) && gaps[2] >= ms(380),
+        "{gaps:?}"
+    );
 }
 
 #[test]
 fn reconnect_can_be_disabled() {
     let ctx = ctx();
     let addr = free_port();
-    let server = ServerBuilder::new().bind(&addr).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
-    let client = ClientBuilder::new().connect(&addr).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&addr)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let client = ClientBuilder::new()
+        .connect(&addr)
+        .with_ctx(ctx.handle())
+        .unwrap();
     client.set_reconnect_interval(Period::Infinite).unwrap();
     assert_eq!(client.reconnect_interval().unwrap(), Period::Infinite);
     // Only endpoints connected afterwards use the new value.
@@ -155,7 +208,11 @@ fn reconnect_can_be_disabled() {
     server.recv_msg().unwrap();
     server.recv_msg().unwrap();
     drop(server);
-    let server = ServerBuilder::new().bind(&addr).recv_timeout(ms(500)).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&addr)
+        .recv_timeout(ms(500))
+        .with_ctx(ctx.handle())
+        .unwrap();
     let _ = late.try_send("after");
     assert_eq!(server.recv_msg().unwrap_err().kind(), ErrorKind::WouldBlock);
 }
@@ -164,7 +221,11 @@ fn reconnect_can_be_disabled() {
 fn queued_messages_survive_a_reconnect() {
     let ctx = ctx();
     let addr = free_port();
-    let server = ServerBuilder::new().bind(&addr).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&addr)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     let client = client_to(&ctx, &addr.clone().into());
     client.send("first").unwrap();
     assert_eq!(server.recv_msg().unwrap().to_str(), Ok("first"));
@@ -175,7 +236,11 @@ fn queued_messages_survive_a_reconnect() {
     std::thread::sleep(ms(200));
     // The server is gone: the message waits in the client's queue.
     client.try_send("queued while down").unwrap();
-    let server = ServerBuilder::new().bind(&addr).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .bind(&addr)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     assert_eq!(server.recv_msg().unwrap().to_str(), Ok("queued while down"));
 }
 
@@ -199,8 +264,12 @@ fn connection_options_in_configs() {
     assert_eq!(client.max_msg_size().unwrap(), Some(1024));
     assert_eq!(client.reconnect_interval().unwrap(), Period::Finite(ms(50)));
     assert_eq!(client.reconnect_interval_max().unwrap(), Some(ms(1000)));
-    assert_eq!(client.handshake_interval().unwrap(), Period::Finite(ms(5000)));
-    let back: ClientConfig = serde_yaml::from_str(&serde_yaml::to_string(&config).unwrap()).unwrap();
+    assert_eq!(
+        client.handshake_interval().unwrap(),
+        Period::Finite(ms(5000))
+    );
+    let back: ClientConfig =
+        serde_yaml::from_str(&serde_yaml::to_string(&config).unwrap()).unwrap();
     assert_eq!(back, config);
     // A default config still writes only the libzmq 0.2 fields.
     let default = serde_yaml::to_string(&ClientConfig::new()).unwrap();

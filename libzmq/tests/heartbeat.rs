@@ -12,7 +12,10 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-fn server_with(ctx: &Ctx, heartbeat: Option<Heartbeat>) -> (Server, libzmq::addr::Endpoint) {
+fn server_with(
+    ctx: &Ctx,
+    heartbeat: Option<Heartbeat>,
+) -> (Server, libzmq::addr::Endpoint) {
     let addr: TcpAddr = "127.0.0.1:*".try_into().unwrap();
     let mut builder = ServerBuilder::new();
     builder.bind(addr).recv_timeout(TIMEOUT);
@@ -54,14 +57,19 @@ fn explicit_timeout_is_used() {
 #[test]
 fn pings_carry_the_ttl_and_keep_their_cadence() {
     let ctx = ctx();
-    let hb = Heartbeat::new(ms(100)).add_timeout(ms(5000)).add_ttl(ms(2000));
+    let hb = Heartbeat::new(ms(100))
+        .add_timeout(ms(5000))
+        .add_ttl(ms(2000));
     let (_server, endpoint) = server_with(&ctx, Some(hb));
     let mut stream = raw_handshake(&endpoint, "CLIENT", "SERVER");
     let start = Instant::now();
     for _ in 0..3 {
         let mut ping = [0u8; 9];
         stream.read_exact(&mut ping).unwrap();
-        assert_eq!(ping, [0x04, 0x07, 0x04, b'P', b'I', b'N', b'G', 0x00, 0x14]);
+        assert_eq!(
+            ping,
+            [0x04, 0x07, 0x04, b'P', b'I', b'N', b'G', 0x00, 0x14]
+        );
     }
     let elapsed = start.elapsed();
     assert!(elapsed >= ms(250), "3 pings in {elapsed:?}");
@@ -91,10 +99,18 @@ fn ping_is_answered_and_ttl_honoured() {
     let (_server, endpoint) = server_with(&ctx, None);
     let mut stream = raw_handshake(&endpoint, "CLIENT", "SERVER");
     // PING with TTL 5 (500 ms) and context "ctx".
-    stream.write_all(&[0x04, 0x0a, 0x04, b'P', b'I', b'N', b'G', 0x00, 0x05, b'c', b't', b'x']).unwrap();
+    stream
+        .write_all(&[
+            0x04, 0x0a, 0x04, b'P', b'I', b'N', b'G', 0x00, 0x05, b'c', b't',
+            b'x',
+        ])
+        .unwrap();
     let mut pong = [0u8; 10];
     stream.read_exact(&mut pong).unwrap();
-    assert_eq!(pong, [0x04, 0x08, 0x04, b'P', b'O', b'N', b'G', b'c', b't', b'x']);
+    assert_eq!(
+        pong,
+        [0x04, 0x08, 0x04, b'P', b'O', b'N', b'G', b'c', b't', b'x']
+    );
     let elapsed = time_until_closed(&mut stream);
     assert!(elapsed >= ms(400) && elapsed < ms(3000), "{elapsed:?}");
 }
@@ -104,7 +120,9 @@ fn ping_without_ttl_does_not_close() {
     let ctx = ctx();
     let (server, endpoint) = server_with(&ctx, None);
     let mut stream = raw_handshake(&endpoint, "CLIENT", "SERVER");
-    stream.write_all(&[0x04, 0x07, 0x04, b'P', b'I', b'N', b'G', 0x00, 0x00]).unwrap();
+    stream
+        .write_all(&[0x04, 0x07, 0x04, b'P', b'I', b'N', b'G', 0x00, 0x00])
+        .unwrap();
     let mut pong = [0u8; 7];
     stream.read_exact(&mut pong).unwrap();
     assert_eq!(pong, [0x04, 0x05, 0x04, b'P', b'O', b'N', b'G']);
@@ -120,10 +138,16 @@ fn our_ttl_is_honoured_by_our_server() {
     let ctx = ctx();
     let (server, endpoint) = server_with(&ctx, None);
     let hb = Heartbeat::new(ms(250)).add_ttl(ms(100));
-    let client = ClientBuilder::new().connect(&endpoint).heartbeat(hb).with_ctx(ctx.handle()).unwrap();
+    let client = ClientBuilder::new()
+        .connect(&endpoint)
+        .heartbeat(hb)
+        .with_ctx(ctx.handle())
+        .unwrap();
     client.send("hello").unwrap();
     let id = server.recv_msg().unwrap().routing_id().unwrap();
-    assert!(eventually(|| server.route("x", id).is_err_and(|e| e.kind() == ErrorKind::HostUnreachable)));
+    assert!(eventually(|| server
+        .route("x", id)
+        .is_err_and(|e| e.kind() == ErrorKind::HostUnreachable)));
 }
 
 #[test]
@@ -131,7 +155,12 @@ fn both_sides_heartbeating_stay_connected() {
     let ctx = ctx();
     let hb = Heartbeat::new(ms(50));
     let (server, endpoint) = server_with(&ctx, Some(hb.clone()));
-    let client = ClientBuilder::new().connect(&endpoint).heartbeat(&hb).recv_timeout(TIMEOUT).with_ctx(ctx.handle()).unwrap();
+    let client = ClientBuilder::new()
+        .connect(&endpoint)
+        .heartbeat(&hb)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
     client.send("first").unwrap();
     let id = server.recv_msg().unwrap().routing_id().unwrap();
     std::thread::sleep(ms(600)); // twelve heartbeat intervals without data
@@ -143,11 +172,19 @@ fn both_sides_heartbeating_stay_connected() {
 fn scatter_and_gather_heartbeat_too() {
     let ctx = ctx();
     let hb = Heartbeat::new(ms(100));
-    let gather = GatherBuilder::new().bind(TcpAddr::try_from("127.0.0.1:*").unwrap()).heartbeat(&hb).with_ctx(ctx.handle()).unwrap();
-    let mut stream = raw_handshake(&gather.last_endpoint().unwrap(), "SCATTER", "GATHER");
+    let gather = GatherBuilder::new()
+        .bind(TcpAddr::try_from("127.0.0.1:*").unwrap())
+        .heartbeat(&hb)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let mut stream =
+        raw_handshake(&gather.last_endpoint().unwrap(), "SCATTER", "GATHER");
     let elapsed = time_until_closed(&mut stream);
     assert!(elapsed < ms(2000), "{elapsed:?}");
-    let scatter = ScatterBuilder::new().heartbeat(&hb).with_ctx(ctx.handle()).unwrap();
+    let scatter = ScatterBuilder::new()
+        .heartbeat(&hb)
+        .with_ctx(ctx.handle())
+        .unwrap();
     assert_eq!(scatter.heartbeat(), Some(hb));
 }
 
@@ -159,7 +196,9 @@ fn ttl_limit_is_checked() {
     client.set_heartbeat(Some(ok)).unwrap();
     let too_long = Heartbeat::new(ms(100)).add_ttl(ms(6_553_600));
     match client.set_heartbeat(Some(too_long)).unwrap_err().kind() {
-        ErrorKind::InvalidInput(msg) => assert_eq!(msg, "duration ms cannot exceed 6553599"),
+        ErrorKind::InvalidInput(msg) => {
+            assert_eq!(msg, "duration ms cannot exceed 6553599")
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -174,7 +174,11 @@ fn malformed_ready_metadata_is_dropped() {
 fn oversized_ready_is_dropped() {
     let ctx = ctx();
     let addr: TcpAddr = "127.0.0.1:*".try_into().unwrap();
-    let server = ServerBuilder::new().max_msg_size(1024).bind(addr).with_ctx(ctx.handle()).unwrap();
+    let server = ServerBuilder::new()
+        .max_msg_size(1024)
+        .bind(addr)
+        .with_ctx(ctx.handle())
+        .unwrap();
     let mut stream = raw_connect(&server.last_endpoint().unwrap());
     stream.write_all(&greeting()).unwrap();
     // A READY command frame of 100 KB: larger than the maximum message size.
@@ -193,7 +197,9 @@ fn unknown_command_after_handshake_is_ignored() {
     unknown.extend_from_slice(b"FOOBAR");
     unknown.extend_from_slice(b"xy");
     stream.write_all(&unknown).unwrap();
-    stream.write_all(&[0x00, 0x05, b'a', b'f', b't', b'e', b'r']).unwrap();
+    stream
+        .write_all(&[0x00, 0x05, b'a', b'f', b't', b'e', b'r'])
+        .unwrap();
     assert_eq!(server.recv_msg().unwrap().to_str(), Ok("after"));
 }
 
@@ -224,7 +230,11 @@ fn good_client_is_unaffected_by_all_attacks() {
             let mut n = 0u32;
             while !stop.load(Ordering::SeqCst) {
                 client.send(n.to_be_bytes().to_vec()).unwrap();
-                assert_eq!(client.recv_msg().unwrap().as_bytes(), n.to_be_bytes(), "reply {n}");
+                assert_eq!(
+                    client.recv_msg().unwrap().as_bytes(),
+                    n.to_be_bytes(),
+                    "reply {n}"
+                );
                 n += 1;
             }
             n
@@ -236,7 +246,9 @@ fn good_client_is_unaffected_by_all_attacks() {
         [greeting(), ready("DEALER")].concat(),
         [greeting(), vec![0x00, 0x03, b'b', b'a', b'd']].concat(),
         [greeting(), ready("CLIENT"), vec![0x02, 0, 0, 0]].concat(),
-        (0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 7) as u8).collect(),
+        (0..5000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 7) as u8)
+            .collect(),
     ];
     for attack in attacks {
         let mut stream = raw_connect(&endpoint);

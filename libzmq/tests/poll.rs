@@ -505,7 +505,8 @@ fn both_events_iterators_skip_empty_events() {
     assert!(events.capacity() >= 8);
     poller.poll(&mut events, bounded()).unwrap();
 
-    let non_empty = |e: &Event| e.is_readable() || e.is_writable() || e.is_error();
+    let non_empty =
+        |e: &Event| e.is_readable() || e.is_writable() || e.is_error();
     let by_ref: Vec<Event> = (&events).into_iter().collect();
     let by_iter: Vec<Event> = events.iter().collect();
     let by_value: Vec<Event> = events.clone().into_iter().collect();
@@ -700,7 +701,8 @@ fn thread_cpu_time() -> Duration {
         unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) },
         0
     );
-    let micros = |tv: libc::timeval| tv.tv_sec as u64 * 1_000_000 + tv.tv_usec as u64;
+    let micros =
+        |tv: libc::timeval| tv.tv_sec as u64 * 1_000_000 + tv.tv_usec as u64;
     Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
 }
 

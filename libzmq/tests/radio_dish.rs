@@ -174,7 +174,9 @@ fn join_errors() {
     ));
     dish.join(group("Movies")).unwrap();
     match dish.join(group("Movies")).unwrap_err().kind() {
-        ErrorKind::InvalidInput(msg) => assert_eq!(msg, "cannot join group twice"),
+        ErrorKind::InvalidInput(msg) => {
+            assert_eq!(msg, "cannot join group twice")
+        }
         other => panic!("{other:?}"),
     }
     assert!(Group::new(vec![b'A'; 256]).is_err());
@@ -344,9 +346,11 @@ fn radio_configs_round_trip() {
     let yaml = "bind:\n  - tcp: \"127.0.0.1:*\"\nsend_hwm: 5\nno_drop: true\n";
     let config: RadioConfig = serde_yaml::from_str(yaml).unwrap();
     assert!(config.no_drop());
-    let back: RadioConfig = serde_yaml::from_str(&serde_yaml::to_string(&config).unwrap()).unwrap();
+    let back: RadioConfig =
+        serde_yaml::from_str(&serde_yaml::to_string(&config).unwrap()).unwrap();
     assert_eq!(back, config);
-    let dish: DishConfig = serde_yaml::from_str("groups: [\"a\", \"b\"]\nrecv_hwm: 3\n").unwrap();
+    let dish: DishConfig =
+        serde_yaml::from_str("groups: [\"a\", \"b\"]\nrecv_hwm: 3\n").unwrap();
     assert_eq!(dish.groups().unwrap().len(), 2);
     let err = serde_yaml::from_str::<DishConfig>("send_hwm: 3\n")
         .unwrap_err()
@@ -442,7 +446,9 @@ fn udp_multicast_loopback() {
         .local_addr()
         .unwrap()
         .port();
-    let addr = UdpAddr::try_from(format!("239.255.77.{}:{port}", port % 250 + 1)).unwrap();
+    let addr =
+        UdpAddr::try_from(format!("239.255.77.{}:{port}", port % 250 + 1))
+            .unwrap();
     let dish = match DishBuilder::new()
         .bind(&addr)
         .join(group("TV"))
@@ -451,7 +457,9 @@ fn udp_multicast_loopback() {
     {
         Ok(dish) => dish,
         Err(err) => {
-            eprintln!("skipped: this host cannot join multicast groups ({err})");
+            eprintln!(
+                "skipped: this host cannot join multicast groups ({err})"
+            );
             return;
         }
     };
@@ -474,10 +482,13 @@ fn udp_multicast_loopback() {
 fn udp_only_for_radio_connect_and_dish_bind() {
     let ctx = ctx();
     let udp = UdpAddr::try_from("127.0.0.1:5556").unwrap();
-    let incompatible = |result: Result<(), Error>| match result.unwrap_err().kind() {
-        ErrorKind::InvalidInput(msg) => assert_eq!(msg, "transport incompatible"),
-        other => panic!("{other:?}"),
-    };
+    let incompatible =
+        |result: Result<(), Error>| match result.unwrap_err().kind() {
+            ErrorKind::InvalidInput(msg) => {
+                assert_eq!(msg, "transport incompatible")
+            }
+            other => panic!("{other:?}"),
+        };
     incompatible(Radio::with_ctx(ctx.handle()).unwrap().bind(&udp));
     incompatible(Dish::with_ctx(ctx.handle()).unwrap().connect(&udp));
     incompatible(Client::with_ctx(ctx.handle()).unwrap().connect(&udp));

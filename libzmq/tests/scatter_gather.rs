@@ -170,7 +170,8 @@ fn million_messages_in_order_within_hwm() {
         .recv_timeout(TIMEOUT)
         .with_ctx(ctx.handle())
         .unwrap();
-    let sent: Arc<[AtomicUsize; 2]> = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+    let sent: Arc<[AtomicUsize; 2]> =
+        Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
     let senders: Vec<_> = (0..2u8)
         .map(|who| {
             let scatter = ScatterBuilder::new()
@@ -185,7 +186,8 @@ fn million_messages_in_order_within_hwm() {
                     let mut bytes = seq.to_be_bytes().to_vec();
                     bytes.push(who);
                     scatter.send(bytes).unwrap();
-                    sent[who as usize].store(seq as usize + 1, Ordering::SeqCst);
+                    sent[who as usize]
+                        .store(seq as usize + 1, Ordering::SeqCst);
                 }
                 scatter
             })
@@ -272,7 +274,8 @@ fn incompatible_socket_type_gets_nothing_over_tcp() {
 #[test]
 fn ipc_socket_file_is_removed_on_unbind_and_drop() {
     let ctx = ctx();
-    let path = std::env::temp_dir().join(format!("libzmq-test-{}.ipc", InprocAddr::new_unique()));
+    let path = std::env::temp_dir()
+        .join(format!("libzmq-test-{}.ipc", InprocAddr::new_unique()));
     let addr = IpcAddr::new(path.to_string_lossy().into_owned()).unwrap();
     let gather = GatherBuilder::new()
         .bind(&addr)

@@ -10,7 +10,11 @@ use std::time::Duration;
 const QUIET: Duration = Duration::from_millis(300);
 
 /// A server with `mechanism` on `transport`, in `ctx`.
-fn server_on(ctx: &Ctx, transport: &str, mechanism: Mechanism) -> (Server, Endpoint) {
+fn server_on(
+    ctx: &Ctx,
+    transport: &str,
+    mechanism: Mechanism,
+) -> (Server, Endpoint) {
     let server = ServerBuilder::new()
         .mechanism(mechanism)
         .bind(endpoint(transport))
@@ -55,11 +59,15 @@ fn null_is_allowed_by_default() {
 #[test]
 fn blacklist_and_whitelist_apply_to_null() {
     let ctx = ctx();
-    let auth = AuthBuilder::new().blacklist("127.0.0.1".parse::<std::net::IpAddr>().unwrap()).with_ctx(ctx.handle()).unwrap();
+    let auth = AuthBuilder::new()
+        .blacklist("127.0.0.1".parse::<std::net::IpAddr>().unwrap())
+        .with_ctx(ctx.handle())
+        .unwrap();
     let (server, endpoint) = server_on(&ctx, "tcp", Mechanism::Null);
     assert_refused(&client(&ctx, &endpoint, Mechanism::Null), &server);
     // The whitelist wins over the blacklist; changes apply to the next handshake.
-    auth.set_whitelist("127.0.0.1".parse::<std::net::IpAddr>().unwrap()).unwrap();
+    auth.set_whitelist("127.0.0.1".parse::<std::net::IpAddr>().unwrap())
+        .unwrap();
     server.set_recv_timeout(Some(TIMEOUT)).unwrap();
     assert_bounce(&client(&ctx, &endpoint, Mechanism::Null), &server);
     // IPC peers have no IP address: the IP rules do not apply to them.
@@ -73,8 +81,12 @@ fn plain_allowed_and_denied() {
     for transport in ["tcp", "ipc"] {
         let ctx = ctx();
         let creds = PlainClientCreds::new("user", "pwd");
-        let _ = AuthBuilder::new().plain_registry(&creds).with_ctx(ctx.handle()).unwrap();
-        let (server, endpoint) = server_on(&ctx, transport, Mechanism::PlainServer);
+        let _ = AuthBuilder::new()
+            .plain_registry(&creds)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        let (server, endpoint) =
+            server_on(&ctx, transport, Mechanism::PlainServer);
         assert_bounce(&client(&ctx, &endpoint, creds.into()), &server);
         let wrong = PlainClientCreds::new("user", "wrong");
         assert_refused(&client(&ctx, &endpoint, wrong.into()), &server);
@@ -87,7 +99,10 @@ fn plain_allowed_and_denied() {
 fn plain_without_registry_is_denied() {
     let ctx = ctx();
     let (server, endpoint) = server_on(&ctx, "tcp", Mechanism::PlainServer);
-    assert_refused(&client(&ctx, &endpoint, PlainClientCreds::new("user", "pwd").into()), &server);
+    assert_refused(
+        &client(&ctx, &endpoint, PlainClientCreds::new("user", "pwd").into()),
+        &server,
+    );
 }
 
 #[test]
@@ -96,13 +111,24 @@ fn curve_allowed_denied_and_no_curve_auth() {
         let ctx = ctx();
         let server_cert = CurveCert::new_unique();
         let client_cert = CurveCert::new_unique();
-        let auth = AuthBuilder::new().curve_registry(client_cert.public()).with_ctx(ctx.handle()).unwrap();
-        let (server, endpoint) = server_on(&ctx, transport, CurveServerCreds::new(server_cert.secret()).into());
-        let allowed = CurveClientCreds::new(server_cert.public()).add_cert(client_cert.clone());
+        let auth = AuthBuilder::new()
+            .curve_registry(client_cert.public())
+            .with_ctx(ctx.handle())
+            .unwrap();
+        let (server, endpoint) = server_on(
+            &ctx,
+            transport,
+            CurveServerCreds::new(server_cert.secret()).into(),
+        );
+        let allowed = CurveClientCreds::new(server_cert.public())
+            .add_cert(client_cert.clone());
         assert_bounce(&client(&ctx, &endpoint, allowed.into()), &server);
         // Not registered: denied.
         let stranger = CurveClientCreds::new(server_cert.public());
-        assert_refused(&client(&ctx, &endpoint, stranger.clone().into()), &server);
+        assert_refused(
+            &client(&ctx, &endpoint, stranger.clone().into()),
+            &server,
+        );
         // With curve_auth off every key is allowed.
         auth.set_curve_auth(false).unwrap();
         server.set_recv_timeout(Some(TIMEOUT)).unwrap();
@@ -114,27 +140,54 @@ fn curve_allowed_denied_and_no_curve_auth() {
 fn curve_with_wrong_server_key_delivers_nothing() {
     let ctx = ctx();
     let server_cert = CurveCert::new_unique();
-    let _ = AuthBuilder::new().no_curve_auth().with_ctx(ctx.handle()).unwrap();
-    let (server, endpoint) = server_on(&ctx, "tcp", CurveServerCreds::new(server_cert.secret()).into());
+    let _ = AuthBuilder::new()
+        .no_curve_auth()
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let (server, endpoint) = server_on(
+        &ctx,
+        "tcp",
+        CurveServerCreds::new(server_cert.secret()).into(),
+    );
     let impostor = CurveCert::new_unique();
-    assert_refused(&client(&ctx, &endpoint, CurveClientCreds::new(impostor.public()).into()), &server);
+    assert_refused(
+        &client(
+            &ctx,
+            &endpoint,
+            CurveClientCreds::new(impostor.public()).into(),
+        ),
+        &server,
+    );
 }
 
 #[test]
 fn mechanism_mismatch_delivers_nothing() {
     let ctx = ctx();
     let server_cert = CurveCert::new_unique();
-    let _ = AuthBuilder::new().no_curve_auth().with_ctx(ctx.handle()).unwrap();
-    let (server, endpoint) = server_on(&ctx, "tcp", CurveServerCreds::new(server_cert.secret()).into());
+    let _ = AuthBuilder::new()
+        .no_curve_auth()
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let (server, endpoint) = server_on(
+        &ctx,
+        "tcp",
+        CurveServerCreds::new(server_cert.secret()).into(),
+    );
     assert_refused(&client(&ctx, &endpoint, Mechanism::Null), &server);
-    assert_refused(&client(&ctx, &endpoint, PlainClientCreds::new("a", "b").into()), &server);
+    assert_refused(
+        &client(&ctx, &endpoint, PlainClientCreds::new("a", "b").into()),
+        &server,
+    );
 }
 
 #[test]
 fn curve_carries_large_messages_and_heartbeats() {
     let ctx = ctx();
     let server_cert = CurveCert::new_unique();
-    let _ = AuthBuilder::new().no_curve_auth().with_ctx(ctx.handle()).unwrap();
+    let _ = AuthBuilder::new()
+        .no_curve_auth()
+        .with_ctx(ctx.handle())
+        .unwrap();
     let hb = Heartbeat::new(Duration::from_millis(50));
     let server = ServerBuilder::new()
         .mechanism(CurveServerCreds::new(server_cert.secret()))
@@ -150,13 +203,19 @@ fn curve_carries_large_messages_and_heartbeats() {
         .recv_timeout(TIMEOUT)
         .with_ctx(ctx.handle())
         .unwrap();
-    for (i, size) in [0usize, 1, 255, 256, 70_000, 1 << 20].into_iter().enumerate() {
+    for (i, size) in [0usize, 1, 255, 256, 70_000, 1 << 20]
+        .into_iter()
+        .enumerate()
+    {
         client.send(payload(i, size)).unwrap();
         let msg = server.recv_msg().unwrap();
         assert_eq!(msg.as_bytes(), payload(i, size).as_slice());
         let id = msg_id(&msg);
         server.route(msg, id).unwrap();
-        assert_eq!(client.recv_msg().unwrap().as_bytes(), payload(i, size).as_slice());
+        assert_eq!(
+            client.recv_msg().unwrap().as_bytes(),
+            payload(i, size).as_slice()
+        );
     }
     std::thread::sleep(Duration::from_millis(300)); // heartbeats run inside CURVE meanwhile
     assert_bounce(&client, &server);
@@ -172,7 +231,9 @@ fn set_mechanism_generates_a_client_cert() {
     let server_cert = CurveCert::new_unique();
     let client = Client::with_ctx(ctx.handle()).unwrap();
     assert_eq!(client.mechanism(), Mechanism::Null);
-    client.set_mechanism(CurveClientCreds::new(server_cert.public())).unwrap();
+    client
+        .set_mechanism(CurveClientCreds::new(server_cert.public()))
+        .unwrap();
     match client.mechanism() {
         Mechanism::CurveClient(creds) => {
             assert!(creds.cert().is_some());

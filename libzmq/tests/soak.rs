@@ -13,13 +13,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| d.count())
+        .unwrap_or(0)
 }
 
 fn resident_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_owned))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(str::to_owned)
+        })
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         .unwrap_or(0)
 }
@@ -27,10 +33,15 @@ fn resident_kib() -> u64 {
 #[test]
 #[ignore]
 fn soak_many_clients_coming_and_going() {
-    let seconds: u64 = std::env::var("SOAK_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let seconds: u64 = std::env::var("SOAK_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
     let ctx = ctx();
     let (server, endpoint) = tcp_server(&ctx);
-    server.set_send_timeout(Some(Duration::from_millis(100))).unwrap();
+    server
+        .set_send_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
     let echo = {
         let server = server.clone();
         std::thread::spawn(move || {
@@ -39,7 +50,11 @@ fn soak_many_clients_coming_and_going() {
                 // A client that left meanwhile is unreachable: drop the reply.
                 match server.route(msg, id) {
                     Ok(()) => {}
-                    Err(err) if matches!(err.kind(), ErrorKind::HostUnreachable | ErrorKind::WouldBlock) => {}
+                    Err(err)
+                        if matches!(
+                            err.kind(),
+                            ErrorKind::HostUnreachable | ErrorKind::WouldBlock
+                        ) => {}
                     Err(_) => break,
                 }
             }
@@ -67,7 +82,10 @@ fn soak_many_clients_coming_and_going() {
                     if round % 10 == 0 {
                         // A peer killed mid-stream: half a handshake and half a frame.
                         let mut raw = raw_connect(&endpoint);
-                        let _ = raw.write_all(&[greeting(), ready("CLIENT"), vec![0x02, 0, 0]].concat());
+                        let _ = raw.write_all(
+                            &[greeting(), ready("CLIENT"), vec![0x02, 0, 0]]
+                                .concat(),
+                        );
                         continue;
                     }
                     let client = ClientBuilder::new()
@@ -77,10 +95,19 @@ fn soak_many_clients_coming_and_going() {
                         .with_ctx(handle)
                         .unwrap();
                     for seq in 0..5u64 {
-                        let request = [worker.to_be_bytes(), round.to_be_bytes(), seq.to_be_bytes()].concat();
+                        let request = [
+                            worker.to_be_bytes(),
+                            round.to_be_bytes(),
+                            seq.to_be_bytes(),
+                        ]
+                        .concat();
                         client.send(request.clone()).unwrap();
                         let reply = client.recv_msg().unwrap();
-                        assert_eq!(reply.as_bytes(), request.as_slice(), "a reply went to the wrong client");
+                        assert_eq!(
+                            reply.as_bytes(),
+                            request.as_slice(),
+                            "a reply went to the wrong client"
+                        );
                         exchanges.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -103,7 +130,10 @@ fn soak_many_clients_coming_and_going() {
         exchanges.load(Ordering::Relaxed),
         open_fds()
     );
-    assert!(rss_after < rss_before * 2 + 64 * 1024, "memory grew from {rss_before} KiB to {rss_after} KiB");
+    assert!(
+        rss_after < rss_before * 2 + 64 * 1024,
+        "memory grew from {rss_before} KiB to {rss_after} KiB"
+    );
     ctx.shutdown();
     echo.join().unwrap();
 }

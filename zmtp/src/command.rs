@@ -93,9 +93,9 @@ impl Command {
         Ok(match name {
             READY => Command::Ready(Metadata::decode_bytes(&data_bytes)?),
             ERROR => {
-                let (&reason_len, reason) = data
-                    .split_first()
-                    .ok_or(ProtocolError::MalformedCommand("ERROR without a reason"))?;
+                let (&reason_len, reason) = data.split_first().ok_or(
+                    ProtocolError::MalformedCommand("ERROR without a reason"),
+                )?;
                 let reason_len = usize::from(reason_len);
                 if reason_len > reason.len() {
                     return Err(ProtocolError::MalformedCommand(
@@ -107,10 +107,10 @@ impl Command {
                 Command::Error(body.slice(start..start + reason_len))
             }
             PING => {
-                let ttl: [u8; 2] = data
-                    .get(..2)
-                    .and_then(|t| t.try_into().ok())
-                    .ok_or(ProtocolError::MalformedCommand("PING without a TTL"))?;
+                let ttl: [u8; 2] =
+                    data.get(..2).and_then(|t| t.try_into().ok()).ok_or(
+                        ProtocolError::MalformedCommand("PING without a TTL"),
+                    )?;
                 Command::Ping {
                     ttl: u16::from_be_bytes(ttl),
                     context: body.slice(data_start + 2..),
@@ -119,8 +119,14 @@ impl Command {
             PONG => Command::Pong {
                 context: data_bytes,
             },
-            JOIN => Command::Join(group(data_bytes, "JOIN group longer than 255 bytes")?),
-            LEAVE => Command::Leave(group(data_bytes, "LEAVE group longer than 255 bytes")?),
+            JOIN => Command::Join(group(
+                data_bytes,
+                "JOIN group longer than 255 bytes",
+            )?),
+            LEAVE => Command::Leave(group(
+                data_bytes,
+                "LEAVE group longer than 255 bytes",
+            )?),
             SUBSCRIBE => Command::Subscribe(data_bytes),
             CANCEL => Command::Cancel(data_bytes),
             _ => Command::Unknown {
@@ -149,10 +155,18 @@ impl Command {
     pub fn body_len(&self) -> usize {
         let data = match self {
             Command::Ready(md) => md.encoded_len(),
-            Command::Error(reason) => 1 + truncated(reason, MAX_ERROR_REASON).len(),
-            Command::Ping { context, .. } => 2 + truncated(context, MAX_PING_CONTEXT).len(),
-            Command::Pong { context } => truncated(context, MAX_PING_CONTEXT).len(),
-            Command::Join(g) | Command::Leave(g) => truncated(g, MAX_GROUP_LEN).len(),
+            Command::Error(reason) => {
+                1 + truncated(reason, MAX_ERROR_REASON).len()
+            }
+            Command::Ping { context, .. } => {
+                2 + truncated(context, MAX_PING_CONTEXT).len()
+            }
+            Command::Pong { context } => {
+                truncated(context, MAX_PING_CONTEXT).len()
+            }
+            Command::Join(g) | Command::Leave(g) => {
+                truncated(g, MAX_GROUP_LEN).len()
+            }
             Command::Subscribe(t) | Command::Cancel(t) => t.len(),
             Command::Unknown { data, .. } => data.len(),
         };
@@ -181,8 +195,12 @@ impl Command {
                 out.put_u16(*ttl);
                 out.put_slice(truncated(context, MAX_PING_CONTEXT));
             }
-            Command::Pong { context } => out.put_slice(truncated(context, MAX_PING_CONTEXT)),
-            Command::Join(g) | Command::Leave(g) => out.put_slice(truncated(g, MAX_GROUP_LEN)),
+            Command::Pong { context } => {
+                out.put_slice(truncated(context, MAX_PING_CONTEXT))
+            }
+            Command::Join(g) | Command::Leave(g) => {
+                out.put_slice(truncated(g, MAX_GROUP_LEN))
+            }
             Command::Subscribe(t) | Command::Cancel(t) => out.put_slice(t),
             Command::Unknown { data, .. } => out.put_slice(data),
         }
@@ -237,9 +255,9 @@ mod tests {
     #[test]
     fn ready_golden_bytes() {
         let server: &[u8] = &[
-            0x04, 0x1c, 0x05, 0x52, 0x45, 0x41, 0x44, 0x59, 0x0b, 0x53, 0x6f, 0x63, 0x6b, 0x65,
-            0x74, 0x2d, 0x54, 0x79, 0x70, 0x65, 0x00, 0x00, 0x00, 0x06, 0x53, 0x45, 0x52, 0x56,
-            0x45, 0x52,
+            0x04, 0x1c, 0x05, 0x52, 0x45, 0x41, 0x44, 0x59, 0x0b, 0x53, 0x6f,
+            0x63, 0x6b, 0x65, 0x74, 0x2d, 0x54, 0x79, 0x70, 0x65, 0x00, 0x00,
+            0x00, 0x06, 0x53, 0x45, 0x52, 0x56, 0x45, 0x52,
         ];
         assert_eq!(frame(&ready("SERVER")), server);
         assert_eq!(parse(&server[2..]).unwrap(), ready("SERVER"));
@@ -318,7 +336,9 @@ mod tests {
         );
         let mut max = b"\x04JOIN".to_vec();
         max.extend_from_slice(&[b'g'; 255]);
-        assert!(matches!(parse(&max).unwrap(), Command::Join(g) if g.len() == 255));
+        assert!(
+            matches!(parse(&max).unwrap(), Command::Join(g) if g.len() == 255)
+        );
         // Encoding a too-long group truncates instead of producing something libzmq aborts on.
         let long = Command::Join(Bytes::from(vec![b'g'; 300]));
         assert_eq!(long.body_len(), 5 + 255);
@@ -328,7 +348,8 @@ mod tests {
     fn error_golden_bytes() {
         let err = Command::Error(Bytes::from_static(b"400"));
         let bytes = [
-            0x04, 0x0a, 0x05, 0x45, 0x52, 0x52, 0x4f, 0x52, 0x03, 0x34, 0x30, 0x30,
+            0x04, 0x0a, 0x05, 0x45, 0x52, 0x52, 0x4f, 0x52, 0x03, 0x34, 0x30,
+            0x30,
         ];
         assert_eq!(frame(&err), bytes);
         assert_eq!(parse(&bytes[2..]).unwrap(), err);
@@ -395,11 +416,15 @@ mod tests {
             (b"", ProtocolError::MalformedCommand("empty command frame")),
             (
                 b"\x05REA",
-                ProtocolError::MalformedCommand("command name longer than the frame"),
+                ProtocolError::MalformedCommand(
+                    "command name longer than the frame",
+                ),
             ),
             (
                 b"\xffREADY",
-                ProtocolError::MalformedCommand("command name longer than the frame"),
+                ProtocolError::MalformedCommand(
+                    "command name longer than the frame",
+                ),
             ),
             (
                 b"\x05ERROR",
@@ -407,7 +432,9 @@ mod tests {
             ),
             (
                 b"\x05ERROR\x0340",
-                ProtocolError::MalformedCommand("ERROR reason longer than the frame"),
+                ProtocolError::MalformedCommand(
+                    "ERROR reason longer than the frame",
+                ),
             ),
             (
                 b"\x04PING",
@@ -423,11 +450,15 @@ mod tests {
             ),
             (
                 b"\x05READY\x0bSocket-Type\x00\x00\x00\x07SERVER",
-                ProtocolError::MalformedMetadata("property value longer than the remaining data"),
+                ProtocolError::MalformedMetadata(
+                    "property value longer than the remaining data",
+                ),
             ),
             (
                 b"\x05READY\x0bSocket-Type\x00\x00\x00\x06SERVER\x00",
-                ProtocolError::MalformedMetadata("truncated property value length"),
+                ProtocolError::MalformedMetadata(
+                    "truncated property value length",
+                ),
             ),
         ];
         for (bytes, err) in cases {

@@ -76,7 +76,9 @@ pub enum ProtocolError {
     Crypto(&'static str),
     /// A CURVE `MESSAGE` whose short nonce is not greater than the last one received from
     /// the peer (a replayed or reordered message).
-    #[error("CURVE nonce {nonce} is not greater than the previous nonce {last}")]
+    #[error(
+        "CURVE nonce {nonce} is not greater than the previous nonce {last}"
+    )]
     InvalidNonce {
         /// The nonce of the rejected message.
         nonce: u64,
@@ -92,7 +94,9 @@ pub enum ProtocolError {
 fn describe_major(major: &Option<u8>) -> String {
     match major {
         None => "peer is not a versioned ZMTP peer".to_owned(),
-        Some(m) => format!("peer speaks ZMTP major version {m}, at least 3 is required"),
+        Some(m) => format!(
+            "peer speaks ZMTP major version {m}, at least 3 is required"
+        ),
     }
 }
 

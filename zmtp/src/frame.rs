@@ -72,7 +72,12 @@ pub struct Frame {
 
 /// Writes a frame header for a body of `len` bytes into `out`; returns the header length
 /// (2 for bodies up to 255 bytes, else 9).
-pub fn encode_header(more: bool, command: bool, len: usize, out: &mut [u8; 9]) -> usize {
+pub fn encode_header(
+    more: bool,
+    command: bool,
+    len: usize,
+    out: &mut [u8; 9],
+) -> usize {
     let mut flags = 0;
     if more {
         flags |= MORE;
@@ -97,7 +102,12 @@ pub fn encode_header(more: bool, command: bool, len: usize, out: &mut [u8; 9]) -
 }
 
 /// Appends a whole frame (header and body) to `out`.
-pub fn encode_frame(more: bool, command: bool, body: &[u8], out: &mut BytesMut) {
+pub fn encode_frame(
+    more: bool,
+    command: bool,
+    body: &[u8],
+    out: &mut BytesMut,
+) {
     let mut header = [0u8; MAX_HEADER_LEN];
     let n = encode_header(more, command, body.len(), &mut header);
     out.reserve(n.saturating_add(body.len()));
@@ -155,7 +165,10 @@ impl FrameDecoder {
     /// Returns `Ok(None)` when more bytes are needed; the header of a frame whose body is
     /// incomplete is consumed and remembered, the body bytes stay in `buf`. When the body is
     /// incomplete, at most [`RESERVE_AHEAD`] bytes of spare capacity are reserved in `buf`.
-    pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, ProtocolError> {
+    pub fn decode(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<Frame>, ProtocolError> {
         if self.state == State::Header {
             let Some((header, header_len)) = FrameHeader::parse(buf) else {
                 return Ok(None);
@@ -196,7 +209,9 @@ impl FrameDecoder {
                     .saturating_add(header_len)
                     .saturating_sub(buf.len()),
                 None => match buf.first() {
-                    Some(flags) if flags & LONG != 0 => 9usize.saturating_sub(buf.len()),
+                    Some(flags) if flags & LONG != 0 => {
+                        9usize.saturating_sub(buf.len())
+                    }
                     _ => 2usize.saturating_sub(buf.len()),
                 },
             },
@@ -212,7 +227,8 @@ impl FrameDecoder {
         if size > max {
             return Err(ProtocolError::FrameTooLarge { size, max });
         }
-        usize::try_from(size).map_err(|_| ProtocolError::FrameTooLarge { size, max })
+        usize::try_from(size)
+            .map_err(|_| ProtocolError::FrameTooLarge { size, max })
     }
 }
 

@@ -63,7 +63,8 @@ impl Greeting {
         out[SIGNATURE_END] = 0x7F;
         out[MAJOR] = self.major;
         out[MINOR] = self.minor;
-        out[MECHANISM..MECHANISM + MECHANISM_LEN].copy_from_slice(&self.mechanism);
+        out[MECHANISM..MECHANISM + MECHANISM_LEN]
+            .copy_from_slice(&self.mechanism);
         out[AS_SERVER] = u8::from(self.as_server);
         out
     }
@@ -139,7 +140,9 @@ pub fn check_prefix(prefix: &[u8]) -> Result<(), ProtocolError> {
     }
     if let Some(&major) = prefix.get(MAJOR) {
         if major < 3 {
-            return Err(ProtocolError::UnsupportedVersion { major: Some(major) });
+            return Err(ProtocolError::UnsupportedVersion {
+                major: Some(major),
+            });
         }
     }
     Ok(())

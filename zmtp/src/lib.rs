@@ -53,7 +53,9 @@ pub use error::ProtocolError;
 pub use event::{Event, PeerInfo};
 pub use frame::{Frame, FrameDecoder, FrameHeader};
 pub use greeting::{Greeting, GREETING_LEN};
-pub use mechanism::{curve_keypair, curve_public_key, MechanismConfig, CURVE_KEY_LEN};
+pub use mechanism::{
+    curve_keypair, curve_public_key, MechanismConfig, CURVE_KEY_LEN,
+};
 pub use metadata::Metadata;
 pub use session::{Session, SessionConfig};
 pub use socket_type::SocketType;

@@ -117,7 +117,9 @@ impl Metadata {
             let name_end = pos
                 .checked_add(name_len)
                 .filter(|&e| e <= data.len())
-                .ok_or(ProtocolError::MalformedMetadata("truncated property name"))?;
+                .ok_or(ProtocolError::MalformedMetadata(
+                    "truncated property name",
+                ))?;
             let name = data.slice(pos..name_end);
             pos = name_end;
             let len_bytes: [u8; 4] = data
@@ -128,7 +130,8 @@ impl Metadata {
                     "truncated property value length",
                 ))?;
             pos += 4;
-            let value_len = usize::try_from(u32::from_be_bytes(len_bytes)).unwrap_or(usize::MAX);
+            let value_len = usize::try_from(u32::from_be_bytes(len_bytes))
+                .unwrap_or(usize::MAX);
             let value_end = pos
                 .checked_add(value_len)
                 .filter(|&e| e <= data.len())

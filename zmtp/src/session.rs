@@ -88,14 +88,23 @@ impl Session {
     }
 
     /// Creates a session around an already built mechanism state machine.
-    pub(crate) fn with_mechanism(config: SessionConfig, mechanism: Box<dyn Mechanism>) -> Session {
-        let greeting = Greeting::new(config.mechanism.name(), config.mechanism.as_server());
+    pub(crate) fn with_mechanism(
+        config: SessionConfig,
+        mechanism: Box<dyn Mechanism>,
+    ) -> Session {
+        let greeting = Greeting::new(
+            config.mechanism.name(),
+            config.mechanism.as_server(),
+        );
         let mut transmit = BytesMut::with_capacity(256);
         transmit.extend_from_slice(&greeting.encode());
         Session {
             socket_type: config.socket_type,
             mechanism_name: config.mechanism.name(),
-            local_metadata: mechanism::local_metadata(config.socket_type, &config.metadata),
+            local_metadata: mechanism::local_metadata(
+                config.socket_type,
+                &config.metadata,
+            ),
             mechanism,
             decoder: FrameDecoder::new(config.max_msg_size),
             stage: Stage::Greeting,
@@ -121,7 +130,10 @@ impl Session {
     /// Errors are final: every later call returns the same error. Flush
     /// [`poll_transmit`](Session::poll_transmit) (it may hold an `ERROR` command), then close.
     /// A peer that is not speaking ZMTP 3.x is rejected as soon as its first byte arrives.
-    pub fn decode(&mut self, input: &mut BytesMut) -> Result<Option<Event>, ProtocolError> {
+    pub fn decode(
+        &mut self,
+        input: &mut BytesMut,
+    ) -> Result<Option<Event>, ProtocolError> {
         if let Some(error) = &self.error {
             return Err(error.clone());
         }
@@ -132,7 +144,10 @@ impl Session {
         result
     }
 
-    fn decode_inner(&mut self, input: &mut BytesMut) -> Result<Option<Event>, ProtocolError> {
+    fn decode_inner(
+        &mut self,
+        input: &mut BytesMut,
+    ) -> Result<Option<Event>, ProtocolError> {
         loop {
             if let Some(event) = self.events.pop_front() {
                 return Ok(Some(event));
@@ -171,7 +186,10 @@ impl Session {
     }
 
     /// Handles the peer's greeting; `Ok(false)` = incomplete.
-    fn receive_greeting(&mut self, input: &mut BytesMut) -> Result<bool, ProtocolError> {
+    fn receive_greeting(
+        &mut self,
+        input: &mut BytesMut,
+    ) -> Result<bool, ProtocolError> {
         let seen = input.get(..GREETING_LEN).unwrap_or(input);
         greeting::check_prefix(seen)?;
         if seen.len() < GREETING_LEN {
@@ -204,7 +222,8 @@ impl Session {
         if self.stage != Stage::Handshake || !self.mechanism.is_ready() {
             return;
         }
-        let (metadata, socket_type) = self.peer_pending.take().unwrap_or_default();
+        let (metadata, socket_type) =
+            self.peer_pending.take().unwrap_or_default();
         self.peer = Some(PeerInfo {
             socket_type,
             metadata,
@@ -218,7 +237,10 @@ impl Session {
     }
 
     /// Interprets one frame after the handshake.
-    fn traffic(&mut self, frame: Frame) -> Result<Option<Event>, ProtocolError> {
+    fn traffic(
+        &mut self,
+        frame: Frame,
+    ) -> Result<Option<Event>, ProtocolError> {
         if !frame.command {
             return Ok(Some(Event::Message {
                 data: frame.body,
@@ -302,14 +324,23 @@ impl Session {
     ///
     /// With CURVE the frame is encrypted into a `MESSAGE`; before the handshake completes
     /// nothing is written then.
-    pub fn encode_message(&mut self, body: &[u8], more: bool, out: &mut BytesMut) {
+    pub fn encode_message(
+        &mut self,
+        body: &[u8],
+        more: bool,
+        out: &mut BytesMut,
+    ) {
         self.mechanism.encode_frame(more, false, body, out);
     }
 
     /// The frame header for a data frame of `len` bytes whose body the caller writes itself
     /// (vectored write): `(header bytes, header length)`. `None` when the mechanism transforms
     /// frames (CURVE); use [`encode_message`](Session::encode_message) then.
-    pub fn message_header(&self, len: usize, more: bool) -> Option<([u8; 9], usize)> {
+    pub fn message_header(
+        &self,
+        len: usize,
+        more: bool,
+    ) -> Option<([u8; 9], usize)> {
         if self.mechanism.transforms_frames() {
             return None;
         }

@@ -175,7 +175,9 @@ mod tests {
         for t in ALL {
             assert_eq!(SocketType::from_name(t.as_str().as_bytes()), Some(t));
             assert_eq!(
-                SocketType::from_name(t.as_str().to_ascii_lowercase().as_bytes()),
+                SocketType::from_name(
+                    t.as_str().to_ascii_lowercase().as_bytes()
+                ),
                 Some(t)
             );
             assert_eq!(t.to_string(), t.as_str());

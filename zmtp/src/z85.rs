@@ -68,7 +68,8 @@ pub fn encode(data: &[u8]) -> Result<String, Z85Error> {
     }
     let mut out = String::with_capacity(data.len() / 4 * 5);
     for chunk in data.chunks_exact(4) {
-        let mut value = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        let mut value =
+            u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
         let mut group = [0u8; 5];
         for digit in group.iter_mut().rev() {
             *digit = ALPHABET[(value % 85) as usize];
@@ -106,7 +107,8 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Z85Error> {
             // At most 85^5 - 1 < 2^33: no overflow in u64.
             value = value * 85 + u64::from(digit);
         }
-        let value = u32::try_from(value).map_err(|_| Z85Error::Overflow { pos: start })?;
+        let value = u32::try_from(value)
+            .map_err(|_| Z85Error::Overflow { pos: start })?;
         out.extend_from_slice(&value.to_be_bytes());
     }
     Ok(out)
@@ -193,12 +195,16 @@ mod tests {
     #[test]
     fn invalid_bytes() {
         for byte in [
-            0x04u8, 0x10, 0x1f, b' ', b'"', b'\'', b',', b';', b'_', b'`', b'|', b'~',
+            0x04u8, 0x10, 0x1f, b' ', b'"', b'\'', b',', b';', b'_', b'`',
+            b'|', b'~',
         ] {
             let mut text = String::from("HelloWorld");
             text.insert(7, char::from(byte));
             text.insert_str(0, "0000");
-            assert_eq!(decode(&text), Err(Z85Error::InvalidByte { pos: 11, byte }));
+            assert_eq!(
+                decode(&text),
+                Err(Z85Error::InvalidByte { pos: 11, byte })
+            );
         }
         // A non-ASCII character is reported by its first UTF-8 byte.
         assert_eq!(

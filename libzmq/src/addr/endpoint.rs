@@ -1,6 +1,8 @@
 //! The `Endpoint` enum.
 
-use super::{AddrParseError, EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr};
+use super::{
+    AddrParseError, EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr,
+};
 use crate::serde_enum::{self, SerdeEnum};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -168,7 +170,10 @@ impl SerdeEnum for Endpoint {
         None
     }
 
-    fn deserialize_variant<'de, D>(index: usize, deserializer: D) -> Result<Self, D::Error>
+    fn deserialize_variant<'de, D>(
+        index: usize,
+        deserializer: D,
+    ) -> Result<Self, D::Error>
     where
         D: Deserializer<'de>,
     {
@@ -179,7 +184,9 @@ impl SerdeEnum for Endpoint {
             3 => PgmAddr::deserialize(deserializer).map(Endpoint::Pgm),
             4 => EpgmAddr::deserialize(deserializer).map(Endpoint::Epgm),
             5 => IpcAddr::deserialize(deserializer).map(Endpoint::Ipc),
-            _ => Err(serde::de::Error::custom("invalid Endpoint variant index")),
+            _ => {
+                Err(serde::de::Error::custom("invalid Endpoint variant index"))
+            }
         }
     }
 }
@@ -191,12 +198,24 @@ impl Serialize for Endpoint {
     {
         use serde_enum::serialize_newtype as newtype;
         match self {
-            Endpoint::Tcp(addr) => newtype(serializer, NAME, 0, VARIANTS[0], addr),
-            Endpoint::Udp(addr) => newtype(serializer, NAME, 1, VARIANTS[1], addr),
-            Endpoint::Inproc(addr) => newtype(serializer, NAME, 2, VARIANTS[2], addr),
-            Endpoint::Pgm(addr) => newtype(serializer, NAME, 3, VARIANTS[3], addr),
-            Endpoint::Epgm(addr) => newtype(serializer, NAME, 4, VARIANTS[4], addr),
-            Endpoint::Ipc(addr) => newtype(serializer, NAME, 5, VARIANTS[5], addr),
+            Endpoint::Tcp(addr) => {
+                newtype(serializer, NAME, 0, VARIANTS[0], addr)
+            }
+            Endpoint::Udp(addr) => {
+                newtype(serializer, NAME, 1, VARIANTS[1], addr)
+            }
+            Endpoint::Inproc(addr) => {
+                newtype(serializer, NAME, 2, VARIANTS[2], addr)
+            }
+            Endpoint::Pgm(addr) => {
+                newtype(serializer, NAME, 3, VARIANTS[3], addr)
+            }
+            Endpoint::Epgm(addr) => {
+                newtype(serializer, NAME, 4, VARIANTS[4], addr)
+            }
+            Endpoint::Ipc(addr) => {
+                newtype(serializer, NAME, 5, VARIANTS[5], addr)
+            }
         }
     }
 }

@@ -42,13 +42,19 @@ impl IpcAddr {
             return Err(AddrParseError::new("empty path"));
         }
         if path.len() > IPC_MAX_SIZE {
-            return Err(AddrParseError::new("ipc path cannot exceed 107 bytes"));
+            return Err(AddrParseError::new(
+                "ipc path cannot exceed 107 bytes",
+            ));
         }
         if path.contains('\0') {
-            return Err(AddrParseError::new("ipc path cannot contain a nul char"));
+            return Err(AddrParseError::new(
+                "ipc path cannot contain a nul char",
+            ));
         }
         if path == "@" {
-            return Err(AddrParseError::new("abstract ipc name cannot be empty"));
+            return Err(AddrParseError::new(
+                "abstract ipc name cannot be empty",
+            ));
         }
         Ok(Self { path })
     }
@@ -139,7 +145,9 @@ mod tests {
 
     #[test]
     fn zmq_string_round_trip() {
-        for text in ["ipc:///tmp/x.ipc", "ipc://@abstract", "ipc://relative/path"] {
+        for text in
+            ["ipc:///tmp/x.ipc", "ipc://@abstract", "ipc://relative/path"]
+        {
             let endpoint = Endpoint::from_zmq_str(text).unwrap();
             assert!(endpoint.is_ipc());
             assert_eq!(endpoint.to_zmq_string(), text);
@@ -148,7 +156,8 @@ mod tests {
 
     #[test]
     fn serde_forms() {
-        let endpoint: Endpoint = serde_yaml::from_str("ipc: \"@name\"").unwrap();
+        let endpoint: Endpoint =
+            serde_yaml::from_str("ipc: \"@name\"").unwrap();
         assert_eq!(endpoint, Endpoint::Ipc(IpcAddr::new("@name").unwrap()));
         let tagged: Endpoint = serde_yaml::from_str("!ipc /tmp/a").unwrap();
         assert_eq!(tagged, Endpoint::Ipc(IpcAddr::new("/tmp/a").unwrap()));

@@ -35,7 +35,9 @@ mod socket;
 
 pub use endpoint::Endpoint;
 pub use ipc::{IpcAddr, IPC_MAX_SIZE};
-pub use socket::{EpgmAddr, InprocAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE};
+pub use socket::{
+    EpgmAddr, InprocAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE,
+};
 
 use serde::{de, Deserializer, Serializer};
 use thiserror::Error;
@@ -129,7 +131,10 @@ macro_rules! impl_serde_display_from_str {
 pub(crate) use impl_serde_display_from_str;
 pub(crate) use impl_try_from_str;
 
-pub(crate) fn serialize_display<T, S>(value: &T, serializer: S) -> Result<S::Ok, S::Error>
+pub(crate) fn serialize_display<T, S>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error>
 where
     T: fmt::Display,
     S: Serializer,
@@ -222,11 +227,14 @@ impl Hostname {
             return Err(AddrParseError::new("hostname contains illegal char"));
         }
         let without_root = name.strip_suffix('.').unwrap_or(&name);
-        if without_root.is_empty() || without_root.split('.').any(str::is_empty) {
+        if without_root.is_empty() || without_root.split('.').any(str::is_empty)
+        {
             return Err(AddrParseError::new("hostname contains empty label"));
         }
         if name.len() > HOSTNAME_MAX_SIZE {
-            return Err(AddrParseError::new("hostname cannot exceed 253 chars"));
+            return Err(AddrParseError::new(
+                "hostname cannot exceed 253 chars",
+            ));
         }
         Ok(Self { name })
     }

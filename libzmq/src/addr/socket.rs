@@ -1,7 +1,8 @@
 //! The per-transport address types.
 
 use super::{
-    impl_serde_display_from_str, impl_try_from_str, AddrParseError, Endpoint, SocketAddr, SrcAddr,
+    impl_serde_display_from_str, impl_try_from_str, AddrParseError, Endpoint,
+    SocketAddr, SrcAddr,
 };
 
 use std::{fmt, option, str::FromStr};

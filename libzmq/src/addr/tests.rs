@@ -102,7 +102,12 @@ fn port() {
         "1e3",
         "99999999999999999999",
     ] {
-        assert_eq!(err(bad.parse::<Port>()), "invalid port number", "{:?}", bad);
+        assert_eq!(
+            err(bad.parse::<Port>()),
+            "invalid port number",
+            "{:?}",
+            bad
+        );
     }
     assert!(Port::Specified(1).is_specified());
     assert!(!Port::Specified(1).is_unspecified());
@@ -213,7 +218,10 @@ fn src_addr() {
     let src: SrcAddr = "192.168.1.17:*".parse().unwrap();
     assert_eq!(
         src,
-        SrcAddr::Socket(SocketAddr::new(v4(192, 168, 1, 17), Port::Unspecified))
+        SrcAddr::Socket(SocketAddr::new(
+            v4(192, 168, 1, 17),
+            Port::Unspecified
+        ))
     );
     let src: SrcAddr = "eth0".parse().unwrap();
     assert_eq!(src, SrcAddr::Interface(host("eth0")));
@@ -512,7 +520,8 @@ fn display_from_str_round_trips() {
     for _ in 0..2000 {
         let tcp = random_tcp(&mut rng);
         let text = tcp.to_string();
-        let parsed: TcpAddr = text.parse().unwrap_or_else(|e| panic!("{}: {}", text, e));
+        let parsed: TcpAddr =
+            text.parse().unwrap_or_else(|e| panic!("{}: {}", text, e));
         assert_eq!(parsed, tcp, "{}", text);
         // Display of a parsed value is canonical.
         assert_eq!(parsed.to_string(), text);
@@ -545,7 +554,8 @@ fn display_from_str_round_trips() {
 #[test]
 fn no_panic_on_garbage() {
     const ALPHABET: &[char] = &[
-        'a', 'z', '0', '9', '.', ':', ';', '[', ']', '*', '-', '/', ' ', '\0', 'é', '%', '_',
+        'a', 'z', '0', '9', '.', ':', ';', '[', ']', '*', '-', '/', ' ', '\0',
+        'é', '%', '_',
     ];
     let mut rng = StdRng::seed_from_u64(42);
     for _ in 0..20_000 {
@@ -562,7 +572,12 @@ fn no_panic_on_garbage() {
         if let Ok(tcp) = s.parse::<TcpAddr>() {
             // Anything accepted prints back to something that parses to
             // the same value.
-            assert_eq!(tcp.to_string().parse::<TcpAddr>().unwrap(), tcp, "{:?}", s);
+            assert_eq!(
+                tcp.to_string().parse::<TcpAddr>().unwrap(),
+                tcp,
+                "{:?}",
+                s
+            );
         }
         for scheme in [
             "tcp://",
@@ -573,8 +588,12 @@ fn no_panic_on_garbage() {
             "x://",
             "",
         ] {
-            if let Ok(ep) = Endpoint::from_zmq_str(&format!("{}{}", scheme, s)) {
-                assert_eq!(Endpoint::from_zmq_str(&ep.to_zmq_string()).unwrap(), ep);
+            if let Ok(ep) = Endpoint::from_zmq_str(&format!("{}{}", scheme, s))
+            {
+                assert_eq!(
+                    Endpoint::from_zmq_str(&ep.to_zmq_string()).unwrap(),
+                    ep
+                );
             }
         }
     }
@@ -672,10 +691,12 @@ connect:
     // The singleton_map_recursive helper keeps working.
     let mut out = Vec::new();
     let mut ser = serde_yaml::Serializer::new(&mut out);
-    serde_yaml::with::singleton_map_recursive::serialize(&config, &mut ser).unwrap();
+    serde_yaml::with::singleton_map_recursive::serialize(&config, &mut ser)
+        .unwrap();
     let yaml = String::from_utf8(out).unwrap();
     let de = serde_yaml::Deserializer::from_str(&yaml);
-    let back: Config = serde_yaml::with::singleton_map_recursive::deserialize(de).unwrap();
+    let back: Config =
+        serde_yaml::with::singleton_map_recursive::deserialize(de).unwrap();
     assert_eq!(back, config);
 }
 
@@ -700,7 +721,10 @@ fn endpoint_yaml_errors() {
     );
     let err = serde_yaml::from_str::<Endpoint>("tcp").unwrap_err();
     assert!(err.to_string().contains("needs a value"), "{}", err);
-    let err = serde_yaml::from_str::<Endpoint>("{tcp: '1.1.1.1:1', udp: '1.1.1.1:1'}").unwrap_err();
+    let err = serde_yaml::from_str::<Endpoint>(
+        "{tcp: '1.1.1.1:1', udp: '1.1.1.1:1'}",
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("exactly one entry"), "{}", err);
     assert!(serde_yaml::from_str::<Endpoint>("{}").is_err());
     assert!(serde_yaml::from_str::<Endpoint>("[]").is_err());

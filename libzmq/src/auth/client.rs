@@ -3,7 +3,9 @@
 use super::config::AuthConfig;
 use super::registry::IpList;
 use super::{CurvePublicKey, PlainClientCreds};
-use crate::{addr::IntoIpAddrs, ctx::CtxInner, Ctx, CtxHandle, Error, ErrorKind};
+use crate::{
+    addr::IntoIpAddrs, ctx::CtxInner, Ctx, CtxHandle, Error, ErrorKind,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +75,9 @@ impl AuthClient {
         match self.ctx.upgrade() {
             Ok(ctx) if !ctx.is_terminated() => Ok(ctx),
             _ => Err(match content {
-                Some(content) => Error::with_content(ErrorKind::InvalidCtx, content),
+                Some(content) => {
+                    Error::with_content(ErrorKind::InvalidCtx, content)
+                }
                 None => Error::new(ErrorKind::InvalidCtx),
             }),
         }
@@ -92,7 +96,10 @@ impl AuthClient {
     /// Adds addresses to the blacklist.
     ///
     /// On failure, the error holds the number of addresses already added.
-    pub fn add_blacklist<I: IntoIpAddrs>(&self, ips: I) -> Result<(), Error<usize>> {
+    pub fn add_blacklist<I: IntoIpAddrs>(
+        &self,
+        ips: I,
+    ) -> Result<(), Error<usize>> {
         self.ctx_counted()?
             .auth
             .add_ips(IpList::Blacklist, ips.into_ip_addrs());
@@ -102,7 +109,10 @@ impl AuthClient {
     /// Removes addresses from the blacklist (absent ones are ignored).
     ///
     /// On failure, the error holds the number of addresses already removed.
-    pub fn remove_blacklist<I: IntoIpAddrs>(&self, ips: I) -> Result<(), Error<usize>> {
+    pub fn remove_blacklist<I: IntoIpAddrs>(
+        &self,
+        ips: I,
+    ) -> Result<(), Error<usize>> {
         self.ctx_counted()?
             .auth
             .remove_ips(IpList::Blacklist, ips.into_ip_addrs());
@@ -120,7 +130,10 @@ impl AuthClient {
     /// Adds addresses to the whitelist.
     ///
     /// On failure, the error holds the number of addresses already added.
-    pub fn add_whitelist<I: IntoIpAddrs>(&self, ips: I) -> Result<(), Error<usize>> {
+    pub fn add_whitelist<I: IntoIpAddrs>(
+        &self,
+        ips: I,
+    ) -> Result<(), Error<usize>> {
         self.ctx_counted()?
             .auth
             .add_ips(IpList::Whitelist, ips.into_ip_addrs());
@@ -130,7 +143,10 @@ impl AuthClient {
     /// Removes addresses from the whitelist (absent ones are ignored).
     ///
     /// On failure, the error holds the number of addresses already removed.
-    pub fn remove_whitelist<I: IntoIpAddrs>(&self, ips: I) -> Result<(), Error<usize>> {
+    pub fn remove_whitelist<I: IntoIpAddrs>(
+        &self,
+        ips: I,
+    ) -> Result<(), Error<usize>> {
         self.ctx_counted()?
             .auth
             .remove_ips(IpList::Whitelist, ips.into_ip_addrs());
@@ -163,7 +179,10 @@ impl AuthClient {
     /// Unregisters PLAIN users by user name (unknown ones are ignored).
     ///
     /// On failure, the error holds the number of users already removed.
-    pub fn remove_plain_registry<I, E>(&self, usernames: I) -> Result<(), Error<usize>>
+    pub fn remove_plain_registry<I, E>(
+        &self,
+        usernames: I,
+    ) -> Result<(), Error<usize>>
     where
         I: IntoIterator<Item = E>,
         E: Into<String>,
@@ -203,7 +222,10 @@ impl AuthClient {
     /// Unregisters CURVE client public keys (unknown ones are ignored).
     ///
     /// On failure, the error holds the number of keys already removed.
-    pub fn remove_curve_registry<I, E>(&self, keys: I) -> Result<(), Error<usize>>
+    pub fn remove_curve_registry<I, E>(
+        &self,
+        keys: I,
+    ) -> Result<(), Error<usize>>
     where
         I: IntoIterator<Item = E>,
         E: Into<CurvePublicKey>,
@@ -257,7 +279,9 @@ impl AuthClient {
 /// let _ = AuthBuilder::new().no_curve_auth().with_ctx(ctx.handle())?;
 /// # Ok::<(), anyhow::Error>(())
 /// ```
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct AuthBuilder {
     inner: AuthConfig,
@@ -349,7 +373,11 @@ mod tests {
             .authorize(AuthRequest::new(Some(peer), "NULL", &[]))
     }
 
-    fn plain(ctx: &Ctx, username: &str, password: &str) -> Result<Option<String>, StatusCode> {
+    fn plain(
+        ctx: &Ctx,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<String>, StatusCode> {
         let creds = [
             Bytes::copy_from_slice(username.as_bytes()),
             Bytes::copy_from_slice(password.as_bytes()),
@@ -361,7 +389,10 @@ mod tests {
             .authorize(AuthRequest::new(None, "PLAIN", &creds))
     }
 
-    fn curve(ctx: &Ctx, key: &CurvePublicKey) -> Result<Option<String>, StatusCode> {
+    fn curve(
+        ctx: &Ctx,
+        key: &CurvePublicKey,
+    ) -> Result<Option<String>, StatusCode> {
         let creds = [Bytes::copy_from_slice(&key.as_bytes())];
         ctx.handle()
             .upgrade()
@@ -404,7 +435,10 @@ mod tests {
         client.remove_plain_registry(Some("user")).unwrap();
         assert_eq!(plain(&ctx, "user", "pwd"), Err(StatusCode::Denied));
         client
-            .set_plain_registry(vec![creds.clone(), PlainClientCreds::new("b", "c")])
+            .set_plain_registry(vec![
+                creds.clone(),
+                PlainClientCreds::new("b", "c"),
+            ])
             .unwrap();
         assert_eq!(plain(&ctx, "b", "c"), Ok(Some("b".into())));
         client
@@ -541,8 +575,12 @@ mod tests {
             yaml,
             "blacklist:\n- 127.0.0.1\nplain_registry:\n- username: user\n  password: pwd\ncurve_auth: false\n"
         );
-        assert_eq!(serde_yaml::from_str::<AuthBuilder>(&yaml).unwrap(), builder);
-        let err = serde_yaml::from_str::<AuthBuilder>("curve_auht: false").unwrap_err();
+        assert_eq!(
+            serde_yaml::from_str::<AuthBuilder>(&yaml).unwrap(),
+            builder
+        );
+        let err = serde_yaml::from_str::<AuthBuilder>("curve_auht: false")
+            .unwrap_err();
         assert!(
             err.to_string().contains("unknown field `curve_auht`"),
             "{}",

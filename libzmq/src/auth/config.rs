@@ -39,7 +39,9 @@ use std::net::IpAddr;
 /// assert!(err.to_string().contains("unknown field `curve_oath`"));
 /// # Ok::<(), anyhow::Error>(())
 /// ```
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize,
+)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,7 +114,8 @@ impl AuthConfig {
         I: IntoIterator<Item = E>,
         E: Into<PlainClientCreds>,
     {
-        self.plain_registry = maybe.map(|creds| creds.into_iter().map(Into::into).collect());
+        self.plain_registry =
+            maybe.map(|creds| creds.into_iter().map(Into::into).collect());
     }
 
     /// Sets (or unsets, with `None`) the CURVE client public keys.
@@ -121,7 +124,8 @@ impl AuthConfig {
         I: IntoIterator<Item = E>,
         E: Into<CurvePublicKey>,
     {
-        self.curve_registry = maybe.map(|keys| keys.into_iter().map(Into::into).collect());
+        self.curve_registry =
+            maybe.map(|keys| keys.into_iter().map(Into::into).collect());
     }
 
     /// Sets (or unsets, with `None`) whether CURVE clients must have a
@@ -177,13 +181,16 @@ auth:
         let config: Config = serde_yaml::from_str(GUIDE).unwrap();
         let mut expected = AuthConfig::new();
         expected.set_curve_registry(Some(
-            CurvePublicKey::new("n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^").unwrap(),
+            CurvePublicKey::new("n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^")
+                .unwrap(),
         ));
         assert_eq!(config.auth, expected);
 
         let ctx = Ctx::new();
         config.auth.with_ctx(ctx.handle()).unwrap();
-        let key = CurvePublicKey::new("n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^").unwrap();
+        let key =
+            CurvePublicKey::new("n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^")
+                .unwrap();
         let creds = [Bytes::copy_from_slice(&key.as_bytes())];
         let auth = &ctx.handle().upgrade().unwrap().auth;
         assert_eq!(
@@ -237,19 +244,25 @@ curve_auth: true
         assert_eq!(serde_json::from_str::<AuthConfig>(&json).unwrap(), config);
         let text = toml::to_string(&config).unwrap();
         assert_eq!(toml::from_str::<AuthConfig>(&text).unwrap(), config);
-        assert_eq!(toml::from_str::<AuthConfig>("").unwrap(), AuthConfig::new());
+        assert_eq!(
+            toml::from_str::<AuthConfig>("").unwrap(),
+            AuthConfig::new()
+        );
     }
 
     #[test]
     fn unknown_and_invalid_fields_are_rejected() {
-        let err =
-            serde_yaml::from_str::<AuthConfig>("curve_auth: true\nblacklsit: []\n").unwrap_err();
+        let err = serde_yaml::from_str::<AuthConfig>(
+            "curve_auth: true\nblacklsit: []\n",
+        )
+        .unwrap_err();
         assert!(
             err.to_string().contains("unknown field `blacklsit`"),
             "{}",
             err
         );
-        let err = serde_json::from_str::<AuthConfig>(r#"{"extra":1}"#).unwrap_err();
+        let err =
+            serde_json::from_str::<AuthConfig>(r#"{"extra":1}"#).unwrap_err();
         assert!(err.to_string().contains("unknown field `extra`"), "{}", err);
         let err = toml::from_str::<AuthConfig>("extra = 1").unwrap_err();
         assert!(err.to_string().contains("unknown field `extra`"), "{}", err);
@@ -258,8 +271,13 @@ curve_auth: true
         )
         .unwrap_err();
         assert!(err.to_string().contains("unknown field `role`"), "{}", err);
-        assert!(serde_yaml::from_str::<AuthConfig>("blacklist: [\"localhost\"]").is_err());
-        let err = serde_yaml::from_str::<AuthConfig>("curve_registry: [\"abc\"]").unwrap_err();
+        assert!(serde_yaml::from_str::<AuthConfig>(
+            "blacklist: [\"localhost\"]"
+        )
+        .is_err());
+        let err =
+            serde_yaml::from_str::<AuthConfig>("curve_registry: [\"abc\"]")
+                .unwrap_err();
         assert!(err.to_string().contains("len of 40 char"), "{}", err);
     }
 
@@ -282,7 +300,9 @@ curve_auth: true
         config.set_curve_auth(Some(false));
         config.apply(&client).unwrap();
         let auth = &ctx.handle().upgrade().unwrap().auth;
-        let null = |ip: IpAddr| auth.authorize(AuthRequest::new(Some(ip), "NULL", &[]));
+        let null = |ip: IpAddr| {
+            auth.authorize(AuthRequest::new(Some(ip), "NULL", &[]))
+        };
         assert_eq!(null(IpAddr::V4(Ipv4Addr::LOCALHOST)), Ok(None));
         assert_eq!(null(IpAddr::V6(Ipv6Addr::LOCALHOST)), Ok(None));
         assert_eq!(

@@ -57,13 +57,18 @@ macro_rules! key_impls {
         }
 
         impl Serialize for $ty {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            fn serialize<S: Serializer>(
+                &self,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(&self.key)
             }
         }
 
         impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            fn deserialize<D: Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
                 let text = String::deserialize(deserializer)?;
                 Self::new(text).map_err(de::Error::custom)
             }
@@ -151,7 +156,9 @@ fn decode_key(text: &str) -> Result<[u8; KEY_LEN], CurveError> {
                 byte: text.as_bytes()[pos],
             })
         }
-        Err(zmtp::Z85Error::InvalidLength { .. }) => Err(CurveError::InvalidSize),
+        Err(zmtp::Z85Error::InvalidLength { .. }) => {
+            Err(CurveError::InvalidSize)
+        }
     }
 }
 
@@ -511,10 +518,14 @@ mod tests {
     const PUBLIC: &str = "hb=GN9.(K*)]:{q*)XjsMgwfDTPJYh!w*n/xlIl+";
 
     // The key pairs of the guide's "Secure Request Reply" configuration.
-    const GUIDE_CLIENT_PUBLIC: &str = "n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^";
-    const GUIDE_CLIENT_SECRET: &str = "JiUDa>>owH1+mPTWs=>Jcyt%h.C1E4Js>)(g{geY";
-    const GUIDE_SERVER_PUBLIC: &str = "et189NB9uJC7?J+XU8JRhCbF?gOP9+o%kli=y2b8";
-    const GUIDE_SERVER_SECRET: &str = "iaoRiIVA^VgV:f4a<@{8K{cP62cE:dh=4:oY+^l(";
+    const GUIDE_CLIENT_PUBLIC: &str =
+        "n%3)5@(3pzp)v8yt6RW3eQVq5OQYb#TEodD^6oA^";
+    const GUIDE_CLIENT_SECRET: &str =
+        "JiUDa>>owH1+mPTWs=>Jcyt%h.C1E4Js>)(g{geY";
+    const GUIDE_SERVER_PUBLIC: &str =
+        "et189NB9uJC7?J+XU8JRhCbF?gOP9+o%kli=y2b8";
+    const GUIDE_SERVER_SECRET: &str =
+        "iaoRiIVA^VgV:f4a<@{8K{cP62cE:dh=4:oY+^l(";
 
     #[test]
     fn invalid_size() {
@@ -556,7 +567,8 @@ mod tests {
         assert_eq!(CurvePublicKey::new(text), Err(err));
 
         // The first invalid byte is reported.
-        let text = format!("{}\"{}", &PUBLIC[..3], &PUBLIC[4..]).replace('K', ",");
+        let text =
+            format!("{}\"{}", &PUBLIC[..3], &PUBLIC[4..]).replace('K', ",");
         assert_eq!(
             CurvePublicKey::new(text),
             Err(CurveError::InvalidByte { pos: 3, byte: b'"' })
@@ -608,7 +620,10 @@ mod tests {
         let secret = CurveSecretKey::new(SECRET).unwrap();
         assert_eq!(secret.as_str(), SECRET);
         assert_eq!(CurveSecretKey::try_from(SECRET).unwrap(), secret);
-        assert_eq!(CurveSecretKey::try_from(SECRET.to_owned()).unwrap(), secret);
+        assert_eq!(
+            CurveSecretKey::try_from(SECRET.to_owned()).unwrap(),
+            secret
+        );
         assert_eq!(
             CurveSecretKey::try_from(&SECRET.to_owned()).unwrap(),
             secret
@@ -616,7 +631,10 @@ mod tests {
         let public = CurvePublicKey::new(PUBLIC).unwrap();
         assert_eq!(public.as_str(), PUBLIC);
         assert_eq!(CurvePublicKey::try_from(PUBLIC).unwrap(), public);
-        assert_eq!(CurvePublicKey::try_from(PUBLIC.to_owned()).unwrap(), public);
+        assert_eq!(
+            CurvePublicKey::try_from(PUBLIC.to_owned()).unwrap(),
+            public
+        );
         assert_eq!(
             CurvePublicKey::try_from(&PUBLIC.to_owned()).unwrap(),
             public
@@ -763,7 +781,9 @@ mod tests {
         let cert: CurveCert = serde_yaml::from_str(&yaml).unwrap();
         assert_eq!(cert.public().as_str(), PUBLIC);
         assert_eq!(cert.secret().as_str(), SECRET);
-        let back: CurveCert = serde_yaml::from_str(&serde_yaml::to_string(&cert).unwrap()).unwrap();
+        let back: CurveCert =
+            serde_yaml::from_str(&serde_yaml::to_string(&cert).unwrap())
+                .unwrap();
         assert_eq!(back, cert);
 
         let json = serde_json::to_string(&cert).unwrap();
@@ -781,10 +801,14 @@ mod tests {
         assert_eq!(toml::from_str::<CurveCert>(&text).unwrap(), cert);
 
         // Invalid keys and unknown fields are rejected.
-        let err =
-            serde_json::from_str::<CurveCert>(r#"{"public":"abc","secret":"abc"}"#).unwrap_err();
+        let err = serde_json::from_str::<CurveCert>(
+            r#"{"public":"abc","secret":"abc"}"#,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("len of 40 char"), "{}", err);
-        let err = serde_yaml::from_str::<CurveCert>(&format!("{}extra: 1\n", yaml)).unwrap_err();
+        let err =
+            serde_yaml::from_str::<CurveCert>(&format!("{}extra: 1\n", yaml))
+                .unwrap_err();
         assert!(err.to_string().contains("unknown field `extra`"), "{}", err);
         let json = format!("\"{}~{}\"", "0".repeat(19), "0".repeat(20));
         let err = serde_json::from_str::<CurvePublicKey>(&json).unwrap_err();
@@ -819,9 +843,13 @@ mod tests {
         );
         let creds: CurveClientCreds = serde_yaml::from_str(&yaml).unwrap();
         assert_eq!(creds.server().as_str(), GUIDE_SERVER_PUBLIC);
-        assert_eq!(creds.cert().unwrap().public().as_str(), GUIDE_CLIENT_PUBLIC);
+        assert_eq!(
+            creds.cert().unwrap().public().as_str(),
+            GUIDE_CLIENT_PUBLIC
+        );
 
-        let yaml = format!("client: null\nserver: \"{}\"\n", GUIDE_SERVER_PUBLIC);
+        let yaml =
+            format!("client: null\nserver: \"{}\"\n", GUIDE_SERVER_PUBLIC);
         let creds: CurveClientCreds = serde_yaml::from_str(&yaml).unwrap();
         assert_eq!(creds.cert(), None);
         let yaml = format!("server: \"{}\"\n", GUIDE_SERVER_PUBLIC);
@@ -829,12 +857,18 @@ mod tests {
             serde_yaml::from_str::<CurveClientCreds>(&yaml).unwrap(),
             creds
         );
-        let err =
-            serde_yaml::from_str::<CurveClientCreds>(&format!("{}bogus: 1\n", yaml)).unwrap_err();
+        let err = serde_yaml::from_str::<CurveClientCreds>(&format!(
+            "{}bogus: 1\n",
+            yaml
+        ))
+        .unwrap_err();
         assert!(err.to_string().contains("unknown field `bogus`"), "{}", err);
 
-        let creds: CurveServerCreds =
-            serde_yaml::from_str(&format!("secret: \"{}\"\n", GUIDE_SERVER_SECRET)).unwrap();
+        let creds: CurveServerCreds = serde_yaml::from_str(&format!(
+            "secret: \"{}\"\n",
+            GUIDE_SERVER_SECRET
+        ))
+        .unwrap();
         assert_eq!(creds.secret().as_str(), GUIDE_SERVER_SECRET);
     }
 }

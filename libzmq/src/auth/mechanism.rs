@@ -142,7 +142,9 @@ impl Mechanism {
     #[allow(dead_code)] // Used by the socket engine.
     pub(crate) fn with_client_cert(self) -> Self {
         match self {
-            Mechanism::CurveClient(creds) => Mechanism::CurveClient(creds.with_cert()),
+            Mechanism::CurveClient(creds) => {
+                Mechanism::CurveClient(creds.with_cert())
+            }
             other => other,
         }
     }
@@ -247,34 +249,53 @@ impl SerdeEnum for Mechanism {
         }
     }
 
-    fn deserialize_variant<'de, D>(index: usize, deserializer: D) -> Result<Self, D::Error>
+    fn deserialize_variant<'de, D>(
+        index: usize,
+        deserializer: D,
+    ) -> Result<Self, D::Error>
     where
         D: Deserializer<'de>,
     {
         match index {
-            1 => PlainClientCreds::deserialize(deserializer).map(Mechanism::PlainClient),
-            3 => CurveClientCreds::deserialize(deserializer).map(Mechanism::CurveClient),
-            4 => CurveServerCreds::deserialize(deserializer).map(Mechanism::CurveServer),
+            1 => PlainClientCreds::deserialize(deserializer)
+                .map(Mechanism::PlainClient),
+            3 => CurveClientCreds::deserialize(deserializer)
+                .map(Mechanism::CurveClient),
+            4 => CurveServerCreds::deserialize(deserializer)
+                .map(Mechanism::CurveServer),
             _ => Err(de::Error::custom("invalid Mechanism variant index")),
         }
     }
 }
 
 impl Serialize for Mechanism {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde_enum::{serialize_newtype as newtype, serialize_unit as unit};
+    fn serialize<S: Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use serde_enum::{
+            serialize_newtype as newtype, serialize_unit as unit,
+        };
         match self {
             Mechanism::Null => unit(serializer, NAME, 0, VARIANTS[0]),
-            Mechanism::PlainClient(creds) => newtype(serializer, NAME, 1, VARIANTS[1], creds),
+            Mechanism::PlainClient(creds) => {
+                newtype(serializer, NAME, 1, VARIANTS[1], creds)
+            }
             Mechanism::PlainServer => unit(serializer, NAME, 2, VARIANTS[2]),
-            Mechanism::CurveClient(creds) => newtype(serializer, NAME, 3, VARIANTS[3], creds),
-            Mechanism::CurveServer(creds) => newtype(serializer, NAME, 4, VARIANTS[4], creds),
+            Mechanism::CurveClient(creds) => {
+                newtype(serializer, NAME, 3, VARIANTS[3], creds)
+            }
+            Mechanism::CurveServer(creds) => {
+                newtype(serializer, NAME, 4, VARIANTS[4], creds)
+            }
         }
     }
 }
 
 impl<'de> Deserialize<'de> for Mechanism {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         serde_enum::deserialize(deserializer)
     }
 }
@@ -327,22 +348,27 @@ mod tests {
             CurveClientCreds::new(CurvePublicKey::new(SERVER_PUBLIC).unwrap())
                 .add_cert(client_cert())
                 .into(),
-            CurveClientCreds::new(CurvePublicKey::new(SERVER_PUBLIC).unwrap()).into(),
-            CurveServerCreds::new(CurveSecretKey::new(SERVER_SECRET).unwrap()).into(),
+            CurveClientCreds::new(CurvePublicKey::new(SERVER_PUBLIC).unwrap())
+                .into(),
+            CurveServerCreds::new(CurveSecretKey::new(SERVER_SECRET).unwrap())
+                .into(),
         ]
     }
 
     #[test]
     fn guide_yaml_parses_unchanged() {
-        let client: Holder = serde_yaml::from_str(GUIDE_CLIENT.trim_start_matches('\n'))
-            .unwrap_or_else(|err| panic!("{}", err));
+        let client: Holder =
+            serde_yaml::from_str(GUIDE_CLIENT.trim_start_matches('\n'))
+                .unwrap_or_else(|err| panic!("{}", err));
         let expected = Mechanism::CurveClient(
             CurveClientCreds::new(CurvePublicKey::new(SERVER_PUBLIC).unwrap())
                 .add_cert(client_cert()),
         );
         assert_eq!(client.mechanism, expected);
 
-        let server: Holder = serde_yaml::from_str(GUIDE_SERVER.trim_start_matches('\n')).unwrap();
+        let server: Holder =
+            serde_yaml::from_str(GUIDE_SERVER.trim_start_matches('\n'))
+                .unwrap();
         assert_eq!(
             server.mechanism,
             Mechanism::CurveServer(CurveServerCreds::new(
@@ -373,7 +399,8 @@ mod tests {
         assert!(serde_yaml::from_str::<Vec<Mechanism>>(yaml).is_err());
         let yaml = yaml.replacen("- null\n", "", 1);
         let mechanisms: Vec<Mechanism> = serde_yaml::from_str(&yaml).unwrap();
-        let creds = CurveClientCreds::new(CurvePublicKey::new(SERVER_PUBLIC).unwrap());
+        let creds =
+            CurveClientCreds::new(CurvePublicKey::new(SERVER_PUBLIC).unwrap());
         assert_eq!(
             mechanisms,
             vec![
@@ -407,7 +434,11 @@ mod tests {
 - !curve_server
   secret: \"{}\"
 ",
-            CLIENT_PUBLIC, CLIENT_SECRET, SERVER_PUBLIC, SERVER_PUBLIC, SERVER_SECRET
+            CLIENT_PUBLIC,
+            CLIENT_SECRET,
+            SERVER_PUBLIC,
+            SERVER_PUBLIC,
+            SERVER_SECRET
         );
         let mechanisms: Vec<Mechanism> = serde_yaml::from_str(&yaml).unwrap();
         assert_eq!(mechanisms, all());
@@ -470,7 +501,10 @@ mod tests {
             "mechanism = {{ curve_client = {{ server = \"{}\" }} }}",
             SERVER_PUBLIC
         );
-        assert_eq!(toml::from_str::<Holder>(&text).unwrap().mechanism, all()[4]);
+        assert_eq!(
+            toml::from_str::<Holder>(&text).unwrap().mechanism,
+            all()[4]
+        );
     }
 
     #[test]
@@ -480,7 +514,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("unknown field `extra`"), "{}", err);
-        let err = serde_yaml::from_str::<Mechanism>("curve_server:\n  secret: abc\n").unwrap_err();
+        let err =
+            serde_yaml::from_str::<Mechanism>("curve_server:\n  secret: abc\n")
+                .unwrap_err();
         assert!(err.to_string().contains("len of 40 char"), "{}", err);
         let err = serde_yaml::from_str::<Mechanism>("gssapi").unwrap_err();
         assert!(
@@ -488,7 +524,8 @@ mod tests {
             "{}",
             err
         );
-        let err = serde_json::from_str::<Mechanism>(r#""plain_client""#).unwrap_err();
+        let err =
+            serde_json::from_str::<Mechanism>(r#""plain_client""#).unwrap_err();
         assert!(err.to_string().contains("needs a value"), "{}", err);
     }
 
@@ -500,7 +537,9 @@ mod tests {
             r#"PlainClientCreds { username: "user", password: <redacted> }"#
         );
         for mechanism in all().into_iter().chain(Some(creds.into())) {
-            for debug in [format!("{:?}", mechanism), format!("{:#?}", mechanism)] {
+            for debug in
+                [format!("{:?}", mechanism), format!("{:#?}", mechanism)]
+            {
                 assert!(!debug.contains("hunter2"), "{}", debug);
                 assert!(!debug.contains("pwd"), "{}", debug);
                 assert!(!debug.contains(CLIENT_SECRET), "{}", debug);
@@ -518,9 +557,11 @@ mod tests {
         assert_eq!(creds.clone().into_iter().count(), 1);
         let mechanism = Mechanism::from(creds);
         assert_eq!(Mechanism::from(&mechanism), mechanism);
-        let client = CurveClientCreds::new(CurvePublicKey::new(SERVER_PUBLIC).unwrap());
+        let client =
+            CurveClientCreds::new(CurvePublicKey::new(SERVER_PUBLIC).unwrap());
         assert_eq!(Mechanism::from(&client), Mechanism::from(client.clone()));
-        let server = CurveServerCreds::new(CurveSecretKey::new(SERVER_SECRET).unwrap());
+        let server =
+            CurveServerCreds::new(CurveSecretKey::new(SERVER_SECRET).unwrap());
         assert_eq!(Mechanism::from(&server), Mechanism::from(server.clone()));
     }
 

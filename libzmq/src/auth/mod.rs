@@ -38,7 +38,8 @@ mod status;
 
 pub use client::{AuthBuilder, AuthClient};
 pub use curve::{
-    CurveCert, CurveClientCreds, CurveError, CurvePublicKey, CurveSecretKey, CurveServerCreds,
+    CurveCert, CurveClientCreds, CurveError, CurvePublicKey, CurveSecretKey,
+    CurveServerCreds,
 };
 pub use mechanism::{Mechanism, PlainClientCreds};
 pub use status::StatusCode;

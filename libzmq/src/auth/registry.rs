@@ -71,7 +71,11 @@ pub(crate) struct AuthRequest<'a> {
 impl<'a> AuthRequest<'a> {
     /// A request, as built from a `zmtp::Event::AuthRequest`.
     #[allow(dead_code)] // Used by the socket engine.
-    pub(crate) fn new(peer: Option<IpAddr>, mechanism: &'a str, credentials: &'a [Bytes]) -> Self {
+    pub(crate) fn new(
+        peer: Option<IpAddr>,
+        mechanism: &'a str,
+        credentials: &'a [Bytes],
+    ) -> Self {
         AuthRequest {
             peer,
             mechanism,
@@ -124,13 +128,21 @@ fn to_ipv6(ip: IpAddr) -> Ipv6Addr {
 
 impl AuthRegistry {
     /// Adds addresses to a list.
-    pub(crate) fn add_ips(&self, list: IpList, ips: impl IntoIterator<Item = IpAddr>) {
+    pub(crate) fn add_ips(
+        &self,
+        list: IpList,
+        ips: impl IntoIterator<Item = IpAddr>,
+    ) {
         let ips: Vec<Ipv6Addr> = ips.into_iter().map(to_ipv6).collect();
         self.state.write().ips_mut(list).extend(ips);
     }
 
     /// Removes addresses from a list (absent ones are ignored).
-    pub(crate) fn remove_ips(&self, list: IpList, ips: impl IntoIterator<Item = IpAddr>) {
+    pub(crate) fn remove_ips(
+        &self,
+        list: IpList,
+        ips: impl IntoIterator<Item = IpAddr>,
+    ) {
         let ips: Vec<Ipv6Addr> = ips.into_iter().map(to_ipv6).collect();
         let mut state = self.state.write();
         let set = state.ips_mut(list);
@@ -140,19 +152,29 @@ impl AuthRegistry {
     }
 
     /// Replaces a list.
-    pub(crate) fn set_ips(&self, list: IpList, ips: impl IntoIterator<Item = IpAddr>) {
+    pub(crate) fn set_ips(
+        &self,
+        list: IpList,
+        ips: impl IntoIterator<Item = IpAddr>,
+    ) {
         let ips: HashSet<Ipv6Addr> = ips.into_iter().map(to_ipv6).collect();
         *self.state.write().ips_mut(list) = ips;
     }
 
     /// Registers PLAIN users (a known user's password is replaced).
-    pub(crate) fn add_plain(&self, creds: impl IntoIterator<Item = PlainClientCreds>) {
+    pub(crate) fn add_plain(
+        &self,
+        creds: impl IntoIterator<Item = PlainClientCreds>,
+    ) {
         let users = plain_users(creds);
         self.state.write().plain.extend(users);
     }
 
     /// Unregisters PLAIN users (unknown ones are ignored).
-    pub(crate) fn remove_plain(&self, usernames: impl IntoIterator<Item = String>) {
+    pub(crate) fn remove_plain(
+        &self,
+        usernames: impl IntoIterator<Item = String>,
+    ) {
         let usernames: Vec<String> = usernames.into_iter().collect();
         let mut state = self.state.write();
         for username in usernames {
@@ -161,20 +183,31 @@ impl AuthRegistry {
     }
 
     /// Replaces the PLAIN users.
-    pub(crate) fn set_plain(&self, creds: impl IntoIterator<Item = PlainClientCreds>) {
+    pub(crate) fn set_plain(
+        &self,
+        creds: impl IntoIterator<Item = PlainClientCreds>,
+    ) {
         let users = plain_users(creds).collect();
         self.state.write().plain = users;
     }
 
     /// Registers CURVE client public keys.
-    pub(crate) fn add_curve(&self, keys: impl IntoIterator<Item = CurvePublicKey>) {
-        let keys: Vec<[u8; 32]> = keys.into_iter().map(|key| key.as_bytes()).collect();
+    pub(crate) fn add_curve(
+        &self,
+        keys: impl IntoIterator<Item = CurvePublicKey>,
+    ) {
+        let keys: Vec<[u8; 32]> =
+            keys.into_iter().map(|key| key.as_bytes()).collect();
         self.state.write().curve.extend(keys);
     }
 
     /// Unregisters CURVE client public keys (unknown ones are ignored).
-    pub(crate) fn remove_curve(&self, keys: impl IntoIterator<Item = CurvePublicKey>) {
-        let keys: Vec<[u8; 32]> = keys.into_iter().map(|key| key.as_bytes()).collect();
+    pub(crate) fn remove_curve(
+        &self,
+        keys: impl IntoIterator<Item = CurvePublicKey>,
+    ) {
+        let keys: Vec<[u8; 32]> =
+            keys.into_iter().map(|key| key.as_bytes()).collect();
         let mut state = self.state.write();
         for key in keys {
             state.curve.remove(&key);
@@ -182,8 +215,12 @@ impl AuthRegistry {
     }
 
     /// Replaces the CURVE client public keys.
-    pub(crate) fn set_curve(&self, keys: impl IntoIterator<Item = CurvePublicKey>) {
-        let keys: HashSet<[u8; 32]> = keys.into_iter().map(|key| key.as_bytes()).collect();
+    pub(crate) fn set_curve(
+        &self,
+        keys: impl IntoIterator<Item = CurvePublicKey>,
+    ) {
+        let keys: HashSet<[u8; 32]> =
+            keys.into_iter().map(|key| key.as_bytes()).collect();
         self.state.write().curve = keys;
     }
 
@@ -206,7 +243,10 @@ impl AuthRegistry {
     ///
     /// The IP rules only apply to peers with an address.
     #[allow(dead_code)] // Used by the socket engine.
-    pub(crate) fn authorize(&self, request: AuthRequest<'_>) -> Result<Option<String>, StatusCode> {
+    pub(crate) fn authorize(
+        &self,
+        request: AuthRequest<'_>,
+    ) -> Result<Option<String>, StatusCode> {
         let state = self.state.read();
         if let Some(peer) = request.peer.map(to_ipv6) {
             if state.whitelist.is_empty() {
@@ -220,9 +260,12 @@ impl AuthRegistry {
         match (request.mechanism, request.credentials) {
             ("NULL", _) => Ok(None),
             ("PLAIN", [username, password, ..]) => {
-                let username = std::str::from_utf8(username).map_err(|_| StatusCode::Denied)?;
+                let username = std::str::from_utf8(username)
+                    .map_err(|_| StatusCode::Denied)?;
                 match state.plain.get(username) {
-                    Some(expected) if bool::from(expected.as_bytes().ct_eq(password)) => {
+                    Some(expected)
+                        if bool::from(expected.as_bytes().ct_eq(password)) =>
+                    {
                         Ok(Some(username.to_owned()))
                     }
                     _ => Err(StatusCode::Denied),
@@ -232,9 +275,12 @@ impl AuthRegistry {
                 if !state.curve_auth {
                     return Ok(None);
                 }
-                let key: [u8; 32] = key[..].try_into().map_err(|_| StatusCode::Denied)?;
+                let key: [u8; 32] =
+                    key[..].try_into().map_err(|_| StatusCode::Denied)?;
                 if state.curve.contains(&key) {
-                    Ok(Some(CurvePublicKey::from_bytes(&key).as_str().to_owned()))
+                    Ok(Some(
+                        CurvePublicKey::from_bytes(&key).as_str().to_owned(),
+                    ))
                 } else {
                     Err(StatusCode::Denied)
                 }
@@ -289,7 +335,10 @@ mod tests {
         registry.authorize(AuthRequest::new(peer, "PLAIN", &creds))
     }
 
-    fn curve(registry: &AuthRegistry, key: &CurvePublicKey) -> Result<Option<String>, StatusCode> {
+    fn curve(
+        registry: &AuthRegistry,
+        key: &CurvePublicKey,
+    ) -> Result<Option<String>, StatusCode> {
         let creds = [Bytes::copy_from_slice(&key.as_bytes())];
         registry.authorize(AuthRequest::new(Some(LOCALHOST), "CURVE", &creds))
     }
@@ -458,7 +507,10 @@ mod tests {
             plain(&registry, None, "admin", "secret"),
             Err(StatusCode::Denied)
         );
-        assert_eq!(plain(&registry, None, "solo", "x"), Ok(Some("solo".into())));
+        assert_eq!(
+            plain(&registry, None, "solo", "x"),
+            Ok(Some("solo".into()))
+        );
     }
 
     #[test]
@@ -515,7 +567,8 @@ mod tests {
 
     #[test]
     fn debug_hides_passwords() {
-        let creds = [Bytes::from_static(b"user"), Bytes::from_static(b"hunter2")];
+        let creds =
+            [Bytes::from_static(b"user"), Bytes::from_static(b"hunter2")];
         let request = AuthRequest::new(Some(LOCALHOST), "PLAIN", &creds);
         assert_eq!(
             format!("{:?}", request),

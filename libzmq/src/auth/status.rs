@@ -128,6 +128,8 @@ mod tests {
         }
         assert!(StatusCode::try_from(&b""[..]).is_err());
         assert!(StatusCode::try_from(&b"404"[..]).is_err());
-        assert!(StatusCode::try_from(&(201 as c_long).to_ne_bytes()[..]).is_err());
+        assert!(
+            StatusCode::try_from(&(201 as c_long).to_ne_bytes()[..]).is_err()
+        );
     }
 }

@@ -11,7 +11,6 @@
 use super::stream::Stream;
 use super::write_queue::WriteQueue;
 use super::{EngineNotify, EngineOptions, HeartbeatTimes};
-use std::time::{Duration, Instant};
 use crate::auth::{AuthRegistry, AuthRequest};
 use crate::group::Group;
 use crate::msg::{Msg, PipeCommand};
@@ -22,6 +21,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 use zmtp::{Event, ProtocolError, Session, SessionConfig};
 
 /// Bytes read per `read` call (more when a large frame is pending).
@@ -112,8 +112,14 @@ impl Assembler {
 
     /// A Radio sends two frames per message: the group (with MORE), then the
     /// body (without). Anything else is a protocol error, as in libzmq.
-    fn on_dish_frame(&mut self, data: Bytes, more: bool) -> Result<Option<Msg>, CloseReason> {
-        let malformed = |what| Err(CloseReason::Protocol(ProtocolError::MalformedCommand(what)));
+    fn on_dish_frame(
+        &mut self,
+        data: Bytes,
+        more: bool,
+    ) -> Result<Option<Msg>, CloseReason> {
+        let malformed = |what| {
+            Err(CloseReason::Protocol(ProtocolError::MalformedCommand(what)))
+        };
         match self.group.take() {
             None => {
                 if !more {
@@ -130,7 +136,9 @@ impl Assembler {
             }
             Some(group) => {
                 if more {
-                    return malformed("radio message with more than two frames");
+                    return malformed(
+                        "radio message with more than two frames",
+                    );
                 }
                 let mut msg = Msg::from_bytes(data);
                 msg.set_group_raw(Some(group));
@@ -218,7 +226,9 @@ impl Engine {
             maybe_readable: true,
             batch: VecDeque::new(),
             heartbeat: options.heartbeat,
-            handshake_at: options.handshake_interval.map(|d| Instant::now() + d),
+            handshake_at: options
+                .handshake_interval
+                .map(|d| Instant::now() + d),
             next_ping_at: None,
             ping_timeout_at: None,
             ttl_at: None,
@@ -244,10 +254,16 @@ impl Engine {
 
     /// The earliest moment [`on_timer`](Engine::on_timer) has work.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        [self.handshake_at, self.next_ping_at, self.ping_timeout_at, self.ttl_at, self.linger_at]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.handshake_at,
+            self.next_ping_at,
+            self.ping_timeout_at,
+            self.ttl_at,
+            self.linger_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Handles the deadlines that passed: handshake and heartbeat timeouts
@@ -263,7 +279,9 @@ impl Engine {
         if passed(self.ping_timeout_at) || passed(self.ttl_at) {
             return Err(CloseReason::HeartbeatTimeout);
         }
-        if let (true, Some(heartbeat)) = (passed(self.next_ping_at), self.heartbeat) {
+        if let (true, Some(heartbeat)) =
+            (passed(self.next_ping_at), self.heartbeat)
+        {
             self.session.send_ping(heartbeat.ttl_deciseconds);
             self.next_ping_at = Some(now + heartbeat.interval);
             if self.ping_timeout_at.is_none() {
@@ -286,7 +304,10 @@ impl Engine {
     }
 
     /// Called when the stream is readable and/or writable.
-    pub(crate) fn on_ready(&mut self, readable: bool) -> Result<(), CloseReason> {
+    pub(crate) fn on_ready(
+        &mut self,
+        readable: bool,
+    ) -> Result<(), CloseReason> {
         if readable {
             self.maybe_readable = true;
         }
@@ -310,7 +331,10 @@ impl Engine {
         loop {
             loop {
                 let before = self.read_buf.len();
-                let event = self.session.decode(&mut self.read_buf).map_err(CloseReason::Protocol)?;
+                let event = self
+                    .session
+                    .decode(&mut self.read_buf)
+                    .map_err(CloseReason::Protocol)?;
                 if self.read_buf.len() < before {
                     self.traffic();
                 }
@@ -333,7 +357,9 @@ impl Engine {
             match read_into(&self.stream, &mut self.read_buf) {
                 Ok(0) => return Err(CloseReason::Eof),
                 Ok(_) => {}
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => self.maybe_readable = false,
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.maybe_readable = false
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => return Err(CloseReason::Io(err)),
             }
@@ -342,27 +368,45 @@ impl Engine {
 
     fn handle(&mut self, event: Event) -> Result<(), CloseReason> {
         match event {
-            Event::AuthRequest { mechanism, credentials } => {
-                let request = AuthRequest::new(self.peer_ip, mechanism, &credentials);
-                let decision = self.auth.authorize(request).map(drop).map_err(|status| status as u16);
+            Event::AuthRequest {
+                mechanism,
+                credentials,
+            } => {
+                let request =
+                    AuthRequest::new(self.peer_ip, mechanism, &credentials);
+                let decision = self
+                    .auth
+                    .authorize(request)
+                    .map(drop)
+                    .map_err(|status| status as u16);
                 if let Err(status) = decision {
-                    log::debug!("{mechanism} peer {:?} refused with {status}", self.peer_ip);
+                    log::debug!(
+                        "{mechanism} peer {:?} refused with {status}",
+                        self.peer_ip
+                    );
                 }
                 self.session.auth_reply(decision);
             }
             Event::Ready => self.attach()?,
             Event::Message { data, more } => {
-                if let Some(msg) = self.assembler.on_frame(self.kind, data, more)? {
+                if let Some(msg) =
+                    self.assembler.on_frame(self.kind, data, more)?
+                {
                     if let Some(back) = self.deliver(msg)? {
                         self.held = Some(back);
                     }
                 }
             }
-            Event::Join(group) => self.subscription(PipeCommand::Join, &group)?,
-            Event::Leave(group) => self.subscription(PipeCommand::Leave, &group)?,
+            Event::Join(group) => {
+                self.subscription(PipeCommand::Join, &group)?
+            }
+            Event::Leave(group) => {
+                self.subscription(PipeCommand::Leave, &group)?
+            }
             Event::Ping { ttl_deciseconds } => {
                 if ttl_deciseconds > 0 {
-                    let ttl = Duration::from_millis(u64::from(ttl_deciseconds) * 100);
+                    let ttl =
+                        Duration::from_millis(u64::from(ttl_deciseconds) * 100);
                     self.ttl_at = Some(Instant::now() + ttl);
                 }
             }
@@ -372,11 +416,16 @@ impl Engine {
     }
 
     /// A Dish joined or left a group: tell our Radio (other sockets ignore it).
-    fn subscription(&mut self, command: PipeCommand, group: &[u8]) -> Result<(), CloseReason> {
+    fn subscription(
+        &mut self,
+        command: PipeCommand,
+        group: &[u8],
+    ) -> Result<(), CloseReason> {
         if self.kind != Kind::Radio {
             return Ok(());
         }
-        let (Some(attached), Some(group)) = (&self.attached, wire_group(group)) else {
+        let (Some(attached), Some(group)) = (&self.attached, wire_group(group))
+        else {
             return Ok(());
         };
         match attached.inp.push_command(Msg::command(command, group)) {
@@ -424,7 +473,8 @@ impl Engine {
                 })
             }
             None => {
-                let socket = self.socket.upgrade().ok_or(CloseReason::PipeClosed)?;
+                let socket =
+                    self.socket.upgrade().ok_or(CloseReason::PipeClosed)?;
                 let (peer_id, out, inp) = socket
                     .attach_engine(self.endpoint_id, notify)
                     .ok_or(CloseReason::PipeClosed)?;
@@ -449,11 +499,17 @@ impl Engine {
             }
             if self.write_queue.is_empty() {
                 // The socket is gone and everything it queued is written.
-                return if closed { Err(CloseReason::PipeClosed) } else { Ok(()) };
+                return if closed {
+                    Err(CloseReason::PipeClosed)
+                } else {
+                    Ok(())
+                };
             }
             match self.write_queue.write_to(&mut self.stream) {
                 Ok(_) => {}
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(())
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => return Err(CloseReason::Io(err)),
             }
@@ -472,7 +528,9 @@ impl Engine {
         }
         while let Some(mut msg) = self.batch.pop_front() {
             match (msg.as_command(), msg.group()) {
-                (Some(PipeCommand::Join), Some(group)) => self.session.send_join(group.to_bytes()),
+                (Some(PipeCommand::Join), Some(group)) => {
+                    self.session.send_join(group.to_bytes())
+                }
                 (Some(PipeCommand::Leave), Some(group)) => {
                     self.session.send_leave(group.to_bytes())
                 }
@@ -480,7 +538,8 @@ impl Engine {
                 (None, _) => {
                     if self.kind == Kind::Radio {
                         let group = msg.take_group();
-                        let group = group.as_ref().map_or(&[][..], |g| g.as_bytes());
+                        let group =
+                            group.as_ref().map_or(&[][..], |g| g.as_bytes());
                         self.encode_frame(Bytes::copy_from_slice(group), true);
                     }
                     self.encode_frame(msg.into_bytes(), false);
@@ -495,10 +554,14 @@ impl Engine {
 
     fn encode_frame(&mut self, body: Bytes, more: bool) {
         match self.session.message_header(body.len(), more) {
-            Some((header, len)) => self.write_queue.push_frame(&header[..len], body),
-            None => self
-                .session
-                .encode_message(&body, more, self.write_queue.tail()),
+            Some((header, len)) => {
+                self.write_queue.push_frame(&header[..len], body)
+            }
+            None => self.session.encode_message(
+                &body,
+                more,
+                self.write_queue.tail(),
+            ),
         }
     }
 
@@ -535,7 +598,9 @@ fn read_into(stream: &Stream, buf: &mut BytesMut) -> io::Result<usize> {
     let spare = buf.spare_capacity_mut();
     // SAFETY: `spare` is valid for writes of `spare.len()` bytes; read(2) writes at
     // most that many bytes into it and never reads from it.
-    let count = unsafe { libc::read(stream.as_raw_fd(), spare.as_mut_ptr().cast(), spare.len()) };
+    let count = unsafe {
+        libc::read(stream.as_raw_fd(), spare.as_mut_ptr().cast(), spare.len())
+    };
     if count < 0 {
         return Err(io::Error::last_os_error());
     }

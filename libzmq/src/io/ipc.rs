@@ -29,7 +29,8 @@ fn socket_addr(addr: &str) -> io::Result<SocketAddr> {
 
 /// A fresh path for `ipc://*`.
 fn wildcard_path() -> PathBuf {
-    std::env::temp_dir().join(format!("zmq-{}.ipc", uuid::Uuid::new_v4().simple()))
+    std::env::temp_dir()
+        .join(format!("zmq-{}.ipc", uuid::Uuid::new_v4().simple()))
 }
 
 /// Binds `addr`; returns the listener and the address actually bound.
@@ -42,13 +43,17 @@ pub(crate) fn bind(addr: &IpcAddr) -> Result<(BoundListener, IpcAddr), Error> {
     } else {
         (addr.as_str().to_owned(), Some(PathBuf::from(addr.as_str())))
     };
-    let bound = IpcAddr::new(text.clone())
-        .map_err(|_| Error::new(ErrorKind::InvalidInput("ipc path too long")))?;
-    let target = socket_addr(&text)
-        .map_err(|_| Error::new(ErrorKind::InvalidInput("invalid ipc address")))?;
+    let bound = IpcAddr::new(text.clone()).map_err(|_| {
+        Error::new(ErrorKind::InvalidInput("ipc path too long"))
+    })?;
+    let target = socket_addr(&text).map_err(|_| {
+        Error::new(ErrorKind::InvalidInput("invalid ipc address"))
+    })?;
     let listener = match UnixListener::bind_addr(&target) {
         Ok(listener) => listener,
-        Err(err) if err.kind() == io::ErrorKind::AddrInUse && path.is_some() => {
+        Err(err)
+            if err.kind() == io::ErrorKind::AddrInUse && path.is_some() =>
+        {
             // A file left by a socket that is gone (libzmq rebinds such paths):
             // take it over only if nobody answers on it.
             if std::os::unix::net::UnixStream::connect_addr(&target).is_ok() {
@@ -68,7 +73,9 @@ pub(crate) fn bind(addr: &IpcAddr) -> Result<(BoundListener, IpcAddr), Error> {
 fn bind_error(err: &io::Error) -> Error {
     match err.kind() {
         io::ErrorKind::AddrInUse => Error::new(ErrorKind::AddrInUse),
-        io::ErrorKind::PermissionDenied => Error::new(ErrorKind::InvalidInput("permission denied")),
+        io::ErrorKind::PermissionDenied => {
+            Error::new(ErrorKind::InvalidInput("permission denied"))
+        }
         _ => Error::new(ErrorKind::AddrNotAvailable),
     }
 }

@@ -85,7 +85,9 @@ pub(crate) struct HeartbeatTimes {
 
 impl HeartbeatTimes {
     /// libzmq's rules: an unset timeout is the interval, a zero interval is off.
-    pub(crate) fn from_heartbeat(heartbeat: &crate::Heartbeat) -> Option<HeartbeatTimes> {
+    pub(crate) fn from_heartbeat(
+        heartbeat: &crate::Heartbeat,
+    ) -> Option<HeartbeatTimes> {
         use crate::Period;
         let interval = heartbeat.interval();
         if interval.is_zero() {
@@ -98,9 +100,15 @@ impl HeartbeatTimes {
         };
         let ttl_deciseconds = match heartbeat.ttl() {
             Period::Infinite => 0,
-            Period::Finite(d) => (d.as_millis() / 100).min(u128::from(u16::MAX)) as u16,
+            Period::Finite(d) => {
+                (d.as_millis() / 100).min(u128::from(u16::MAX)) as u16
+            }
         };
-        Some(HeartbeatTimes { interval, timeout, ttl_deciseconds })
+        Some(HeartbeatTimes {
+            interval,
+            timeout,
+            ttl_deciseconds,
+        })
     }
 }
 
@@ -216,7 +224,11 @@ pub(crate) struct EngineNotify {
 }
 
 impl EngineNotify {
-    pub(crate) fn new(shared: Arc<IoShared>, token: usize, generation: u64) -> Arc<EngineNotify> {
+    pub(crate) fn new(
+        shared: Arc<IoShared>,
+        token: usize,
+        generation: u64,
+    ) -> Arc<EngineNotify> {
         Arc::new(EngineNotify {
             shared,
             token,
@@ -251,7 +263,10 @@ pub(crate) struct IoThreads {
 
 impl IoThreads {
     /// Starts `count` threads.
-    pub(crate) fn start(ctx_id: u64, count: usize) -> std::io::Result<IoThreads> {
+    pub(crate) fn start(
+        ctx_id: u64,
+        count: usize,
+    ) -> std::io::Result<IoThreads> {
         let mut threads = Vec::with_capacity(count);
         for index in 0..count {
             let (reactor, shared) = reactor::Reactor::new()?;

@@ -142,8 +142,8 @@ impl Reactor {
             let timeout = self.fire_timers();
 
             self.shared.awake.store(false, SeqCst);
-            let busy =
-                !self.shared.commands.lock().is_empty() || !self.shared.ready.lock().is_empty();
+            let busy = !self.shared.commands.lock().is_empty()
+                || !self.shared.ready.lock().is_empty();
             let timeout = if busy { Some(Duration::ZERO) } else { timeout };
             let polled = self.poll.poll(&mut events, timeout);
             self.shared.awake.store(true, SeqCst);
@@ -159,7 +159,9 @@ impl Reactor {
                     continue;
                 }
                 let slot = event.token().0 - 1;
-                let readable = event.is_readable() || event.is_read_closed() || event.is_error();
+                let readable = event.is_readable()
+                    || event.is_read_closed()
+                    || event.is_error();
                 self.on_event(slot, readable);
             }
         }
@@ -194,22 +196,23 @@ impl Reactor {
             } => {
                 let mut listener = listener.into_listener();
                 let (slot, _) = self.allocate();
-                if let Err(err) =
-                    self.poll
-                        .registry()
-                        .register(&mut listener, token_of(slot), Interest::READABLE)
-                {
+                if let Err(err) = self.poll.registry().register(
+                    &mut listener,
+                    token_of(slot),
+                    Interest::READABLE,
+                ) {
                     log::error!("cannot watch listener: {err}");
                     self.release(slot);
                     return;
                 }
-                self.slots[slot].entry = Some(Entry::Listener(Box::new(Listener {
-                    listener,
-                    socket,
-                    socket_id,
-                    endpoint_id,
-                    options,
-                })));
+                self.slots[slot].entry =
+                    Some(Entry::Listener(Box::new(Listener {
+                        listener,
+                        socket,
+                        socket_id,
+                        endpoint_id,
+                        options,
+                    })));
             }
             Command::Connect {
                 addr,
@@ -242,13 +245,18 @@ impl Reactor {
             } => {
                 self.connecters.remove(&endpoint_id);
                 self.close_where(|entry| {
-                    entry.socket_id() == socket_id && entry.endpoint_id() == endpoint_id
+                    entry.socket_id() == socket_id
+                        && entry.endpoint_id() == endpoint_id
                 });
                 if let Some(done) = done {
                     done.complete();
                 }
             }
-            Command::CloseSocket { socket_id, done, linger } => {
+            Command::CloseSocket {
+                socket_id,
+                done,
+                linger,
+            } => {
                 if linger == Some(Duration::ZERO) {
                     self.connecters.retain(|_, c| c.socket_id != socket_id);
                     self.close_where(|entry| entry.socket_id() == socket_id);
@@ -268,15 +276,23 @@ impl Reactor {
                 sending,
             } => {
                 let (slot, generation) = self.allocate();
-                let notify = EngineNotify::new(self.shared.clone(), slot, generation);
-                let mut engine =
-                    UdpEngine::new(socket, socket_id, endpoint_id, out, inp, sending, notify);
+                let notify =
+                    EngineNotify::new(self.shared.clone(), slot, generation);
+                let mut engine = UdpEngine::new(
+                    socket,
+                    socket_id,
+                    endpoint_id,
+                    out,
+                    inp,
+                    sending,
+                    notify,
+                );
                 let interest = Interest::READABLE | Interest::WRITABLE;
-                if let Err(err) =
-                    self.poll
-                        .registry()
-                        .register(&mut engine.socket, token_of(slot), interest)
-                {
+                if let Err(err) = self.poll.registry().register(
+                    &mut engine.socket,
+                    token_of(slot),
+                    interest,
+                ) {
                     log::error!("cannot watch udp socket: {err}");
                     self.release(slot);
                     return;
@@ -297,7 +313,8 @@ impl Reactor {
     fn start_linger(&mut self, socket_id: u64, linger: Option<Duration>) {
         let deadline = linger.map(|d| Instant::now() + d);
         self.close_where(|entry| {
-            entry.socket_id() == socket_id && matches!(entry, Entry::Listener(_) | Entry::Udp(_))
+            entry.socket_id() == socket_id
+                && matches!(entry, Entry::Listener(_) | Entry::Udp(_))
         });
         let idle: Vec<u64> = self
             .connecters
@@ -322,13 +339,15 @@ impl Reactor {
             }
         }
         if let Some(deadline) = deadline {
-            self.timers.push(Reverse((deadline, TimerKind::LingerEnd { socket_id })));
+            self.timers
+                .push(Reverse((deadline, TimerKind::LingerEnd { socket_id })));
         }
     }
 
     /// Whether anything is left to do for closed sockets.
     fn is_idle(&self) -> bool {
-        self.connecters.is_empty() && self.slots.iter().all(|s| s.entry.is_none())
+        self.connecters.is_empty()
+            && self.slots.iter().all(|s| s.entry.is_none())
     }
 
     fn close_where(&mut self, matches: impl Fn(&Entry) -> bool) {
@@ -349,7 +368,8 @@ impl Reactor {
     // ---- events ------------------------------------------------------------------
 
     fn on_event(&mut self, slot: usize, readable: bool) {
-        let Some(entry) = self.slots.get_mut(slot).and_then(|s| s.entry.take()) else {
+        let Some(entry) = self.slots.get_mut(slot).and_then(|s| s.entry.take())
+        else {
             return;
         };
         match entry {
@@ -357,13 +377,17 @@ impl Reactor {
                 self.accept_all(&listener);
                 self.slots[slot].entry = Some(Entry::Listener(listener));
             }
-            Entry::Connecting(connecting) => self.finish_connect(slot, connecting),
+            Entry::Connecting(connecting) => {
+                self.finish_connect(slot, connecting)
+            }
             Entry::Engine(mut engine) => match engine.on_ready(readable) {
                 Ok(()) => {
                     self.slots[slot].entry = Some(Entry::Engine(engine));
                     self.schedule_engine(slot);
                 }
-                Err(reason) => self.drop_entry(slot, Entry::Engine(engine), Some(reason)),
+                Err(reason) => {
+                    self.drop_entry(slot, Entry::Engine(engine), Some(reason))
+                }
             },
             Entry::Udp(mut engine) => match engine.run() {
                 Ok(()) => self.slots[slot].entry = Some(Entry::Udp(engine)),
@@ -387,7 +411,11 @@ impl Reactor {
                         self.slots[slot].entry = Some(Entry::Engine(engine));
                         self.schedule_engine(slot);
                     }
-                    Err(reason) => self.drop_entry(slot, Entry::Engine(engine), Some(reason)),
+                    Err(reason) => self.drop_entry(
+                        slot,
+                        Entry::Engine(engine),
+                        Some(reason),
+                    ),
                 }
             }
             Some(Entry::Udp(mut engine)) => {
@@ -418,7 +446,9 @@ impl Reactor {
                         None,
                     );
                 }
-                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                    return
+                }
                 Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(err) => {
                     // E.g. out of file descriptors: leave the rest in the backlog.
@@ -442,10 +472,10 @@ impl Reactor {
     ) -> Option<usize> {
         let (slot, generation) = self.allocate();
         let interest = Interest::READABLE | Interest::WRITABLE;
-        if let Err(err) = self
-            .poll
-            .registry()
-            .register(&mut stream, token_of(slot), interest)
+        if let Err(err) =
+            self.poll
+                .registry()
+                .register(&mut stream, token_of(slot), interest)
         {
             log::error!("cannot watch connection: {err}");
             self.release(slot);
@@ -485,11 +515,11 @@ impl Reactor {
             }
         };
         let (slot, _) = self.allocate();
-        if let Err(err) =
-            self.poll
-                .registry()
-                .register(&mut stream, token_of(slot), Interest::WRITABLE)
-        {
+        if let Err(err) = self.poll.registry().register(
+            &mut stream,
+            token_of(slot),
+            Interest::WRITABLE,
+        ) {
             log::error!("cannot watch connect: {err}");
             self.release(slot);
             self.schedule_reconnect(endpoint_id);
@@ -565,7 +595,8 @@ impl Reactor {
             .filter(|d| !d.is_zero())
         {
             None => {
-                let jitter = rand::random::<u64>() % (interval.as_millis().max(1) as u64);
+                let jitter = rand::random::<u64>()
+                    % (interval.as_millis().max(1) as u64);
                 interval + Duration::from_millis(jitter)
             }
             Some(max) => {
@@ -591,8 +622,12 @@ impl Reactor {
             }
             self.timers.pop();
             match kind {
-                TimerKind::Reconnect { endpoint_id } => self.start_connect(endpoint_id),
-                TimerKind::Engine { slot, generation } => self.engine_timer(slot, generation, now),
+                TimerKind::Reconnect { endpoint_id } => {
+                    self.start_connect(endpoint_id)
+                }
+                TimerKind::Engine { slot, generation } => {
+                    self.engine_timer(slot, generation, now)
+                }
                 TimerKind::LingerEnd { socket_id } => {
                     self.connecters.retain(|_, c| c.socket_id != socket_id);
                     self.close_where(|entry| entry.socket_id() == socket_id);
@@ -609,7 +644,10 @@ impl Reactor {
             if let Some(at) = engine.next_deadline() {
                 if engine.scheduled.is_none_or(|scheduled| at < scheduled) {
                     engine.scheduled = Some(at);
-                    self.timers.push(Reverse((at, TimerKind::Engine { slot, generation })));
+                    self.timers.push(Reverse((
+                        at,
+                        TimerKind::Engine { slot, generation },
+                    )));
                 }
             }
         }
@@ -633,14 +671,21 @@ impl Reactor {
                 self.slots[slot].entry = Some(Entry::Engine(engine));
                 self.schedule_engine(slot);
             }
-            Err(reason) => self.drop_entry(slot, Entry::Engine(engine), Some(reason)),
+            Err(reason) => {
+                self.drop_entry(slot, Entry::Engine(engine), Some(reason))
+            }
         }
     }
 
     // ---- closing -----------------------------------------------------------------
 
     /// Closes an entry. `reason` is `None` when the socket asked for it.
-    fn drop_entry(&mut self, slot: usize, entry: Entry, reason: Option<CloseReason>) {
+    fn drop_entry(
+        &mut self,
+        slot: usize,
+        entry: Entry,
+        reason: Option<CloseReason>,
+    ) {
         match entry {
             Entry::Listener(mut listener) => {
                 let _ = self.poll.registry().deregister(&mut listener.listener);
@@ -659,14 +704,18 @@ impl Reactor {
                 engine.detach();
                 if engine.handshake_done() {
                     // A completed handshake resets the reconnect backoff (as libzmq).
-                    if let Some(connecter) = self.connecters.get_mut(&engine.endpoint_id) {
+                    if let Some(connecter) =
+                        self.connecters.get_mut(&engine.endpoint_id)
+                    {
                         connecter.attempts = 0;
                     }
                 }
                 if engine.origin == Origin::Connected {
                     if let Some(reason) = reason {
                         if reason.is_terminal() {
-                            if let Some(connecter) = self.connecters.remove(&engine.endpoint_id) {
+                            if let Some(connecter) =
+                                self.connecters.remove(&engine.endpoint_id)
+                            {
                                 give_up(&connecter, engine.endpoint_id);
                             }
                         } else {

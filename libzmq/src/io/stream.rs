@@ -168,7 +168,9 @@ impl Source for Listener {
     ) -> io::Result<()> {
         match self {
             Listener::Tcp(l) => l.register(registry, token, interests),
-            Listener::Unix { listener, .. } => listener.register(registry, token, interests),
+            Listener::Unix { listener, .. } => {
+                listener.register(registry, token, interests)
+            }
         }
     }
     fn reregister(
@@ -179,7 +181,9 @@ impl Source for Listener {
     ) -> io::Result<()> {
         match self {
             Listener::Tcp(l) => l.reregister(registry, token, interests),
-            Listener::Unix { listener, .. } => listener.reregister(registry, token, interests),
+            Listener::Unix { listener, .. } => {
+                listener.reregister(registry, token, interests)
+            }
         }
     }
     fn deregister(&mut self, registry: &Registry) -> io::Result<()> {

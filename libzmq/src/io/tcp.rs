@@ -18,12 +18,15 @@ fn port_number(port: Port) -> u16 {
 }
 
 /// Resolves a host (IP, hostname or `*`) and port to socket addresses.
-pub(crate) fn resolve(host: &SocketAddr) -> io::Result<Vec<std::net::SocketAddr>> {
+pub(crate) fn resolve(
+    host: &SocketAddr,
+) -> io::Result<Vec<std::net::SocketAddr>> {
     let port = port_number(host.port());
     match host.interface() {
         Interface::Ip(ip) => Ok(vec![std::net::SocketAddr::new(*ip, port)]),
         Interface::Hostname(name) => {
-            let mut addrs: Vec<_> = (name.as_str(), port).to_socket_addrs()?.collect();
+            let mut addrs: Vec<_> =
+                (name.as_str(), port).to_socket_addrs()?.collect();
             // Prefer IPv4, as libzmq does without the IPV6 option.
             addrs.sort_by_key(|a| !a.is_ipv4());
             if addrs.is_empty() {
@@ -40,8 +43,12 @@ pub(crate) fn resolve(host: &SocketAddr) -> io::Result<Vec<std::net::SocketAddr>
 fn map_bind_error(err: &io::Error) -> Error {
     match err.kind() {
         io::ErrorKind::AddrInUse => Error::new(ErrorKind::AddrInUse),
-        io::ErrorKind::AddrNotAvailable => Error::new(ErrorKind::AddrNotAvailable),
-        io::ErrorKind::PermissionDenied => Error::new(ErrorKind::InvalidInput("permission denied")),
+        io::ErrorKind::AddrNotAvailable => {
+            Error::new(ErrorKind::AddrNotAvailable)
+        }
+        io::ErrorKind::PermissionDenied => {
+            Error::new(ErrorKind::InvalidInput("permission denied"))
+        }
         _ => match err.raw_os_error() {
             Some(libc::ENODEV) | Some(libc::EADDRNOTAVAIL) => {
                 Error::new(ErrorKind::AddrNotAvailable)
@@ -53,7 +60,8 @@ fn map_bind_error(err: &io::Error) -> Error {
 
 /// Binds a listener for `addr` (SO_REUSEADDR, backlog 100, non-blocking).
 pub(crate) fn bind(addr: &TcpAddr) -> Result<std::net::TcpListener, Error> {
-    let addrs = resolve(addr.host()).map_err(|_| Error::new(ErrorKind::AddrNotAvailable))?;
+    let addrs = resolve(addr.host())
+        .map_err(|_| Error::new(ErrorKind::AddrNotAvailable))?;
     let mut last = Error::new(ErrorKind::AddrNotAvailable);
     for target in addrs {
         match bind_one(target) {
@@ -77,7 +85,10 @@ fn bind_one(target: std::net::SocketAddr) -> io::Result<std::net::TcpListener> {
     Ok(socket.into())
 }
 
-fn source_address(src: &SrcAddr, family_v4: bool) -> io::Result<Option<std::net::SocketAddr>> {
+fn source_address(
+    src: &SrcAddr,
+    family_v4: bool,
+) -> io::Result<Option<std::net::SocketAddr>> {
     let wildcard = if family_v4 {
         IpAddr::V4(Ipv4Addr::UNSPECIFIED)
     } else {
@@ -87,7 +98,9 @@ fn source_address(src: &SrcAddr, family_v4: bool) -> io::Result<Option<std::net:
         SrcAddr::Socket(addr) => Ok(resolve(addr)?
             .into_iter()
             .find(|a| a.is_ipv4() == family_v4)),
-        SrcAddr::Interface(Interface::Ip(ip)) => Ok(Some(std::net::SocketAddr::new(*ip, 0))),
+        SrcAddr::Interface(Interface::Ip(ip)) => {
+            Ok(Some(std::net::SocketAddr::new(*ip, 0)))
+        }
         SrcAddr::Interface(Interface::Hostname(name)) => {
             let found = (name.as_str(), 0)
                 .to_socket_addrs()?

@@ -33,7 +33,9 @@ fn resolve(addr: &UdpAddr) -> io::Result<SocketAddr> {
         Interface::Hostname(name) => (name.as_str(), port)
             .to_socket_addrs()?
             .min_by_key(|a| !a.is_ipv4())
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address for host")),
+            .ok_or_else(|| {
+                io::Error::new(io::ErrorKind::NotFound, "no address for host")
+            }),
     }
 }
 
@@ -69,7 +71,9 @@ fn invalid(err: io::Error) -> Error {
 }
 
 /// A Radio's sending socket for `addr` (multicast: TTL 1, loopback on, as libzmq).
-pub(crate) fn open_sender(addr: &UdpAddr) -> Result<std::net::UdpSocket, Error> {
+pub(crate) fn open_sender(
+    addr: &UdpAddr,
+) -> Result<std::net::UdpSocket, Error> {
     let target = resolve(addr).map_err(invalid)?;
     if target.port() == 0 {
         return Err(Error::new(ErrorKind::InvalidInput(
@@ -112,8 +116,11 @@ pub(crate) fn open_sender(addr: &UdpAddr) -> Result<std::net::UdpSocket, Error> 
 }
 
 /// A Dish's receiving socket for `addr`; returns it with the address bound.
-pub(crate) fn bind_receiver(addr: &UdpAddr) -> Result<(std::net::UdpSocket, UdpAddr), Error> {
-    let target = resolve(addr).map_err(|_| Error::new(ErrorKind::AddrNotAvailable))?;
+pub(crate) fn bind_receiver(
+    addr: &UdpAddr,
+) -> Result<(std::net::UdpSocket, UdpAddr), Error> {
+    let target =
+        resolve(addr).map_err(|_| Error::new(ErrorKind::AddrNotAvailable))?;
     let v4 = target.is_ipv4();
     let socket = Socket::new(
         Domain::for_address(target),
@@ -136,7 +143,9 @@ pub(crate) fn bind_receiver(addr: &UdpAddr) -> Result<(std::net::UdpSocket, UdpA
                 };
                 socket.join_multicast_v4(&group, &iface).map_err(invalid)?;
             }
-            IpAddr::V6(group) => socket.join_multicast_v6(&group, 0).map_err(invalid)?,
+            IpAddr::V6(group) => {
+                socket.join_multicast_v6(&group, 0).map_err(invalid)?
+            }
         }
     } else {
         socket
@@ -148,7 +157,9 @@ pub(crate) fn bind_receiver(addr: &UdpAddr) -> Result<(std::net::UdpSocket, UdpA
     let port = socket.local_addr().map_err(invalid)?.port();
     let bound = format!("{}:{port}", host_text(addr))
         .parse::<UdpAddr>()
-        .map_err(|_| Error::new(ErrorKind::InvalidInput("invalid udp address")))?;
+        .map_err(|_| {
+            Error::new(ErrorKind::InvalidInput("invalid udp address"))
+        })?;
     Ok((socket, bound))
 }
 
@@ -257,7 +268,9 @@ impl UdpEngine {
             if self.pending {
                 match self.socket.send(&self.datagram) {
                     Ok(_) => self.pending = false,
-                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                        return Ok(())
+                    }
                     Err(err) => {
                         // E.g. ICMP port unreachable reported on a later send: drop it.
                         log::debug!("udp send failed: {err}");
@@ -299,7 +312,9 @@ impl UdpEngine {
                         }
                     }
                 }
-                Err(err) if err.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(())
+                }
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err) => {
                     log::debug!("udp receive failed: {err}");

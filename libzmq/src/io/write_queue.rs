@@ -55,7 +55,10 @@ impl WriteQueue {
     }
 
     /// Writes as much as `writer` takes in one call.
-    pub(crate) fn write_to(&mut self, writer: &mut impl Write) -> io::Result<usize> {
+    pub(crate) fn write_to(
+        &mut self,
+        writer: &mut impl Write,
+    ) -> io::Result<usize> {
         let written = if self.chunks.is_empty() {
             writer.write(&self.tail)?
         } else {

@@ -12,7 +12,9 @@ pub(crate) const DEFAULT_HWM: i32 = 1000;
 
 /// Endpoints to connect to and bind to.
 #[doc(hidden)]
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize,
+)]
 pub struct SocketConfig {
     pub(crate) connect: Option<Vec<Endpoint>>,
     pub(crate) bind: Option<Vec<Endpoint>>,
@@ -60,7 +62,9 @@ impl Default for RecvConfig {
 
 /// Heartbeat options.
 #[doc(hidden)]
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Default, Clone, PartialEq, Eq, Hash, Serialize, Deserialize,
+)]
 pub struct HeartbeatingConfig {
     pub(crate) heartbeat: Option<Heartbeat>,
 }
@@ -242,7 +246,8 @@ pub trait BuildSocket: GetSocketConfig + Sized {
 
     /// Sets [`reconnect_interval`](crate::prelude::Socket::reconnect_interval).
     fn reconnect_interval(&mut self, interval: Duration) -> &mut Self {
-        self.socket_config_mut().reconnect_interval = Some(Period::Finite(interval));
+        self.socket_config_mut().reconnect_interval =
+            Some(Period::Finite(interval));
         self
     }
 
@@ -254,7 +259,8 @@ pub trait BuildSocket: GetSocketConfig + Sized {
 
     /// Sets [`handshake_interval`](crate::prelude::Socket::handshake_interval).
     fn handshake_interval(&mut self, interval: Duration) -> &mut Self {
-        self.socket_config_mut().handshake_interval = Some(Period::Finite(interval));
+        self.socket_config_mut().handshake_interval =
+            Some(Period::Finite(interval));
         self
     }
 

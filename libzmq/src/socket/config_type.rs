@@ -2,7 +2,8 @@
 //! types, for configuration files that describe sockets of several types.
 
 use crate::config::{
-    ClientConfig, DishConfig, GatherConfig, RadioConfig, ScatterConfig, ServerConfig,
+    ClientConfig, DishConfig, GatherConfig, RadioConfig, ScatterConfig,
+    ServerConfig,
 };
 use crate::serde_enum::{self, SerdeEnum};
 use crate::socket::socket_type::SocketType;
@@ -83,12 +84,24 @@ impl ConfigType {
     /// The same as [`build`](ConfigType::build).
     pub fn with_ctx(&self, handle: CtxHandle) -> Result<SocketType, Error> {
         let socket = match self {
-            ConfigType::Client(config) => SocketType::Client(config.with_ctx(handle)?),
-            ConfigType::Server(config) => SocketType::Server(config.with_ctx(handle)?),
-            ConfigType::Radio(config) => SocketType::Radio(config.with_ctx(handle)?),
-            ConfigType::Dish(config) => SocketType::Dish(config.with_ctx(handle)?),
-            ConfigType::Gather(config) => SocketType::Gather(config.with_ctx(handle)?),
-            ConfigType::Scatter(config) => SocketType::Scatter(config.with_ctx(handle)?),
+            ConfigType::Client(config) => {
+                SocketType::Client(config.with_ctx(handle)?)
+            }
+            ConfigType::Server(config) => {
+                SocketType::Server(config.with_ctx(handle)?)
+            }
+            ConfigType::Radio(config) => {
+                SocketType::Radio(config.with_ctx(handle)?)
+            }
+            ConfigType::Dish(config) => {
+                SocketType::Dish(config.with_ctx(handle)?)
+            }
+            ConfigType::Gather(config) => {
+                SocketType::Gather(config.with_ctx(handle)?)
+            }
+            ConfigType::Scatter(config) => {
+                SocketType::Scatter(config.with_ctx(handle)?)
+            }
         };
         Ok(socket)
     }
@@ -113,7 +126,8 @@ from_config!(
 );
 
 const NAME: &str = "ConfigType";
-const VARIANTS: &[&str] = &["client", "server", "radio", "dish", "gather", "scatter"];
+const VARIANTS: &[&str] =
+    &["client", "server", "radio", "dish", "gather", "scatter"];
 
 impl SerdeEnum for ConfigType {
     const NAME: &'static str = NAME;
@@ -123,18 +137,30 @@ impl SerdeEnum for ConfigType {
         None
     }
 
-    fn deserialize_variant<'de, D>(index: usize, deserializer: D) -> Result<Self, D::Error>
+    fn deserialize_variant<'de, D>(
+        index: usize,
+        deserializer: D,
+    ) -> Result<Self, D::Error>
     where
         D: Deserializer<'de>,
     {
         match index {
-            0 => ClientConfig::deserialize(deserializer).map(ConfigType::Client),
-            1 => ServerConfig::deserialize(deserializer).map(ConfigType::Server),
+            0 => {
+                ClientConfig::deserialize(deserializer).map(ConfigType::Client)
+            }
+            1 => {
+                ServerConfig::deserialize(deserializer).map(ConfigType::Server)
+            }
             2 => RadioConfig::deserialize(deserializer).map(ConfigType::Radio),
             3 => DishConfig::deserialize(deserializer).map(ConfigType::Dish),
-            4 => GatherConfig::deserialize(deserializer).map(ConfigType::Gather),
-            5 => ScatterConfig::deserialize(deserializer).map(ConfigType::Scatter),
-            _ => Err(serde::de::Error::custom("invalid ConfigType variant index")),
+            4 => {
+                GatherConfig::deserialize(deserializer).map(ConfigType::Gather)
+            }
+            5 => ScatterConfig::deserialize(deserializer)
+                .map(ConfigType::Scatter),
+            _ => Err(serde::de::Error::custom(
+                "invalid ConfigType variant index",
+            )),
         }
     }
 }
@@ -146,12 +172,22 @@ impl Serialize for ConfigType {
     {
         use serde_enum::serialize_newtype as newtype;
         match self {
-            ConfigType::Client(c) => newtype(serializer, NAME, 0, VARIANTS[0], c),
-            ConfigType::Server(c) => newtype(serializer, NAME, 1, VARIANTS[1], c),
-            ConfigType::Radio(c) => newtype(serializer, NAME, 2, VARIANTS[2], c),
+            ConfigType::Client(c) => {
+                newtype(serializer, NAME, 0, VARIANTS[0], c)
+            }
+            ConfigType::Server(c) => {
+                newtype(serializer, NAME, 1, VARIANTS[1], c)
+            }
+            ConfigType::Radio(c) => {
+                newtype(serializer, NAME, 2, VARIANTS[2], c)
+            }
             ConfigType::Dish(c) => newtype(serializer, NAME, 3, VARIANTS[3], c),
-            ConfigType::Gather(c) => newtype(serializer, NAME, 4, VARIANTS[4], c),
-            ConfigType::Scatter(c) => newtype(serializer, NAME, 5, VARIANTS[5], c),
+            ConfigType::Gather(c) => {
+                newtype(serializer, NAME, 4, VARIANTS[4], c)
+            }
+            ConfigType::Scatter(c) => {
+                newtype(serializer, NAME, 5, VARIANTS[5], c)
+            }
         }
     }
 }
@@ -242,7 +278,8 @@ mod tests {
             "{err}"
         );
         // An option of another socket type is refused.
-        let err = serde_yaml::from_str::<ConfigType>("radio:\n  recv_hwm: 3").unwrap_err();
+        let err = serde_yaml::from_str::<ConfigType>("radio:\n  recv_hwm: 3")
+            .unwrap_err();
         assert!(err.to_string().contains("recv_hwm"), "{err}");
         // A bare name is not enough: every variant holds a config.
         let err = serde_yaml::from_str::<ConfigType>("client").unwrap_err();

@@ -3,9 +3,9 @@
 
 use super::peers::{Peer, PeerSet, SendFail};
 use crate::addr::{Endpoint, TcpAddr};
+use crate::auth::Mechanism;
 use crate::ctx::{CtxHandle, CtxInner};
 use crate::error::{Error, ErrorKind};
-use crate::auth::Mechanism;
 use crate::group::{Group, GroupSlice};
 use crate::io::stream::BoundListener;
 use crate::io::{self, Command, EngineOptions};
@@ -122,7 +122,9 @@ impl std::fmt::Debug for SocketCore {
 fn timeout_to_ms(period: Period) -> u64 {
     match period {
         Period::Infinite => NO_TIMEOUT,
-        Period::Finite(d) => d.as_millis().min(u128::from(NO_TIMEOUT - 1)) as u64,
+        Period::Finite(d) => {
+            d.as_millis().min(u128::from(NO_TIMEOUT - 1)) as u64
+        }
     }
 }
 
@@ -139,7 +141,10 @@ fn deadline(ms: u64) -> Option<Instant> {
 }
 
 impl SocketCore {
-    pub(crate) fn new(handle: CtxHandle, kind: Kind) -> Result<Arc<SocketCore>, Error> {
+    pub(crate) fn new(
+        handle: CtxHandle,
+        kind: Kind,
+    ) -> Result<Arc<SocketCore>, Error> {
         let ctx = handle.upgrade()?;
         let id = NEXT_SOCKET_ID.fetch_add(1, SeqCst);
         let signal = Signal::new();
@@ -172,19 +177,27 @@ impl SocketCore {
         let mut state = self.state.lock();
         match self.kind {
             Kind::Server => state.peers.send_routed(msg),
-            Kind::Radio => state.peers.send_fan_out(msg, self.no_drop.load(SeqCst)),
+            Kind::Radio => {
+                state.peers.send_fan_out(msg, self.no_drop.load(SeqCst))
+            }
             _ => state.peers.send_round_robin(msg),
         }
     }
 
     /// Sends one message; `blocking` waits up to the send timeout.
-    pub(crate) fn send(&self, msg: Msg, blocking: bool) -> Result<(), Error<Msg>> {
+    pub(crate) fn send(
+        &self,
+        msg: Msg,
+        blocking: bool,
+    ) -> Result<(), Error<Msg>> {
         if self.ctx.is_terminated() {
             return Err(Error::with_content(ErrorKind::InvalidCtx, msg));
         }
         let mut msg = match self.try_send_once(msg) {
             Ok(()) => return Ok(()),
-            Err(SendFail::Fatal(kind, msg)) => return Err(Error::with_content(kind, msg)),
+            Err(SendFail::Fatal(kind, msg)) => {
+                return Err(Error::with_content(kind, msg))
+            }
             Err(SendFail::Again(msg)) => msg,
         };
         let timeout = self.send_timeout_ms.load(SeqCst);
@@ -200,7 +213,9 @@ impl SocketCore {
             }
             msg = match self.try_send_once(msg) {
                 Ok(()) => return Ok(()),
-                Err(SendFail::Fatal(kind, msg)) => return Err(Error::with_content(kind, msg)),
+                Err(SendFail::Fatal(kind, msg)) => {
+                    return Err(Error::with_content(kind, msg))
+                }
                 Err(SendFail::Again(msg)) => msg,
             };
             if !waiter.wait(seen, deadline) {
@@ -238,7 +253,8 @@ impl SocketCore {
     pub(crate) fn leave(&self, group: &GroupSlice) -> Result<(), Error> {
         self.ctx.check_alive()?;
         let mut state = self.state.lock();
-        let Some(index) = state.groups.iter().position(|g| **g == *group) else {
+        let Some(index) = state.groups.iter().position(|g| **g == *group)
+        else {
             return Err(Error::new(ErrorKind::InvalidInput(
                 "cannot leave a group that wasn't joined",
             )));
@@ -259,7 +275,8 @@ impl SocketCore {
         let state = self.state.lock();
         out.discard();
         for group in &state.groups {
-            let _ = out.push_command(Msg::command(PipeCommand::Join, group.clone()));
+            let _ = out
+                .push_command(Msg::command(PipeCommand::Join, group.clone()));
         }
     }
 
@@ -320,7 +337,10 @@ impl SocketCore {
         self.options.lock().clone()
     }
 
-    pub(crate) fn update_options(&self, change: impl FnOnce(&mut Options)) -> Result<(), Error> {
+    pub(crate) fn update_options(
+        &self,
+        change: impl FnOnce(&mut Options),
+    ) -> Result<(), Error> {
         self.ctx.check_alive()?;
         change(&mut self.options.lock());
         Ok(())
@@ -328,7 +348,10 @@ impl SocketCore {
 
     /// Sets the security mechanism of the connections made from now on. A
     /// CURVE client without a certificate gets a fresh one.
-    pub(crate) fn set_mechanism(&self, mechanism: Mechanism) -> Result<(), Error> {
+    pub(crate) fn set_mechanism(
+        &self,
+        mechanism: Mechanism,
+    ) -> Result<(), Error> {
         let mechanism = mechanism.with_client_cert();
         self.update_options(|o| {
             if o.mechanism != mechanism {
@@ -338,7 +361,10 @@ impl SocketCore {
     }
 
     /// Sets the heartbeat for the connections made from now on.
-    pub(crate) fn set_heartbeat(&self, maybe: Option<Heartbeat>) -> Result<(), Error> {
+    pub(crate) fn set_heartbeat(
+        &self,
+        maybe: Option<Heartbeat>,
+    ) -> Result<(), Error> {
         if let Some(heartbeat) = &maybe {
             super::traits::check_heartbeat(heartbeat)?;
         }
@@ -413,7 +439,10 @@ impl SocketCore {
         let id = state.next_peer_id;
         if self.kind == Kind::Dish {
             for group in &state.groups {
-                let _ = out.push_command(Msg::command(PipeCommand::Join, group.clone()));
+                let _ = out.push_command(Msg::command(
+                    PipeCommand::Join,
+                    group.clone(),
+                ));
             }
         }
         state
@@ -455,7 +484,8 @@ impl SocketCore {
         let inp = Pipe::new(None, Some(hwm(options.recv_hwm)));
         out.set_reader(Some(engine.clone()));
         inp.set_writer(Some(engine));
-        let id = self.attach_pipes(out.clone(), inp.clone(), endpoint_id, false)?;
+        let id =
+            self.attach_pipes(out.clone(), inp.clone(), endpoint_id, false)?;
         Some((id, out, inp))
     }
 
@@ -493,7 +523,10 @@ impl SocketCore {
             socket_type: self.kind,
             max_msg_size: options.max_msg_size,
             handshake_interval: options.handshake_interval,
-            heartbeat: options.heartbeat.as_ref().and_then(crate::io::HeartbeatTimes::from_heartbeat),
+            heartbeat: options
+                .heartbeat
+                .as_ref()
+                .and_then(crate::io::HeartbeatTimes::from_heartbeat),
             mechanism: options.mechanism.to_zmtp(),
             auth: self.ctx.auth.clone(),
             reconnect_interval: options.reconnect_interval,
@@ -501,7 +534,13 @@ impl SocketCore {
         }
     }
 
-    fn record(&self, endpoint: Endpoint, bound: bool, id: u64, transport: Transport) {
+    fn record(
+        &self,
+        endpoint: Endpoint,
+        bound: bool,
+        id: u64,
+        transport: Transport,
+    ) {
         let mut state = self.state.lock();
         state.last_endpoint = Some(endpoint.clone());
         state.endpoints.push(EndpointRecord {
@@ -513,7 +552,10 @@ impl SocketCore {
     }
 
     /// Binds to `endpoint` now (an ephemeral TCP port or `ipc://*` is resolved).
-    pub(crate) fn bind(self: &Arc<Self>, endpoint: Endpoint) -> Result<(), Error> {
+    pub(crate) fn bind(
+        self: &Arc<Self>,
+        endpoint: Endpoint,
+    ) -> Result<(), Error> {
         self.ctx.check_alive()?;
         let id = next_endpoint_id();
         match endpoint {
@@ -541,7 +583,12 @@ impl SocketCore {
             Endpoint::Inproc(addr) => {
                 crate::inproc::bind(self, &addr, id)?;
                 let name = addr.as_str().to_owned();
-                self.record(Endpoint::Inproc(addr), true, id, Transport::Inproc { name });
+                self.record(
+                    Endpoint::Inproc(addr),
+                    true,
+                    id,
+                    Transport::Inproc { name },
+                );
                 Ok(())
             }
             _ => Err(Error::new(ErrorKind::InvalidInput(
@@ -573,7 +620,10 @@ impl SocketCore {
 
     /// Connects to `endpoint`. The pipe to it exists at once, so the socket
     /// can queue messages before the connection is up.
-    pub(crate) fn connect(self: &Arc<Self>, endpoint: Endpoint) -> Result<(), Error> {
+    pub(crate) fn connect(
+        self: &Arc<Self>,
+        endpoint: Endpoint,
+    ) -> Result<(), Error> {
         self.ctx.check_alive()?;
         let id = next_endpoint_id();
         match endpoint {
@@ -583,7 +633,11 @@ impl SocketCore {
                         "cannot connect to an unspecified port",
                     )));
                 }
-                self.connect_stream(PeerAddr::Tcp(addr.clone()), Endpoint::Tcp(addr), id)
+                self.connect_stream(
+                    PeerAddr::Tcp(addr.clone()),
+                    Endpoint::Tcp(addr),
+                    id,
+                )
             }
             Endpoint::Ipc(addr) => {
                 if addr.is_wildcard() {
@@ -591,7 +645,11 @@ impl SocketCore {
                         "cannot connect to ipc://*",
                     )));
                 }
-                self.connect_stream(PeerAddr::Ipc(addr.clone()), Endpoint::Ipc(addr), id)
+                self.connect_stream(
+                    PeerAddr::Ipc(addr.clone()),
+                    Endpoint::Ipc(addr),
+                    id,
+                )
             }
             Endpoint::Udp(addr) if self.kind == Kind::Radio => {
                 self.ctx.io_threads()?;
@@ -628,7 +686,9 @@ impl SocketCore {
         id: u64,
     ) -> Result<(), Error> {
         let threads = self.ctx.io_threads()?;
-        let Some(peer_id) = self.attach_pipes(out.clone(), inp.clone(), id, false) else {
+        let Some(peer_id) =
+            self.attach_pipes(out.clone(), inp.clone(), id, false)
+        else {
             return self.invalid_ctx();
         };
         if sending {
@@ -731,21 +791,25 @@ impl SocketCore {
         let index = state
             .endpoints
             .iter()
-            .position(|r| (r.bound || !bound_only) && r.endpoint.to_zmq_string() == wanted)
+            .position(|r| {
+                (r.bound || !bound_only) && r.endpoint.to_zmq_string() == wanted
+            })
             .ok_or_else(|| Error::new(ErrorKind::NotFound(missing)))?;
         Ok(state.endpoints.remove(index))
     }
 
     /// Closes a bound endpoint and the connections accepted through it.
     pub(crate) fn unbind(&self, endpoint: Endpoint) -> Result<(), Error> {
-        let record = self.take_record(&endpoint, true, "endpoint was not bound to")?;
+        let record =
+            self.take_record(&endpoint, true, "endpoint was not bound to")?;
         self.close_endpoint(record);
         Ok(())
     }
 
     /// Closes a connected endpoint (or, as libzmq allows, a bound one).
     pub(crate) fn disconnect(&self, endpoint: Endpoint) -> Result<(), Error> {
-        let record = self.take_record(&endpoint, false, "endpoint was not in use")?;
+        let record =
+            self.take_record(&endpoint, false, "endpoint was not in use")?;
         self.close_endpoint(record);
         Ok(())
     }
@@ -785,7 +849,9 @@ impl SocketCore {
                         None => threads_used.push((thread, record.bound)),
                     }
                 }
-                Transport::Inproc { ref name } => self.release_inproc(name, &record),
+                Transport::Inproc { ref name } => {
+                    self.release_inproc(name, &record)
+                }
             }
         }
         if let Some(threads) = self.ctx.running_io_threads() {
@@ -838,7 +904,10 @@ pub struct RawSocket {
 }
 
 impl RawSocket {
-    pub(crate) fn new(handle: CtxHandle, kind: Kind) -> Result<RawSocket, Error> {
+    pub(crate) fn new(
+        handle: CtxHandle,
+        kind: Kind,
+    ) -> Result<RawSocket, Error> {
         Ok(RawSocket {
             core: SocketCore::new(handle, kind)?,
         })

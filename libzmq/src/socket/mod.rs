@@ -27,7 +27,9 @@ macro_rules! define_socket {
 
             /// A new socket in the ctx of `handle`. Fails with `InvalidCtx` if
             /// that ctx is shut down or gone, `SocketLimit` past its `max_sockets`.
-            pub fn with_ctx(handle: $crate::CtxHandle) -> Result<Self, $crate::Error> {
+            pub fn with_ctx(
+                handle: $crate::CtxHandle,
+            ) -> Result<Self, $crate::Error> {
                 let raw = $crate::socket::core::RawSocket::new(handle, $kind)?;
                 Ok(Self {
                     inner: std::sync::Arc::new(raw),

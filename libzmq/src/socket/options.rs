@@ -1,7 +1,9 @@
 //! The serde configuration shared by the six socket types: one set of
 //! fields, of which each socket type accepts (and writes) only its own.
 
-use super::config::{HeartbeatingConfig, RecvConfig, SendConfig, SocketConfig, DEFAULT_HWM};
+use super::config::{
+    HeartbeatingConfig, RecvConfig, SendConfig, SocketConfig, DEFAULT_HWM,
+};
 use super::core::{Kind, SocketCore};
 use super::traits::check_heartbeat;
 use crate::addr::Endpoint;
@@ -66,7 +68,11 @@ pub(crate) struct Options {
 impl Options {
     /// Applies the options to `socket` of kind `kind`: no_drop (Radio), the
     /// groups (Dish), send, receive and heartbeat options, then connect and bind.
-    pub(crate) fn apply(&self, socket: &Arc<SocketCore>, kind: Kind) -> Result<(), Error> {
+    pub(crate) fn apply(
+        &self,
+        socket: &Arc<SocketCore>,
+        kind: Kind,
+    ) -> Result<(), Error> {
         let caps = capabilities(kind);
         if kind == Kind::Radio {
             if let Some(no_drop) = self.no_drop {
@@ -155,7 +161,10 @@ impl Options {
             out.serialize_field("reconnect_interval", interval)?;
         }
         if let Some(max) = &connection.reconnect_interval_max {
-            out.serialize_field("reconnect_interval_max", &humantime::format_duration(*max).to_string())?;
+            out.serialize_field(
+                "reconnect_interval_max",
+                &humantime::format_duration(*max).to_string(),
+            )?;
         }
         if let Some(interval) = &connection.handshake_interval {
             out.serialize_field("handshake_interval", interval)?;
@@ -259,8 +268,9 @@ impl Wire {
         refuse("no_drop", self.no_drop.is_some(), kind == Kind::Radio)?;
         refuse("groups", self.groups.is_some(), kind == Kind::Dish)?;
         if let Some(heartbeat) = &self.heartbeat {
-            check_heartbeat(heartbeat)
-                .map_err(|err| format!("invalid value for `heartbeat`: {err}"))?;
+            check_heartbeat(heartbeat).map_err(|err| {
+                format!("invalid value for `heartbeat`: {err}")
+            })?;
         }
         Ok(Options {
             socket: SocketConfig {

@@ -90,7 +90,9 @@ impl PeerSet {
             self.next_routing_id = 1;
         }
         // Skip ids still in use after a wrap-around.
-        while self.by_routing_id.contains_key(&self.next_routing_id) || self.next_routing_id == 0 {
+        while self.by_routing_id.contains_key(&self.next_routing_id)
+            || self.next_routing_id == 0
+        {
             self.next_routing_id = self.next_routing_id.wrapping_add(1);
         }
         peer.routing_id = self.next_routing_id;
@@ -166,7 +168,10 @@ impl PeerSet {
     }
 
     /// Round-robin over the peers that have room (Client, Scatter).
-    pub(crate) fn send_round_robin(&mut self, msg: Msg) -> Result<(), SendFail> {
+    pub(crate) fn send_round_robin(
+        &mut self,
+        msg: Msg,
+    ) -> Result<(), SendFail> {
         let count = self.peers.len();
         let mut msg = msg;
         for step in 0..count {
@@ -176,7 +181,9 @@ impl PeerSet {
                     self.next_out = (index + 1) % count;
                     return Ok(());
                 }
-                Err(PushError::Full(back)) | Err(PushError::Closed(back)) => msg = back,
+                Err(PushError::Full(back)) | Err(PushError::Closed(back)) => {
+                    msg = back
+                }
             }
         }
         Err(SendFail::Again(msg))
@@ -268,7 +275,11 @@ impl PeerSet {
     /// Radio: a copy to every peer that joined the message's group. A peer at
     /// its HWM misses the message, unless `no_drop`, where the send waits until
     /// every matching peer has room.
-    pub(crate) fn send_fan_out(&mut self, mut msg: Msg, no_drop: bool) -> Result<(), SendFail> {
+    pub(crate) fn send_fan_out(
+        &mut self,
+        mut msg: Msg,
+        no_drop: bool,
+    ) -> Result<(), SendFail> {
         self.apply_subscriptions();
         let Some(group) = msg.group().map(GroupSlice::to_owned) else {
             return Err(SendFail::Fatal(
@@ -308,7 +319,11 @@ impl PeerSet {
     }
 
     /// Dish: sends a JOIN or LEAVE to every peer.
-    pub(crate) fn broadcast_command(&self, command: PipeCommand, group: &Group) {
+    pub(crate) fn broadcast_command(
+        &self,
+        command: PipeCommand,
+        group: &Group,
+    ) {
         for peer in &self.peers {
             let _ = peer.out.push_command(Msg::command(command, group.clone()));
         }

@@ -173,7 +173,9 @@ pub trait Socket: GetRawSocket {
 
     /// Sets [`max_msg_size`](Socket::max_msg_size).
     fn set_max_msg_size(&self, max: Option<u64>) -> Result<(), Error> {
-        self.raw_socket().core.update_options(|o| o.max_msg_size = max)
+        self.raw_socket()
+            .core
+            .update_options(|o| o.max_msg_size = max)
     }
 
     /// How long to wait before reconnecting after a connection failed or was
@@ -191,18 +193,27 @@ pub trait Socket: GetRawSocket {
     {
         let period = period.into();
         check_ms(period)?;
-        self.raw_socket().core.update_options(|o| o.reconnect_interval = period.into())
+        self.raw_socket()
+            .core
+            .update_options(|o| o.reconnect_interval = period.into())
     }
 
     /// With a maximum, each failed attempt doubles the reconnect interval up to
     /// it (no jitter); `None` (default) keeps the interval constant.
-    fn reconnect_interval_max(&self) -> Result<Option<std::time::Duration>, Error> {
+    fn reconnect_interval_max(
+        &self,
+    ) -> Result<Option<std::time::Duration>, Error> {
         Ok(self.raw_socket().core.options().reconnect_interval_max)
     }
 
     /// Sets [`reconnect_interval_max`](Socket::reconnect_interval_max).
-    fn set_reconnect_interval_max(&self, max: Option<std::time::Duration>) -> Result<(), Error> {
-        self.raw_socket().core.update_options(|o| o.reconnect_interval_max = max)
+    fn set_reconnect_interval_max(
+        &self,
+        max: Option<std::time::Duration>,
+    ) -> Result<(), Error> {
+        self.raw_socket()
+            .core
+            .update_options(|o| o.reconnect_interval_max = max)
     }
 
     /// How long a new connection may take to complete its ZMTP handshake
@@ -219,14 +230,18 @@ pub trait Socket: GetRawSocket {
     {
         let period = period.into();
         check_ms(period)?;
-        self.raw_socket().core.update_options(|o| o.handshake_interval = period.into())
+        self.raw_socket()
+            .core
+            .update_options(|o| o.handshake_interval = period.into())
     }
 }
 
 fn check_ms(period: Period) -> Result<(), Error> {
     match period {
         Period::Finite(d) if d.as_millis() > i32::MAX as u128 => {
-            Err(Error::new(ErrorKind::InvalidInput("ms in duration cannot be greater than i32::MAX")))
+            Err(Error::new(ErrorKind::InvalidInput(
+                "ms in duration cannot be greater than i32::MAX",
+            )))
         }
         _ => Ok(()),
     }
@@ -372,7 +387,9 @@ pub(crate) fn check_heartbeat(heartbeat: &Heartbeat) -> Result<(), Error> {
         Period::Finite(d) => Some(d),
         Period::Infinite => None,
     };
-    if too_long(heartbeat.interval()) || finite(heartbeat.timeout()).is_some_and(too_long) {
+    if too_long(heartbeat.interval())
+        || finite(heartbeat.timeout()).is_some_and(too_long)
+    {
         return Err(Error::new(ErrorKind::InvalidInput(
             "ms in duration cannot be greater than i32::MAX",
         )));

@@ -72,9 +72,11 @@ pub fn endpoint(transport: &str) -> Endpoint {
         "inproc" => inproc(),
         "tcp" => TcpAddr::try_from("127.0.0.1:*").unwrap().into(),
         "ipc" => IpcAddr::try_from("*").unwrap().into(),
-        "ipc-abstract" => IpcAddr::new(format!("@libzmq-test-{}", InprocAddr::new_unique()))
-            .unwrap()
-            .into(),
+        "ipc-abstract" => {
+            IpcAddr::new(format!("@libzmq-test-{}", InprocAddr::new_unique()))
+                .unwrap()
+                .into()
+        }
         other => panic!("unknown transport {other}"),
     }
 }
@@ -122,22 +124,30 @@ pub fn assert_closed(stream: &mut TcpStream) {
         match stream.read(&mut buf) {
             Ok(0) => return,
             Ok(_) => continue,
-            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => return,
+            Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => {
+                return
+            }
             Err(err) => panic!("connection not closed: {err}"),
         }
     }
 }
 
-
 /// Completes a NULL handshake as `socket_type` and reads the peer's greeting
 /// and READY (whose length depends on its socket type name).
-pub fn raw_handshake(endpoint: &Endpoint, socket_type: &str, peer_type: &str) -> TcpStream {
+pub fn raw_handshake(
+    endpoint: &Endpoint,
+    socket_type: &str,
+    peer_type: &str,
+) -> TcpStream {
     use std::io::Write;
     let mut stream = raw_connect(endpoint);
     stream.write_all(&greeting()).unwrap();
     stream.write_all(&ready(socket_type)).unwrap();
     let mut reply = vec![0u8; 64 + 24 + peer_type.len()];
     stream.read_exact(&mut reply).unwrap();
-    assert_eq!(&reply[reply.len() - peer_type.len()..], peer_type.as_bytes());
+    assert_eq!(
+        &reply[reply.len() - peer_type.len()..],
+        peer_type.as_bytes()
+    );
     stream
 }

@@ -106,8 +106,10 @@ impl MechanismConfig {
     pub fn name(&self) -> &'static str {
         match self {
             MechanismConfig::Null => "NULL",
-            MechanismConfig::PlainClient { .. } | MechanismConfig::PlainServer => "PLAIN",
-            MechanismConfig::CurveClient { .. } | MechanismConfig::CurveServer { .. } => "CURVE",
+            MechanismConfig::PlainClient { .. }
+            | MechanismConfig::PlainServer => "PLAIN",
+            MechanismConfig::CurveClient { .. }
+            | MechanismConfig::CurveServer { .. } => "CURVE",
         }
     }
 
@@ -158,7 +160,9 @@ impl MechanismConfig {
     /// Creates the handshake state machine for one connection.
     pub(crate) fn build(&self, authenticate: bool) -> Box<dyn Mechanism> {
         match self {
-            MechanismConfig::Null => Box::new(null::NullMechanism::new(authenticate)),
+            MechanismConfig::Null => {
+                Box::new(null::NullMechanism::new(authenticate))
+            }
             MechanismConfig::PlainClient { username, password } => {
                 Box::new(plain::PlainClient::new(username, password))
             }
@@ -167,8 +171,12 @@ impl MechanismConfig {
                 server_public,
                 public,
                 secret,
-            } => Box::new(curve::CurveClient::new(server_public, public, secret)),
-            MechanismConfig::CurveServer { secret } => Box::new(curve::CurveServer::new(secret)),
+            } => {
+                Box::new(curve::CurveClient::new(server_public, public, secret))
+            }
+            MechanismConfig::CurveServer { secret } => {
+                Box::new(curve::CurveServer::new(secret))
+            }
         }
     }
 }
@@ -185,7 +193,11 @@ pub(crate) trait Mechanism: Debug + Send + Sync {
     fn start(&mut self, hs: &mut Handshake<'_>) -> Result<(), ProtocolError>;
 
     /// Handles one handshake frame (the COMMAND flag is not required, like libzmq).
-    fn handle_frame(&mut self, frame: Frame, hs: &mut Handshake<'_>) -> Result<(), ProtocolError>;
+    fn handle_frame(
+        &mut self,
+        frame: Frame,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError>;
 
     /// The engine's answer to an [`Event::AuthRequest`]. Called at most once per request;
     /// ignored when no request is outstanding.
@@ -204,7 +216,13 @@ pub(crate) trait Mechanism: Debug + Send + Sync {
     }
 
     /// Encodes one traffic frame.
-    fn encode_frame(&mut self, more: bool, command: bool, body: &[u8], out: &mut BytesMut) {
+    fn encode_frame(
+        &mut self,
+        more: bool,
+        command: bool,
+        body: &[u8],
+        out: &mut BytesMut,
+    ) {
         frame::encode_frame(more, command, body, out);
     }
 
@@ -261,7 +279,11 @@ impl Handshake<'_> {
     }
 
     /// Asks the engine to authenticate the peer.
-    pub(crate) fn request_auth(&mut self, mechanism: &'static str, credentials: Vec<Bytes>) {
+    pub(crate) fn request_auth(
+        &mut self,
+        mechanism: &'static str,
+        credentials: Vec<Bytes>,
+    ) {
         self.events.push_back(Event::AuthRequest {
             mechanism,
             credentials,
@@ -269,7 +291,10 @@ impl Handshake<'_> {
     }
 
     /// Validates and stores the peer's metadata.
-    pub(crate) fn accept_peer_metadata(&mut self, metadata: Metadata) -> Result<(), ProtocolError> {
+    pub(crate) fn accept_peer_metadata(
+        &mut self,
+        metadata: Metadata,
+    ) -> Result<(), ProtocolError> {
         let peer_type = check_peer_socket_type(self.socket_type, &metadata)?;
         *self.peer = Some((metadata, peer_type));
         Ok(())
@@ -298,7 +323,9 @@ pub(crate) fn handshake_command<'a>(
     names: &[&[u8]],
 ) -> Result<(&'a [u8], Bytes), ProtocolError> {
     let split = command::split_name(&frame.body);
-    if !frame.command && !matches!(split, Ok((name, _)) if names.contains(&name)) {
+    if !frame.command
+        && !matches!(split, Ok((name, _)) if names.contains(&name))
+    {
         return Err(ProtocolError::DataBeforeReady);
     }
     let (name, _) = split?;
@@ -313,8 +340,12 @@ pub(crate) fn peer_error(data: &[u8]) -> ProtocolError {
         .and_then(|(&len, rest)| rest.get(..usize::from(len)));
     match reason {
         Some(reason) => ProtocolError::PeerError(escape(reason)),
-        None if data.is_empty() => ProtocolError::MalformedCommand("ERROR without a reason"),
-        None => ProtocolError::MalformedCommand("ERROR reason longer than the frame"),
+        None if data.is_empty() => {
+            ProtocolError::MalformedCommand("ERROR without a reason")
+        }
+        None => ProtocolError::MalformedCommand(
+            "ERROR reason longer than the frame",
+        ),
     }
 }
 
@@ -328,7 +359,10 @@ pub(crate) fn deny(status: u16, hs: &mut Handshake<'_>) -> ProtocolError {
 }
 
 /// The metadata we send: `Socket-Type` followed by the application's properties.
-pub(crate) fn local_metadata(socket_type: SocketType, extra: &Metadata) -> Metadata {
+pub(crate) fn local_metadata(
+    socket_type: SocketType,
+    extra: &Metadata,
+) -> Metadata {
     let mut md = Metadata::new();
     // A short static name and value always fit.
     let _ = md.insert(SOCKET_TYPE, socket_type.as_str());
@@ -507,7 +541,8 @@ mod tests {
             public: curve_public_key(&secret),
             secret,
         };
-        let text = format!("{curve:?} {:?}", MechanismConfig::CurveServer { secret });
+        let text =
+            format!("{curve:?} {:?}", MechanismConfig::CurveServer { secret });
         assert!(!text.contains("abab"), "{text}");
         assert!(text.contains(&"11".repeat(32)), "{text}");
         assert!(text.contains(&hex(&curve_public_key(&secret))), "{text}");
@@ -523,7 +558,10 @@ mod tests {
             peer_error(b"\x03400xyz"),
             ProtocolError::PeerError("400".into())
         );
-        assert_eq!(peer_error(b"\x00"), ProtocolError::PeerError(String::new()));
+        assert_eq!(
+            peer_error(b"\x00"),
+            ProtocolError::PeerError(String::new())
+        );
         assert!(matches!(
             peer_error(b""),
             ProtocolError::MalformedCommand(_)

@@ -58,7 +58,11 @@ impl Mechanism for NullMechanism {
         Ok(())
     }
 
-    fn handle_frame(&mut self, frame: Frame, hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+    fn handle_frame(
+        &mut self,
+        frame: Frame,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
         // libzmq hands every handshake frame to the mechanism whether or not it has the
         // COMMAND flag, so a READY sent as a data frame is accepted. Anything else that is not
         // flagged as a command is reported as data sent too early.
@@ -76,8 +80,12 @@ impl Mechanism for NullMechanism {
                 self.ready_received = true;
                 Ok(())
             }
-            Command::Error(reason) => Err(ProtocolError::PeerError(escape(&reason))),
-            other => Err(ProtocolError::UnexpectedCommand(escape(other.name()))),
+            Command::Error(reason) => {
+                Err(ProtocolError::PeerError(escape(&reason)))
+            }
+            other => {
+                Err(ProtocolError::UnexpectedCommand(escape(other.name())))
+            }
         }
     }
 

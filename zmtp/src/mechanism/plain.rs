@@ -76,8 +76,11 @@ impl PlainClient {
 
 impl Mechanism for PlainClient {
     fn start(&mut self, hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
-        let too_long = ProtocolError::InvalidConfig("PLAIN credential longer than 255 bytes");
-        let ulen = u8::try_from(self.username.len()).map_err(|_| too_long.clone())?;
+        let too_long = ProtocolError::InvalidConfig(
+            "PLAIN credential longer than 255 bytes",
+        );
+        let ulen =
+            u8::try_from(self.username.len()).map_err(|_| too_long.clone())?;
         let plen = u8::try_from(self.password.len()).map_err(|_| too_long)?;
         hs.send_raw(&[
             b"\x05HELLO",
@@ -91,7 +94,11 @@ impl Mechanism for PlainClient {
         Ok(())
     }
 
-    fn handle_frame(&mut self, frame: Frame, hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+    fn handle_frame(
+        &mut self,
+        frame: Frame,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
         if let Some(data) = frame.body.strip_prefix(LIBZMQ_ERROR_PREFIX) {
             return Err(peer_error(data));
         }
@@ -164,8 +171,13 @@ impl Mechanism for PlainServer {
         Ok(())
     }
 
-    fn handle_frame(&mut self, frame: Frame, hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
-        let (name, data) = handshake_command(&frame, &[HELLO, INITIATE, ERROR])?;
+    fn handle_frame(
+        &mut self,
+        frame: Frame,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
+        let (name, data) =
+            handshake_command(&frame, &[HELLO, INITIATE, ERROR])?;
         match (self.state, name) {
             (_, ERROR) => Err(peer_error(&data)),
             (ServerState::ExpectHello, HELLO) => {
@@ -213,7 +225,9 @@ impl Mechanism for PlainServer {
 /// Splits the data of a `HELLO` (after its name) into user name and password; nothing may
 /// follow the password.
 fn parse_hello(data: &Bytes) -> Result<(Bytes, Bytes), ProtocolError> {
-    let field = |start: usize, what: &'static str| -> Result<(Bytes, usize), ProtocolError> {
+    let field = |start: usize,
+                 what: &'static str|
+     -> Result<(Bytes, usize), ProtocolError> {
         let len = data
             .get(start)
             .map(|&len| usize::from(len))
@@ -224,8 +238,10 @@ fn parse_hello(data: &Bytes) -> Result<(Bytes, Bytes), ProtocolError> {
         }
         Ok((data.slice(start + 1..end), end))
     };
-    let (username, end) = field(0, "PLAIN HELLO user name longer than the frame")?;
-    let (password, end) = field(end, "PLAIN HELLO password longer than the frame")?;
+    let (username, end) =
+        field(0, "PLAIN HELLO user name longer than the frame")?;
+    let (password, end) =
+        field(end, "PLAIN HELLO password longer than the frame")?;
     if end != data.len() {
         return Err(ProtocolError::MalformedCommand(
             "PLAIN HELLO with trailing data",

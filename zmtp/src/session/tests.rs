@@ -84,7 +84,11 @@ fn ready_session_with(cfg: SessionConfig, peer: &str) -> Session {
 
 /// Runs two sessions against each other, moving `chunk` bytes at a time, until both are
 /// quiet. Returns the events of each side.
-fn pump(a: &mut Session, b: &mut Session, chunk: usize) -> (Vec<Event>, Vec<Event>) {
+fn pump(
+    a: &mut Session,
+    b: &mut Session,
+    chunk: usize,
+) -> (Vec<Event>, Vec<Event>) {
     let (mut a_to_b, mut b_to_a) = (BytesMut::new(), BytesMut::new());
     let (mut a_in, mut b_in) = (BytesMut::new(), BytesMut::new());
     let (mut ea, mut eb) = (Vec::new(), Vec::new());
@@ -115,7 +119,8 @@ struct Side {
 }
 
 /// Answers an authentication request: `(mechanism, credentials)` → ZAP result.
-type Authenticator<'a> = dyn FnMut(&'static str, &[Bytes]) -> Result<(), u16> + 'a;
+type Authenticator<'a> =
+    dyn FnMut(&'static str, &[Bytes]) -> Result<(), u16> + 'a;
 
 /// Like [`pump`], but answers authentication requests with `auth(mechanism, credentials)`
 /// and records errors instead of panicking (a failed side still transmits what it queued,
@@ -143,7 +148,9 @@ fn drive(
         let mut moved = b_to_a.split_to(chunk.min(b_to_a.len()));
         tamper(&mut moved, false);
         a_in.extend_from_slice(&moved);
-        for (s, input, side) in [(&mut *b, &mut b_in, &mut sb), (&mut *a, &mut a_in, &mut sa)] {
+        for (s, input, side) in
+            [(&mut *b, &mut b_in, &mut sb), (&mut *a, &mut a_in, &mut sa)]
+        {
             while side.error.is_none() {
                 match s.decode(input) {
                     Ok(Some(Event::AuthRequest {
@@ -242,8 +249,9 @@ fn wire_golden_bytes_client() {
     assert_eq!(feed(&mut client, &null_greeting()).unwrap(), vec![]);
     let ready = transmit(&mut client);
     let expected: &[u8] = &[
-        0x04, 0x1c, 0x05, 0x52, 0x45, 0x41, 0x44, 0x59, 0x0b, 0x53, 0x6f, 0x63, 0x6b, 0x65, 0x74,
-        0x2d, 0x54, 0x79, 0x70, 0x65, 0x00, 0x00, 0x00, 0x06, 0x43, 0x4c, 0x49, 0x45, 0x4e, 0x54,
+        0x04, 0x1c, 0x05, 0x52, 0x45, 0x41, 0x44, 0x59, 0x0b, 0x53, 0x6f, 0x63,
+        0x6b, 0x65, 0x74, 0x2d, 0x54, 0x79, 0x70, 0x65, 0x00, 0x00, 0x00, 0x06,
+        0x43, 0x4c, 0x49, 0x45, 0x4e, 0x54,
     ];
     assert_eq!(ready, expected);
     assert_eq!(
@@ -686,7 +694,10 @@ fn peer_error_received() {
     assert_eq!(
         feed(
             &mut s,
-            &[0x04, 0x0a, 0x05, 0x45, 0x52, 0x52, 0x4f, 0x52, 0x03, 0x34, 0x30, 0x30]
+            &[
+                0x04, 0x0a, 0x05, 0x45, 0x52, 0x52, 0x4f, 0x52, 0x03, 0x34,
+                0x30, 0x30
+            ]
         ),
         Err(ProtocolError::PeerError("400".into()))
     );
@@ -879,7 +890,9 @@ fn join_leave() {
     );
 
     let mut radio = ready_session(SocketType::Radio, "DISH");
-    let mut input = b"\x04\x0b\x04JOINMovies\x04\x05\x04JOIN\x04\x0c\x05LEAVEMovies".to_vec();
+    let mut input =
+        b"\x04\x0b\x04JOINMovies\x04\x05\x04JOIN\x04\x0c\x05LEAVEMovies"
+            .to_vec();
     // Data frames from a DISH are delivered (the engine discards them).
     input.extend_from_slice(b"\x00\x01x");
     assert_eq!(
@@ -1067,7 +1080,10 @@ fn auth_denied() {
     s.auth_reply(Err(400));
     assert_eq!(
         transmit(&mut s),
-        [0x04, 0x0a, 0x05, 0x45, 0x52, 0x52, 0x4f, 0x52, 0x03, 0x34, 0x30, 0x30]
+        [
+            0x04, 0x0a, 0x05, 0x45, 0x52, 0x52, 0x4f, 0x52, 0x03, 0x34, 0x30,
+            0x30
+        ]
     );
 }
 
@@ -1190,7 +1206,8 @@ fn random_bytes_never_panic() {
                 // A well-framed command with a random (possibly broken) body.
                 1 => {
                     let names: [&[u8]; 7] = [
-                        b"PING", b"PONG", b"JOIN", b"LEAVE", b"READY", b"ERROR", b"X",
+                        b"PING", b"PONG", b"JOIN", b"LEAVE", b"READY",
+                        b"ERROR", b"X",
                     ];
                     let name = names[rng.below(7)];
                     let mut body = vec![(name.len() + rng.below(2)) as u8];
@@ -1224,7 +1241,11 @@ fn random_bytes_never_panic() {
             loop {
                 match s.decode(&mut input) {
                     Ok(Some(Event::AuthRequest { .. })) => {
-                        s.auth_reply(if rng.below(2) == 0 { Ok(()) } else { Err(400) });
+                        s.auth_reply(if rng.below(2) == 0 {
+                            Ok(())
+                        } else {
+                            Err(400)
+                        });
                     }
                     Ok(Some(_)) => events += 1,
                     Ok(None) => break,
@@ -1276,7 +1297,10 @@ fn secure_configs() -> [(MechanismConfig, MechanismConfig); 2] {
     ]
 }
 
-fn with_mechanism(socket_type: SocketType, mechanism: &MechanismConfig) -> SessionConfig {
+fn with_mechanism(
+    socket_type: SocketType,
+    mechanism: &MechanismConfig,
+) -> SessionConfig {
     let mut cfg = config(socket_type);
     cfg.mechanism = mechanism.clone();
     cfg
@@ -1292,19 +1316,22 @@ fn open_with_real_peer(
     valid: bool,
 ) {
     if server {
-        let mut client = Session::new(with_mechanism(SocketType::Client, &pair.0));
+        let mut client =
+            Session::new(with_mechanism(SocketType::Client, &pair.0));
         let mut wire = transmit(&mut client);
         feed(&mut client, &transmit(ours)).unwrap();
         if valid {
             wire.extend_from_slice(&transmit(&mut client));
         }
-        while let Ok(Some(event)) = ours.decode(&mut BytesMut::from(&wire[..])) {
+        while let Ok(Some(event)) = ours.decode(&mut BytesMut::from(&wire[..]))
+        {
             assert!(matches!(event, Event::AuthRequest { .. }));
             ours.auth_reply(Ok(()));
             wire.clear();
         }
     } else {
-        let mut server = Session::new(with_mechanism(SocketType::Server, &pair.1));
+        let mut server =
+            Session::new(with_mechanism(SocketType::Server, &pair.1));
         feed(ours, &transmit(&mut server)).unwrap();
         if valid {
             if !feed(&mut server, &transmit(ours)).unwrap().is_empty() {
@@ -1332,7 +1359,8 @@ fn random_bytes_never_panic_plain_and_curve() {
     ];
     // Sizes around every boundary of spec §2.3/§2.4.
     let sizes = [
-        0usize, 1, 7, 8, 29, 30, 32, 33, 167, 168, 169, 199, 200, 201, 256, 257, 300,
+        0usize, 1, 7, 8, 29, 30, 32, 33, 167, 168, 169, 199, 200, 201, 256,
+        257, 300,
     ];
     let (mut errors, mut events) = (0usize, 0usize);
     for round in 0..400 {
@@ -1361,7 +1389,12 @@ fn random_bytes_never_panic_plain_and_curve() {
                 });
             }
             let mut out = BytesMut::new();
-            crate::frame::encode_frame(false, rng.below(4) != 0, &body, &mut out);
+            crate::frame::encode_frame(
+                false,
+                rng.below(4) != 0,
+                &body,
+                &mut out,
+            );
             wire.extend_from_slice(&out);
         }
         let mut input = BytesMut::new();
@@ -1397,8 +1430,10 @@ fn tampered_plain_and_curve_handshakes_never_panic() {
     let (mut completed, mut failed) = (0usize, 0usize);
     for round in 0..240 {
         let (client_mech, server_mech) = &configs[round % 2];
-        let mut client = Session::new(with_mechanism(SocketType::Client, client_mech));
-        let mut server = Session::new(with_mechanism(SocketType::Server, server_mech));
+        let mut client =
+            Session::new(with_mechanism(SocketType::Client, client_mech));
+        let mut server =
+            Session::new(with_mechanism(SocketType::Server, server_mech));
         // Up to three changes to the byte stream, or none at all (every fourth round).
         let mut budget = if round % 4 == 0 { 0 } else { 1 + rng.below(3) };
         let mut trng = XorShift(rng.next() | 1);
@@ -1431,14 +1466,19 @@ fn tampered_plain_and_curve_handshakes_never_panic() {
         );
         if round % 4 == 0 {
             // Untouched streams always complete unless the authenticator says no.
-            assert_eq!(c.error.is_none() && s.error.is_none(), !deny, "{c:?} {s:?}");
+            assert_eq!(
+                c.error.is_none() && s.error.is_none(),
+                !deny,
+                "{c:?} {s:?}"
+            );
         }
         if client.is_ready() && server.is_ready() {
             completed += 1;
             // Traffic through the same kind of damage.
             for _ in 0..4 {
                 let len = rng.below(600);
-                let body: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+                let body: Vec<u8> =
+                    (0..len).map(|_| rng.next() as u8).collect();
                 let mut wire = BytesMut::new();
                 client.encode_message(&body, false, &mut wire);
                 tamper(&mut wire, true);

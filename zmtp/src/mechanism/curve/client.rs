@@ -6,11 +6,12 @@ use bytes::{BufMut, BytesMut};
 use x25519_dalek::StaticSecret;
 
 use super::crypto::{
-    long_nonce, public_key, random, random_secret, short_nonce, BoxKey, KEY_LEN, TAG_LEN,
+    long_nonce, public_key, random, random_secret, short_nonce, BoxKey,
+    KEY_LEN, TAG_LEN,
 };
 use super::{
-    key_at, nonce_at, take_nonce, Channel, COOKIE_LEN, HELLO_LEN, MIN_READY_LEN, WELCOME,
-    WELCOME_LEN,
+    key_at, nonce_at, take_nonce, Channel, COOKIE_LEN, HELLO_LEN,
+    MIN_READY_LEN, WELCOME, WELCOME_LEN,
 };
 use crate::command::{ERROR, READY};
 use crate::error::{escape, ProtocolError};
@@ -77,19 +78,27 @@ impl CurveClient {
 
     /// Uses a fixed transient key instead of a random one (deterministic test vectors).
     #[cfg(test)]
-    pub(crate) fn with_transient(mut self, secret: [u8; KEY_LEN]) -> CurveClient {
+    pub(crate) fn with_transient(
+        mut self,
+        secret: [u8; KEY_LEN],
+    ) -> CurveClient {
         self.transient = Some(StaticSecret::from(secret));
         self
     }
 
     /// WELCOME: learn S' and the cookie, answer with INITIATE.
-    fn on_welcome(&mut self, body: &[u8], hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+    fn on_welcome(
+        &mut self,
+        body: &[u8],
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
         if body.len() != WELCOME_LEN {
             return Err(ProtocolError::MalformedCommand(
                 "CURVE WELCOME is not 168 bytes",
             ));
         }
-        let (Some(hello_key), Some(transient)) = (self.hello_key.take(), self.transient.take())
+        let (Some(hello_key), Some(transient)) =
+            (self.hello_key.take(), self.transient.take())
         else {
             return Err(ProtocolError::Crypto("no transient key"));
         };
@@ -106,14 +115,19 @@ impl CurveClient {
         // vouch = V ‖ Box[C' ‖ S](C→S').
         let vouch_nonce = random::<16>()?;
         let mut vouch = [0u8; TAG_LEN + 2 * KEY_LEN];
-        vouch[TAG_LEN..TAG_LEN + KEY_LEN].copy_from_slice(&self.transient_public);
+        vouch[TAG_LEN..TAG_LEN + KEY_LEN]
+            .copy_from_slice(&self.transient_public);
         vouch[TAG_LEN + KEY_LEN..].copy_from_slice(&self.server_public);
         BoxKey::new(&server_transient, &self.secret)?
             .seal_in_place(&long_nonce(b"VOUCH---", &vouch_nonce), &mut vouch);
 
         // INITIATE = 08 "INITIATE" ‖ cookie ‖ N ‖ Box[C ‖ vouch ‖ metadata](C'→S').
         let mut boxed = BytesMut::with_capacity(
-            TAG_LEN + KEY_LEN + vouch.len() + 16 + hs.local_metadata.encoded_len(),
+            TAG_LEN
+                + KEY_LEN
+                + vouch.len()
+                + 16
+                + hs.local_metadata.encoded_len(),
         );
         boxed.put_bytes(0, TAG_LEN);
         boxed.put_slice(&self.public);
@@ -123,14 +137,22 @@ impl CurveClient {
         let mut prefix = [0u8; 9 + COOKIE_LEN];
         prefix[..9].copy_from_slice(b"\x08INITIATE");
         prefix[9..].copy_from_slice(cookie);
-        self.channel
-            .send_boxed(&prefix, b"CurveZMQINITIATE", &mut boxed, hs.transmit)?;
+        self.channel.send_boxed(
+            &prefix,
+            b"CurveZMQINITIATE",
+            &mut boxed,
+            hs.transmit,
+        )?;
         self.state = State::ExpectReady;
         Ok(())
     }
 
     /// READY: the server's metadata; the handshake is complete.
-    fn on_ready(&mut self, body: &[u8], hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+    fn on_ready(
+        &mut self,
+        body: &[u8],
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
         if body.len() < MIN_READY_LEN {
             return Err(ProtocolError::MalformedCommand(
                 "CURVE READY shorter than 30 bytes",
@@ -160,7 +182,10 @@ impl Mechanism for CurveClient {
         let n = take_nonce(&mut self.channel.next_nonce)
             .ok_or(ProtocolError::Crypto("short nonces exhausted"))?;
         let mut signature = [0u8; TAG_LEN + 64];
-        hello_key.seal_in_place(&short_nonce(b"CurveZMQHELLO---", n), &mut signature);
+        hello_key.seal_in_place(
+            &short_nonce(b"CurveZMQHELLO---", n),
+            &mut signature,
+        );
         hs.send_raw(&[
             b"\x05HELLO\x01\x00",
             &[0u8; 72],
@@ -175,7 +200,11 @@ impl Mechanism for CurveClient {
         Ok(())
     }
 
-    fn handle_frame(&mut self, frame: Frame, hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+    fn handle_frame(
+        &mut self,
+        frame: Frame,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
         let (name, data) = handshake_command(&frame, &[WELCOME, READY, ERROR])?;
         match (self.state, name) {
             (_, ERROR) => Err(peer_error(&data)),
@@ -201,7 +230,13 @@ impl Mechanism for CurveClient {
         true
     }
 
-    fn encode_frame(&mut self, more: bool, command: bool, body: &[u8], out: &mut BytesMut) {
+    fn encode_frame(
+        &mut self,
+        more: bool,
+        command: bool,
+        body: &[u8],
+        out: &mut BytesMut,
+    ) {
         if self.state == State::Ready {
             self.channel.encode_message(more, command, body, out);
         }

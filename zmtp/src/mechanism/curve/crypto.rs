@@ -47,13 +47,18 @@ impl BoxKey {
 
     /// Seals in place: `boxed` is a 16-byte slot for the tag followed by the plaintext; on
     /// return it holds the box (tag ‖ ciphertext).
-    pub(crate) fn seal_in_place(&self, nonce: &[u8; NONCE_LEN], boxed: &mut [u8]) {
+    pub(crate) fn seal_in_place(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        boxed: &mut [u8],
+    ) {
         let (tag_slot, text) = boxed.split_at_mut(TAG_LEN);
         // Encryption only fails with associated data, which we never pass.
-        if let Ok(tag) = self
-            .0
-            .encrypt_in_place_detached(Nonce::from_slice(nonce), b"", text)
-        {
+        if let Ok(tag) = self.0.encrypt_in_place_detached(
+            Nonce::from_slice(nonce),
+            b"",
+            text,
+        ) {
             tag_slot.copy_from_slice(&tag);
         }
     }
@@ -126,9 +131,9 @@ pub(crate) fn long_nonce(prefix: &[u8; 8], random: &[u8]) -> [u8; NONCE_LEN] {
 /// `N` bytes from the operating system's random number generator.
 pub(crate) fn random<const N: usize>() -> Result<[u8; N], ProtocolError> {
     let mut bytes = [0u8; N];
-    OsRng
-        .try_fill_bytes(&mut bytes)
-        .map_err(|_| ProtocolError::Crypto("the system random number generator failed"))?;
+    OsRng.try_fill_bytes(&mut bytes).map_err(|_| {
+        ProtocolError::Crypto("the system random number generator failed")
+    })?;
     Ok(bytes)
 }
 

@@ -169,7 +169,13 @@ impl Channel {
 
     /// Appends one frame as a `MESSAGE` (outer frame without the COMMAND flag, like
     /// libzmq). Does nothing before the handshake or once the nonces are exhausted.
-    fn encode_message(&mut self, more: bool, command: bool, body: &[u8], out: &mut BytesMut) {
+    fn encode_message(
+        &mut self,
+        more: bool,
+        command: bool,
+        body: &[u8],
+        out: &mut BytesMut,
+    ) {
         let Some(key) = &self.key else {
             return;
         };

@@ -14,15 +14,19 @@ use x25519_dalek::StaticSecret;
 use zeroize::Zeroizing;
 
 use super::crypto::{
-    long_nonce, public_key, random, random_secret, short_nonce, BoxKey, KEY_LEN, TAG_LEN,
+    long_nonce, public_key, random, random_secret, short_nonce, BoxKey,
+    KEY_LEN, TAG_LEN,
 };
 use super::{
-    key_at, nonce_at, Channel, COOKIE_LEN, HELLO, HELLO_LEN, INITIATE, MIN_INITIATE_LEN, VOUCH_LEN,
+    key_at, nonce_at, Channel, COOKIE_LEN, HELLO, HELLO_LEN, INITIATE,
+    MIN_INITIATE_LEN, VOUCH_LEN,
 };
 use crate::command::ERROR;
 use crate::error::{escape, ProtocolError};
 use crate::frame::Frame;
-use crate::mechanism::{deny, handshake_command, peer_error, Handshake, Mechanism};
+use crate::mechanism::{
+    deny, handshake_command, peer_error, Handshake, Mechanism,
+};
 use crate::metadata::Metadata;
 
 /// Server progress.
@@ -80,13 +84,20 @@ impl CurveServer {
 
     /// Uses a fixed transient key instead of a random one (deterministic test vectors).
     #[cfg(test)]
-    pub(crate) fn with_transient(mut self, secret: [u8; KEY_LEN]) -> CurveServer {
+    pub(crate) fn with_transient(
+        mut self,
+        secret: [u8; KEY_LEN],
+    ) -> CurveServer {
         self.transient = Some(StaticSecret::from(secret));
         self
     }
 
     /// HELLO: check it, answer with WELCOME.
-    fn on_hello(&mut self, body: &[u8], hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+    fn on_hello(
+        &mut self,
+        body: &[u8],
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
         if body.len() != HELLO_LEN {
             return Err(ProtocolError::MalformedCommand(
                 "CURVE HELLO is not 200 bytes",
@@ -119,17 +130,24 @@ impl CurveServer {
         let mut cookie = Zeroizing::new([0u8; COOKIE_LEN]);
         let cookie_nonce = random::<16>()?;
         cookie[..16].copy_from_slice(&cookie_nonce);
-        cookie[16 + TAG_LEN..16 + TAG_LEN + KEY_LEN].copy_from_slice(&client_transient);
+        cookie[16 + TAG_LEN..16 + TAG_LEN + KEY_LEN]
+            .copy_from_slice(&client_transient);
         cookie[16 + TAG_LEN + KEY_LEN..].copy_from_slice(transient.as_bytes());
-        BoxKey::symmetric(&cookie_key)
-            .seal_in_place(&long_nonce(b"COOKIE--", &cookie_nonce), &mut cookie[16..]);
+        BoxKey::symmetric(&cookie_key).seal_in_place(
+            &long_nonce(b"COOKIE--", &cookie_nonce),
+            &mut cookie[16..],
+        );
 
         // WELCOME = 07 "WELCOME" ‖ L ‖ Box[S' ‖ cookie](S→C').
         let mut boxed = [0u8; TAG_LEN + KEY_LEN + COOKIE_LEN];
-        boxed[TAG_LEN..TAG_LEN + KEY_LEN].copy_from_slice(&public_key(&transient));
+        boxed[TAG_LEN..TAG_LEN + KEY_LEN]
+            .copy_from_slice(&public_key(&transient));
         boxed[TAG_LEN + KEY_LEN..].copy_from_slice(&cookie[..]);
         let welcome_nonce = random::<16>()?;
-        hello_key.seal_in_place(&long_nonce(b"WELCOME-", &welcome_nonce), &mut boxed);
+        hello_key.seal_in_place(
+            &long_nonce(b"WELCOME-", &welcome_nonce),
+            &mut boxed,
+        );
         hs.send_raw(&[b"\x07WELCOME", &welcome_nonce, &boxed]);
 
         self.transient = Some(transient);
@@ -139,14 +157,19 @@ impl CurveServer {
     }
 
     /// INITIATE: check cookie and vouch, take the metadata, ask the engine about C.
-    fn on_initiate(&mut self, body: &[u8], hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+    fn on_initiate(
+        &mut self,
+        body: &[u8],
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
         if body.len() < MIN_INITIATE_LEN {
             return Err(ProtocolError::MalformedCommand(
                 "CURVE INITIATE shorter than 257 bytes",
             ));
         }
         // Whatever happens, K and s' are forgotten here: one INITIATE per cookie.
-        let (Some(cookie_key), Some(transient)) = (self.cookie_key.take(), self.transient.take())
+        let (Some(cookie_key), Some(transient)) =
+            (self.cookie_key.take(), self.transient.take())
         else {
             return Err(ProtocolError::Crypto("no cookie key"));
         };
@@ -190,7 +213,9 @@ impl CurveServer {
         }
         self.channel.peer_nonce = n;
         self.channel.key = Some(key);
-        hs.accept_peer_metadata(Metadata::decode(&text[KEY_LEN + VOUCH_LEN..])?)?;
+        hs.accept_peer_metadata(Metadata::decode(
+            &text[KEY_LEN + VOUCH_LEN..],
+        )?)?;
         hs.request_auth("CURVE", vec![Bytes::copy_from_slice(&client_public)]);
         self.state = State::AwaitingAuth;
         Ok(())
@@ -202,12 +227,19 @@ impl Mechanism for CurveServer {
         Ok(())
     }
 
-    fn handle_frame(&mut self, frame: Frame, hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
-        let (name, data) = handshake_command(&frame, &[HELLO, INITIATE, ERROR])?;
+    fn handle_frame(
+        &mut self,
+        frame: Frame,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
+        let (name, data) =
+            handshake_command(&frame, &[HELLO, INITIATE, ERROR])?;
         match (self.state, name) {
             (_, ERROR) => Err(peer_error(&data)),
             (State::ExpectHello, HELLO) => self.on_hello(&frame.body, hs),
-            (State::ExpectInitiate, INITIATE) => self.on_initiate(&frame.body, hs),
+            (State::ExpectInitiate, INITIATE) => {
+                self.on_initiate(&frame.body, hs)
+            }
             _ => Err(ProtocolError::UnexpectedCommand(escape(name))),
         }
     }
@@ -225,11 +257,16 @@ impl Mechanism for CurveServer {
             return Err(deny(status, hs));
         }
         // READY = 05 "READY" ‖ N ‖ Box[metadata](S'→C').
-        let mut boxed = BytesMut::with_capacity(TAG_LEN + hs.local_metadata.encoded_len());
+        let mut boxed =
+            BytesMut::with_capacity(TAG_LEN + hs.local_metadata.encoded_len());
         boxed.put_bytes(0, TAG_LEN);
         hs.local_metadata.encode(&mut boxed);
-        self.channel
-            .send_boxed(b"\x05READY", b"CurveZMQREADY---", &mut boxed, hs.transmit)?;
+        self.channel.send_boxed(
+            b"\x05READY",
+            b"CurveZMQREADY---",
+            &mut boxed,
+            hs.transmit,
+        )?;
         self.state = State::Ready;
         Ok(())
     }
@@ -242,7 +279,13 @@ impl Mechanism for CurveServer {
         true
     }
 
-    fn encode_frame(&mut self, more: bool, command: bool, body: &[u8], out: &mut BytesMut) {
+    fn encode_frame(
+        &mut self,
+        more: bool,
+        command: bool,
+        body: &[u8],
+        out: &mut BytesMut,
+    ) {
         if self.state == State::Ready {
             self.channel.encode_message(more, command, body, out);
         }

@@ -38,11 +38,14 @@ pub(crate) const HELLO_BOX: &str =
      f7413adb9692fbe1327a7ea60c93d4d355ab4f765756b3787193af9155f64666
      68fa6cabb8f0123fb4a112499c31de7a";
 /// beforenm(S, c').
-const BEFORENM: &str = "0e8790cb0dc8703af2533cc8594eecfbf62ca560a66ebee1259cc0a30435c6f3";
+const BEFORENM: &str =
+    "0e8790cb0dc8703af2533cc8594eecfbf62ca560a66ebee1259cc0a30435c6f3";
 /// MESSAGE box, nonce `CurveZMQMESSAGEC` ‖ 3, plaintext `00 'hello'`.
-pub(crate) const HELLO_MESSAGE_BOX: &str = "013a355db8cd0a67ce2782cb058d0ea6a4117ce5c449";
+pub(crate) const HELLO_MESSAGE_BOX: &str =
+    "013a355db8cd0a67ce2782cb058d0ea6a4117ce5c449";
 /// MESSAGE box, nonce `CurveZMQMESSAGEC` ‖ 4, plaintext `02 04 'PING' 00 0f`.
-pub(crate) const PING_MESSAGE_BOX: &str = "be84afef250aeb34a53b934bf65424677e01faf259a708e3";
+pub(crate) const PING_MESSAGE_BOX: &str =
+    "be84afef250aeb34a53b934bf65424677e01faf259a708e3";
 
 #[test]
 fn key_derivation() {

@@ -4,10 +4,12 @@
 use x25519_dalek::StaticSecret;
 
 use super::*;
-use crate::mechanism::curve::crypto::{long_nonce, short_nonce, BoxKey, TAG_LEN};
+use crate::mechanism::curve::crypto::{
+    long_nonce, short_nonce, BoxKey, TAG_LEN,
+};
 use crate::mechanism::curve::tests::{
-    key, message_frame, unhex, CLIENT_PUBLIC, CLIENT_SECRET, HELLO_BOX, HELLO_MESSAGE_BOX,
-    PING_MESSAGE_BOX, SERVER_PUBLIC, SERVER_SECRET,
+    key, message_frame, unhex, CLIENT_PUBLIC, CLIENT_SECRET, HELLO_BOX,
+    HELLO_MESSAGE_BOX, PING_MESSAGE_BOX, SERVER_PUBLIC, SERVER_SECRET,
 };
 use crate::mechanism::curve::{CurveClient, CurveServer};
 use crate::mechanism::{curve_keypair, curve_public_key};
@@ -83,12 +85,20 @@ fn allow(mechanism: &'static str, credentials: &[Bytes]) -> Result<(), u16> {
 fn no_tamper(_: &mut BytesMut, _: bool) {}
 
 /// Runs a full handshake between `client` and `server`.
-fn handshake(client: &mut Session, server: &mut Session, chunk: usize) -> (Side, Side) {
+fn handshake(
+    client: &mut Session,
+    server: &mut Session,
+    chunk: usize,
+) -> (Side, Side) {
     drive(client, server, chunk, &mut allow, &mut no_tamper)
 }
 
 /// A client and a server that completed the handshake.
-fn ready_pair(keys: &Keys, client_type: SocketType, server_type: SocketType) -> (Session, Session) {
+fn ready_pair(
+    keys: &Keys,
+    client_type: SocketType,
+    server_type: SocketType,
+) -> (Session, Session) {
     let mut client = keys.client(client_type);
     let mut server = keys.server(server_type);
     let (c, s) = handshake(&mut client, &mut server, usize::MAX);
@@ -110,7 +120,8 @@ fn deterministic_transcript() {
         &keys.client_secret,
     )
     .with_transient(keys.client_secret);
-    let server_mech = CurveServer::new(&keys.server_secret).with_transient(keys.server_secret);
+    let server_mech = CurveServer::new(&keys.server_secret)
+        .with_transient(keys.server_secret);
     let mut client = Session::with_mechanism(
         keys.client_config(SocketType::Client),
         Box::new(client_mech),
@@ -215,7 +226,9 @@ fn handshake_both_orders_all_at_once_and_byte_by_byte() {
                 vec![
                     Event::AuthRequest {
                         mechanism: "CURVE",
-                        credentials: vec![Bytes::copy_from_slice(&keys.client_public)]
+                        credentials: vec![Bytes::copy_from_slice(
+                            &keys.client_public
+                        )]
                     },
                     Event::Ready
                 ]
@@ -378,7 +391,10 @@ impl RawClient {
         let mut signature = [0u8; TAG_LEN + 64];
         BoxKey::new(&self.keys.server_public, &self.transient)
             .unwrap()
-            .seal_in_place(&short_nonce(b"CurveZMQHELLO---", 1), &mut signature);
+            .seal_in_place(
+                &short_nonce(b"CurveZMQHELLO---", 1),
+                &mut signature,
+            );
         body.extend_from_slice(&signature);
         body.resize(size, 0);
         body
@@ -570,7 +586,9 @@ fn initiate_failures() {
                     CLIENT_METADATA,
                 )
             },
-            ProtocolError::Crypto("vouch is not for the client's transient key"),
+            ProtocolError::Crypto(
+                "vouch is not for the client's transient key",
+            ),
         ),
         (
             // Vouch naming another server.
@@ -588,13 +606,21 @@ fn initiate_failures() {
         (
             // Truncated: 256 bytes.
             |raw, st, cookie, _| {
-                let f = raw.initiate(st, cookie, raw.honest_vouch(), &raw.keys.client_secret, b"");
+                let f = raw.initiate(
+                    st,
+                    cookie,
+                    raw.honest_vouch(),
+                    &raw.keys.client_secret,
+                    b"",
+                );
                 let mut body = f[9..].to_vec();
                 assert_eq!(body.len(), 257);
                 body.pop();
                 frame_bytes(&body)
             },
-            ProtocolError::MalformedCommand("CURVE INITIATE shorter than 257 bytes"),
+            ProtocolError::MalformedCommand(
+                "CURVE INITIATE shorter than 257 bytes",
+            ),
         ),
         (
             // Incompatible socket type in the metadata.
@@ -629,7 +655,8 @@ fn initiate_failures() {
     for (mutate, error) in cases {
         let (mut server, welcome) = raw.server_after_hello();
         let (server_transient, mut cookie) = raw.open_welcome(&welcome);
-        let initiate = mutate(&raw, &server_transient, &mut cookie, &stranger_public);
+        let initiate =
+            mutate(&raw, &server_transient, &mut cookie, &stranger_public);
         assert_eq!(feed(&mut server, &initiate), Err(error));
         assert!(!server.has_transmit(), "no ERROR");
     }
@@ -779,7 +806,8 @@ fn client_rejects_bad_welcome_and_ready() {
 
 /// Four client MESSAGE frames (nonces 3, 4, 5, 6) for a ready server.
 fn four_messages() -> (Session, Vec<Vec<u8>>) {
-    let (mut client, server) = ready_pair(&Keys::random(), SocketType::Client, SocketType::Server);
+    let (mut client, server) =
+        ready_pair(&Keys::random(), SocketType::Client, SocketType::Server);
     let frames = (0..4u8)
         .map(|i| {
             let mut out = BytesMut::new();

@@ -3,7 +3,11 @@
 
 use super::*;
 
-fn plain_client(socket_type: SocketType, username: &[u8], password: &[u8]) -> Session {
+fn plain_client(
+    socket_type: SocketType,
+    username: &[u8],
+    password: &[u8],
+) -> Session {
     let mut cfg = config(socket_type);
     cfg.mechanism = MechanismConfig::PlainClient {
         username: username.to_vec(),
@@ -23,7 +27,10 @@ fn plain_greeting() -> Vec<u8> {
 }
 
 /// Accepts `admin` / `secret` only; other credentials get 400.
-fn check_admin(mechanism: &'static str, credentials: &[Bytes]) -> Result<(), u16> {
+fn check_admin(
+    mechanism: &'static str,
+    credentials: &[Bytes],
+) -> Result<(), u16> {
     assert_eq!(mechanism, "PLAIN");
     if credentials == [&b"admin"[..], b"secret"] {
         Ok(())
@@ -35,7 +42,10 @@ fn check_admin(mechanism: &'static str, credentials: &[Bytes]) -> Result<(), u16
 fn admin_request() -> Event {
     Event::AuthRequest {
         mechanism: "PLAIN",
-        credentials: vec![Bytes::from_static(b"admin"), Bytes::from_static(b"secret")],
+        credentials: vec![
+            Bytes::from_static(b"admin"),
+            Bytes::from_static(b"secret"),
+        ],
     }
 }
 
@@ -266,7 +276,9 @@ fn client_rejects_bad_server_commands() {
         (b"\x00\x05hello", ProtocolError::DataBeforeReady),
         (
             b"\x04\x01\x09",
-            ProtocolError::MalformedCommand("command name longer than the frame"),
+            ProtocolError::MalformedCommand(
+                "command name longer than the frame",
+            ),
         ),
     ];
     for (input, error) in cases {
@@ -297,7 +309,9 @@ fn server_rejects_bad_client_commands() {
     let cases: [(&[u8], ProtocolError); 6] = [
         (
             b"\x04\x13\x05HELLO\x05admin\x07secret",
-            ProtocolError::MalformedCommand("PLAIN HELLO password longer than the frame"),
+            ProtocolError::MalformedCommand(
+                "PLAIN HELLO password longer than the frame",
+            ),
         ),
         (
             b"\x04\x14\x05HELLO\x05admin\x06secretX",
@@ -377,14 +391,16 @@ fn credentials_sizes() {
 fn two_servers_stall_two_clients_fail() {
     let mut a = plain_server(SocketType::Client);
     let mut b = plain_server(SocketType::Server);
-    let (sa, sb) = drive(&mut a, &mut b, usize::MAX, &mut check_admin, &mut |_, _| {});
+    let (sa, sb) =
+        drive(&mut a, &mut b, usize::MAX, &mut check_admin, &mut |_, _| {});
     assert_eq!((sa.error, sb.error), (None, None));
     assert!(sa.events.is_empty() && sb.events.is_empty());
     assert!(!a.is_ready() && !b.is_ready());
 
     let mut a = plain_client(SocketType::Client, b"admin", b"secret");
     let mut b = plain_client(SocketType::Server, b"admin", b"secret");
-    let (sa, sb) = drive(&mut a, &mut b, usize::MAX, &mut check_admin, &mut |_, _| {});
+    let (sa, sb) =
+        drive(&mut a, &mut b, usize::MAX, &mut check_admin, &mut |_, _| {});
     assert_eq!(
         sa.error,
         Some(ProtocolError::UnexpectedCommand("HELLO".into()))
@@ -399,7 +415,8 @@ fn two_servers_stall_two_clients_fail() {
 fn mechanism_mismatch_with_null() {
     let mut a = plain_client(SocketType::Client, b"admin", b"secret");
     let mut b = Session::new(config(SocketType::Server));
-    let (sa, sb) = drive(&mut a, &mut b, usize::MAX, &mut check_admin, &mut |_, _| {});
+    let (sa, sb) =
+        drive(&mut a, &mut b, usize::MAX, &mut check_admin, &mut |_, _| {});
     assert_eq!(
         sa.error,
         Some(ProtocolError::MechanismMismatch {
