@@ -124,7 +124,8 @@ fn main() {
     // `zeromq_src::Build` creates its own `cc::Build`, which takes the
     // optimisation level and debug-info setting from these cargo variables.
     // Override them for this (single-threaded) build-script process only.
-    let opt = env::var("INTEROP_LIBZMQ_OPT_LEVEL").unwrap_or_else(|_| "2".into());
+    let opt =
+        env::var("INTEROP_LIBZMQ_OPT_LEVEL").unwrap_or_else(|_| "2".into());
     env::set_var("OPT_LEVEL", &opt);
     env::set_var("DEBUG", "false");
 
@@ -149,7 +150,10 @@ fn main() {
     let start = Instant::now();
     zeromq_src::Build::new()
         .enable_draft(true)
-        .with_libsodium(Some(zeromq_src::LibLocation::new(&lib_dir, &include_dir)))
+        .with_libsodium(Some(zeromq_src::LibLocation::new(
+            &lib_dir,
+            &include_dir,
+        )))
         .build();
     let secs = start.elapsed().as_secs_f64();
 

@@ -21,10 +21,12 @@ use crate::ffi;
 pub use crate::zap::{ZapHandler, ZapRequest};
 
 pub use crate::ffi::{
-    EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, ZMQ_CHANNEL as CHANNEL, ZMQ_CLIENT as CLIENT,
-    ZMQ_CURVE as CURVE, ZMQ_DISH as DISH, ZMQ_DONTWAIT as DONTWAIT, ZMQ_GATHER as GATHER,
-    ZMQ_NULL as NULL, ZMQ_PEER as PEER, ZMQ_PLAIN as PLAIN, ZMQ_POLLIN as POLLIN,
-    ZMQ_POLLOUT as POLLOUT, ZMQ_RADIO as RADIO, ZMQ_SCATTER as SCATTER, ZMQ_SERVER as SERVER,
+    EFSM, EMTHREAD, ENOCOMPATPROTO, ETERM, ZMQ_CHANNEL as CHANNEL,
+    ZMQ_CLIENT as CLIENT, ZMQ_CURVE as CURVE, ZMQ_DISH as DISH,
+    ZMQ_DONTWAIT as DONTWAIT, ZMQ_GATHER as GATHER, ZMQ_NULL as NULL,
+    ZMQ_PEER as PEER, ZMQ_PLAIN as PLAIN, ZMQ_POLLIN as POLLIN,
+    ZMQ_POLLOUT as POLLOUT, ZMQ_RADIO as RADIO, ZMQ_SCATTER as SCATTER,
+    ZMQ_SERVER as SERVER,
 };
 
 /// `errno` value returned by the wrapper on failure.
@@ -100,7 +102,9 @@ pub fn curve_keypair() -> (String, String) {
     let mut secret = [0 as c_char; 41];
     // SAFETY: both buffers are 41 bytes, the size zmq_curve_keypair writes
     // (40 Z85 chars + NUL).
-    let rc = unsafe { ffi::zmq_curve_keypair(public.as_mut_ptr(), secret.as_mut_ptr()) };
+    let rc = unsafe {
+        ffi::zmq_curve_keypair(public.as_mut_ptr(), secret.as_mut_ptr())
+    };
     assert_eq!(rc, 0, "zmq_curve_keypair: {}", strerror(last_errno()));
     (z85_buf_to_string(&public), z85_buf_to_string(&secret))
 }
@@ -114,7 +118,9 @@ pub fn curve_public(secret_z85: &str) -> Result<String> {
     let mut public = [0 as c_char; 41];
     // SAFETY: `public` has room for 40 chars + NUL; `secret` is a valid
     // 40-char NUL-terminated string.
-    check(unsafe { ffi::zmq_curve_public(public.as_mut_ptr(), secret.as_ptr()) })?;
+    check(unsafe {
+        ffi::zmq_curve_public(public.as_mut_ptr(), secret.as_ptr())
+    })?;
     Ok(z85_buf_to_string(&public))
 }
 
@@ -133,7 +139,9 @@ pub fn z85_encode(data: &[u8]) -> Option<String> {
     let mut out = vec![0 as c_char; data.len() / 4 * 5 + 1];
     // SAFETY: `out` holds size*5/4 + 1 bytes as zmq_z85_encode requires and
     // `data` is valid for `data.len()` bytes.
-    let p = unsafe { ffi::zmq_z85_encode(out.as_mut_ptr(), data.as_ptr(), data.len()) };
+    let p = unsafe {
+        ffi::zmq_z85_encode(out.as_mut_ptr(), data.as_ptr(), data.len())
+    };
     if p.is_null() {
         None
     } else {
@@ -196,8 +204,9 @@ impl Ctx {
     pub fn new() -> Self {
         // SAFETY: zmq_ctx_new has no preconditions.
         let p = unsafe { ffi::zmq_ctx_new() };
-        let p =
-            NonNull::new(p).unwrap_or_else(|| panic!("zmq_ctx_new: {}", strerror(last_errno())));
+        let p = NonNull::new(p).unwrap_or_else(|| {
+            panic!("zmq_ctx_new: {}", strerror(last_errno()))
+        });
         Ctx(Arc::new(CtxInner(p)))
     }
 
@@ -307,7 +316,13 @@ impl Msg {
         if !data.is_empty() {
             // SAFETY: the payload pointer is valid for data.len() writable
             // bytes and cannot overlap `data` (freshly allocated).
-            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), m.payload_ptr(), data.len()) };
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    data.as_ptr(),
+                    m.payload_ptr(),
+                    data.len(),
+                )
+            };
         }
         m
     }
@@ -339,7 +354,12 @@ impl Msg {
         // SAFETY: initialised message; zmq_msg_data only reads the struct and
         // returns a pointer to `len` bytes that live as long as the message
         // is neither modified nor closed, which the `&self` borrow ensures.
-        unsafe { std::slice::from_raw_parts(ffi::zmq_msg_data(self.ptr()) as *const u8, len) }
+        unsafe {
+            std::slice::from_raw_parts(
+                ffi::zmq_msg_data(self.ptr()) as *const u8,
+                len,
+            )
+        }
     }
 
     /// Mutable payload bytes.
@@ -349,7 +369,12 @@ impl Msg {
             return &mut [];
         }
         // SAFETY: as in `data`, and `&mut self` makes the access exclusive.
-        unsafe { std::slice::from_raw_parts_mut(ffi::zmq_msg_data(&mut self.raw) as *mut u8, len) }
+        unsafe {
+            std::slice::from_raw_parts_mut(
+                ffi::zmq_msg_data(&mut self.raw) as *mut u8,
+                len,
+            )
+        }
     }
 
     /// Routing id (SERVER: the peer it came from; 0 if none).
@@ -768,7 +793,9 @@ impl Socket {
             revents: 0,
         };
         // SAFETY: one valid poll item referring to a live socket.
-        let rc = unsafe { ffi::zmq_poll(&mut item, 1, timeout_ms as std::os::raw::c_long) };
+        let rc = unsafe {
+            ffi::zmq_poll(&mut item, 1, timeout_ms as std::os::raw::c_long)
+        };
         if rc == -1 {
             Err(last_errno())
         } else {

@@ -115,7 +115,9 @@ impl RawSocket {
             };
             let mut m = Msg::from_slice(f);
             // SAFETY: live socket; `m` is an initialised message.
-            check(unsafe { ffi::zmq_msg_send(m.raw_mut(), self.raw.as_ptr(), flags) })?;
+            check(unsafe {
+                ffi::zmq_msg_send(m.raw_mut(), self.raw.as_ptr(), flags)
+            })?;
         }
         Ok(())
     }
@@ -125,7 +127,9 @@ impl RawSocket {
         loop {
             let mut m = Msg::new();
             // SAFETY: live socket; `m` is an initialised message.
-            check(unsafe { ffi::zmq_msg_recv(m.raw_mut(), self.raw.as_ptr(), 0) })?;
+            check(unsafe {
+                ffi::zmq_msg_recv(m.raw_mut(), self.raw.as_ptr(), 0)
+            })?;
             frames.push(m.data().to_vec());
             // SAFETY: `m` is an initialised message.
             if unsafe { ffi::zmq_msg_more(m.raw_mut()) } == 0 {
@@ -211,7 +215,8 @@ impl ZapHandler {
                     ];
                     // SAFETY: two valid poll items on live sockets owned by
                     // this thread.
-                    let rc = unsafe { ffi::zmq_poll(items.as_mut_ptr(), 2, -1) };
+                    let rc =
+                        unsafe { ffi::zmq_poll(items.as_mut_ptr(), 2, -1) };
                     if rc == -1 {
                         if errno() == lz::EINTR {
                             continue;
@@ -228,7 +233,8 @@ impl ZapHandler {
                         return;
                     };
                     let reply = handle(&frames, &mut authorize, &log);
-                    let reply: Vec<&[u8]> = reply.iter().map(|f| f.as_slice()).collect();
+                    let reply: Vec<&[u8]> =
+                        reply.iter().map(|f| f.as_slice()).collect();
                     if rep.send_multipart(&reply).is_err() {
                         return;
                     }
@@ -245,16 +251,19 @@ impl ZapHandler {
     /// Accept PLAIN clients with exactly this username/password, reject
     /// everything else.
     pub fn plain(ctx: &Ctx, username: &str, password: &str) -> Result<Self> {
-        let (u, p) = (username.as_bytes().to_vec(), password.as_bytes().to_vec());
+        let (u, p) =
+            (username.as_bytes().to_vec(), password.as_bytes().to_vec());
         Self::start(ctx, move |r| {
-            r.plain()
-                .is_some_and(|(ru, rp)| ru == u.as_slice() && rp == p.as_slice())
+            r.plain().is_some_and(|(ru, rp)| {
+                ru == u.as_slice() && rp == p.as_slice()
+            })
         })
     }
 
     /// Accept CURVE clients whose public key (Z85) is in `allowed`.
     pub fn curve(ctx: &Ctx, allowed: &[&str]) -> Result<Self> {
-        let allowed: Vec<String> = allowed.iter().map(|s| s.to_string()).collect();
+        let allowed: Vec<String> =
+            allowed.iter().map(|s| s.to_string()).collect();
         Self::start(ctx, move |r| {
             r.curve_public_z85().is_some_and(|k| allowed.contains(&k))
         })
@@ -267,7 +276,11 @@ impl ZapHandler {
 
     /// Wait until at least `n` requests have been handled (or `timeout`
     /// passed) and return all of them.
-    pub fn wait_requests(&self, n: usize, timeout: Duration) -> Vec<ZapRequest> {
+    pub fn wait_requests(
+        &self,
+        n: usize,
+        timeout: Duration,
+    ) -> Vec<ZapRequest> {
         let deadline = Instant::now() + timeout;
         let mut g = self.requests.requests.lock().unwrap();
         while g.len() < n {

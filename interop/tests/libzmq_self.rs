@@ -207,7 +207,8 @@ fn curve_keys_and_z85() {
     assert_eq!(lz::z85_encode(&raw).unwrap(), public);
     // The ZMTP spec's Z85 test vector.
     assert_eq!(
-        lz::z85_encode(&[0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B]).unwrap(),
+        lz::z85_encode(&[0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B])
+            .unwrap(),
         "HelloWorld"
     );
 }
@@ -348,7 +349,8 @@ fn curve_with_zap_allow_list() {
     server.set_rcvtimeo(300).unwrap();
     assert_eq!(server.recv().unwrap_err(), lz::EAGAIN);
 
-    let keys: Vec<_> = reqs.iter().map(|r| r.curve_public_z85().unwrap()).collect();
+    let keys: Vec<_> =
+        reqs.iter().map(|r| r.curve_public_z85().unwrap()).collect();
     assert!(keys.contains(&good_public) && keys.contains(&bad_public));
 }
 
