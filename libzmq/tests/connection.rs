@@ -275,3 +275,27 @@ fn connection_options_in_configs() {
     let default = serde_yaml::to_string(&ClientConfig::new()).unwrap();
     assert!(!default.contains("linger"), "{default}");
 }
+
+#[test]
+fn connect_timeout_abandons_a_hanging_connect() {
+    let ctx = ctx();
+    let client = Client::with_ctx(ctx.handle()).unwrap();
+    assert_eq!(client.connect_timeout().unwrap(), Period::Infinite);
+    client.set_connect_timeout(Some(ms(100))).unwrap();
+    assert_eq!(client.connect_timeout().unwrap(), Period::Finite(ms(100)));
+    // A listener whose backlog is full leaves new connects hanging (SYNs
+    // are dropped); the connecter must give up and retry instead of waiting
+    // for the system's timeout. Whether this host drops the SYNs or not,
+    // the connect must not error and the socket must stay usable.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = TcpAddr::new(listener.local_addr().unwrap());
+    client.connect(&addr).unwrap();
+    client.try_send("queued").unwrap();
+    drop(listener);
+    let server = ServerBuilder::new()
+        .bind(&addr)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    assert_eq!(server.recv_msg().unwrap().to_str(), Ok("queued"));
+}

@@ -29,6 +29,7 @@ pub(crate) struct EngineOptions {
     pub(crate) socket_type: Kind,
     pub(crate) max_msg_size: Option<u64>,
     pub(crate) handshake_interval: Option<Duration>,
+    pub(crate) connect_timeout: Option<Duration>,
     pub(crate) heartbeat: Option<HeartbeatTimes>,
     pub(crate) mechanism: zmtp::MechanismConfig,
     /// The ctx's auth registry (also used by connections of a closed, lingering socket).

@@ -82,6 +82,7 @@ enum TimerKind {
     Reconnect { endpoint_id: u64 },
     Engine { slot: usize, generation: u64 },
     LingerEnd { socket_id: u64 },
+    ConnectTimeout { slot: usize, generation: u64 },
 }
 
 /// The reactor of one I/O thread.
@@ -505,6 +506,7 @@ impl Reactor {
             return;
         };
         let socket_id = connecter.socket_id;
+        let connect_timeout = connecter.options.connect_timeout;
         let attempt = connecter.addr.start_connect();
         let mut stream = match attempt {
             Ok(stream) => stream,
@@ -524,6 +526,14 @@ impl Reactor {
             self.release(slot);
             self.schedule_reconnect(endpoint_id);
             return;
+        }
+        if let Some(timeout) = connect_timeout {
+            let generation = self.slots[slot].generation;
+            let at = Instant::now() + timeout;
+            self.timers.push(Reverse((
+                at,
+                TimerKind::ConnectTimeout { slot, generation },
+            )));
         }
         self.slots[slot].entry = Some(Entry::Connecting(Connecting {
             stream,
@@ -571,6 +581,25 @@ impl Reactor {
             if let Some(Entry::Engine(engine)) = &mut self.slots[slot].entry {
                 engine.start_linger(deadline);
             }
+        }
+    }
+
+    /// A connect took longer than its timeout: drop it and retry later.
+    fn connect_timeout(&mut self, slot: usize, generation: u64) {
+        let pending = self.slots.get(slot).is_some_and(|s| {
+            s.generation == generation
+                && matches!(s.entry, Some(Entry::Connecting(_)))
+        });
+        if !pending {
+            return;
+        }
+        if let Some(Entry::Connecting(mut connecting)) =
+            self.slots[slot].entry.take()
+        {
+            log::debug!("connect timed out");
+            let _ = self.poll.registry().deregister(&mut connecting.stream);
+            self.release(slot);
+            self.schedule_reconnect(connecting.endpoint_id);
         }
     }
 
@@ -627,6 +656,9 @@ impl Reactor {
                 }
                 TimerKind::Engine { slot, generation } => {
                     self.engine_timer(slot, generation, now)
+                }
+                TimerKind::ConnectTimeout { slot, generation } => {
+                    self.connect_timeout(slot, generation)
                 }
                 TimerKind::LingerEnd { socket_id } => {
                     self.connecters.retain(|_, c| c.socket_id != socket_id);

@@ -23,6 +23,7 @@ pub struct SocketConfig {
     pub(crate) reconnect_interval: Option<Period>,
     pub(crate) reconnect_interval_max: Option<Duration>,
     pub(crate) handshake_interval: Option<Period>,
+    pub(crate) connect_timeout: Option<Period>,
     pub(crate) mechanism: Option<crate::auth::Mechanism>,
 }
 
@@ -261,6 +262,13 @@ pub trait BuildSocket: GetSocketConfig + Sized {
     fn handshake_interval(&mut self, interval: Duration) -> &mut Self {
         self.socket_config_mut().handshake_interval =
             Some(Period::Finite(interval));
+        self
+    }
+
+    /// Sets [`connect_timeout`](crate::prelude::Socket::connect_timeout).
+    fn connect_timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.socket_config_mut().connect_timeout =
+            Some(Period::Finite(timeout));
         self
     }
 

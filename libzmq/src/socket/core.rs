@@ -42,6 +42,7 @@ pub(crate) struct Options {
     pub(crate) reconnect_interval: Option<Duration>,
     pub(crate) reconnect_interval_max: Option<Duration>,
     pub(crate) handshake_interval: Option<Duration>,
+    pub(crate) connect_timeout: Option<Duration>,
     pub(crate) max_msg_size: Option<u64>,
     pub(crate) linger: Period,
     pub(crate) mechanism: Mechanism,
@@ -61,6 +62,7 @@ impl Default for Options {
             reconnect_interval: Some(Duration::from_millis(100)),
             reconnect_interval_max: None,
             handshake_interval: Some(Duration::from_secs(30)),
+            connect_timeout: None,
             max_msg_size: Some(DEFAULT_MAX_MSG_SIZE),
             linger: Period::Finite(Duration::ZERO),
             mechanism: Mechanism::Null,
@@ -523,6 +525,7 @@ impl SocketCore {
             socket_type: self.kind,
             max_msg_size: options.max_msg_size,
             handshake_interval: options.handshake_interval,
+            connect_timeout: options.connect_timeout,
             heartbeat: options
                 .heartbeat
                 .as_ref()

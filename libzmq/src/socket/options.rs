@@ -112,6 +112,9 @@ impl Options {
             if let Some(interval) = connection.handshake_interval {
                 o.handshake_interval = interval.into();
             }
+            if let Some(timeout) = connection.connect_timeout {
+                o.connect_timeout = timeout.into();
+            }
         })?;
         if let Some(mechanism) = &connection.mechanism {
             socket.set_mechanism(mechanism.clone())?;
@@ -144,6 +147,7 @@ impl Options {
             connection.reconnect_interval.is_some(),
             connection.reconnect_interval_max.is_some(),
             connection.handshake_interval.is_some(),
+            connection.connect_timeout.is_some(),
         ];
         let count = count + extras.iter().filter(|set| **set).count();
         let mut out = serializer.serialize_struct("Config", count)?;
@@ -168,6 +172,9 @@ impl Options {
         }
         if let Some(interval) = &connection.handshake_interval {
             out.serialize_field("handshake_interval", interval)?;
+        }
+        if let Some(timeout) = &connection.connect_timeout {
+            out.serialize_field("connect_timeout", timeout)?;
         }
         if caps.heartbeat {
             out.serialize_field("heartbeat", &self.heartbeat.heartbeat)?;
@@ -234,6 +241,8 @@ struct Wire {
     #[serde(default)]
     handshake_interval: Option<Period>,
     #[serde(default)]
+    connect_timeout: Option<Period>,
+    #[serde(default)]
     mechanism: Option<crate::auth::Mechanism>,
 }
 
@@ -281,6 +290,7 @@ impl Wire {
                 reconnect_interval: self.reconnect_interval,
                 reconnect_interval_max: self.reconnect_interval_max,
                 handshake_interval: self.handshake_interval,
+                connect_timeout: self.connect_timeout,
                 mechanism: self.mechanism,
             },
             send: SendConfig {

@@ -234,6 +234,25 @@ pub trait Socket: GetRawSocket {
             .core
             .update_options(|o| o.handshake_interval = period.into())
     }
+
+    /// How long a TCP connect may take before it is abandoned and retried
+    /// after the reconnect interval (default `Period::Infinite`: the
+    /// system's own timeout, as libzmq). Not in the libzmq 0.2 crate.
+    fn connect_timeout(&self) -> Result<Period, Error> {
+        Ok(self.raw_socket().core.options().connect_timeout.into())
+    }
+
+    /// Sets [`connect_timeout`](Socket::connect_timeout).
+    fn set_connect_timeout<P>(&self, period: P) -> Result<(), Error>
+    where
+        P: Into<Period>,
+    {
+        let period = period.into();
+        check_ms(period)?;
+        self.raw_socket()
+            .core
+            .update_options(|o| o.connect_timeout = period.into())
+    }
 }
 
 fn check_ms(period: Period) -> Result<(), Error> {
