@@ -57,3 +57,31 @@ fn mixed_sizes_over_tcp_arrive_complete_and_in_order() {
 fn mixed_sizes_over_inproc_arrive_complete_and_in_order() {
     run(false);
 }
+
+/// Alternating tiny and large messages sent as fast as possible queue many
+/// large chunks behind small frames in one write queue (a bug once let the
+/// small frames overtake the large ones).
+#[test]
+fn alternating_tiny_and_large_messages_over_tcp() {
+    let ctx = ctx();
+    let (server, endpoint) = tcp_server(&ctx);
+    let client = client_to(&ctx, &endpoint);
+    let messages: Vec<Vec<u8>> = (0..2000)
+        .map(|i| payload(i, if i % 2 == 0 { 1 } else { 64 * 1024 }))
+        .collect();
+    let expected = messages.clone();
+    let sender = std::thread::spawn(move || {
+        for msg in messages {
+            client.send(msg).unwrap();
+        }
+        client
+    });
+    for (index, want) in expected.iter().enumerate() {
+        let msg = server.recv_msg().unwrap();
+        assert!(
+            msg.as_bytes() == want.as_slice(),
+            "message {index} corrupted"
+        );
+    }
+    drop(sender.join().unwrap());
+}

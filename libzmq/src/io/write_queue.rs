@@ -68,7 +68,9 @@ impl WriteQueue {
                 slices[count] = IoSlice::new(chunk);
                 count += 1;
             }
-            if count < MAX_SLICES && !self.tail.is_empty() {
+            // The tail comes after every chunk: only add it when all of
+            // them are in this write.
+            if count == self.chunks.len() && !self.tail.is_empty() {
                 slices[count] = IoSlice::new(&self.tail);
                 count += 1;
             }
@@ -109,6 +111,52 @@ mod tests {
             let n = buf.len().min(self.limit);
             self.data.extend_from_slice(&buf[..n]);
             Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// More chunks than one `writev` takes, then a non-empty tail: the tail
+    /// must not jump ahead of the chunks left for the next write.
+    #[test]
+    fn many_chunks_then_tail_stay_in_order() {
+        let mut queue = WriteQueue::default();
+        let mut expected = Vec::new();
+        for i in 0..80u8 {
+            let large = Bytes::from(vec![i; COPY_LIMIT + 1]);
+            queue.push_frame(&[2, i], large.clone());
+            expected.extend_from_slice(&[2, i]);
+            expected.extend_from_slice(&large);
+        }
+        queue.push_frame(&[0, 1], Bytes::from_static(b"x"));
+        expected.extend_from_slice(&[0, 1, b'x']);
+        let mut out = Vectored { data: Vec::new() };
+        while !queue.is_empty() {
+            queue.write_to(&mut out).unwrap();
+        }
+        assert!(out.data == expected, "bytes out of order");
+    }
+
+    /// A writer that takes every slice of a vectored write.
+    struct Vectored {
+        data: Vec<u8>,
+    }
+    impl Write for Vectored {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.data.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn write_vectored(
+            &mut self,
+            bufs: &[IoSlice<'_>],
+        ) -> io::Result<usize> {
+            let mut total = 0;
+            for buf in bufs {
+                self.data.extend_from_slice(buf);
+                total += buf.len();
+            }
+            Ok(total)
         }
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
