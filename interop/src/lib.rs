@@ -10,8 +10,13 @@
 //!   and constants we need (no bindgen).
 //! * [`lz`]: a small safe wrapper ([`lz::Ctx`], [`lz::Socket`], [`lz::Msg`]).
 //! * [`zap`]: a ZAP (RFC 27) handler for PLAIN/CURVE authentication tests.
-//! * [`perf`]: C-libzmq-only throughput / latency measurements, so benches can
-//!   report C libzmq side by side with the Rust implementation.
+//! * [`perf`]: throughput / latency measurements of C libzmq and, with the
+//!   same method, of our pure-Rust `libzmq` crate ([`perf::rust`]), so the
+//!   `lz-perf`/`rs-perf` binaries and `cargo bench -p interop` report both
+//!   side by side.
+//!
+//! The integration tests (`tests/client_server.rs`) put our `Client`/`Server`
+//! against libzmq's SERVER/CLIENT over TCP, in both directions.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -128,7 +133,11 @@ pub mod ffi {
     pub const ZMQ_POLLOUT: c_short = 2;
 
     extern "C" {
-        pub fn zmq_version(major: *mut c_int, minor: *mut c_int, patch: *mut c_int);
+        pub fn zmq_version(
+            major: *mut c_int,
+            minor: *mut c_int,
+            patch: *mut c_int,
+        );
         pub fn zmq_has(capability: *const c_char) -> c_int;
         pub fn zmq_errno() -> c_int;
         pub fn zmq_strerror(errnum: c_int) -> *const c_char;
@@ -136,7 +145,11 @@ pub mod ffi {
         pub fn zmq_ctx_new() -> *mut c_void;
         pub fn zmq_ctx_term(context: *mut c_void) -> c_int;
         pub fn zmq_ctx_shutdown(context: *mut c_void) -> c_int;
-        pub fn zmq_ctx_set(context: *mut c_void, option: c_int, optval: c_int) -> c_int;
+        pub fn zmq_ctx_set(
+            context: *mut c_void,
+            option: c_int,
+            optval: c_int,
+        ) -> c_int;
         pub fn zmq_ctx_get(context: *mut c_void, option: c_int) -> c_int;
 
         pub fn zmq_socket(context: *mut c_void, type_: c_int) -> *mut c_void;
@@ -157,8 +170,18 @@ pub mod ffi {
         pub fn zmq_connect(s: *mut c_void, addr: *const c_char) -> c_int;
         pub fn zmq_unbind(s: *mut c_void, addr: *const c_char) -> c_int;
         pub fn zmq_disconnect(s: *mut c_void, addr: *const c_char) -> c_int;
-        pub fn zmq_send(s: *mut c_void, buf: *const c_void, len: usize, flags: c_int) -> c_int;
-        pub fn zmq_recv(s: *mut c_void, buf: *mut c_void, len: usize, flags: c_int) -> c_int;
+        pub fn zmq_send(
+            s: *mut c_void,
+            buf: *const c_void,
+            len: usize,
+            flags: c_int,
+        ) -> c_int;
+        pub fn zmq_recv(
+            s: *mut c_void,
+            buf: *mut c_void,
+            len: usize,
+            flags: c_int,
+        ) -> c_int;
 
         pub fn zmq_msg_init(msg: *mut zmq_msg_t) -> c_int;
         pub fn zmq_msg_init_size(msg: *mut zmq_msg_t, size: usize) -> c_int;
@@ -166,22 +189,46 @@ pub mod ffi {
         pub fn zmq_msg_size(msg: *const zmq_msg_t) -> usize;
         pub fn zmq_msg_more(msg: *const zmq_msg_t) -> c_int;
         pub fn zmq_msg_close(msg: *mut zmq_msg_t) -> c_int;
-        pub fn zmq_msg_send(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int;
-        pub fn zmq_msg_recv(msg: *mut zmq_msg_t, s: *mut c_void, flags: c_int) -> c_int;
+        pub fn zmq_msg_send(
+            msg: *mut zmq_msg_t,
+            s: *mut c_void,
+            flags: c_int,
+        ) -> c_int;
+        pub fn zmq_msg_recv(
+            msg: *mut zmq_msg_t,
+            s: *mut c_void,
+            flags: c_int,
+        ) -> c_int;
         // DRAFT
-        pub fn zmq_msg_set_routing_id(msg: *mut zmq_msg_t, routing_id: u32) -> c_int;
+        pub fn zmq_msg_set_routing_id(
+            msg: *mut zmq_msg_t,
+            routing_id: u32,
+        ) -> c_int;
         pub fn zmq_msg_routing_id(msg: *mut zmq_msg_t) -> u32;
-        pub fn zmq_msg_set_group(msg: *mut zmq_msg_t, group: *const c_char) -> c_int;
+        pub fn zmq_msg_set_group(
+            msg: *mut zmq_msg_t,
+            group: *const c_char,
+        ) -> c_int;
         pub fn zmq_msg_group(msg: *mut zmq_msg_t) -> *const c_char;
         pub fn zmq_join(s: *mut c_void, group: *const c_char) -> c_int;
         pub fn zmq_leave(s: *mut c_void, group: *const c_char) -> c_int;
 
-        pub fn zmq_poll(items: *mut zmq_pollitem_t, nitems: c_int, timeout: c_long) -> c_int;
+        pub fn zmq_poll(
+            items: *mut zmq_pollitem_t,
+            nitems: c_int,
+            timeout: c_long,
+        ) -> c_int;
 
-        pub fn zmq_z85_encode(dest: *mut c_char, data: *const u8, size: usize) -> *mut c_char;
+        pub fn zmq_z85_encode(
+            dest: *mut c_char,
+            data: *const u8,
+            size: usize,
+        ) -> *mut c_char;
         pub fn zmq_z85_decode(dest: *mut u8, string: *const c_char) -> *mut u8;
-        pub fn zmq_curve_keypair(z85_public_key: *mut c_char, z85_secret_key: *mut c_char)
-            -> c_int;
+        pub fn zmq_curve_keypair(
+            z85_public_key: *mut c_char,
+            z85_secret_key: *mut c_char,
+        ) -> c_int;
         pub fn zmq_curve_public(
             z85_public_key: *mut c_char,
             z85_secret_key: *const c_char,

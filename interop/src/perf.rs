@@ -1,6 +1,7 @@
-//! C libzmq–only performance measurements (CLIENT → SERVER), so benchmarks
-//! can report the real libzmq side by side with the Rust implementation in
-//! the same run, on the same machine.
+//! Throughput / latency measurements (CLIENT → SERVER) of the real C libzmq,
+//! and, in [`rust`], of our pure-Rust implementation with exactly the same
+//! method, so both can be reported side by side from the same run on the
+//! same machine (`lz-perf` / `rs-perf`, and `cargo bench -p interop`).
 //!
 //! Methodology (mirrors libzmq's `perf/local_thr`, `remote_thr`,
 //! `local_lat`, `remote_lat`, with the DRAFT CLIENT/SERVER types):
@@ -9,12 +10,19 @@
 //!   sends, a scoped thread receives/echoes);
 //! * `tcp` / `ipc`: each side has its own context with one I/O thread (as two
 //!   separate processes would); `inproc`: one shared context (required);
-//! * default HWMs (1000), messages built with `zmq_msg_init_size` and sent
-//!   with `zmq_msg_send`, received into a reused `zmq_msg_t`;
+//! * default HWMs (1000); every message is a freshly allocated, zero-filled
+//!   message of `size` bytes (libzmq: `zmq_msg_init_size` + `memset`; Rust:
+//!   `Msg::with_size`, which zero-fills and has no uninitialised variant),
+//!   received into a reused message. Both sides thus do the same work per
+//!   message; libzmq's own `remote_thr` skips the `memset`, which only
+//!   matters for large messages over inproc;
+//! * a pair ([`LzPair`], [`rust::RsPair`]) is connected once and can be
+//!   measured repeatedly; a first untimed round trip makes sure the
+//!   connection is up;
 //! * throughput is timed on the receiver from the first to the last message
 //!   and reported as `count / elapsed` (like `local_thr`);
-//! * latency: one untimed warm-up round trip (connection set-up), then
-//!   `count` timed round trips CLIENT → SERVER → CLIENT.
+//! * latency: one untimed warm-up round trip, then `count` timed round trips
+//!   CLIENT → SERVER (echo) → CLIENT.
 //!
 //! All blocking calls have a [`TIMEOUT_MS`] timeout, so a wedged run fails
 //! instead of hanging.
@@ -24,6 +32,9 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use crate::lz::{self, Ctx, Msg, Socket};
+
+pub mod cli;
+pub mod rust;
 
 /// Send/receive timeout used by the perf runs (milliseconds).
 pub const TIMEOUT_MS: i32 = 10_000;
@@ -63,22 +74,59 @@ impl fmt::Display for Transport {
     }
 }
 
-/// A failed libzmq call during a perf run.
+/// Which implementation was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Implementation {
+    /// The C libzmq linked into this crate.
+    Libzmq,
+    /// Our pure-Rust `libzmq` crate.
+    Rust,
+}
+
+impl fmt::Display for Implementation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Implementation::Libzmq => {
+                let (a, b, c) = lz::version();
+                write!(f, "libzmq {a}.{b}.{c}")
+            }
+            Implementation::Rust => f.write_str("rust libzmq"),
+        }
+    }
+}
+
+/// A failed call during a perf run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PerfError {
     /// What was being done.
     pub op: &'static str,
-    /// libzmq errno (0 for non-errno failures such as a size mismatch).
+    /// libzmq errno (0 for failures without one, such as a size mismatch or
+    /// an error of the Rust implementation).
     pub errno: i32,
+    /// Extra detail (the Rust implementation's error), if any.
+    pub detail: Option<String>,
+}
+
+impl PerfError {
+    pub(crate) fn new(op: &'static str) -> Self {
+        PerfError {
+            op,
+            errno: 0,
+            detail: None,
+        }
+    }
 }
 
 impl fmt::Display for PerfError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.errno == 0 {
-            write!(f, "{}", self.op)
-        } else {
-            write!(f, "{}: {}", self.op, lz::strerror(self.errno))
+        f.write_str(self.op)?;
+        if self.errno != 0 {
+            write!(f, ": {}", lz::strerror(self.errno))?;
         }
+        if let Some(detail) = &self.detail {
+            write!(f, ": {detail}")?;
+        }
+        Ok(())
     }
 }
 
@@ -90,13 +138,18 @@ trait WithOp<T> {
 
 impl<T> WithOp<T> for lz::Result<T> {
     fn op(self, op: &'static str) -> Result<T, PerfError> {
-        self.map_err(|errno| PerfError { op, errno })
+        self.map_err(|errno| PerfError {
+            op,
+            errno,
+            detail: None,
+        })
     }
 }
 
-/// Result of [`throughput`].
+/// Result of a throughput measurement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThroughputStats {
+    pub implementation: Implementation,
     pub transport: Transport,
     /// Message size in bytes.
     pub size: usize,
@@ -110,12 +163,35 @@ pub struct ThroughputStats {
     pub mb_per_sec: f64,
 }
 
+impl ThroughputStats {
+    /// Stats of `count` messages of `size` bytes received in `elapsed`.
+    pub fn new(
+        implementation: Implementation,
+        transport: Transport,
+        size: usize,
+        count: u64,
+        elapsed: Duration,
+    ) -> Self {
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        let msgs_per_sec = count as f64 / secs;
+        ThroughputStats {
+            implementation,
+            transport,
+            size,
+            count,
+            elapsed,
+            msgs_per_sec,
+            mb_per_sec: msgs_per_sec * size as f64 / 1e6,
+        }
+    }
+}
+
 impl fmt::Display for ThroughputStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "libzmq {} thr {} size={} count={}: {:.0} msg/s, {:.1} MB/s ({:.1} Mb/s), elapsed {:.3} s",
-            version_string(),
+            "{} thr {} size={} count={}: {:.0} msg/s, {:.1} MB/s ({:.1} Mb/s), elapsed {:.3} s",
+            self.implementation,
             self.transport,
             self.size,
             self.count,
@@ -127,9 +203,10 @@ impl fmt::Display for ThroughputStats {
     }
 }
 
-/// Result of [`latency`].
+/// Result of a latency measurement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LatencyStats {
+    pub implementation: Implementation,
     pub transport: Transport,
     /// Message size in bytes.
     pub size: usize,
@@ -150,6 +227,33 @@ pub struct LatencyStats {
 }
 
 impl LatencyStats {
+    /// Stats of the round-trip `samples` (at least one) of `size` bytes.
+    pub fn new(
+        implementation: Implementation,
+        transport: Transport,
+        size: usize,
+        samples: &[Duration],
+    ) -> Self {
+        assert!(!samples.is_empty(), "no latency samples");
+        let mut us: Vec<f64> =
+            samples.iter().map(|d| d.as_secs_f64() * 1e6).collect();
+        let elapsed: Duration = samples.iter().sum();
+        us.sort_by(|a, b| a.total_cmp(b));
+        let pct = |p: f64| us[(((us.len() - 1) as f64) * p).round() as usize];
+        LatencyStats {
+            implementation,
+            transport,
+            size,
+            count: samples.len() as u64,
+            elapsed,
+            mean_rtt_us: elapsed.as_secs_f64() * 1e6 / samples.len() as f64,
+            p50_rtt_us: pct(0.50),
+            p99_rtt_us: pct(0.99),
+            min_rtt_us: us[0],
+            max_rtt_us: us[us.len() - 1],
+        }
+    }
+
     /// Mean one-way latency (RTT / 2), the figure libzmq's `local_lat`
     /// prints.
     pub fn mean_one_way_us(&self) -> f64 {
@@ -161,8 +265,8 @@ impl fmt::Display for LatencyStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "libzmq {} lat {} size={} count={}: mean RTT {:.2} us (one-way {:.2} us), p50 {:.2} us, p99 {:.2} us, min {:.2} us, max {:.2} us",
-            version_string(),
+            "{} lat {} size={} count={}: mean RTT {:.2} us (one-way {:.2} us), p50 {:.2} us, p99 {:.2} us, min {:.2} us, max {:.2} us",
+            self.implementation,
             self.transport,
             self.size,
             self.count,
@@ -176,176 +280,191 @@ impl fmt::Display for LatencyStats {
     }
 }
 
-fn version_string() -> String {
-    let (a, b, c) = lz::version();
-    format!("{a}.{b}.{c}")
+pub(crate) fn check_count(count: u64) -> Result<(), PerfError> {
+    if count == 0 {
+        Err(PerfError::new("count must be > 0"))
+    } else {
+        Ok(())
+    }
 }
 
-/// A bound SERVER and a connected CLIENT, plus the contexts keeping them.
-struct Pair {
+pub(crate) fn check_size(got: usize, want: usize) -> Result<(), PerfError> {
+    if got == want {
+        Ok(())
+    } else {
+        Err(PerfError::new("received message of unexpected size"))
+    }
+}
+
+/// A unique inproc name for a perf pair.
+pub(crate) fn inproc_name(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A bound C libzmq SERVER and a connected CLIENT, measured repeatedly.
+pub struct LzPair {
+    transport: Transport,
+    // Fields drop in order: the sockets (linger 0) only go once nothing is
+    // in flight any more, since every measurement waits for its last message.
     server: Socket,
     client: Socket,
 }
 
-fn pair(transport: Transport) -> Result<Pair, PerfError> {
-    let (server_ctx, client_ctx) = match transport {
-        Transport::Inproc => {
-            let c = Ctx::new();
-            (c.clone(), c)
+impl LzPair {
+    /// Connects a pair and does one round trip.
+    pub fn new(transport: Transport) -> Result<Self, PerfError> {
+        let (server_ctx, client_ctx) = match transport {
+            Transport::Inproc => {
+                let c = Ctx::new();
+                (c.clone(), c)
+            }
+            Transport::Tcp | Transport::Ipc => (Ctx::new(), Ctx::new()),
+        };
+        let server = Socket::server(&server_ctx).op("create SERVER")?;
+        let client = Socket::client(&client_ctx).op("create CLIENT")?;
+        for s in [&server, &client] {
+            s.set_rcvtimeo(TIMEOUT_MS).op("set RCVTIMEO")?;
+            s.set_sndtimeo(TIMEOUT_MS).op("set SNDTIMEO")?;
         }
-        Transport::Tcp | Transport::Ipc => (Ctx::new(), Ctx::new()),
-    };
-    let server = Socket::server(&server_ctx).op("create SERVER")?;
-    let client = Socket::client(&client_ctx).op("create CLIENT")?;
-    for s in [&server, &client] {
-        s.set_rcvtimeo(TIMEOUT_MS).op("set RCVTIMEO")?;
-        s.set_sndtimeo(TIMEOUT_MS).op("set SNDTIMEO")?;
+        let bind_ep = match transport {
+            Transport::Tcp => "tcp://127.0.0.1:*".to_string(),
+            Transport::Ipc => "ipc://*".to_string(),
+            Transport::Inproc => format!("inproc://{}", inproc_name("lz-perf")),
+        };
+        server.bind(&bind_ep).op("bind SERVER")?;
+        let ep = server.last_endpoint();
+        client.connect(&ep).op("connect CLIENT")?;
+        let pair = LzPair {
+            transport,
+            server,
+            client,
+        };
+        pair.round_trips(1, 1)?;
+        Ok(pair)
     }
-    let bind_ep = match transport {
-        Transport::Tcp => "tcp://127.0.0.1:*".to_string(),
-        Transport::Ipc => "ipc://*".to_string(),
-        Transport::Inproc => {
-            use std::sync::atomic::{AtomicU64, Ordering};
-            static N: AtomicU64 = AtomicU64::new(0);
-            format!(
-                "inproc://lz-perf-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::Relaxed)
-            )
-        }
-    };
-    server.bind(&bind_ep).op("bind SERVER")?;
-    let ep = server.last_endpoint();
-    client.connect(&ep).op("connect CLIENT")?;
-    Ok(Pair { server, client })
-}
 
-fn check_size(got: usize, want: usize) -> Result<(), PerfError> {
-    if got == want {
-        Ok(())
-    } else {
-        Err(PerfError {
-            op: "received message of unexpected size",
-            errno: 0,
+    /// The transport of this pair.
+    pub fn transport(&self) -> Transport {
+        self.transport
+    }
+
+    /// Sends `count` messages of `size` bytes CLIENT → SERVER; returns the
+    /// receiver-side time from the first to the last message.
+    pub fn throughput(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Duration, PerfError> {
+        check_count(count)?;
+        let (server, client) = (&self.server, &self.client);
+        std::thread::scope(|s| {
+            let rx = s.spawn(|| -> Result<Duration, PerfError> {
+                let mut msg = Msg::new();
+                let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
+                check_size(n, size)?;
+                let start = Instant::now();
+                for _ in 1..count {
+                    let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
+                    check_size(n, size)?;
+                }
+                Ok(start.elapsed())
+            });
+            let tx: Result<(), PerfError> = (|| {
+                for _ in 0..count {
+                    let mut msg = Msg::with_size(size);
+                    client.send_msg(&mut msg, 0).op("CLIENT send")?;
+                }
+                Ok(())
+            })();
+            let rx = rx.join().expect("receiver thread panicked");
+            tx?;
+            rx
+        })
+    }
+
+    /// One untimed round trip, then `count` timed round trips of `size`
+    /// bytes CLIENT → SERVER (echo) → CLIENT; returns each trip's time.
+    pub fn round_trips(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Vec<Duration>, PerfError> {
+        check_count(count)?;
+        let (server, client) = (&self.server, &self.client);
+        std::thread::scope(|s| {
+            let echo = s.spawn(|| -> Result<(), PerfError> {
+                let mut msg = Msg::new();
+                for _ in 0..=count {
+                    let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
+                    check_size(n, size)?;
+                    // The received message carries the CLIENT's routing id,
+                    // so sending it back routes it to that client.
+                    server.send_msg(&mut msg, 0).op("SERVER send")?;
+                }
+                Ok(())
+            });
+            let ping: Result<Vec<Duration>, PerfError> = (|| {
+                let mut reply = Msg::new();
+                let mut samples = Vec::with_capacity(count as usize);
+                for i in 0..=count {
+                    let t0 = Instant::now();
+                    let mut msg = Msg::with_size(size);
+                    client.send_msg(&mut msg, 0).op("CLIENT send")?;
+                    let n = client.recv_msg(&mut reply, 0).op("CLIENT recv")?;
+                    check_size(n, size)?;
+                    if i > 0 {
+                        samples.push(t0.elapsed());
+                    }
+                }
+                Ok(samples)
+            })();
+            let echo = echo.join().expect("echo thread panicked");
+            let samples = ping?;
+            echo?;
+            Ok(samples)
         })
     }
 }
 
-/// Throughput of `count` messages of `size` bytes, CLIENT → SERVER.
+/// Throughput of `count` messages of `size` bytes, C libzmq CLIENT → SERVER,
+/// on a fresh pair.
 pub fn throughput(
     transport: Transport,
     size: usize,
     count: u64,
 ) -> Result<ThroughputStats, PerfError> {
-    if count == 0 {
-        return Err(PerfError {
-            op: "count must be > 0",
-            errno: 0,
-        });
-    }
-    let Pair { server, client } = pair(transport)?;
-
-    let elapsed = std::thread::scope(|s| {
-        let rx = s.spawn(|| -> Result<Duration, PerfError> {
-            let mut msg = Msg::new();
-            let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
-            check_size(n, size)?;
-            let start = Instant::now();
-            for _ in 1..count {
-                let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
-                check_size(n, size)?;
-            }
-            Ok(start.elapsed())
-        });
-        let tx: Result<(), PerfError> = (|| {
-            for _ in 0..count {
-                // SAFETY: the payload is never read, only sent.
-                let mut msg = unsafe { Msg::with_size_uninit(size) };
-                client.send_msg(&mut msg, 0).op("CLIENT send")?;
-            }
-            Ok(())
-        })();
-        let rx = rx.join().expect("receiver thread panicked");
-        tx?;
-        rx
-    })?;
-    // The client (linger 0) is only dropped now, after everything arrived.
-    drop(client);
-    drop(server);
-
-    let secs = elapsed.as_secs_f64().max(1e-9);
-    let msgs_per_sec = count as f64 / secs;
-    Ok(ThroughputStats {
+    check_count(count)?;
+    let pair = LzPair::new(transport)?;
+    let elapsed = pair.throughput(size, count)?;
+    Ok(ThroughputStats::new(
+        Implementation::Libzmq,
         transport,
         size,
         count,
         elapsed,
-        msgs_per_sec,
-        mb_per_sec: msgs_per_sec * size as f64 / 1e6,
-    })
+    ))
 }
 
-/// Round-trip latency of `count` messages of `size` bytes, CLIENT → SERVER
-/// (echo) → CLIENT.
-pub fn latency(transport: Transport, size: usize, count: u64) -> Result<LatencyStats, PerfError> {
-    if count == 0 {
-        return Err(PerfError {
-            op: "count must be > 0",
-            errno: 0,
-        });
-    }
-    let Pair { server, client } = pair(transport)?;
-
-    let samples = std::thread::scope(|s| {
-        let echo = s.spawn(|| -> Result<(), PerfError> {
-            let mut msg = Msg::new();
-            // +1 for the warm-up round trip.
-            for _ in 0..=count {
-                let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
-                check_size(n, size)?;
-                // The received message carries the CLIENT's routing id, so
-                // sending it back routes it to that client.
-                server.send_msg(&mut msg, 0).op("SERVER send")?;
-            }
-            Ok(())
-        });
-        let ping: Result<Vec<Duration>, PerfError> = (|| {
-            let mut reply = Msg::new();
-            let mut samples = Vec::with_capacity(count as usize);
-            for i in 0..=count {
-                let t0 = Instant::now();
-                // SAFETY: the payload is never read, only sent.
-                let mut msg = unsafe { Msg::with_size_uninit(size) };
-                client.send_msg(&mut msg, 0).op("CLIENT send")?;
-                let n = client.recv_msg(&mut reply, 0).op("CLIENT recv")?;
-                check_size(n, size)?;
-                if i > 0 {
-                    samples.push(t0.elapsed());
-                }
-            }
-            Ok(samples)
-        })();
-        let echo = echo.join().expect("echo thread panicked");
-        let samples = ping?;
-        echo?;
-        Ok::<_, PerfError>(samples)
-    })?;
-    drop(client);
-    drop(server);
-
-    let mut us: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e6).collect();
-    let elapsed: Duration = samples.iter().sum();
-    us.sort_by(|a, b| a.total_cmp(b));
-    let pct = |p: f64| us[(((us.len() - 1) as f64) * p).round() as usize];
-    Ok(LatencyStats {
+/// Round-trip latency of `count` messages of `size` bytes, C libzmq CLIENT →
+/// SERVER (echo) → CLIENT, on a fresh pair.
+pub fn latency(
+    transport: Transport,
+    size: usize,
+    count: u64,
+) -> Result<LatencyStats, PerfError> {
+    check_count(count)?;
+    let pair = LzPair::new(transport)?;
+    let samples = pair.round_trips(size, count)?;
+    Ok(LatencyStats::new(
+        Implementation::Libzmq,
         transport,
         size,
-        count,
-        elapsed,
-        mean_rtt_us: elapsed.as_secs_f64() * 1e6 / count as f64,
-        p50_rtt_us: pct(0.50),
-        p99_rtt_us: pct(0.99),
-        min_rtt_us: us[0],
-        max_rtt_us: us[us.len() - 1],
-    })
+        &samples,
+    ))
 }

@@ -1,0 +1,209 @@
+//! The measurements of [`crate::perf`], with OUR pure-Rust `libzmq` crate on
+//! both ends instead of C libzmq: same socket types, same contexts layout
+//! (tcp: one context with one I/O thread per side; inproc: one shared
+//! context), same default HWMs, a freshly allocated message per send
+//! (`Msg::with_size`), a reused receive message, and the same timing points.
+//!
+//! `ipc` uses a fresh path in the temporary directory (`ipc://*`), like the
+//! libzmq side.
+
+use std::time::{Duration, Instant};
+
+use libzmq::Server;
+use libzmq::{
+    addr::Endpoint, prelude::*, Client, ClientBuilder, Ctx, InprocAddr,
+    IpcAddr, Msg,
+};
+use libzmq::{ServerBuilder, TcpAddr};
+
+use super::{
+    check_count, check_size, Implementation, LatencyStats, PerfError,
+    ThroughputStats, Transport, TIMEOUT_MS,
+};
+
+trait WithOp<T> {
+    fn op(self, op: &'static str) -> Result<T, PerfError>;
+}
+
+impl<T, C> WithOp<T> for Result<T, libzmq::Error<C>> {
+    fn op(self, op: &'static str) -> Result<T, PerfError> {
+        self.map_err(|e| PerfError {
+            op,
+            errno: 0,
+            detail: Some(e.kind().to_string()),
+        })
+    }
+}
+
+/// A bound Rust `Server` and a connected `Client`, measured repeatedly.
+pub struct RsPair {
+    transport: Transport,
+    // Fields drop in order: sockets first (linger 0; every measurement waits
+    // for its last message), then the contexts, whose drop waits for their
+    // sockets to be gone.
+    server: Server,
+    client: Client,
+    _ctxs: Vec<Ctx>,
+}
+
+impl RsPair {
+    /// Connects a pair and does one round trip.
+    pub fn new(transport: Transport) -> Result<Self, PerfError> {
+        let ctxs = match transport {
+            Transport::Inproc => vec![Ctx::new()],
+            Transport::Tcp | Transport::Ipc => vec![Ctx::new(), Ctx::new()],
+        };
+        let parse_error = |e: libzmq::addr::AddrParseError| PerfError {
+            op: "parse address",
+            errno: 0,
+            detail: Some(e.to_string()),
+        };
+        let endpoint: Endpoint = match transport {
+            Transport::Tcp => TcpAddr::try_from("127.0.0.1:*")
+                .map_err(parse_error)?
+                .into(),
+            Transport::Ipc => {
+                IpcAddr::try_from("*").map_err(parse_error)?.into()
+            }
+            Transport::Inproc => InprocAddr::new_unique().into(),
+        };
+        let timeout = Duration::from_millis(TIMEOUT_MS as u64);
+        let server = ServerBuilder::new()
+            .bind(endpoint)
+            .send_timeout(timeout)
+            .recv_timeout(timeout)
+            .with_ctx(ctxs[0].handle())
+            .op("create and bind Server")?;
+        let client = ClientBuilder::new()
+            .connect(server.last_endpoint().op("Server last_endpoint")?)
+            .send_timeout(timeout)
+            .recv_timeout(timeout)
+            .with_ctx(ctxs[ctxs.len() - 1].handle())
+            .op("create and connect Client")?;
+        let pair = RsPair {
+            transport,
+            server,
+            client,
+            _ctxs: ctxs,
+        };
+        pair.round_trips(1, 1)?;
+        Ok(pair)
+    }
+
+    /// The transport of this pair.
+    pub fn transport(&self) -> Transport {
+        self.transport
+    }
+
+    /// Sends `count` messages of `size` bytes Client → Server; returns the
+    /// receiver-side time from the first to the last message.
+    pub fn throughput(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Duration, PerfError> {
+        check_count(count)?;
+        let (server, client) = (&self.server, &self.client);
+        std::thread::scope(|s| {
+            let rx = s.spawn(|| -> Result<Duration, PerfError> {
+                let mut msg = Msg::new();
+                server.recv(&mut msg).op("Server recv")?;
+                check_size(msg.len(), size)?;
+                let start = Instant::now();
+                for _ in 1..count {
+                    server.recv(&mut msg).op("Server recv")?;
+                    check_size(msg.len(), size)?;
+                }
+                Ok(start.elapsed())
+            });
+            let tx: Result<(), PerfError> = (|| {
+                for _ in 0..count {
+                    client.send(Msg::with_size(size)).op("Client send")?;
+                }
+                Ok(())
+            })();
+            let rx = rx.join().expect("receiver thread panicked");
+            tx?;
+            rx
+        })
+    }
+
+    /// One untimed round trip, then `count` timed round trips of `size`
+    /// bytes Client → Server (echo) → Client; returns each trip's time.
+    pub fn round_trips(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Vec<Duration>, PerfError> {
+        check_count(count)?;
+        let (server, client) = (&self.server, &self.client);
+        std::thread::scope(|s| {
+            let echo = s.spawn(|| -> Result<(), PerfError> {
+                let mut msg = Msg::new();
+                for _ in 0..=count {
+                    server.recv(&mut msg).op("Server recv")?;
+                    check_size(msg.len(), size)?;
+                    // The received message carries the Client's routing id,
+                    // so sending it back routes it to that client.
+                    server.send(std::mem::take(&mut msg)).op("Server send")?;
+                }
+                Ok(())
+            });
+            let ping: Result<Vec<Duration>, PerfError> = (|| {
+                let mut reply = Msg::new();
+                let mut samples = Vec::with_capacity(count as usize);
+                for i in 0..=count {
+                    let t0 = Instant::now();
+                    client.send(Msg::with_size(size)).op("Client send")?;
+                    client.recv(&mut reply).op("Client recv")?;
+                    check_size(reply.len(), size)?;
+                    if i > 0 {
+                        samples.push(t0.elapsed());
+                    }
+                }
+                Ok(samples)
+            })();
+            let echo = echo.join().expect("echo thread panicked");
+            let samples = ping?;
+            echo?;
+            Ok(samples)
+        })
+    }
+}
+
+/// Throughput of `count` messages of `size` bytes, Rust Client → Server, on
+/// a fresh pair.
+pub fn throughput(
+    transport: Transport,
+    size: usize,
+    count: u64,
+) -> Result<ThroughputStats, PerfError> {
+    check_count(count)?;
+    let pair = RsPair::new(transport)?;
+    let elapsed = pair.throughput(size, count)?;
+    Ok(ThroughputStats::new(
+        Implementation::Rust,
+        transport,
+        size,
+        count,
+        elapsed,
+    ))
+}
+
+/// Round-trip latency of `count` messages of `size` bytes, Rust Client →
+/// Server (echo) → Client, on a fresh pair.
+pub fn latency(
+    transport: Transport,
+    size: usize,
+    count: u64,
+) -> Result<LatencyStats, PerfError> {
+    check_count(count)?;
+    let pair = RsPair::new(transport)?;
+    let samples = pair.round_trips(size, count)?;
+    Ok(LatencyStats::new(
+        Implementation::Rust,
+        transport,
+        size,
+        &samples,
+    ))
+}
