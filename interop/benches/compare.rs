@@ -67,6 +67,41 @@ fn throughput(c: &mut Criterion) {
     }
 }
 
+/// TCP throughput of 1 KiB messages without and with CURVE, both
+/// implementations in the same run (`curve/tcp/1024/{null,curve}/{rust,libzmq}`).
+fn curve(c: &mut Criterion) {
+    let size = 1024;
+    let transport = Transport::Tcp;
+    let null = Pairs::new(transport);
+    let curve = Pairs {
+        rust: RsPair::new_curve(transport).expect("Rust CURVE pair"),
+        libzmq: LzPair::new_curve(transport).expect("libzmq CURVE pair"),
+    };
+    for (name, pairs) in [("null", &null), ("curve", &curve)] {
+        let mut group =
+            c.benchmark_group(format!("curve/{transport}/{size}/{name}"));
+        group
+            .throughput(Throughput::Elements(BATCH))
+            .sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3));
+        group.bench_function("rust", |b| {
+            b.iter_custom(|iters| {
+                pairs.rust.throughput(size, iters * BATCH).expect("rust")
+            })
+        });
+        group.bench_function("libzmq", |b| {
+            b.iter_custom(|iters| {
+                pairs
+                    .libzmq
+                    .throughput(size, iters * BATCH)
+                    .expect("libzmq")
+            })
+        });
+        group.finish();
+    }
+}
+
 fn latency(c: &mut Criterion) {
     let transport = Transport::Tcp;
     let size = 32;
@@ -98,5 +133,5 @@ fn latency(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, throughput, latency);
+criterion_group!(benches, throughput, curve, latency);
 criterion_main!(benches);

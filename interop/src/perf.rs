@@ -319,6 +319,16 @@ pub struct LzPair {
 impl LzPair {
     /// Connects a pair and does one round trip.
     pub fn new(transport: Transport) -> Result<Self, PerfError> {
+        Self::connect(transport, false)
+    }
+
+    /// The same over CURVE (keys from `zmq_curve_keypair`, no ZAP handler,
+    /// so every client key is accepted).
+    pub fn new_curve(transport: Transport) -> Result<Self, PerfError> {
+        Self::connect(transport, true)
+    }
+
+    fn connect(transport: Transport, curve: bool) -> Result<Self, PerfError> {
         let (server_ctx, client_ctx) = match transport {
             Transport::Inproc => {
                 let c = Ctx::new();
@@ -331,6 +341,23 @@ impl LzPair {
         for s in [&server, &client] {
             s.set_rcvtimeo(TIMEOUT_MS).op("set RCVTIMEO")?;
             s.set_sndtimeo(TIMEOUT_MS).op("set SNDTIMEO")?;
+        }
+        if curve {
+            let (server_public, server_secret) = crate::lz::curve_keypair();
+            let (client_public, client_secret) = crate::lz::curve_keypair();
+            server.set_curve_server(true).op("set CURVE_SERVER")?;
+            server
+                .set_curve_secretkey(&server_secret)
+                .op("set CURVE_SECRETKEY")?;
+            client
+                .set_curve_serverkey(&server_public)
+                .op("set CURVE_SERVERKEY")?;
+            client
+                .set_curve_publickey(&client_public)
+                .op("set CURVE_PUBLICKEY")?;
+            client
+                .set_curve_secretkey(&client_secret)
+                .op("set CURVE_SECRETKEY")?;
         }
         let bind_ep = match transport {
             Transport::Tcp => "tcp://127.0.0.1:*".to_string(),

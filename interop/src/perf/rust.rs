@@ -7,6 +7,9 @@
 //! `ipc` uses a fresh path in the temporary directory (`ipc://*`), like the
 //! libzmq side.
 
+use libzmq::auth::{
+    AuthBuilder, CurveCert, CurveClientCreds, CurveServerCreds, Mechanism,
+};
 use std::time::{Duration, Instant};
 
 use libzmq::Server;
@@ -49,6 +52,15 @@ pub struct RsPair {
 impl RsPair {
     /// Connects a pair and does one round trip.
     pub fn new(transport: Transport) -> Result<Self, PerfError> {
+        Self::connect(transport, false)
+    }
+
+    /// The same over CURVE (client keys not checked: `no_curve_auth`).
+    pub fn new_curve(transport: Transport) -> Result<Self, PerfError> {
+        Self::connect(transport, true)
+    }
+
+    fn connect(transport: Transport, curve: bool) -> Result<Self, PerfError> {
         let ctxs = match transport {
             Transport::Inproc => vec![Ctx::new()],
             Transport::Tcp | Transport::Ipc => vec![Ctx::new(), Ctx::new()],
@@ -68,13 +80,29 @@ impl RsPair {
             Transport::Inproc => InprocAddr::new_unique().into(),
         };
         let timeout = Duration::from_millis(TIMEOUT_MS as u64);
+        let (server_mechanism, client_mechanism): (Mechanism, Mechanism) =
+            if curve {
+                AuthBuilder::new()
+                    .no_curve_auth()
+                    .with_ctx(ctxs[0].handle())
+                    .op("configure auth")?;
+                let cert = CurveCert::new_unique();
+                (
+                    CurveServerCreds::new(cert.secret()).into(),
+                    CurveClientCreds::new(cert.public()).into(),
+                )
+            } else {
+                (Mechanism::Null, Mechanism::Null)
+            };
         let server = ServerBuilder::new()
+            .mechanism(server_mechanism)
             .bind(endpoint)
             .send_timeout(timeout)
             .recv_timeout(timeout)
             .with_ctx(ctxs[0].handle())
             .op("create and bind Server")?;
         let client = ClientBuilder::new()
+            .mechanism(client_mechanism)
             .connect(server.last_endpoint().op("Server last_endpoint")?)
             .send_timeout(timeout)
             .recv_timeout(timeout)
