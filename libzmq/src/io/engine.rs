@@ -316,8 +316,28 @@ impl Engine {
 
     /// Does all the work there is: read, deliver, encode, write.
     pub(crate) fn run(&mut self) -> Result<(), CloseReason> {
-        self.read_side()?;
+        if let Err(reason) = self.read_side() {
+            if matches!(reason, CloseReason::Protocol(_)) {
+                self.flush_before_close();
+            }
+            return Err(reason);
+        }
         self.write_side()
+    }
+
+    /// Best effort, without blocking: send what the session queued before a
+    /// protocol failure — e.g. the ERROR that tells a refused peer not to
+    /// retry (libzmq clients only stop reconnecting when they get it).
+    fn flush_before_close(&mut self) {
+        if self.session.has_transmit() {
+            self.session.poll_transmit(self.write_queue.tail());
+        }
+        while !self.write_queue.is_empty() {
+            match self.write_queue.write_to(&mut self.stream) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
     }
 
     fn read_side(&mut self) -> Result<(), CloseReason> {
