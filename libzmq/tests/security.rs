@@ -42,9 +42,11 @@ fn assert_bounce(client: &Client, server: &Server) {
     assert_eq!(client.recv_msg().unwrap().to_str(), Ok("pong"));
 }
 
-/// The client can queue, but nothing ever reaches the server.
+/// Nothing ever reaches the server. (The message may be queued, or refused
+/// at once: a client that got the server's ERROR gives that peer up, as in
+/// libzmq, and is mute again.)
 fn assert_refused(client: &Client, server: &Server) {
-    client.try_send("ping").unwrap();
+    let _ = client.try_send("ping");
     server.set_recv_timeout(Some(QUIET)).unwrap();
     assert_eq!(server.recv_msg().unwrap_err().kind(), ErrorKind::WouldBlock);
 }
@@ -241,4 +243,17 @@ fn set_mechanism_generates_a_client_cert() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn refused_client_gets_the_error_and_stops_retrying() {
+    let ctx = ctx();
+    let (server, endpoint) = server_on(&ctx, "tcp", Mechanism::PlainServer);
+    let wrong = PlainClientCreds::new("nobody", "pwd");
+    let client = client(&ctx, &endpoint, wrong.into());
+    // The server's ERROR ends that endpoint for the client (as libzmq): its
+    // peer goes away and the client is mute again.
+    assert!(eventually(|| client.try_send("x").is_err()));
+    server.set_recv_timeout(Some(QUIET)).unwrap();
+    assert_eq!(server.recv_msg().unwrap_err().kind(), ErrorKind::WouldBlock);
 }
