@@ -133,34 +133,24 @@ impl Pipe {
 
     /// Queues `msg` unless the pipe is full or its reader is gone.
     pub(crate) fn push(&self, msg: Msg) -> Result<(), PushError> {
-        let to_wake = {
-            let mut state = self.state.lock();
-            if state.reader_closed {
-                return Err(PushError::Closed(msg));
-            }
-            if state.is_full() {
-                state.writer_waiting = true;
-                return Err(PushError::Full(msg));
-            }
-            state.queue.push_back(msg);
-            if state.reader_waiting {
-                state.reader_waiting = false;
-                state.reader.clone()
-            } else {
-                None
-            }
-        };
-        wake(to_wake);
-        Ok(())
+        self.push_checked(msg, true)
     }
 
     /// Queues a command even past the high water mark (subscriptions must
     /// never be lost, and there are only as many as the user makes).
     pub(crate) fn push_command(&self, msg: Msg) -> Result<(), PushError> {
+        self.push_checked(msg, false)
+    }
+
+    fn push_checked(&self, msg: Msg, limited: bool) -> Result<(), PushError> {
         let to_wake = {
             let mut state = self.state.lock();
             if state.reader_closed {
                 return Err(PushError::Closed(msg));
+            }
+            if limited && state.is_full() {
+                state.writer_waiting = true;
+                return Err(PushError::Full(msg));
             }
             state.queue.push_back(msg);
             if state.reader_waiting {

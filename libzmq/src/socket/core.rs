@@ -2,7 +2,7 @@
 //! and the blocking loop of `send`/`recv` with timeouts and ctx shutdown.
 
 use super::peers::{Peer, PeerSet, SendFail};
-use crate::addr::{Endpoint, TcpAddr};
+use crate::addr::{Endpoint, InprocAddr, TcpAddr};
 use crate::auth::Mechanism;
 use crate::ctx::{CtxHandle, CtxInner};
 use crate::error::{Error, ErrorKind};
@@ -585,19 +585,23 @@ impl SocketCore {
             }
             Endpoint::Inproc(addr) => {
                 crate::inproc::bind(self, &addr, id)?;
-                let name = addr.as_str().to_owned();
-                self.record(
-                    Endpoint::Inproc(addr),
-                    true,
-                    id,
-                    Transport::Inproc { name },
-                );
+                self.record_inproc(addr, true, id);
                 Ok(())
             }
             _ => Err(Error::new(ErrorKind::InvalidInput(
                 "transport incompatible",
             ))),
         }
+    }
+
+    fn record_inproc(&self, addr: InprocAddr, bound: bool, id: u64) {
+        let name = addr.as_str().to_owned();
+        self.record(
+            Endpoint::Inproc(addr),
+            bound,
+            id,
+            Transport::Inproc { name },
+        );
     }
 
     /// Hands a bound listener to an I/O thread.
@@ -663,13 +667,7 @@ impl SocketCore {
             }
             Endpoint::Inproc(addr) => {
                 crate::inproc::connect(self, &addr, id)?;
-                let name = addr.as_str().to_owned();
-                self.record(
-                    Endpoint::Inproc(addr),
-                    false,
-                    id,
-                    Transport::Inproc { name },
-                );
+                self.record_inproc(addr, false, id);
                 Ok(())
             }
             _ => Err(Error::new(ErrorKind::InvalidInput(
