@@ -69,6 +69,13 @@ pub struct Group {
 }
 
 impl Group {
+    /// The empty group `""` (where a Radio message without a group goes).
+    pub(crate) fn empty() -> Group {
+        Group {
+            inner: CString::default(),
+        }
+    }
+
     /// Creates a new `Group` from a container of bytes.
     ///
     /// # Errors

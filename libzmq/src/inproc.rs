@@ -5,17 +5,37 @@
 //! connecting socket can queue messages, as libzmq) and parks them in the
 //! ctx's table until a socket binds the name. Names are scoped per ctx.
 //! As in libzmq there is no handshake, hence no socket-type check, over inproc.
+//!
+//! The table never calls into a socket: the side that binds or connects gets
+//! its own pipes back from these functions, and the other side receives its
+//! pipes through its [`Inbox`].
 
-use crate::addr::InprocAddr;
 use crate::error::{Error, ErrorKind};
-use crate::pipe::Pipe;
-use crate::socket::core::{hwm, SocketCore};
+use crate::inbox::{Inbox, SocketCommand};
+use crate::pipe::{Hwms, Pipe};
 use std::collections::HashMap;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
+
+/// A socket as the inproc table knows it.
+#[derive(Clone)]
+pub(crate) struct InprocSocket {
+    /// Where its new peers are posted.
+    pub(crate) inbox: Arc<Inbox>,
+    /// Its high water marks, for the capacity of the pipes.
+    pub(crate) hwms: Arc<Hwms>,
+    pub(crate) socket_id: u64,
+}
+
+/// The pipes of one inproc peer, as seen from one socket.
+pub(crate) struct PeerPipes {
+    /// This socket → the peer.
+    pub(crate) out: Arc<Pipe>,
+    /// The peer → this socket.
+    pub(crate) inp: Arc<Pipe>,
+}
 
 struct Bound {
-    socket: Weak<SocketCore>,
-    socket_id: u64,
+    socket: InprocSocket,
     endpoint_id: u64,
 }
 
@@ -36,12 +56,94 @@ pub(crate) struct InprocTable {
 }
 
 impl InprocTable {
+    /// Binds `name` for `socket`; returns the pipes of the connects that were
+    /// waiting for it (the binder attaches them itself).
+    pub(crate) fn bind(
+        &mut self,
+        name: &str,
+        socket: &InprocSocket,
+        endpoint_id: u64,
+    ) -> Result<Vec<PeerPipes>, Error> {
+        if self
+            .bound
+            .get(name)
+            .is_some_and(|b| !b.socket.inbox.is_closed())
+        {
+            return Err(Error::new(ErrorKind::AddrInUse));
+        }
+        self.bound.insert(
+            name.to_owned(),
+            Bound {
+                socket: socket.clone(),
+                endpoint_id,
+            },
+        );
+        let pending = self.pending.remove(name).unwrap_or_default();
+        Ok(pending
+            .into_iter()
+            .map(|pending| {
+                // The binder's side joins the capacity now.
+                pending.to_binder.set_reader_hwm(Some(socket.hwms.recv()));
+                pending.from_binder.set_writer_hwm(Some(socket.hwms.send()));
+                PeerPipes {
+                    out: pending.from_binder,
+                    inp: pending.to_binder,
+                }
+            })
+            .collect())
+    }
+
+    /// Connects `socket` to `name`: now if it is bound (the binder gets its
+    /// pipes through its inbox), or when somebody binds it. Returns the
+    /// connecting socket's pipes.
+    pub(crate) fn connect(
+        &mut self,
+        name: &str,
+        socket: &InprocSocket,
+        endpoint_id: u64,
+    ) -> PeerPipes {
+        let hwms = &socket.hwms;
+        if let Some(bound) = self.bound.get(name) {
+            let binder = &bound.socket.hwms;
+            let to_binder = Pipe::new(Some(hwms.send()), Some(binder.recv()));
+            let from_binder = Pipe::new(Some(binder.send()), Some(hwms.recv()));
+            let command = SocketCommand::Attach {
+                endpoint_id: bound.endpoint_id,
+                out: from_binder.clone(),
+                inp: to_binder.clone(),
+            };
+            if bound.socket.inbox.post(command).is_ok() {
+                return PeerPipes {
+                    out: to_binder,
+                    inp: from_binder,
+                };
+            }
+            // The binder is closed: the name is free again.
+            self.bound.remove(name);
+        }
+        // The binder's side joins the capacity when it binds.
+        let to_binder = Pipe::new(Some(hwms.send()), None);
+        let from_binder = Pipe::new(None, Some(hwms.recv()));
+        self.pending
+            .entry(name.to_owned())
+            .or_default()
+            .push(Pending {
+                to_binder: to_binder.clone(),
+                from_binder: from_binder.clone(),
+                endpoint_id,
+            });
+        PeerPipes {
+            out: to_binder,
+            inp: from_binder,
+        }
+    }
+
     /// Frees `name` if `socket_id` holds it.
     pub(crate) fn unbind(&mut self, name: &str, socket_id: u64) {
         if self
             .bound
             .get(name)
-            .is_some_and(|b| b.socket_id == socket_id)
+            .is_some_and(|b| b.socket.socket_id == socket_id)
         {
             self.bound.remove(name);
         }
@@ -58,114 +160,58 @@ impl InprocTable {
     }
 }
 
-/// Binds `socket` to `addr`, and joins the connects that were waiting for it.
-pub(crate) fn bind(
-    socket: &Arc<SocketCore>,
-    addr: &InprocAddr,
-    endpoint_id: u64,
-) -> Result<(), Error> {
-    let mut table = socket.ctx.inproc.lock();
-    let name = addr.as_str();
-    if table
-        .bound
-        .get(name)
-        .is_some_and(|b| b.socket.strong_count() > 0)
-    {
-        return Err(Error::new(ErrorKind::AddrInUse));
-    }
-    table.bound.insert(
-        name.to_owned(),
-        Bound {
-            socket: Arc::downgrade(socket),
-            socket_id: socket.id,
-            endpoint_id,
-        },
-    );
-    let options = socket.options();
-    for pending in table.pending.remove(name).unwrap_or_default() {
-        pending
-            .to_binder
-            .set_reader_hwm(Some(hwm(options.recv_hwm)));
-        pending
-            .from_binder
-            .set_writer_hwm(Some(hwm(options.send_hwm)));
-        socket.attach_pipes(
-            pending.from_binder,
-            pending.to_binder,
-            endpoint_id,
-            true,
-        );
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::msg::Msg;
+    use crate::signal::Signal;
 
-/// Connects `socket` to `addr`, now or when somebody binds it.
-pub(crate) fn connect(
-    socket: &Arc<SocketCore>,
-    addr: &InprocAddr,
-    endpoint_id: u64,
-) -> Result<(), Error> {
-    let mut table = socket.ctx.inproc.lock();
-    let name = addr.as_str();
-    let options = socket.options();
-    let binder = table
-        .bound
-        .get(name)
-        .and_then(|b| b.socket.upgrade().map(|s| (s, b.endpoint_id)));
-    match binder {
-        Some((binder, binder_endpoint_id)) => {
-            let binder_options = binder.options();
-            let to_binder = Pipe::new(
-                Some(hwm(options.send_hwm)),
-                Some(hwm(binder_options.recv_hwm)),
-            );
-            let from_binder = Pipe::new(
-                Some(hwm(binder_options.send_hwm)),
-                Some(hwm(options.recv_hwm)),
-            );
-            if socket
-                .attach_pipes(
-                    to_binder.clone(),
-                    from_binder.clone(),
-                    endpoint_id,
-                    true,
-                )
-                .is_none()
-            {
-                return Err(Error::new(ErrorKind::InvalidCtx));
-            }
-            binder.attach_pipes(
-                from_binder,
-                to_binder,
-                binder_endpoint_id,
-                true,
-            );
-        }
-        None => {
-            // The binder's receive HWM joins the capacity when it binds.
-            let to_binder = Pipe::new(Some(hwm(options.send_hwm)), None);
-            let from_binder = Pipe::new(None, Some(hwm(options.recv_hwm)));
-            if socket
-                .attach_pipes(
-                    to_binder.clone(),
-                    from_binder.clone(),
-                    endpoint_id,
-                    true,
-                )
-                .is_none()
-            {
-                return Err(Error::new(ErrorKind::InvalidCtx));
-            }
-            table
-                .pending
-                .entry(name.to_owned())
-                .or_default()
-                .push(Pending {
-                    to_binder,
-                    from_binder,
-                    endpoint_id,
-                });
+    fn socket(id: u64) -> InprocSocket {
+        InprocSocket {
+            inbox: Inbox::new(Signal::new()),
+            hwms: Hwms::new(),
+            socket_id: id,
         }
     }
-    Ok(())
+
+    #[test]
+    fn connect_before_bind_is_joined_at_bind() {
+        let mut table = InprocTable::default();
+        let (binder, connecter) = (socket(1), socket(2));
+        let mine = table.connect("a", &connecter, 10);
+        mine.out.push(Msg::from("early")).unwrap();
+        let theirs = table.bind("a", &binder, 20).unwrap();
+        assert_eq!(theirs.len(), 1);
+        assert_eq!(theirs[0].inp.pop().unwrap().as_bytes(), b"early");
+        assert!(binder.inbox.take().is_empty(), "the binder attaches itself");
+    }
+
+    #[test]
+    fn connect_after_bind_posts_to_the_binder() {
+        let mut table = InprocTable::default();
+        let (binder, connecter) = (socket(1), socket(2));
+        assert!(table.bind("b", &binder, 20).unwrap().is_empty());
+        let mine = table.connect("b", &connecter, 10);
+        mine.out.push(Msg::from("hi")).unwrap();
+        let commands = binder.inbox.take();
+        let [SocketCommand::Attach {
+            endpoint_id: 20,
+            inp,
+            ..
+        }] = commands.as_slice()
+        else {
+            panic!("expected one attach");
+        };
+        assert_eq!(inp.pop().unwrap().as_bytes(), b"hi");
+    }
+
+    #[test]
+    fn closed_binder_frees_the_name() {
+        let mut table = InprocTable::default();
+        let (binder, connecter, other) = (socket(1), socket(2), socket(3));
+        table.bind("c", &binder, 20).unwrap();
+        binder.inbox.close();
+        table.connect("c", &connecter, 10);
+        assert_eq!(table.bind("c", &other, 30).unwrap().len(), 1);
+    }
 }

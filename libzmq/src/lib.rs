@@ -24,6 +24,7 @@ mod ctx_config;
 mod error;
 mod group;
 mod heartbeat;
+mod inbox;
 mod inproc;
 mod io;
 mod msg;

@@ -15,6 +15,7 @@
 use crate::msg::Msg;
 use parking_lot::Mutex;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Something to wake when a pipe changes state (a socket's signal, an engine).
@@ -85,6 +86,54 @@ impl State {
         } else {
             None
         }
+    }
+}
+
+/// The high water marks of one socket (in messages, 0 = no limit), read
+/// whenever a pipe to it is made: by the socket itself, by an I/O thread for
+/// an accepted connection, by an inproc peer.
+#[derive(Debug)]
+pub(crate) struct Hwms {
+    send: AtomicUsize,
+    recv: AtomicUsize,
+}
+
+impl Hwms {
+    /// libzmq's defaults: 1000 each way.
+    pub(crate) fn new() -> Arc<Hwms> {
+        Arc::new(Hwms {
+            send: AtomicUsize::new(1000),
+            recv: AtomicUsize::new(1000),
+        })
+    }
+
+    /// The send high water mark.
+    pub(crate) fn send(&self) -> usize {
+        self.send.load(Ordering::Relaxed)
+    }
+
+    /// The receive high water mark.
+    pub(crate) fn recv(&self) -> usize {
+        self.recv.load(Ordering::Relaxed)
+    }
+
+    /// Sets the send high water mark of the pipes made from now on.
+    pub(crate) fn set_send(&self, value: usize) {
+        self.send.store(value, Ordering::Relaxed)
+    }
+
+    /// Sets the receive high water mark of the pipes made from now on.
+    pub(crate) fn set_recv(&self, value: usize) {
+        self.recv.store(value, Ordering::Relaxed)
+    }
+
+    /// The two pipes of a connection through an engine: (socket → peer,
+    /// peer → socket). Only the socket's side counts towards their capacity.
+    pub(crate) fn engine_pipes(&self) -> (Arc<Pipe>, Arc<Pipe>) {
+        (
+            Pipe::new(Some(self.send()), None),
+            Pipe::new(None, Some(self.recv())),
+        )
     }
 }
 
@@ -231,6 +280,11 @@ impl Pipe {
             state.writer_waiting = true;
         }
         writable
+    }
+
+    /// Whether the reader is gone for good.
+    pub(crate) fn is_reader_closed(&self) -> bool {
+        self.state.lock().reader_closed
     }
 
     /// Whether the writer is gone and everything it wrote has been read.

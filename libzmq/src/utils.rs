@@ -3,10 +3,11 @@
 use crate::error::{Error, ErrorKind};
 use crate::msg::Msg;
 use crate::poll::{Events, PollId, Pollable, Poller, Trigger, EMPTY, READABLE};
-use crate::socket::core::{Kind, SocketCore};
+use crate::socket::core::SocketCore;
 use crate::socket::traits::GetRawSocket;
 use crate::Period;
 use std::sync::Arc;
+use zmtp::SocketType;
 
 /// Parses a decimal version component at compile time.
 const fn parse_component(text: &str) -> i32 {
@@ -46,18 +47,24 @@ pub fn version() -> (i32, i32, i32) {
 }
 
 /// The sockets that can receive messages.
-fn can_recv(kind: Kind) -> bool {
+fn can_recv(kind: SocketType) -> bool {
     matches!(
         kind,
-        Kind::Client | Kind::Server | Kind::Dish | Kind::Gather
+        SocketType::Client
+            | SocketType::Server
+            | SocketType::Dish
+            | SocketType::Gather
     )
 }
 
 /// The sockets that can send messages.
-fn can_send(kind: Kind) -> bool {
+fn can_send(kind: SocketType) -> bool {
     matches!(
         kind,
-        Kind::Client | Kind::Server | Kind::Radio | Kind::Scatter
+        SocketType::Client
+            | SocketType::Server
+            | SocketType::Radio
+            | SocketType::Scatter
     )
 }
 

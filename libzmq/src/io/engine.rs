@@ -10,19 +10,19 @@
 
 use super::stream::Stream;
 use super::write_queue::WriteQueue;
-use super::{EngineNotify, EngineOptions, HeartbeatTimes};
+use super::{EndpointKey, EngineNotify, EngineOptions, HeartbeatTimes};
 use crate::auth::{AuthRegistry, AuthRequest};
 use crate::group::Group;
+use crate::inbox::{Inbox, SocketCommand};
 use crate::msg::{Msg, PipeCommand};
-use crate::pipe::{Notify, Pipe, PopError, PushError};
-use crate::socket::core::{Kind, SocketCore};
+use crate::pipe::{Hwms, Notify, Pipe, PopError, PushError};
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
 use std::io;
 use std::os::fd::AsRawFd;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use zmtp::{Event, ProtocolError, Session, SessionConfig};
+use zmtp::{Event, ProtocolError, Session, SessionConfig, SocketType};
 
 /// Bytes read per `read` call (more when a large frame is pending).
 const READ_CHUNK: usize = 64 * 1024;
@@ -62,15 +62,14 @@ impl CloseReason {
 /// Where the connection came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Origin {
-    /// Accepted by a listener of endpoint `endpoint_id`.
+    /// Accepted by a listener: the engine makes its pipes after the
+    /// handshake and hands them to the socket through its inbox.
     Accepted,
-    /// Made by the connecter of endpoint `endpoint_id`; its pipes outlive the connection.
+    /// Made by a connecter, which owns the pipes: they outlive the connection.
     Connected,
 }
 
 struct Attached {
-    /// The socket's peer id (accepted connections only).
-    peer_id: Option<u64>,
     out: Arc<Pipe>,
     inp: Arc<Pipe>,
 }
@@ -94,11 +93,11 @@ fn wire_group(bytes: &[u8]) -> Option<Group> {
 impl Assembler {
     fn on_frame(
         &mut self,
-        kind: Kind,
+        kind: SocketType,
         data: Bytes,
         more: bool,
     ) -> Result<Option<Msg>, CloseReason> {
-        if kind == Kind::Dish {
+        if kind == SocketType::Dish {
             return self.on_dish_frame(data, more);
         }
         // Client, Server and Gather discard every frame of a multipart
@@ -151,11 +150,12 @@ impl Assembler {
 /// One connection. See the module docs.
 pub(crate) struct Engine {
     pub(crate) stream: Stream,
-    pub(crate) socket: Weak<SocketCore>,
-    pub(crate) socket_id: u64,
-    pub(crate) endpoint_id: u64,
+    pub(crate) key: EndpointKey,
     pub(crate) origin: Origin,
-    kind: Kind,
+    /// Where an accepted connection's pipes go, and a Dish's reconnections.
+    inbox: Arc<Inbox>,
+    hwms: Arc<Hwms>,
+    kind: SocketType,
     session: Session,
     read_buf: BytesMut,
     write_queue: WriteQueue,
@@ -187,12 +187,9 @@ pub(crate) struct Engine {
 }
 
 impl Engine {
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         stream: Stream,
-        socket: Weak<SocketCore>,
-        socket_id: u64,
-        endpoint_id: u64,
+        key: EndpointKey,
         origin: Origin,
         options: &EngineOptions,
         notify: Arc<EngineNotify>,
@@ -210,10 +207,10 @@ impl Engine {
         });
         Engine {
             stream,
-            socket,
-            socket_id,
-            endpoint_id,
+            key,
             origin,
+            inbox: options.inbox.clone(),
+            hwms: options.hwms.clone(),
             kind: options.socket_type,
             session,
             read_buf: BytesMut::with_capacity(READ_CHUNK),
@@ -245,6 +242,30 @@ impl Engine {
     pub(crate) fn start_linger(&mut self, deadline: Option<Instant>) {
         self.lingering = true;
         self.linger_at = deadline;
+    }
+
+    /// The socket was closed without a linger: write what it queued as far
+    /// as the connection takes it now, without waiting, then the engine is
+    /// done (the reactor closes it). Bytes the peer already sent are read
+    /// and dropped first, so that closing sends a FIN, not a reset that
+    /// would discard what we wrote.
+    pub(crate) fn finish(&mut self) {
+        self.lingering = true;
+        if !self.session.is_ready() {
+            return;
+        }
+        if let Err(reason) = self.write_side() {
+            log::debug!("final flush stopped: {reason:?}");
+        }
+        let mut scratch = BytesMut::with_capacity(READ_CHUNK);
+        for _ in 0..READS_PER_TURN {
+            scratch.clear();
+            match read_into(&self.stream, &mut scratch) {
+                Ok(count) if count > 0 => {}
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                _ => return,
+            }
+        }
     }
 
     /// Whether the ZMTP handshake completed.
@@ -441,7 +462,7 @@ impl Engine {
         command: PipeCommand,
         group: &[u8],
     ) -> Result<(), CloseReason> {
-        if self.kind != Kind::Radio {
+        if self.kind != SocketType::Radio {
             return Ok(());
         }
         let (Some(attached), Some(group)) = (&self.attached, wire_group(group))
@@ -456,7 +477,9 @@ impl Engine {
 
     /// Pushes a received message to the socket; gives it back if the pipe is full.
     fn deliver(&mut self, msg: Msg) -> Result<Option<Msg>, CloseReason> {
-        if self.lingering || matches!(self.kind, Kind::Scatter | Kind::Radio) {
+        if self.lingering
+            || matches!(self.kind, SocketType::Scatter | SocketType::Radio)
+        {
             return Ok(None); // nobody reads it: a closed socket, or a send-only one
         }
         let Some(attached) = &self.attached else {
@@ -476,35 +499,39 @@ impl Engine {
             self.next_ping_at = Some(Instant::now() + heartbeat.interval);
         }
         let notify: Arc<dyn Notify> = self.notify.clone();
-        self.attached = match self.preset.take() {
+        let (out, inp) = match self.preset.take() {
             Some((out, inp)) => {
-                if self.kind == Kind::Dish {
-                    // A new connection: subscribe it to every group joined now.
-                    if let Some(socket) = self.socket.upgrade() {
-                        socket.resend_joins(&out);
-                    }
+                if self.kind == SocketType::Dish && !self.lingering {
+                    // A new connection: the socket re-sends its JOINs. A
+                    // closed socket has nothing to re-send.
+                    let command =
+                        SocketCommand::Reconnected { out: out.clone() };
+                    let _ = self.inbox.post(command);
                 }
-                out.set_reader(Some(notify.clone()));
-                inp.set_writer(Some(notify));
-                Some(Attached {
-                    peer_id: None,
-                    out,
-                    inp,
-                })
+                (out, inp)
             }
             None => {
-                let socket =
-                    self.socket.upgrade().ok_or(CloseReason::PipeClosed)?;
-                let (peer_id, out, inp) = socket
-                    .attach_engine(self.endpoint_id, notify)
-                    .ok_or(CloseReason::PipeClosed)?;
-                Some(Attached {
-                    peer_id: Some(peer_id),
-                    out,
-                    inp,
-                })
+                let (out, inp) = self.hwms.engine_pipes();
+                // Wake the socket from the start: it may take the pipes from
+                // its inbox after the first messages arrived.
+                let socket: Arc<dyn Notify> = self.inbox.signal().clone();
+                inp.set_reader(Some(socket.clone()));
+                out.set_writer(Some(socket));
+                let command = SocketCommand::Attach {
+                    endpoint_id: self.key.endpoint_id,
+                    out: out.clone(),
+                    inp: inp.clone(),
+                };
+                self.inbox.post(command).map_err(|command| {
+                    command.abandon();
+                    CloseReason::PipeClosed
+                })?;
+                (out, inp)
             }
         };
+        out.set_reader(Some(notify.clone()));
+        inp.set_writer(Some(notify));
+        self.attached = Some(Attached { out, inp });
         Ok(())
     }
 
@@ -556,7 +583,7 @@ impl Engine {
                 }
                 (Some(_), None) => {}
                 (None, _) => {
-                    if self.kind == Kind::Radio {
+                    if self.kind == SocketType::Radio {
                         let group = msg.take_group();
                         let group =
                             group.as_ref().map_or(&[][..], |g| g.as_bytes());
@@ -585,30 +612,22 @@ impl Engine {
         }
     }
 
-    /// Disconnects the engine from its pipes. Accepted connections take their
-    /// peer out of the socket; a connecter's pipes stay for the next connection.
-    pub(crate) fn detach(&mut self) -> Option<(Arc<Pipe>, Arc<Pipe>)> {
-        let attached = self.attached.take();
-        match attached {
-            Some(Attached {
-                peer_id: Some(peer_id),
-                ..
-            }) => {
-                if let Some(socket) = self.socket.upgrade() {
-                    socket.detach(peer_id);
-                }
-                None
+    /// Disconnects the engine from its pipes. An accepted connection closes
+    /// its ends (the socket sees the peer leave); a connecter's pipes stay
+    /// open for its next connection.
+    pub(crate) fn detach(&mut self) {
+        let Some(Attached { out, inp }) = self.attached.take() else {
+            return;
+        };
+        match self.origin {
+            Origin::Accepted => {
+                out.close_reader();
+                inp.close_writer();
             }
-            Some(Attached {
-                peer_id: None,
-                out,
-                inp,
-            }) => {
+            Origin::Connected => {
                 out.set_reader(None);
                 inp.set_writer(None);
-                Some((out, inp))
             }
-            None => self.preset.take(),
         }
     }
 }

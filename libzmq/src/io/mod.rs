@@ -6,6 +6,7 @@
 //! engine through [`EngineNotify`], which only makes a syscall when the I/O
 //! thread is actually asleep.
 
+pub(crate) mod connecter;
 pub(crate) mod engine;
 pub(crate) mod ipc;
 pub(crate) mod reactor;
@@ -15,18 +16,60 @@ pub(crate) mod udp;
 pub(crate) mod write_queue;
 
 use crate::addr::{IpcAddr, TcpAddr};
-use crate::pipe::{Notify, Pipe};
-use crate::socket::core::{Kind, SocketCore};
+use crate::inbox::Inbox;
+use crate::pipe::{Hwms, Notify, Pipe};
 use parking_lot::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use zmtp::SocketType;
 
-/// What an engine needs to know about its socket's options.
+/// Which socket, and which of its binds or connects, something belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EndpointKey {
+    pub(crate) socket_id: u64,
+    pub(crate) endpoint_id: u64,
+}
+
+/// What a closed socket's connections do with what it queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Linger {
+    /// Write what the connection takes now, without waiting; drop the rest.
+    Zero,
+    /// Keep writing until this deadline at most.
+    Until(Instant),
+    /// Keep writing until everything is written.
+    Forever,
+}
+
+impl Linger {
+    /// From the socket's linger option (`None`: infinite).
+    pub(crate) fn starting_now(linger: Option<Duration>) -> Linger {
+        match linger {
+            Some(d) if d.is_zero() => Linger::Zero,
+            Some(d) => Linger::Until(Instant::now() + d),
+            None => Linger::Forever,
+        }
+    }
+
+    /// The deadline, if the linger has one after zero.
+    pub(crate) fn deadline(self) -> Option<Instant> {
+        match self {
+            Linger::Until(at) => Some(at),
+            Linger::Zero | Linger::Forever => None,
+        }
+    }
+}
+
+/// What an engine needs to know about its socket.
 #[derive(Debug, Clone)]
 pub(crate) struct EngineOptions {
-    pub(crate) socket_type: Kind,
+    pub(crate) socket_type: SocketType,
+    /// Where an accepted connection's pipes are handed to the socket.
+    pub(crate) inbox: Arc<Inbox>,
+    /// The socket's high water marks, for the pipes of accepted connections.
+    pub(crate) hwms: Arc<Hwms>,
     pub(crate) max_msg_size: Option<u64>,
     pub(crate) handshake_interval: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
@@ -118,17 +161,13 @@ pub(crate) enum Command {
     /// Accept connections on this bound listener.
     Listen {
         listener: stream::BoundListener,
-        socket: Weak<SocketCore>,
-        socket_id: u64,
-        endpoint_id: u64,
+        key: EndpointKey,
         options: EngineOptions,
     },
     /// Keep a connection to `addr` up, through these (socket-side) pipes.
     Connect {
         addr: PeerAddr,
-        socket: Weak<SocketCore>,
-        socket_id: u64,
-        endpoint_id: u64,
+        key: EndpointKey,
         out: Arc<Pipe>,
         inp: Arc<Pipe>,
         options: EngineOptions,
@@ -136,25 +175,21 @@ pub(crate) enum Command {
     /// Send (Radio) or receive (Dish) datagrams on this UDP socket.
     Udp {
         socket: std::net::UdpSocket,
-        socket_id: u64,
-        endpoint_id: u64,
+        key: EndpointKey,
         out: Arc<Pipe>,
         inp: Arc<Pipe>,
         sending: bool,
     },
     /// Stop a listener or connecter and its connections.
     CloseEndpoint {
-        socket_id: u64,
-        endpoint_id: u64,
+        key: EndpointKey,
         done: Option<Arc<Completion>>,
     },
     /// Stop everything of a closed socket.
     CloseSocket {
         socket_id: u64,
         done: Option<Arc<Completion>>,
-        /// `Some(d)`: keep writing queued output for `d` at most (`ZERO`:
-        /// drop it); `None`: until it is written.
-        linger: Option<Duration>,
+        linger: Linger,
     },
     /// Stop the thread.
     Stop,

@@ -1,34 +1,35 @@
 //! The loop of one I/O thread: a `mio::Poll`, a waker, a timer heap, and a slab
 //! of listeners, pending connects and engines.
 
+use super::connecter::Connecter;
 use super::engine::{CloseReason, Engine, Origin};
 use super::stream::{Listener as StreamListener, Stream};
 use super::udp::UdpEngine;
-use super::{Command, EngineNotify, EngineOptions, IoShared, PeerAddr};
+use super::Linger;
+use super::{Command, EndpointKey, EngineNotify, EngineOptions, IoShared};
 use crate::pipe::Pipe;
-use crate::socket::core::SocketCore;
+use mio::event::Source;
 use mio::{Events, Interest, Poll, Token};
 use parking_lot::Mutex;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const WAKER: Token = Token(0);
 
+/// A listener of a `bind`: accepted connections get engines.
 struct Listener {
     listener: StreamListener,
-    socket: Weak<SocketCore>,
-    socket_id: u64,
-    endpoint_id: u64,
+    key: EndpointKey,
     options: EngineOptions,
 }
 
+/// A connect in progress (the stream is not writable yet).
 struct Connecting {
     stream: Stream,
-    socket_id: u64,
-    endpoint_id: u64,
+    key: EndpointKey,
 }
 
 enum Entry {
@@ -39,21 +40,26 @@ enum Entry {
 }
 
 impl Entry {
-    fn socket_id(&self) -> u64 {
+    fn key(&self) -> EndpointKey {
         match self {
-            Entry::Listener(l) => l.socket_id,
-            Entry::Connecting(c) => c.socket_id,
-            Entry::Engine(e) => e.socket_id,
-            Entry::Udp(u) => u.socket_id,
+            Entry::Listener(l) => l.key,
+            Entry::Connecting(c) => c.key,
+            Entry::Engine(e) => e.key,
+            Entry::Udp(u) => u.key,
         }
     }
 
-    fn endpoint_id(&self) -> u64 {
+    fn socket_id(&self) -> u64 {
+        self.key().socket_id
+    }
+
+    /// The I/O source the entry is registered with.
+    fn source(&mut self) -> &mut dyn Source {
         match self {
-            Entry::Listener(l) => l.endpoint_id,
-            Entry::Connecting(c) => c.endpoint_id,
-            Entry::Engine(e) => e.endpoint_id,
-            Entry::Udp(u) => u.endpoint_id,
+            Entry::Listener(l) => &mut l.listener,
+            Entry::Connecting(c) => &mut c.stream,
+            Entry::Engine(e) => &mut e.stream,
+            Entry::Udp(u) => &mut u.socket,
         }
     }
 }
@@ -62,19 +68,6 @@ impl Entry {
 struct Slot {
     generation: u64,
     entry: Option<Entry>,
-}
-
-/// A connecter: keeps one connection to `addr` up, reconnecting after failures.
-struct Connecter {
-    addr: PeerAddr,
-    socket: Weak<SocketCore>,
-    socket_id: u64,
-    out: Arc<Pipe>,
-    inp: Arc<Pipe>,
-    options: EngineOptions,
-    attempts: u32,
-    /// The socket is closed and lingers until this deadline (`Some(None)`: no limit).
-    linger: Option<Option<Instant>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -136,10 +129,6 @@ impl Reactor {
             if self.stopping && self.is_idle() {
                 return;
             }
-            std::mem::swap(&mut ready, &mut *self.shared.ready.lock());
-            for (slot, generation) in ready.drain(..) {
-                self.run_engine(slot, generation);
-            }
             let timeout = self.fire_timers();
 
             self.shared.awake.store(false, SeqCst);
@@ -155,6 +144,9 @@ impl Reactor {
                     return;
                 }
             }
+            // Stream events first: an engine that a pipe woke must have seen
+            // its peer's close before it takes messages off the pipe, or it
+            // would write them into a dead connection.
             for event in events.iter() {
                 if event.token() == WAKER {
                     continue;
@@ -164,6 +156,10 @@ impl Reactor {
                     || event.is_read_closed()
                     || event.is_error();
                 self.on_event(slot, readable);
+            }
+            std::mem::swap(&mut ready, &mut *self.shared.ready.lock());
+            for (slot, generation) in ready.drain(..) {
+                self.run_engine(slot, generation);
             }
         }
     }
@@ -184,52 +180,62 @@ impl Reactor {
         self.free.push(slot);
     }
 
+    /// Takes a slot for `source` and registers it for `interest`; on failure
+    /// the slot is released and `what` logged.
+    fn register(
+        &mut self,
+        source: &mut dyn Source,
+        interest: Interest,
+        what: &str,
+    ) -> Option<(usize, u64)> {
+        let (slot, generation) = self.allocate();
+        let registry = self.poll.registry();
+        match source.register(registry, token_of(slot), interest) {
+            Ok(()) => Some((slot, generation)),
+            Err(err) => {
+                log::error!("cannot watch {what}: {err}");
+                self.release(slot);
+                None
+            }
+        }
+    }
+
     // ---- commands --------------------------------------------------------------
 
     fn handle_command(&mut self, command: Command) {
         match command {
             Command::Listen {
                 listener,
-                socket,
-                socket_id,
-                endpoint_id,
+                key,
                 options,
             } => {
                 let mut listener = listener.into_listener();
-                let (slot, _) = self.allocate();
-                if let Err(err) = self.poll.registry().register(
+                let Some((slot, _)) = self.register(
                     &mut listener,
-                    token_of(slot),
                     Interest::READABLE,
-                ) {
-                    log::error!("cannot watch listener: {err}");
-                    self.release(slot);
+                    "listener",
+                ) else {
                     return;
-                }
+                };
                 self.slots[slot].entry =
                     Some(Entry::Listener(Box::new(Listener {
                         listener,
-                        socket,
-                        socket_id,
-                        endpoint_id,
+                        key,
                         options,
                     })));
             }
             Command::Connect {
                 addr,
-                socket,
-                socket_id,
-                endpoint_id,
+                key,
                 out,
                 inp,
                 options,
             } => {
                 self.connecters.insert(
-                    endpoint_id,
+                    key.endpoint_id,
                     Connecter {
                         addr,
-                        socket,
-                        socket_id,
+                        key,
                         out,
                         inp,
                         options,
@@ -237,18 +243,11 @@ impl Reactor {
                         linger: None,
                     },
                 );
-                self.start_connect(endpoint_id);
+                self.start_connect(key.endpoint_id);
             }
-            Command::CloseEndpoint {
-                socket_id,
-                endpoint_id,
-                done,
-            } => {
-                self.connecters.remove(&endpoint_id);
-                self.close_where(|entry| {
-                    entry.socket_id() == socket_id
-                        && entry.endpoint_id() == endpoint_id
-                });
+            Command::CloseEndpoint { key, done } => {
+                self.connecters.remove(&key.endpoint_id);
+                self.close_where(|entry| entry.key() == key);
                 if let Some(done) = done {
                     done.complete();
                 }
@@ -258,46 +257,29 @@ impl Reactor {
                 done,
                 linger,
             } => {
-                if linger == Some(Duration::ZERO) {
-                    self.connecters.retain(|_, c| c.socket_id != socket_id);
-                    self.close_where(|entry| entry.socket_id() == socket_id);
-                } else {
-                    self.start_linger(socket_id, linger);
-                }
+                self.start_linger(socket_id, linger);
                 if let Some(done) = done {
                     done.complete();
                 }
             }
             Command::Udp {
                 socket,
-                socket_id,
-                endpoint_id,
+                key,
                 out,
                 inp,
                 sending,
             } => {
-                let (slot, generation) = self.allocate();
+                let mut socket = mio::net::UdpSocket::from_std(socket);
+                let interest = Interest::READABLE | Interest::WRITABLE;
+                let Some((slot, generation)) =
+                    self.register(&mut socket, interest, "udp socket")
+                else {
+                    return;
+                };
                 let notify =
                     EngineNotify::new(self.shared.clone(), slot, generation);
-                let mut engine = UdpEngine::new(
-                    socket,
-                    socket_id,
-                    endpoint_id,
-                    out,
-                    inp,
-                    sending,
-                    notify,
-                );
-                let interest = Interest::READABLE | Interest::WRITABLE;
-                if let Err(err) = self.poll.registry().register(
-                    &mut engine.socket,
-                    token_of(slot),
-                    interest,
-                ) {
-                    log::error!("cannot watch udp socket: {err}");
-                    self.release(slot);
-                    return;
-                }
+                let engine =
+                    UdpEngine::new(socket, key, out, inp, sending, notify);
                 self.slots[slot].entry = Some(Entry::Udp(Box::new(engine)));
                 self.run_engine(slot, generation);
             }
@@ -308,11 +290,11 @@ impl Reactor {
         }
     }
 
-    /// A socket closed with a linger: its listeners go now; its connections
-    /// write what is queued and then close; its connecters keep trying while
-    /// they have something queued.
-    fn start_linger(&mut self, socket_id: u64, linger: Option<Duration>) {
-        let deadline = linger.map(|d| Instant::now() + d);
+    /// A socket closed: its listeners go now. Its connections write what it
+    /// queued — without a linger as far as each connection takes it at once,
+    /// else until the linger ends — and then close; its connecters keep
+    /// trying while a linger lets them and they have something queued.
+    fn start_linger(&mut self, socket_id: u64, linger: Linger) {
         self.close_where(|entry| {
             entry.socket_id() == socket_id
                 && matches!(entry, Entry::Listener(_) | Entry::Udp(_))
@@ -320,26 +302,36 @@ impl Reactor {
         let idle: Vec<u64> = self
             .connecters
             .iter_mut()
-            .filter(|(_, c)| c.socket_id == socket_id)
+            .filter(|(_, c)| c.key.socket_id == socket_id)
             .filter_map(|(id, c)| {
-                c.linger = Some(deadline);
-                (!c.out.is_readable()).then_some(*id)
+                c.linger = Some(linger);
+                (linger == Linger::Zero || !c.out.is_readable()).then_some(*id)
             })
             .collect();
         for endpoint_id in idle {
             self.connecters.remove(&endpoint_id);
-            self.close_where(|entry| matches!(entry, Entry::Connecting(c) if c.endpoint_id == endpoint_id));
+            self.close_where(|entry| matches!(entry, Entry::Connecting(c) if c.key.endpoint_id == endpoint_id));
         }
         for slot in 0..self.slots.len() {
             let generation = self.slots[slot].generation;
-            if let Some(Entry::Engine(engine)) = &mut self.slots[slot].entry {
-                if engine.socket_id == socket_id {
-                    engine.start_linger(deadline);
-                    self.run_engine(slot, generation);
+            let Some(Entry::Engine(engine)) = &mut self.slots[slot].entry
+            else {
+                continue;
+            };
+            if engine.key.socket_id != socket_id {
+                continue;
+            }
+            if linger == Linger::Zero {
+                engine.finish();
+                if let Some(entry) = self.slots[slot].entry.take() {
+                    self.drop_entry(slot, entry, None);
                 }
+            } else {
+                engine.start_linger(linger.deadline());
+                self.run_engine(slot, generation);
             }
         }
-        if let Some(deadline) = deadline {
+        if let Some(deadline) = linger.deadline() {
             self.timers
                 .push(Reverse((deadline, TimerKind::LingerEnd { socket_id })));
         }
@@ -434,14 +426,12 @@ impl Reactor {
         loop {
             match listener.listener.accept() {
                 Ok(stream) => {
-                    if listener.socket.strong_count() == 0 {
+                    if listener.options.inbox.is_closed() {
                         continue;
                     }
                     self.add_engine(
                         stream,
-                        listener.socket.clone(),
-                        listener.socket_id,
-                        listener.endpoint_id,
+                        listener.key,
                         Origin::Accepted,
                         &listener.options.clone(),
                         None,
@@ -460,39 +450,19 @@ impl Reactor {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn add_engine(
         &mut self,
         mut stream: Stream,
-        socket: Weak<SocketCore>,
-        socket_id: u64,
-        endpoint_id: u64,
+        key: EndpointKey,
         origin: Origin,
         options: &EngineOptions,
         preset: Option<(Arc<Pipe>, Arc<Pipe>)>,
     ) -> Option<usize> {
-        let (slot, generation) = self.allocate();
         let interest = Interest::READABLE | Interest::WRITABLE;
-        if let Err(err) =
-            self.poll
-                .registry()
-                .register(&mut stream, token_of(slot), interest)
-        {
-            log::error!("cannot watch connection: {err}");
-            self.release(slot);
-            return None;
-        }
+        let (slot, generation) =
+            self.register(&mut stream, interest, "connection")?;
         let notify = EngineNotify::new(self.shared.clone(), slot, generation);
-        let engine = Engine::new(
-            stream,
-            socket,
-            socket_id,
-            endpoint_id,
-            origin,
-            options,
-            notify,
-            preset,
-        );
+        let engine = Engine::new(stream, key, origin, options, notify, preset);
         self.slots[slot].entry = Some(Entry::Engine(Box::new(engine)));
         // Send the greeting now.
         self.run_engine(slot, generation);
@@ -505,7 +475,7 @@ impl Reactor {
         let Some(connecter) = self.connecters.get(&endpoint_id) else {
             return;
         };
-        let socket_id = connecter.socket_id;
+        let key = connecter.key;
         let connect_timeout = connecter.options.connect_timeout;
         let attempt = connecter.addr.start_connect();
         let mut stream = match attempt {
@@ -516,34 +486,25 @@ impl Reactor {
                 return;
             }
         };
-        let (slot, _) = self.allocate();
-        if let Err(err) = self.poll.registry().register(
-            &mut stream,
-            token_of(slot),
-            Interest::WRITABLE,
-        ) {
-            log::error!("cannot watch connect: {err}");
-            self.release(slot);
+        let Some((slot, generation)) =
+            self.register(&mut stream, Interest::WRITABLE, "connect")
+        else {
             self.schedule_reconnect(endpoint_id);
             return;
-        }
+        };
         if let Some(timeout) = connect_timeout {
-            let generation = self.slots[slot].generation;
             let at = Instant::now() + timeout;
             self.timers.push(Reverse((
                 at,
                 TimerKind::ConnectTimeout { slot, generation },
             )));
         }
-        self.slots[slot].entry = Some(Entry::Connecting(Connecting {
-            stream,
-            socket_id,
-            endpoint_id,
-        }));
+        self.slots[slot].entry =
+            Some(Entry::Connecting(Connecting { stream, key }));
     }
 
     fn finish_connect(&mut self, slot: usize, mut connecting: Connecting) {
-        let endpoint_id = connecting.endpoint_id;
+        let endpoint_id = connecting.key.endpoint_id;
         let failed = connecting.stream.connect_result().err();
         if let Some(err) = failed {
             if err.kind() == std::io::ErrorKind::NotConnected {
@@ -562,24 +523,20 @@ impl Reactor {
         let Some(connecter) = self.connecters.get_mut(&endpoint_id) else {
             return;
         };
-        let socket = connecter.socket.clone();
-        let socket_id = connecter.socket_id;
         let options = connecter.options.clone();
         let preset = Some((connecter.out.clone(), connecter.inp.clone()));
         let linger = connecter.linger;
         let slot = self.add_engine(
             connecting.stream,
-            socket,
-            socket_id,
-            endpoint_id,
+            connecting.key,
             Origin::Connected,
             &options,
             preset,
         );
         // The socket is already closed: this connection only delivers what it queued.
-        if let (Some(slot), Some(deadline)) = (slot, linger) {
+        if let (Some(slot), Some(linger)) = (slot, linger) {
             if let Some(Entry::Engine(engine)) = &mut self.slots[slot].entry {
-                engine.start_linger(deadline);
+                engine.start_linger(linger.deadline());
             }
         }
     }
@@ -599,7 +556,7 @@ impl Reactor {
             log::debug!("connect timed out");
             let _ = self.poll.registry().deregister(&mut connecting.stream);
             self.release(slot);
-            self.schedule_reconnect(connecting.endpoint_id);
+            self.schedule_reconnect(connecting.key.endpoint_id);
         }
     }
 
@@ -607,37 +564,18 @@ impl Reactor {
         let Some(connecter) = self.connecters.get_mut(&endpoint_id) else {
             return;
         };
-        let Some(interval) = connecter
-            .options
-            .reconnect_interval
-            .filter(|d| !d.is_zero())
-        else {
-            // Reconnection disabled: the endpoint is done.
-            if let Some(connecter) = self.connecters.remove(&endpoint_id) {
-                give_up(&connecter, endpoint_id);
-            }
-            return;
-        };
-        let delay = match connecter
-            .options
-            .reconnect_interval_max
-            .filter(|d| !d.is_zero())
-        {
+        match connecter.next_delay() {
+            Some(delay) => self.timers.push(Reverse((
+                Instant::now() + delay,
+                TimerKind::Reconnect { endpoint_id },
+            ))),
             None => {
-                let jitter = rand::random::<u64>()
-                    % (interval.as_millis().max(1) as u64);
-                interval + Duration::from_millis(jitter)
+                // Reconnection disabled: the endpoint is done.
+                if let Some(connecter) = self.connecters.remove(&endpoint_id) {
+                    connecter.give_up();
+                }
             }
-            Some(max) => {
-                let factor = 1u32 << connecter.attempts.min(16);
-                interval.saturating_mul(factor).min(max)
-            }
-        };
-        connecter.attempts = connecter.attempts.saturating_add(1);
-        self.timers.push(Reverse((
-            Instant::now() + delay,
-            TimerKind::Reconnect { endpoint_id },
-        )));
+        }
     }
 
     // ---- timers --------------------------------------------------------------------
@@ -661,7 +599,7 @@ impl Reactor {
                     self.connect_timeout(slot, generation)
                 }
                 TimerKind::LingerEnd { socket_id } => {
-                    self.connecters.retain(|_, c| c.socket_id != socket_id);
+                    self.connecters.retain(|_, c| c.key.socket_id != socket_id);
                     self.close_where(|entry| entry.socket_id() == socket_id);
                 }
             }
@@ -715,64 +653,35 @@ impl Reactor {
     fn drop_entry(
         &mut self,
         slot: usize,
-        entry: Entry,
+        mut entry: Entry,
         reason: Option<CloseReason>,
     ) {
-        match entry {
-            Entry::Listener(mut listener) => {
-                let _ = self.poll.registry().deregister(&mut listener.listener);
+        let _ = self.poll.registry().deregister(entry.source());
+        if let Entry::Engine(mut engine) = entry {
+            if let Some(reason) = &reason {
+                log::debug!("connection closed: {reason:?}");
             }
-            Entry::Connecting(mut connecting) => {
-                let _ = self.poll.registry().deregister(&mut connecting.stream);
-            }
-            Entry::Udp(mut engine) => {
-                let _ = self.poll.registry().deregister(&mut engine.socket);
-            }
-            Entry::Engine(mut engine) => {
-                let _ = self.poll.registry().deregister(&mut engine.stream);
-                if let Some(reason) = &reason {
-                    log::debug!("connection closed: {reason:?}");
+            engine.detach();
+            let endpoint_id = engine.key.endpoint_id;
+            if engine.handshake_done() {
+                // A completed handshake resets the reconnect backoff (as libzmq).
+                if let Some(connecter) = self.connecters.get_mut(&endpoint_id) {
+                    connecter.attempts = 0;
                 }
-                engine.detach();
-                if engine.handshake_done() {
-                    // A completed handshake resets the reconnect backoff (as libzmq).
-                    if let Some(connecter) =
-                        self.connecters.get_mut(&engine.endpoint_id)
+            }
+            match reason {
+                Some(reason) if engine.origin == Origin::Connected => {
+                    if !reason.is_terminal() {
+                        self.schedule_reconnect(endpoint_id);
+                    } else if let Some(connecter) =
+                        self.connecters.remove(&endpoint_id)
                     {
-                        connecter.attempts = 0;
+                        connecter.give_up();
                     }
                 }
-                if engine.origin == Origin::Connected {
-                    if let Some(reason) = reason {
-                        if reason.is_terminal() {
-                            if let Some(connecter) =
-                                self.connecters.remove(&engine.endpoint_id)
-                            {
-                                give_up(&connecter, engine.endpoint_id);
-                            }
-                        } else {
-                            self.schedule_reconnect(engine.endpoint_id);
-                        }
-                    }
-                }
+                _ => {}
             }
         }
         self.release(slot);
     }
-}
-
-/// A connecter stops for good: its peer leaves the socket, as in libzmq where
-/// the session (and its pipe) terminates.
-fn give_up(connecter: &Connecter, endpoint_id: u64) {
-    match connecter.socket.upgrade() {
-        Some(socket) => socket.detach_endpoint(endpoint_id),
-        None => {
-            connecter.out.close_reader();
-            connecter.inp.close_writer();
-        }
-    }
-    log::debug!(
-        "endpoint {endpoint_id} ({}) stopped reconnecting",
-        connecter.addr
-    );
 }

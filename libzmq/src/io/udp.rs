@@ -5,7 +5,7 @@
 //! is one). Datagrams over 8192 bytes are not sent (libzmq's limit); a Dish
 //! whose queue is full drops what arrives.
 
-use super::EngineNotify;
+use super::{EndpointKey, EngineNotify};
 use crate::addr::{Interface, Port, SrcAddr, UdpAddr};
 use crate::error::{Error, ErrorKind};
 use crate::group::Group;
@@ -211,8 +211,7 @@ pub(crate) fn encode(msg: &Msg, out: &mut Vec<u8>) -> bool {
 /// or a Dish's bound socket (it fills `inp`).
 pub(crate) struct UdpEngine {
     pub(crate) socket: mio::net::UdpSocket,
-    pub(crate) socket_id: u64,
-    pub(crate) endpoint_id: u64,
+    pub(crate) key: EndpointKey,
     out: Arc<Pipe>,
     inp: Arc<Pipe>,
     sending: bool,
@@ -224,11 +223,9 @@ pub(crate) struct UdpEngine {
 }
 
 impl UdpEngine {
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        socket: std::net::UdpSocket,
-        socket_id: u64,
-        endpoint_id: u64,
+        socket: mio::net::UdpSocket,
+        key: EndpointKey,
         out: Arc<Pipe>,
         inp: Arc<Pipe>,
         sending: bool,
@@ -237,9 +234,8 @@ impl UdpEngine {
         let as_notify: Arc<dyn Notify> = notify.clone();
         out.set_reader(Some(as_notify));
         UdpEngine {
-            socket: mio::net::UdpSocket::from_std(socket),
-            socket_id,
-            endpoint_id,
+            socket,
+            key,
             out,
             inp,
             sending,

@@ -1,10 +1,11 @@
 //! The Client socket.
 
-use super::core::{Kind, RawSocket};
+use super::core::RawSocket;
 use super::define_socket;
 use super::options::socket_config;
 use super::traits::{Heartbeating, RecvMsg, SendMsg, Socket};
 use std::sync::Arc;
+use zmtp::SocketType;
 
 /// The client side of the asynchronous request-reply pattern: it talks to
 /// [`Server`](crate::Server)s.
@@ -41,7 +42,7 @@ pub struct Client {
     inner: Arc<RawSocket>,
 }
 
-define_socket!(Client, Kind::Client);
+define_socket!(Client, SocketType::Client);
 impl Socket for Client {}
 impl SendMsg for Client {}
 impl RecvMsg for Client {}
@@ -51,6 +52,6 @@ socket_config!(
     Client,
     ClientConfig,
     ClientBuilder,
-    Kind::Client,
+    SocketType::Client,
     [send, recv, heartbeat]
 );

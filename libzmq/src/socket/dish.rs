@@ -1,12 +1,13 @@
 //! The Dish socket.
 
-use super::core::{Kind, RawSocket};
+use super::core::RawSocket;
 use super::define_socket;
 use super::options::socket_config;
 use super::traits::{GetRawSocket, RecvMsg, Socket};
 use crate::error::Error;
 use crate::group::{Group, GroupSlice};
 use std::sync::Arc;
+use zmtp::SocketType;
 
 /// The subscribing end of the radio-dish pattern: it talks to
 /// [`Radio`](crate::Radio)s.
@@ -34,7 +35,7 @@ pub struct Dish {
     inner: Arc<RawSocket>,
 }
 
-define_socket!(Dish, Kind::Dish);
+define_socket!(Dish, SocketType::Dish);
 impl Socket for Dish {}
 impl RecvMsg for Dish {}
 
@@ -61,7 +62,7 @@ impl Dish {
     }
 }
 
-socket_config!(Dish, DishConfig, DishBuilder, Kind::Dish, [recv]);
+socket_config!(Dish, DishConfig, DishBuilder, SocketType::Dish, [recv]);
 
 impl DishConfig {
     /// The groups to join.

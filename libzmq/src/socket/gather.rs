@@ -1,10 +1,11 @@
 //! The Gather socket.
 
-use super::core::{Kind, RawSocket};
+use super::core::RawSocket;
 use super::define_socket;
 use super::options::socket_config;
 use super::traits::{Heartbeating, RecvMsg, Socket};
 use std::sync::Arc;
+use zmtp::SocketType;
 
 /// The receiving end of the pipeline pattern: it talks to
 /// [`Scatter`](crate::Scatter)s, and fair-queues their messages with strict
@@ -33,7 +34,7 @@ pub struct Gather {
     inner: Arc<RawSocket>,
 }
 
-define_socket!(Gather, Kind::Gather);
+define_socket!(Gather, SocketType::Gather);
 impl Socket for Gather {}
 impl RecvMsg for Gather {}
 impl Heartbeating for Gather {}
@@ -42,6 +43,6 @@ socket_config!(
     Gather,
     GatherConfig,
     GatherBuilder,
-    Kind::Gather,
+    SocketType::Gather,
     [recv, heartbeat]
 );

@@ -1,17 +1,21 @@
-//! The sockets: a shared [`core`] (options, peers, endpoints, blocking),
+//! The sockets: a shared [`core`] (state and inbox, with [`blocking`],
+//! [`endpoints`] and [`settings`] beside it),
 //! routing strategies over the [`peers`], and one module per socket type.
 
+pub(crate) mod blocking;
 pub(crate) mod client;
 pub(crate) mod config;
 pub(crate) mod config_type;
 pub(crate) mod core;
 pub(crate) mod dish;
+pub(crate) mod endpoints;
 pub(crate) mod gather;
 pub(crate) mod options;
 pub(crate) mod peers;
 pub(crate) mod radio;
 pub(crate) mod scatter;
 pub(crate) mod server;
+pub(crate) mod settings;
 pub(crate) mod socket_type;
 pub(crate) mod traits;
 

@@ -4,7 +4,7 @@
 use super::config::{
     HeartbeatingConfig, RecvConfig, SendConfig, SocketConfig, DEFAULT_HWM,
 };
-use super::core::{Kind, SocketCore};
+use super::core::SocketCore;
 use super::traits::check_heartbeat;
 use crate::addr::Endpoint;
 use crate::error::Error;
@@ -13,6 +13,7 @@ use serde::de::Error as _;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serializer};
 use std::sync::Arc;
+use zmtp::SocketType;
 
 /// Which option groups a socket type has.
 #[derive(Debug, Clone, Copy)]
@@ -22,24 +23,24 @@ pub(crate) struct Capabilities {
     heartbeat: bool,
 }
 
-pub(crate) fn capabilities(kind: Kind) -> Capabilities {
+pub(crate) fn capabilities(kind: SocketType) -> Capabilities {
     match kind {
-        Kind::Client | Kind::Server => Capabilities {
+        SocketType::Client | SocketType::Server => Capabilities {
             send: true,
             recv: true,
             heartbeat: true,
         },
-        Kind::Radio => Capabilities {
+        SocketType::Radio => Capabilities {
             send: true,
             recv: false,
             heartbeat: false,
         },
-        Kind::Dish => Capabilities {
+        SocketType::Dish => Capabilities {
             send: false,
             recv: true,
             heartbeat: false,
         },
-        Kind::Scatter => Capabilities {
+        SocketType::Scatter => Capabilities {
             send: true,
             recv: false,
             heartbeat: true,
@@ -71,15 +72,15 @@ impl Options {
     pub(crate) fn apply(
         &self,
         socket: &Arc<SocketCore>,
-        kind: Kind,
+        kind: SocketType,
     ) -> Result<(), Error> {
         let caps = capabilities(kind);
-        if kind == Kind::Radio {
+        if kind == SocketType::Radio {
             if let Some(no_drop) = self.no_drop {
                 socket.set_no_drop(no_drop)?;
             }
         }
-        if kind == Kind::Dish {
+        if kind == SocketType::Dish {
             for group in self.groups.iter().flatten() {
                 socket.join(group.clone())?;
             }
@@ -131,7 +132,7 @@ impl Options {
     /// Writes the fields of socket type `kind`, in the libzmq 0.2 order.
     pub(crate) fn serialize<S: Serializer>(
         &self,
-        kind: Kind,
+        kind: SocketType,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         let caps = capabilities(kind);
@@ -139,7 +140,9 @@ impl Options {
             + usize::from(caps.heartbeat)
             + 2 * usize::from(caps.send)
             + 2 * usize::from(caps.recv)
-            + usize::from(kind == Kind::Radio || kind == Kind::Dish);
+            + usize::from(
+                kind == SocketType::Radio || kind == SocketType::Dish,
+            );
         let connection = &self.socket;
         let extras = [
             connection.linger.is_some(),
@@ -183,14 +186,14 @@ impl Options {
             out.serialize_field("send_hwm", &self.send.send_hwm)?;
             out.serialize_field("send_timeout", &self.send.send_timeout)?;
         }
-        if kind == Kind::Radio {
+        if kind == SocketType::Radio {
             out.serialize_field("no_drop", &self.no_drop)?;
         }
         if caps.recv {
             out.serialize_field("recv_hwm", &self.recv.recv_hwm)?;
             out.serialize_field("recv_timeout", &self.recv.recv_timeout)?;
         }
-        if kind == Kind::Dish {
+        if kind == SocketType::Dish {
             out.serialize_field("groups", &self.groups)?;
         }
         out.serialize_field("mechanism", &connection.mechanism)?;
@@ -200,7 +203,7 @@ impl Options {
     /// Reads the fields of socket type `kind`; a field of another socket type,
     /// an unknown field or an invalid value is an error that names the field.
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
-        kind: Kind,
+        kind: SocketType,
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let wire = Wire::deserialize(deserializer)?;
@@ -257,7 +260,7 @@ fn hwm(field: &str, value: Option<i32>) -> Result<i32, String> {
 }
 
 impl Wire {
-    fn into_options(self, kind: Kind) -> Result<Options, String> {
+    fn into_options(self, kind: SocketType) -> Result<Options, String> {
         let caps = capabilities(kind);
         let name = kind.as_str().to_lowercase();
         let refuse = |field: &str, present: bool, allowed: bool| {
@@ -274,8 +277,8 @@ impl Wire {
         refuse("send_timeout", self.send_timeout.is_some(), caps.send)?;
         refuse("recv_hwm", self.recv_hwm.is_some(), caps.recv)?;
         refuse("recv_timeout", self.recv_timeout.is_some(), caps.recv)?;
-        refuse("no_drop", self.no_drop.is_some(), kind == Kind::Radio)?;
-        refuse("groups", self.groups.is_some(), kind == Kind::Dish)?;
+        refuse("no_drop", self.no_drop.is_some(), kind == SocketType::Radio)?;
+        refuse("groups", self.groups.is_some(), kind == SocketType::Dish)?;
         if let Some(heartbeat) = &self.heartbeat {
             check_heartbeat(heartbeat).map_err(|err| {
                 format!("invalid value for `heartbeat`: {err}")

@@ -19,8 +19,6 @@ pub(crate) struct Peer {
     pub(crate) inp: Arc<Pipe>,
     /// The bind or connect of this socket the peer came through.
     pub(crate) endpoint_id: u64,
-    /// Whether the peer is an inproc socket (its messages survive our close).
-    pub(crate) inproc: bool,
     /// Groups the peer joined (Radio side).
     pub(crate) groups: HashSet<Group>,
     /// The peer takes every group (a UDP destination of a Radio).
@@ -34,7 +32,6 @@ impl Peer {
         out: Arc<Pipe>,
         inp: Arc<Pipe>,
         endpoint_id: u64,
-        inproc: bool,
     ) -> Peer {
         Peer {
             id,
@@ -42,7 +39,6 @@ impl Peer {
             out,
             inp,
             endpoint_id,
-            inproc,
             groups: HashSet::new(),
             all_groups: false,
         }
@@ -108,16 +104,17 @@ impl PeerSet {
         }
     }
 
-    /// The peer is gone: it can no longer be sent to, but what it sent stays
-    /// readable until drained.
-    pub(crate) fn detach(&mut self, peer_id: u64) {
-        if let Some(index) = self.peers.iter().position(|p| p.id == peer_id) {
+    /// Forgets the peers that are gone: the other end closed both pipes and
+    /// what it sent has been read. (A peer leaves by closing its pipe ends;
+    /// the strategies notice when they meet a closed pipe.)
+    fn prune_gone(&mut self) {
+        let mut index = 0;
+        while index < self.peers.len() {
             let peer = &self.peers[index];
-            self.by_routing_id.remove(&peer.routing_id);
-            peer.out.close_reader();
-            peer.inp.close_writer();
-            if peer.inp.is_drained_and_closed() {
+            if peer.out.is_reader_closed() && peer.inp.is_drained_and_closed() {
                 self.remove_at(index);
+            } else {
+                index += 1;
             }
         }
     }
@@ -174,17 +171,26 @@ impl PeerSet {
     ) -> Result<(), SendFail> {
         let count = self.peers.len();
         let mut msg = msg;
+        let mut gone = false;
         for step in 0..count {
             let index = (self.next_out + step) % count;
             match self.peers[index].out.push(msg) {
                 Ok(()) => {
                     self.next_out = (index + 1) % count;
+                    if gone {
+                        self.prune_gone();
+                    }
                     return Ok(());
                 }
-                Err(PushError::Full(back)) | Err(PushError::Closed(back)) => {
+                Err(PushError::Full(back)) => msg = back,
+                Err(PushError::Closed(back)) => {
+                    gone = true;
                     msg = back
                 }
             }
+        }
+        if gone {
+            self.prune_gone();
         }
         Err(SendFail::Again(msg))
     }
@@ -210,6 +216,7 @@ impl PeerSet {
             Err(PushError::Closed(mut back)) => {
                 back.set_routing_id_raw(routing_id);
                 self.by_routing_id.remove(&routing_id);
+                self.prune_gone();
                 Err(SendFail::Fatal(HostUnreachable, back))
             }
         }
@@ -281,14 +288,11 @@ impl PeerSet {
         no_drop: bool,
     ) -> Result<(), SendFail> {
         self.apply_subscriptions();
-        let Some(group) = msg.group().map(GroupSlice::to_owned) else {
-            return Err(SendFail::Fatal(
-                crate::error::ErrorKind::InvalidInput(
-                    "message has no group (use Radio::transmit or Msg::set_group)",
-                ),
-                msg,
-            ));
-        };
+        // A message without a group goes to the empty group, as in libzmq.
+        if msg.group().is_none() {
+            msg.set_group_raw(Some(Group::empty()));
+        }
+        let group = msg.group().map_or_else(Group::empty, GroupSlice::to_owned);
         if no_drop
             && self
                 .peers
@@ -351,13 +355,7 @@ mod tests {
     use super::*;
 
     fn peer(id: u64) -> Peer {
-        Peer::new(
-            id,
-            Pipe::new(Some(2), None),
-            Pipe::new(None, Some(2)),
-            id,
-            false,
-        )
+        Peer::new(id, Pipe::new(Some(2), None), Pipe::new(None, Some(2)), id)
     }
 
     #[test]
@@ -428,14 +426,19 @@ mod tests {
     }
 
     #[test]
-    fn detached_peer_stays_until_drained() {
+    fn gone_peer_stays_until_drained() {
         let mut set = PeerSet::default();
         set.attach(peer(1));
+        set.attach(peer(2));
         set.peers[0].inp.push(Msg::from("last")).unwrap();
-        set.detach(1);
-        assert_eq!(set.len(), 1);
+        // The other end of peer 1 leaves: it closes its pipe ends.
+        set.peers[0].out.close_reader();
+        set.peers[0].inp.close_writer();
+        assert!(set.send_round_robin(Msg::from("x")).is_ok());
+        assert_eq!(set.len(), 2, "what it sent is still to be read");
         assert_eq!(set.recv_fair(false).unwrap().as_bytes(), b"last");
-        assert!(set.recv_fair(false).is_none());
-        assert_eq!(set.len(), 0);
+        assert!(set.send_round_robin(Msg::from("y")).is_ok());
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.peers[0].id, 2);
     }
 }

@@ -1,6 +1,6 @@
 //! The Radio socket.
 
-use super::core::{Kind, RawSocket};
+use super::core::RawSocket;
 use super::define_socket;
 use super::options::socket_config;
 use super::traits::{GetRawSocket, SendMsg, Socket};
@@ -8,14 +8,15 @@ use crate::error::Error;
 use crate::group::GroupSlice;
 use crate::msg::Msg;
 use std::sync::Arc;
+use zmtp::SocketType;
 
 /// The publishing end of the radio-dish pattern: it talks to
 /// [`Dish`](crate::Dish)es.
 ///
 /// Every message has a [`Group`](crate::Group); it is delivered to every Dish
 /// that joined exactly that group (over TCP and IPC the Radio filters, so
-/// other groups never cross the wire). A message sent without a group is
-/// refused with `InvalidInput`.
+/// other groups never cross the wire). A message sent without a group goes
+/// to the empty group `""`, as in libzmq.
 ///
 /// Radio is lossy: a Dish whose queue is at its high water mark misses the
 /// message and `send` still succeeds, unless [`set_no_drop`](Radio::set_no_drop)
@@ -46,7 +47,7 @@ pub struct Radio {
     inner: Arc<RawSocket>,
 }
 
-define_socket!(Radio, Kind::Radio);
+define_socket!(Radio, SocketType::Radio);
 impl Socket for Radio {}
 impl SendMsg for Radio {}
 
@@ -85,7 +86,7 @@ impl Radio {
     }
 }
 
-socket_config!(Radio, RadioConfig, RadioBuilder, Kind::Radio, [send]);
+socket_config!(Radio, RadioConfig, RadioBuilder, SocketType::Radio, [send]);
 
 impl RadioConfig {
     /// Whether `no_drop` is set (unset counts as `false`).

@@ -1,10 +1,11 @@
 //! The Scatter socket.
 
-use super::core::{Kind, RawSocket};
+use super::core::RawSocket;
 use super::define_socket;
 use super::options::socket_config;
 use super::traits::{Heartbeating, SendMsg, Socket};
 use std::sync::Arc;
+use zmtp::SocketType;
 
 /// The sending end of the pipeline pattern: it talks to
 /// [`Gather`](crate::Gather)s.
@@ -38,7 +39,7 @@ pub struct Scatter {
     inner: Arc<RawSocket>,
 }
 
-define_socket!(Scatter, Kind::Scatter);
+define_socket!(Scatter, SocketType::Scatter);
 impl Socket for Scatter {}
 impl SendMsg for Scatter {}
 impl Heartbeating for Scatter {}
@@ -47,6 +48,6 @@ socket_config!(
     Scatter,
     ScatterConfig,
     ScatterBuilder,
-    Kind::Scatter,
+    SocketType::Scatter,
     [send, heartbeat]
 );

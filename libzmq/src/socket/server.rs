@@ -1,12 +1,13 @@
 //! The Server socket.
 
-use super::core::{Kind, RawSocket};
+use super::core::RawSocket;
 use super::define_socket;
 use super::options::socket_config;
 use super::traits::{GetRawSocket, Heartbeating, RecvMsg, SendMsg, Socket};
 use crate::error::Error;
 use crate::msg::{Msg, RoutingId};
 use std::sync::Arc;
+use zmtp::SocketType;
 
 /// The server side of the asynchronous request-reply pattern: it talks to
 /// [`Client`](crate::Client)s.
@@ -40,7 +41,7 @@ pub struct Server {
     inner: Arc<RawSocket>,
 }
 
-define_socket!(Server, Kind::Server);
+define_socket!(Server, SocketType::Server);
 impl Socket for Server {}
 impl SendMsg for Server {}
 impl RecvMsg for Server {}
@@ -73,6 +74,6 @@ socket_config!(
     Server,
     ServerConfig,
     ServerBuilder,
-    Kind::Server,
+    SocketType::Server,
     [send, recv, heartbeat]
 );
