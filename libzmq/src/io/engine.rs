@@ -648,3 +648,196 @@ fn read_into(stream: &Stream, buf: &mut BytesMut) -> io::Result<usize> {
     unsafe { buf.set_len(buf.len() + count) };
     Ok(count)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signal::Signal;
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream as StdUnixStream;
+    use std::time::Duration;
+
+    /// An engine of `socket_type` on one end of a socketpair; the test plays
+    /// the peer on the other end with a zmtp session of its own.
+    struct Rig {
+        engine: Engine,
+        inbox: Arc<Inbox>,
+        peer: StdUnixStream,
+        peer_session: Session,
+        peer_buf: BytesMut,
+        _shared: Arc<super::super::IoShared>,
+    }
+
+    fn options(socket_type: SocketType) -> EngineOptions {
+        EngineOptions {
+            socket_type,
+            inbox: Inbox::new(Signal::new()),
+            hwms: Hwms::new(),
+            max_msg_size: Some(1024),
+            handshake_interval: None,
+            connect_timeout: None,
+            heartbeat: None,
+            mechanism: zmtp::MechanismConfig::Null,
+            auth: Arc::new(AuthRegistry::default()),
+            reconnect_interval: None,
+            reconnect_interval_max: None,
+        }
+    }
+
+    fn rig(ours: SocketType, theirs: SocketType) -> Rig {
+        let (mine, peer) = StdUnixStream::pair().unwrap();
+        mine.set_nonblocking(true).unwrap();
+        peer.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let stream = Stream::Unix(mio::net::UnixStream::from_std(mine));
+        let (_reactor, shared) = super::super::reactor::Reactor::new().unwrap();
+        let notify = EngineNotify::new(shared.clone(), 0, 1);
+        let options = options(ours);
+        let key = EndpointKey {
+            socket_id: 1,
+            endpoint_id: 2,
+        };
+        let engine =
+            Engine::new(stream, key, Origin::Accepted, &options, notify, None);
+        Rig {
+            engine,
+            inbox: options.inbox,
+            peer,
+            peer_session: Session::new(SessionConfig::new(theirs)),
+            peer_buf: BytesMut::new(),
+            _shared: shared,
+        }
+    }
+
+    impl Rig {
+        /// The peer writes what its session queued.
+        fn peer_flush(&mut self) {
+            let mut out = BytesMut::new();
+            self.peer_session.poll_transmit(&mut out);
+            self.peer.write_all(&out).unwrap();
+        }
+
+        /// The peer reads until its session yields an event.
+        fn peer_event(&mut self) -> Event {
+            loop {
+                if let Some(event) =
+                    self.peer_session.decode(&mut self.peer_buf).unwrap()
+                {
+                    return event;
+                }
+                let mut chunk = [0u8; 4096];
+                let n = self.peer.read(&mut chunk).unwrap();
+                assert!(n > 0, "engine closed the stream");
+                self.peer_buf.extend_from_slice(&chunk[..n]);
+            }
+        }
+
+        /// Greetings both ways; the engine's READY reaches the peer, whose
+        /// READY is written but not read yet.
+        fn greet(&mut self) {
+            self.engine.run().unwrap(); // our greeting
+            self.peer_flush(); // theirs
+            self.engine.on_ready(true).unwrap(); // our READY
+            assert!(matches!(self.peer_event(), Event::Ready));
+            self.peer_flush(); // their READY
+        }
+
+        /// Handshake, then the pipes the engine posted to the socket.
+        fn connect(&mut self) -> (Arc<Pipe>, Arc<Pipe>) {
+            self.greet();
+            self.engine.on_ready(true).unwrap();
+            assert!(self.engine.handshake_done());
+            let mut commands = self.inbox.take();
+            match commands.pop() {
+                Some(SocketCommand::Attach {
+                    endpoint_id: 2,
+                    out,
+                    inp,
+                }) => (out, inp),
+                _ => panic!("no attach posted"),
+            }
+        }
+    }
+
+    #[test]
+    fn accepted_connection_posts_its_pipes_and_moves_messages() {
+        let mut rig = rig(SocketType::Server, SocketType::Client);
+        let (out, inp) = rig.connect();
+        out.push(Msg::from("to peer")).unwrap();
+        rig.engine.run().unwrap();
+        match rig.peer_event() {
+            Event::Message { data, more: false } => {
+                assert_eq!(&data[..], b"to peer")
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let mut body = BytesMut::new();
+        let (header, len) = rig.peer_session.message_header(7, false).unwrap();
+        body.extend_from_slice(&header[..len]);
+        body.extend_from_slice(b"to sock");
+        rig.peer.write_all(&body).unwrap();
+        rig.engine.on_ready(true).unwrap();
+        assert_eq!(inp.pop().unwrap().as_bytes(), b"to sock");
+    }
+
+    #[test]
+    fn closed_socket_refuses_the_attach_and_the_engine_closes() {
+        let mut rig = rig(SocketType::Server, SocketType::Client);
+        rig.inbox.close();
+        rig.greet();
+        assert!(matches!(
+            rig.engine.on_ready(true),
+            Err(CloseReason::PipeClosed)
+        ));
+    }
+
+    #[test]
+    fn leaving_closes_the_accepted_pipes() {
+        let mut rig = rig(SocketType::Server, SocketType::Client);
+        let (out, inp) = rig.connect();
+        rig.engine.detach();
+        assert!(out.is_reader_closed());
+        assert_eq!(inp.pop().unwrap_err(), PopError::Closed);
+    }
+
+    #[test]
+    fn finish_writes_what_was_queued_before_the_close() {
+        let mut rig = rig(SocketType::Server, SocketType::Client);
+        let (out, _inp) = rig.connect();
+        for i in 0..100u8 {
+            out.push(Msg::from(vec![i; 10])).unwrap();
+        }
+        out.close_writer(); // the socket is dropped
+        rig.engine.finish();
+        for i in 0..100u8 {
+            match rig.peer_event() {
+                Event::Message { data, .. } => assert_eq!(data[0], i),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn garbage_is_a_protocol_error() {
+        let mut rig = rig(SocketType::Server, SocketType::Client);
+        rig.peer.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        assert!(matches!(
+            rig.engine.on_ready(true),
+            Err(CloseReason::Protocol(_))
+        ));
+    }
+
+    #[test]
+    fn oversized_frame_is_a_protocol_error() {
+        let mut rig = rig(SocketType::Server, SocketType::Client);
+        let (_out, inp) = rig.connect();
+        let (header, len) =
+            rig.peer_session.message_header(4096, false).unwrap();
+        rig.peer.write_all(&header[..len]).unwrap();
+        assert!(matches!(
+            rig.engine.on_ready(true),
+            Err(CloseReason::Protocol(_))
+        ));
+        assert_eq!(inp.pop().unwrap_err(), PopError::Empty);
+    }
+}
