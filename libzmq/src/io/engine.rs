@@ -319,9 +319,15 @@ impl Engine {
         self.ttl_at = None;
     }
 
-    /// Re-arms the wake-up from the pipes (the reactor is about to run us).
-    pub(crate) fn clear_notify(&self) {
+    /// A pipe woke the engine: re-arm the wake-up and do the work. The
+    /// stream is read first even without a readiness event, so that a peer
+    /// that closed before the socket queued new messages is noticed before
+    /// they are taken off the pipe (they then wait for the next connection
+    /// instead of being written into the dead one).
+    pub(crate) fn on_notify(&mut self) -> Result<(), CloseReason> {
         self.notify.clear();
+        self.maybe_readable = true;
+        self.run()
     }
 
     /// Called when the stream is readable and/or writable.

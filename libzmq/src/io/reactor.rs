@@ -384,7 +384,7 @@ impl Reactor {
             },
             Entry::Udp(mut engine) => match engine.run() {
                 Ok(()) => self.slots[slot].entry = Some(Entry::Udp(engine)),
-                Err(()) => self.drop_entry(slot, Entry::Udp(engine), None),
+                Err(_) => self.drop_entry(slot, Entry::Udp(engine), None),
             },
         }
     }
@@ -397,25 +397,20 @@ impl Reactor {
             return;
         }
         match s.entry.take() {
-            Some(Entry::Engine(mut engine)) => {
-                engine.clear_notify();
-                match engine.run() {
-                    Ok(()) => {
-                        self.slots[slot].entry = Some(Entry::Engine(engine));
-                        self.schedule_engine(slot);
-                    }
-                    Err(reason) => self.drop_entry(
-                        slot,
-                        Entry::Engine(engine),
-                        Some(reason),
-                    ),
+            Some(Entry::Engine(mut engine)) => match engine.on_notify() {
+                Ok(()) => {
+                    self.slots[slot].entry = Some(Entry::Engine(engine));
+                    self.schedule_engine(slot);
                 }
-            }
+                Err(reason) => {
+                    self.drop_entry(slot, Entry::Engine(engine), Some(reason))
+                }
+            },
             Some(Entry::Udp(mut engine)) => {
                 engine.clear_notify();
                 match engine.run() {
                     Ok(()) => self.slots[slot].entry = Some(Entry::Udp(engine)),
-                    Err(()) => self.drop_entry(slot, Entry::Udp(engine), None),
+                    Err(_) => self.drop_entry(slot, Entry::Udp(engine), None),
                 }
             }
             other => self.slots[slot].entry = other,

@@ -49,12 +49,8 @@ fn map_bind_error(err: &io::Error) -> Error {
         io::ErrorKind::PermissionDenied => {
             Error::new(ErrorKind::InvalidInput("permission denied"))
         }
-        _ => match err.raw_os_error() {
-            Some(libc::ENODEV) | Some(libc::EADDRNOTAVAIL) => {
-                Error::new(ErrorKind::AddrNotAvailable)
-            }
-            _ => Error::new(ErrorKind::AddrNotAvailable),
-        },
+        // ENODEV, EADDRNOTAVAIL and anything else: not an address we can use.
+        _ => Error::new(ErrorKind::AddrNotAvailable),
     }
 }
 

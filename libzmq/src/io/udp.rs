@@ -207,6 +207,10 @@ pub(crate) fn encode(msg: &Msg, out: &mut Vec<u8>) -> bool {
     true
 }
 
+/// The socket closed the pipe of a UDP endpoint.
+#[derive(Debug)]
+pub(crate) struct SocketGone;
+
 /// One UDP endpoint on an I/O thread: a Radio's destination (it reads `out`)
 /// or a Dish's bound socket (it fills `inp`).
 pub(crate) struct UdpEngine {
@@ -250,8 +254,9 @@ impl UdpEngine {
         self.notify.clear();
     }
 
-    /// Does all the work there is. `Err` when the socket side is gone.
-    pub(crate) fn run(&mut self) -> Result<(), ()> {
+    /// Does all the work there is. `Err(SocketGone)` when the socket side
+    /// closed its pipe: the endpoint is done.
+    pub(crate) fn run(&mut self) -> Result<(), SocketGone> {
         if self.sending {
             self.send_side()
         } else {
@@ -259,7 +264,7 @@ impl UdpEngine {
         }
     }
 
-    fn send_side(&mut self) -> Result<(), ()> {
+    fn send_side(&mut self) -> Result<(), SocketGone> {
         for _ in 0..PER_TURN {
             if self.pending {
                 match self.socket.send(&self.datagram) {
@@ -278,7 +283,7 @@ impl UdpEngine {
                 match self.out.pop_batch(&mut self.batch, 64) {
                     Ok(0) => return Ok(()),
                     Ok(_) => continue,
-                    Err(PopError::Closed) => return Err(()),
+                    Err(PopError::Closed) => return Err(SocketGone),
                     Err(PopError::Empty) => return Ok(()),
                 }
             };
@@ -288,13 +293,13 @@ impl UdpEngine {
         Ok(())
     }
 
-    fn recv_side(&mut self) -> Result<(), ()> {
+    fn recv_side(&mut self) -> Result<(), SocketGone> {
         // A Dish's JOIN/LEAVE have no meaning over UDP: drop them.
         loop {
             match self.out.pop() {
                 Ok(_) => {}
                 Err(PopError::Empty) => break,
-                Err(PopError::Closed) => return Err(()),
+                Err(PopError::Closed) => return Err(SocketGone),
             }
         }
         let mut buf = [0u8; 65536];
@@ -304,7 +309,9 @@ impl UdpEngine {
                     if let Some(msg) = decode(&buf[..len]) {
                         match self.inp.push(msg) {
                             Ok(()) | Err(PushError::Full(_)) => {}
-                            Err(PushError::Closed(_)) => return Err(()),
+                            Err(PushError::Closed(_)) => {
+                                return Err(SocketGone)
+                            }
                         }
                     }
                 }
