@@ -248,6 +248,12 @@ impl AuthClient {
         Ok(())
     }
 
+    /// Replaces the settings that `config` sets, under one lock.
+    pub(crate) fn apply(&self, config: &AuthConfig) -> Result<(), Error> {
+        self.ctx_plain()?.auth.apply(config);
+        Ok(())
+    }
+
     /// Whether CURVE clients must have a registered public key (the
     /// default). When disabled, every CURVE client is allowed (still
     /// subject to the IP lists), and the connection is still encrypted.
@@ -357,7 +363,7 @@ impl AuthBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::registry::AuthRequest;
+    use crate::auth::registry::{AuthPeer, AuthRequest};
     use crate::auth::{CurveCert, StatusCode};
     use bytes::Bytes;
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -370,7 +376,7 @@ mod tests {
             .upgrade()
             .unwrap()
             .auth
-            .authorize(AuthRequest::new(Some(peer), "NULL", &[]))
+            .authorize(AuthRequest::new(AuthPeer::Tcp(peer), "NULL", &[]))
     }
 
     fn plain(
@@ -386,7 +392,7 @@ mod tests {
             .upgrade()
             .unwrap()
             .auth
-            .authorize(AuthRequest::new(None, "PLAIN", &creds))
+            .authorize(AuthRequest::new(AuthPeer::Ipc, "PLAIN", &creds))
     }
 
     fn curve(
@@ -398,7 +404,7 @@ mod tests {
             .upgrade()
             .unwrap()
             .auth
-            .authorize(AuthRequest::new(None, "CURVE", &creds))
+            .authorize(AuthRequest::new(AuthPeer::Ipc, "CURVE", &creds))
     }
 
     #[test]
