@@ -29,9 +29,16 @@ use std::sync::Arc;
 /// their credentials are registered, and CURVE peers are denied until their
 /// public keys are registered or curve authentication is disabled.
 ///
-/// IPv4 addresses match their IPv4-mapped IPv6 form. The settings belong to
-/// the ctx: they apply to every later handshake, and stay in force after the
-/// `AuthClient` is dropped.
+/// IPv4 addresses match their IPv4-mapped IPv6 form. IPC peers have no
+/// address: the IP lists do not apply to them. A TCP peer whose address
+/// cannot be read is denied while either list is set (fail closed). PLAIN
+/// passwords are compared in constant time, also for unknown user names.
+///
+/// The settings belong to the ctx: they apply to every later handshake, and
+/// stay in force after the `AuthClient` is dropped. Each call changes them
+/// at once, as do [`AuthBuilder`] and
+/// [`AuthConfig::apply`](crate::config::AuthConfig::apply) for all the
+/// settings they carry: a handshake never sees a mix of old and new ones.
 ///
 /// ```
 /// use libzmq::{auth::*, *};
