@@ -127,8 +127,9 @@ impl AuthConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::registry::tests::check_updates_are_atomic;
     use crate::auth::registry::{AuthPeer, AuthRequest};
-    use crate::auth::{CurveCert, StatusCode};
+    use crate::auth::{AuthBuilder, CurveCert, StatusCode};
     use bytes::Bytes;
     use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -309,6 +310,22 @@ curve_auth: true
             auth.authorize(AuthRequest::new(AuthPeer::Ipc, "CURVE", &creds)),
             Ok(None)
         );
+    }
+
+    #[test]
+    fn apply_and_builder_update_at_once() {
+        let ctx = Ctx::new();
+        let handle = ctx.handle();
+        let client = AuthClient::with_ctx(handle).unwrap();
+        let auth = handle.upgrade().unwrap().auth.clone();
+        check_updates_are_atomic(&auth, |config| {
+            config.apply(&client).unwrap()
+        });
+        check_updates_are_atomic(&auth, |config| {
+            let json = serde_json::to_value(config).unwrap();
+            let builder: AuthBuilder = serde_json::from_value(json).unwrap();
+            builder.with_ctx(handle).unwrap();
+        });
     }
 
     #[test]

@@ -435,7 +435,7 @@ fn plain_entry(creds: &PlainClientCreds) -> (String, Password) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::auth::CurveCert;
     use std::net::Ipv4Addr;
@@ -906,6 +906,17 @@ mod tests {
 
     #[test]
     fn apply_swaps_all_settings_at_once() {
+        let registry = AuthRegistry::default();
+        check_updates_are_atomic(&registry, |config| registry.apply(config));
+    }
+
+    /// Alternates, with `apply`, between two configurations of `registry`
+    /// while asking it for decisions that a mix of the two would change:
+    /// each decision must be that of one of the two configurations.
+    pub(crate) fn check_updates_are_atomic(
+        registry: &AuthRegistry,
+        apply: impl Fn(&AuthConfig) + Sync,
+    ) {
         let states = TwoStates::new();
         let expected = states.configs.clone().map(|config| {
             let registry = AuthRegistry::default();
@@ -923,13 +934,12 @@ mod tests {
             .zip(&expected[1])
             .any(|((mixed, a), b)| mixed.is_ok() && a.is_err() && b.is_err()));
 
-        let registry = AuthRegistry::default();
-        registry.apply(&states.configs[0]);
+        apply(&states.configs[0]);
         let done = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|scope| {
             scope.spawn(|| {
                 for i in 0..2000 {
-                    registry.apply(&states.configs[i % 2]);
+                    apply(&states.configs[i % 2]);
                 }
                 done.store(true, std::sync::atomic::Ordering::Release);
             });
@@ -937,7 +947,7 @@ mod tests {
             while rounds == 0
                 || !done.load(std::sync::atomic::Ordering::Acquire)
             {
-                let decisions = states.decisions(&registry);
+                let decisions = states.decisions(registry);
                 for (i, decision) in decisions.iter().enumerate() {
                     assert!(
                         *decision == expected[0][i]
