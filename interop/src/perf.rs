@@ -33,6 +33,50 @@ use std::time::{Duration, Instant};
 
 use crate::lz::{self, Ctx, Msg, Socket};
 
+/// The `throughput` and `latency` functions of a module: each measures one
+/// fresh pair of type `$pair`.
+macro_rules! fresh_pair_measures {
+    ($pair:ident, $implementation:expr, $name:literal, $client:literal,
+        $server:literal) => {
+        #[doc = concat!(
+            "Throughput of `count` messages of `size` bytes, ", $name, " ",
+            $client, " → ", $server, ", on a fresh pair."
+        )]
+        pub fn throughput(
+            transport: Transport,
+            size: usize,
+            count: u64,
+        ) -> Result<ThroughputStats, PerfError> {
+            check_count(count)?;
+            let pair = $pair::new(transport)?;
+            let elapsed = pair.throughput(size, count)?;
+            Ok(ThroughputStats::new(
+                $implementation,
+                transport,
+                size,
+                count,
+                elapsed,
+            ))
+        }
+
+        #[doc = concat!(
+            "Round-trip latency of `count` messages of `size` bytes, ", $name,
+            " ", $client, " → ", $server, " (echo) → ", $client,
+            ", on a fresh pair."
+        )]
+        pub fn latency(
+            transport: Transport,
+            size: usize,
+            count: u64,
+        ) -> Result<LatencyStats, PerfError> {
+            check_count(count)?;
+            let pair = $pair::new(transport)?;
+            let samples = pair.round_trips(size, count)?;
+            Ok(LatencyStats::new($implementation, transport, size, &samples))
+        }
+    };
+}
+
 pub mod cli;
 pub mod rust;
 
@@ -307,6 +351,74 @@ pub(crate) fn inproc_name(prefix: &str) -> String {
     )
 }
 
+/// The receiver-side time of `count` messages: `make_recv` makes, on a
+/// receiver thread, the step that receives (and checks) one message, while
+/// `send` sends one message from this thread, `count` times. The clock
+/// starts at the first message received and stops at the last.
+pub(crate) fn time_throughput<M, R, S>(
+    count: u64,
+    make_recv: M,
+    mut send: S,
+) -> Result<Duration, PerfError>
+where
+    M: FnOnce() -> R + Send,
+    R: FnMut() -> Result<(), PerfError>,
+    S: FnMut() -> Result<(), PerfError>,
+{
+    check_count(count)?;
+    std::thread::scope(|s| {
+        let rx = s.spawn(move || -> Result<Duration, PerfError> {
+            let mut recv = make_recv();
+            recv()?;
+            let start = Instant::now();
+            for _ in 1..count {
+                recv()?;
+            }
+            Ok(start.elapsed())
+        });
+        let tx = (0..count).try_for_each(|_| send());
+        let rx = rx.join().expect("receiver thread panicked");
+        tx?;
+        rx
+    })
+}
+
+/// One untimed round trip, then `count` timed ones: `make_echo` makes, on an
+/// echo thread, the step that receives one message and sends it back, while
+/// `ping` sends one message from this thread and receives the reply; returns
+/// each timed `ping`'s time.
+pub(crate) fn time_round_trips<M, E, P>(
+    count: u64,
+    make_echo: M,
+    mut ping: P,
+) -> Result<Vec<Duration>, PerfError>
+where
+    M: FnOnce() -> E + Send,
+    E: FnMut() -> Result<(), PerfError>,
+    P: FnMut() -> Result<(), PerfError>,
+{
+    check_count(count)?;
+    std::thread::scope(|s| {
+        let echo = s.spawn(move || -> Result<(), PerfError> {
+            let mut echo = make_echo();
+            (0..=count).try_for_each(|_| echo())
+        });
+        let mut samples = Vec::with_capacity(count as usize);
+        let pinged = (0..=count).try_for_each(|i| {
+            let t0 = Instant::now();
+            ping()?;
+            if i > 0 {
+                samples.push(t0.elapsed());
+            }
+            Ok(())
+        });
+        let echo = echo.join().expect("echo thread panicked");
+        pinged?;
+        echo?;
+        Ok(samples)
+    })
+}
+
 /// A bound C libzmq SERVER and a connected CLIENT, measured repeatedly.
 pub struct LzPair {
     transport: Transport,
@@ -388,31 +500,20 @@ impl LzPair {
         size: usize,
         count: u64,
     ) -> Result<Duration, PerfError> {
-        check_count(count)?;
         let (server, client) = (&self.server, &self.client);
-        std::thread::scope(|s| {
-            let rx = s.spawn(|| -> Result<Duration, PerfError> {
-                let mut msg = Msg::new();
+        let recv = move || {
+            let mut msg = Msg::new();
+            move || -> Result<(), PerfError> {
                 let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
-                check_size(n, size)?;
-                let start = Instant::now();
-                for _ in 1..count {
-                    let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
-                    check_size(n, size)?;
-                }
-                Ok(start.elapsed())
-            });
-            let tx: Result<(), PerfError> = (|| {
-                for _ in 0..count {
-                    let mut msg = Msg::with_size(size);
-                    client.send_msg(&mut msg, 0).op("CLIENT send")?;
-                }
-                Ok(())
-            })();
-            let rx = rx.join().expect("receiver thread panicked");
-            tx?;
-            rx
-        })
+                check_size(n, size)
+            }
+        };
+        let send = || -> Result<(), PerfError> {
+            let mut msg = Msg::with_size(size);
+            client.send_msg(&mut msg, 0).op("CLIENT send")?;
+            Ok(())
+        };
+        time_throughput(count, recv, send)
     }
 
     /// One untimed round trip, then `count` timed round trips of `size`
@@ -422,76 +523,33 @@ impl LzPair {
         size: usize,
         count: u64,
     ) -> Result<Vec<Duration>, PerfError> {
-        check_count(count)?;
         let (server, client) = (&self.server, &self.client);
-        std::thread::scope(|s| {
-            let echo = s.spawn(|| -> Result<(), PerfError> {
-                let mut msg = Msg::new();
-                for _ in 0..=count {
-                    let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
-                    check_size(n, size)?;
-                    // The received message carries the CLIENT's routing id,
-                    // so sending it back routes it to that client.
-                    server.send_msg(&mut msg, 0).op("SERVER send")?;
-                }
+        let echo = move || {
+            let mut msg = Msg::new();
+            move || -> Result<(), PerfError> {
+                let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
+                check_size(n, size)?;
+                // The received message carries the CLIENT's routing id,
+                // so sending it back routes it to that client.
+                server.send_msg(&mut msg, 0).op("SERVER send")?;
                 Ok(())
-            });
-            let ping: Result<Vec<Duration>, PerfError> = (|| {
-                let mut reply = Msg::new();
-                let mut samples = Vec::with_capacity(count as usize);
-                for i in 0..=count {
-                    let t0 = Instant::now();
-                    let mut msg = Msg::with_size(size);
-                    client.send_msg(&mut msg, 0).op("CLIENT send")?;
-                    let n = client.recv_msg(&mut reply, 0).op("CLIENT recv")?;
-                    check_size(n, size)?;
-                    if i > 0 {
-                        samples.push(t0.elapsed());
-                    }
-                }
-                Ok(samples)
-            })();
-            let echo = echo.join().expect("echo thread panicked");
-            let samples = ping?;
-            echo?;
-            Ok(samples)
-        })
+            }
+        };
+        let mut reply = Msg::new();
+        let ping = || -> Result<(), PerfError> {
+            let mut msg = Msg::with_size(size);
+            client.send_msg(&mut msg, 0).op("CLIENT send")?;
+            let n = client.recv_msg(&mut reply, 0).op("CLIENT recv")?;
+            check_size(n, size)
+        };
+        time_round_trips(count, echo, ping)
     }
 }
 
-/// Throughput of `count` messages of `size` bytes, C libzmq CLIENT → SERVER,
-/// on a fresh pair.
-pub fn throughput(
-    transport: Transport,
-    size: usize,
-    count: u64,
-) -> Result<ThroughputStats, PerfError> {
-    check_count(count)?;
-    let pair = LzPair::new(transport)?;
-    let elapsed = pair.throughput(size, count)?;
-    Ok(ThroughputStats::new(
-        Implementation::Libzmq,
-        transport,
-        size,
-        count,
-        elapsed,
-    ))
-}
-
-/// Round-trip latency of `count` messages of `size` bytes, C libzmq CLIENT →
-/// SERVER (echo) → CLIENT, on a fresh pair.
-pub fn latency(
-    transport: Transport,
-    size: usize,
-    count: u64,
-) -> Result<LatencyStats, PerfError> {
-    check_count(count)?;
-    let pair = LzPair::new(transport)?;
-    let samples = pair.round_trips(size, count)?;
-    Ok(LatencyStats::new(
-        Implementation::Libzmq,
-        transport,
-        size,
-        &samples,
-    ))
-}
+fresh_pair_measures!(
+    LzPair,
+    Implementation::Libzmq,
+    "C libzmq",
+    "CLIENT",
+    "SERVER"
+);

@@ -18,9 +18,9 @@
 //! Formats that are not human-readable (and usually not self-describing,
 //! like bincode) use serde's regular externally tagged enum encoding.
 //!
-//! An enum opts in by implementing [`SerdeEnum`] and forwarding its
-//! `Serialize` impl to [`serialize_newtype`]/[`serialize_unit`] and its
-//! `Deserialize` impl to [`deserialize`].
+//! An enum opts in with [`serde_enum!`], which implements [`SerdeEnum`],
+//! `Serialize` (with [`serialize_newtype`]/[`serialize_unit`]) and
+//! `Deserialize` (with [`deserialize`]) from the list of its variants.
 
 use serde::{
     de::{
@@ -57,6 +57,123 @@ pub(crate) trait SerdeEnum: Sized {
         D: Deserializer<'de>;
 }
 
+/// Implements [`SerdeEnum`], `Serialize` and `Deserialize` for an enum of
+/// unit and newtype variants, given as `index => Variant = "name"` or
+/// `index => Variant(Payload) = "name"`, with the indices 0, 1, 2, ... in
+/// declaration order:
+///
+/// ```ignore
+/// serde_enum!(Mechanism {
+///     0 => Null = "null",
+///     1 => PlainClient(PlainClientCreds) = "plain_client",
+/// });
+/// ```
+macro_rules! serde_enum {
+    ($enum:ident {
+        $($index:literal => $variant:ident $(($payload:ty))? = $name:literal),*
+        $(,)?
+    }) => {
+        impl $crate::serde_enum::SerdeEnum for $enum {
+            const NAME: &'static str = stringify!($enum);
+            const VARIANTS: &'static [&'static str] = &[$($name),*];
+
+            fn unit_variant(index: usize) -> Option<Self> {
+                match index {
+                    $($index => $crate::serde_enum::serde_enum!(
+                        @unit $enum::$variant $(, $payload)?
+                    ),)*
+                    _ => None,
+                }
+            }
+
+            fn deserialize_variant<'de, D>(
+                index: usize,
+                deserializer: D,
+            ) -> Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                match index {
+                    $($index => $crate::serde_enum::serde_enum!(
+                        @payload deserializer, $enum::$variant $(, $payload)?
+                    ),)*
+                    _ => $crate::serde_enum::serde_enum!(
+                        @payload deserializer, $enum
+                    ),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $enum {
+            fn serialize<S>(&self, serializer: S) -> Result<S::Ok, S::Error>
+            where
+                S: ::serde::Serializer,
+            {
+                match self {
+                    $($crate::serde_enum::serde_enum!(
+                        @pattern value, $enum, $variant $(, $payload)?
+                    ) => $crate::serde_enum::serde_enum!(
+                        @serialize serializer, $enum, $index, $name,
+                        value $(, $payload)?
+                    ),)*
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $enum {
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                $crate::serde_enum::deserialize(deserializer)
+            }
+        }
+    };
+    (@unit $value:expr) => { Some($value) };
+    (@unit $value:expr, $payload:ty) => { None };
+    (@payload $deserializer:ident, $enum:ident) => {
+        Err(::serde::de::Error::custom(concat!(
+            "invalid ",
+            stringify!($enum),
+            " variant index"
+        )))
+    };
+    (@payload $deserializer:ident, $enum:ident::$variant:ident) => {
+        $crate::serde_enum::serde_enum!(@payload $deserializer, $enum)
+    };
+    (@payload $deserializer:ident, $enum:ident::$variant:ident,
+        $payload:ty) => {
+        <$payload as ::serde::Deserialize>::deserialize($deserializer)
+            .map($enum::$variant)
+    };
+    (@pattern $value:ident, $enum:ident, $variant:ident) => {
+        $enum::$variant
+    };
+    (@pattern $value:ident, $enum:ident, $variant:ident, $payload:ty) => {
+        $enum::$variant($value)
+    };
+    (@serialize $serializer:ident, $enum:ident, $index:literal, $name:literal,
+        $value:ident) => {
+        $crate::serde_enum::serialize_unit(
+            $serializer,
+            stringify!($enum),
+            $index,
+            $name,
+        )
+    };
+    (@serialize $serializer:ident, $enum:ident, $index:literal, $name:literal,
+        $value:ident, $payload:ty) => {
+        $crate::serde_enum::serialize_newtype(
+            $serializer,
+            stringify!($enum),
+            $index,
+            $name,
+            $value,
+        )
+    };
+}
+pub(crate) use serde_enum;
+
 /// Serializes a newtype variant: a single-key map in human-readable
 /// formats, a regular newtype variant otherwise.
 pub(crate) fn serialize_newtype<S, T>(
@@ -81,7 +198,6 @@ where
 
 /// Serializes a unit variant: its name as a string in human-readable
 /// formats, a regular unit variant otherwise.
-#[allow(dead_code)] // Used by `Mechanism` and `ConfigType`.
 pub(crate) fn serialize_unit<S>(
     serializer: S,
     enum_name: &'static str,
@@ -283,54 +399,13 @@ mod tests {
         Number(u32),
     }
 
-    impl SerdeEnum for Toy {
-        const NAME: &'static str = "Toy";
-        const VARIANTS: &'static [&'static str] =
-            &["null", "plain_client", "plain_server", "name", "number"];
-
-        fn unit_variant(index: usize) -> Option<Self> {
-            match index {
-                0 => Some(Toy::Null),
-                2 => Some(Toy::PlainServer),
-                _ => None,
-            }
-        }
-
-        fn deserialize_variant<'de, D>(
-            index: usize,
-            d: D,
-        ) -> Result<Self, D::Error>
-        where
-            D: Deserializer<'de>,
-        {
-            match index {
-                1 => Creds::deserialize(d).map(Toy::PlainClient),
-                3 => String::deserialize(d).map(Toy::Name),
-                4 => u32::deserialize(d).map(Toy::Number),
-                _ => Err(de::Error::custom("not a newtype variant")),
-            }
-        }
-    }
-
-    impl Serialize for Toy {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Toy::Null => serialize_unit(s, "Toy", 0, "null"),
-                Toy::PlainClient(c) => {
-                    serialize_newtype(s, "Toy", 1, "plain_client", c)
-                }
-                Toy::PlainServer => serialize_unit(s, "Toy", 2, "plain_server"),
-                Toy::Name(n) => serialize_newtype(s, "Toy", 3, "name", n),
-                Toy::Number(n) => serialize_newtype(s, "Toy", 4, "number", n),
-            }
-        }
-    }
-
-    impl<'de> Deserialize<'de> for Toy {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            deserialize(d)
-        }
-    }
+    serde_enum!(Toy {
+        0 => Null = "null",
+        1 => PlainClient(Creds) = "plain_client",
+        2 => PlainServer = "plain_server",
+        3 => Name(String) = "name",
+        4 => Number(u32) = "number",
+    });
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     struct Config {

@@ -55,8 +55,26 @@ pub enum Z85Error {
     Overflow {
         /// Offset of the group's first character.
         pos: usize,
+        /// Offset of the first character that takes the group above `0xFFFFFFFF`: the ones
+        /// before it equal those of `"%nSc0"` (`0xFFFFFFFF`), it is greater than its own.
+        byte_pos: usize,
+        /// That character.
+        byte: u8,
     },
 }
+
+/// The digits of `0xFFFFFFFF`, most significant first.
+const MAX_DIGITS: [u8; 5] = {
+    let mut digits = [0; 5];
+    let mut value = u32::MAX;
+    let mut i = digits.len();
+    while i > 0 {
+        i -= 1;
+        digits[i] = (value % 85) as u8;
+        value /= 85;
+    }
+    digits
+};
 
 /// Encodes `data`, whose length must be a multiple of 4.
 pub fn encode(data: &[u8]) -> Result<String, Z85Error> {
@@ -107,8 +125,19 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Z85Error> {
             // At most 85^5 - 1 < 2^33: no overflow in u64.
             value = value * 85 + u64::from(digit);
         }
-        let value = u32::try_from(value)
-            .map_err(|_| Z85Error::Overflow { pos: start })?;
+        let value = u32::try_from(value).map_err(|_| {
+            // The first digit that differs from the maximum's is greater.
+            let offset = group
+                .iter()
+                .zip(MAX_DIGITS)
+                .position(|(&byte, max)| DIGITS[usize::from(byte)] != max)
+                .unwrap_or(0);
+            Z85Error::Overflow {
+                pos: start,
+                byte_pos: start + offset,
+                byte: group[offset],
+            }
+        })?;
         out.extend_from_slice(&value.to_be_bytes());
     }
     Ok(out)
@@ -187,9 +216,31 @@ mod tests {
 
     #[test]
     fn overflow() {
-        assert_eq!(decode("#####"), Err(Z85Error::Overflow { pos: 0 }));
-        assert_eq!(decode("%nSc1"), Err(Z85Error::Overflow { pos: 0 }));
-        assert_eq!(decode("00000%nSc1"), Err(Z85Error::Overflow { pos: 5 }));
+        let overflow = |pos, byte_pos, byte| {
+            Err(Z85Error::Overflow {
+                pos,
+                byte_pos,
+                byte,
+            })
+        };
+        assert_eq!(decode("#####"), overflow(0, 0, b'#'));
+        assert_eq!(decode("%nSc1"), overflow(0, 4, b'1'));
+        assert_eq!(decode("%nSd0"), overflow(0, 3, b'd'));
+        assert_eq!(decode("%o000"), overflow(0, 1, b'o'));
+        assert_eq!(decode("00000%nSc1"), overflow(5, 9, b'1'));
+        assert_eq!(decode("00000%nTb0"), overflow(5, 7, b'T'));
+        // The largest value, and the digits of the largest value.
+        assert_eq!(decode("%nSc0").unwrap(), [0xff; 4]);
+        assert_eq!(MAX_DIGITS.map(|d| ALPHABET[usize::from(d)]), *b"%nSc0");
+        assert_eq!(
+            Z85Error::Overflow {
+                pos: 5,
+                byte_pos: 9,
+                byte: b'1'
+            }
+            .to_string(),
+            "the group of 5 characters at offset 5 exceeds 0xFFFFFFFF"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use libzmq::auth::{
     AuthBuilder, CurveCert, CurveClientCreds, CurveServerCreds, Mechanism,
 };
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use libzmq::Server;
 use libzmq::{
@@ -20,8 +20,8 @@ use libzmq::{
 use libzmq::{ServerBuilder, TcpAddr};
 
 use super::{
-    check_count, check_size, Implementation, LatencyStats, PerfError,
-    ThroughputStats, Transport, TIMEOUT_MS,
+    check_count, check_size, time_round_trips, time_throughput, Implementation,
+    LatencyStats, PerfError, ThroughputStats, Transport, TIMEOUT_MS,
 };
 
 trait WithOp<T> {
@@ -130,30 +130,19 @@ impl RsPair {
         size: usize,
         count: u64,
     ) -> Result<Duration, PerfError> {
-        check_count(count)?;
         let (server, client) = (&self.server, &self.client);
-        std::thread::scope(|s| {
-            let rx = s.spawn(|| -> Result<Duration, PerfError> {
-                let mut msg = Msg::new();
+        let recv = move || {
+            let mut msg = Msg::new();
+            move || -> Result<(), PerfError> {
                 server.recv(&mut msg).op("Server recv")?;
-                check_size(msg.len(), size)?;
-                let start = Instant::now();
-                for _ in 1..count {
-                    server.recv(&mut msg).op("Server recv")?;
-                    check_size(msg.len(), size)?;
-                }
-                Ok(start.elapsed())
-            });
-            let tx: Result<(), PerfError> = (|| {
-                for _ in 0..count {
-                    client.send(Msg::with_size(size)).op("Client send")?;
-                }
-                Ok(())
-            })();
-            let rx = rx.join().expect("receiver thread panicked");
-            tx?;
-            rx
-        })
+                check_size(msg.len(), size)
+            }
+        };
+        let send = || -> Result<(), PerfError> {
+            client.send(Msg::with_size(size)).op("Client send")?;
+            Ok(())
+        };
+        time_throughput(count, recv, send)
     }
 
     /// One untimed round trip, then `count` timed round trips of `size`
@@ -163,75 +152,26 @@ impl RsPair {
         size: usize,
         count: u64,
     ) -> Result<Vec<Duration>, PerfError> {
-        check_count(count)?;
         let (server, client) = (&self.server, &self.client);
-        std::thread::scope(|s| {
-            let echo = s.spawn(|| -> Result<(), PerfError> {
-                let mut msg = Msg::new();
-                for _ in 0..=count {
-                    server.recv(&mut msg).op("Server recv")?;
-                    check_size(msg.len(), size)?;
-                    // The received message carries the Client's routing id,
-                    // so sending it back routes it to that client.
-                    server.send(std::mem::take(&mut msg)).op("Server send")?;
-                }
+        let echo = move || {
+            let mut msg = Msg::new();
+            move || -> Result<(), PerfError> {
+                server.recv(&mut msg).op("Server recv")?;
+                check_size(msg.len(), size)?;
+                // The received message carries the Client's routing id,
+                // so sending it back routes it to that client.
+                server.send(std::mem::take(&mut msg)).op("Server send")?;
                 Ok(())
-            });
-            let ping: Result<Vec<Duration>, PerfError> = (|| {
-                let mut reply = Msg::new();
-                let mut samples = Vec::with_capacity(count as usize);
-                for i in 0..=count {
-                    let t0 = Instant::now();
-                    client.send(Msg::with_size(size)).op("Client send")?;
-                    client.recv(&mut reply).op("Client recv")?;
-                    check_size(reply.len(), size)?;
-                    if i > 0 {
-                        samples.push(t0.elapsed());
-                    }
-                }
-                Ok(samples)
-            })();
-            let echo = echo.join().expect("echo thread panicked");
-            let samples = ping?;
-            echo?;
-            Ok(samples)
-        })
+            }
+        };
+        let mut reply = Msg::new();
+        let ping = || -> Result<(), PerfError> {
+            client.send(Msg::with_size(size)).op("Client send")?;
+            client.recv(&mut reply).op("Client recv")?;
+            check_size(reply.len(), size)
+        };
+        time_round_trips(count, echo, ping)
     }
 }
 
-/// Throughput of `count` messages of `size` bytes, Rust Client → Server, on
-/// a fresh pair.
-pub fn throughput(
-    transport: Transport,
-    size: usize,
-    count: u64,
-) -> Result<ThroughputStats, PerfError> {
-    check_count(count)?;
-    let pair = RsPair::new(transport)?;
-    let elapsed = pair.throughput(size, count)?;
-    Ok(ThroughputStats::new(
-        Implementation::Rust,
-        transport,
-        size,
-        count,
-        elapsed,
-    ))
-}
-
-/// Round-trip latency of `count` messages of `size` bytes, Rust Client →
-/// Server (echo) → Client, on a fresh pair.
-pub fn latency(
-    transport: Transport,
-    size: usize,
-    count: u64,
-) -> Result<LatencyStats, PerfError> {
-    check_count(count)?;
-    let pair = RsPair::new(transport)?;
-    let samples = pair.round_trips(size, count)?;
-    Ok(LatencyStats::new(
-        Implementation::Rust,
-        transport,
-        size,
-        &samples,
-    ))
-}
+fresh_pair_measures!(RsPair, Implementation::Rust, "Rust", "Client", "Server");

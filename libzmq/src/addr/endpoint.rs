@@ -3,9 +3,7 @@
 use super::{
     AddrParseError, EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr,
 };
-use crate::serde_enum::{self, SerdeEnum};
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::serde_enum::serde_enum;
 
 use std::option;
 
@@ -159,72 +157,11 @@ impl<'a> IntoIterator for &'a Endpoint {
     }
 }
 
-const NAME: &str = "Endpoint";
-const VARIANTS: &[&str] = &["tcp", "udp", "inproc", "pgm", "epgm", "ipc"];
-
-impl SerdeEnum for Endpoint {
-    const NAME: &'static str = NAME;
-    const VARIANTS: &'static [&'static str] = VARIANTS;
-
-    fn unit_variant(_index: usize) -> Option<Self> {
-        None
-    }
-
-    fn deserialize_variant<'de, D>(
-        index: usize,
-        deserializer: D,
-    ) -> Result<Self, D::Error>
-    where
-        D: Deserializer<'de>,
-    {
-        match index {
-            0 => TcpAddr::deserialize(deserializer).map(Endpoint::Tcp),
-            1 => UdpAddr::deserialize(deserializer).map(Endpoint::Udp),
-            2 => InprocAddr::deserialize(deserializer).map(Endpoint::Inproc),
-            3 => PgmAddr::deserialize(deserializer).map(Endpoint::Pgm),
-            4 => EpgmAddr::deserialize(deserializer).map(Endpoint::Epgm),
-            5 => IpcAddr::deserialize(deserializer).map(Endpoint::Ipc),
-            _ => {
-                Err(serde::de::Error::custom("invalid Endpoint variant index"))
-            }
-        }
-    }
-}
-
-impl Serialize for Endpoint {
-    fn serialize<S>(&self, serializer: S) -> Result<S::Ok, S::Error>
-    where
-        S: Serializer,
-    {
-        use serde_enum::serialize_newtype as newtype;
-        match self {
-            Endpoint::Tcp(addr) => {
-                newtype(serializer, NAME, 0, VARIANTS[0], addr)
-            }
-            Endpoint::Udp(addr) => {
-                newtype(serializer, NAME, 1, VARIANTS[1], addr)
-            }
-            Endpoint::Inproc(addr) => {
-                newtype(serializer, NAME, 2, VARIANTS[2], addr)
-            }
-            Endpoint::Pgm(addr) => {
-                newtype(serializer, NAME, 3, VARIANTS[3], addr)
-            }
-            Endpoint::Epgm(addr) => {
-                newtype(serializer, NAME, 4, VARIANTS[4], addr)
-            }
-            Endpoint::Ipc(addr) => {
-                newtype(serializer, NAME, 5, VARIANTS[5], addr)
-            }
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Endpoint {
-    fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
-    where
-        D: Deserializer<'de>,
-    {
-        serde_enum::deserialize(deserializer)
-    }
-}
+serde_enum!(Endpoint {
+    0 => Tcp(TcpAddr) = "tcp",
+    1 => Udp(UdpAddr) = "udp",
+    2 => Inproc(InprocAddr) = "inproc",
+    3 => Pgm(PgmAddr) = "pgm",
+    4 => Epgm(EpgmAddr) = "epgm",
+    5 => Ipc(IpcAddr) = "ipc",
+});

@@ -29,9 +29,16 @@ use std::sync::Arc;
 /// their credentials are registered, and CURVE peers are denied until their
 /// public keys are registered or curve authentication is disabled.
 ///
-/// IPv4 addresses match their IPv4-mapped IPv6 form. The settings belong to
-/// the ctx: they apply to every later handshake, and stay in force after the
-/// `AuthClient` is dropped.
+/// IPv4 addresses match their IPv4-mapped IPv6 form. IPC peers have no
+/// address: the IP lists do not apply to them. A TCP peer whose address
+/// cannot be read is denied while either list is set (fail closed). PLAIN
+/// passwords are compared in constant time, also for unknown user names.
+///
+/// The settings belong to the ctx: they apply to every later handshake, and
+/// stay in force after the `AuthClient` is dropped. Each call changes them
+/// at once, as do [`AuthBuilder`] and
+/// [`AuthConfig::apply`](crate::config::AuthConfig::apply) for all the
+/// settings they carry: a handshake never sees a mix of old and new ones.
 ///
 /// ```
 /// use libzmq::{auth::*, *};
@@ -248,6 +255,12 @@ impl AuthClient {
         Ok(())
     }
 
+    /// Replaces the settings that `config` sets, under one lock.
+    pub(crate) fn apply(&self, config: &AuthConfig) -> Result<(), Error> {
+        self.ctx_plain()?.auth.apply(config);
+        Ok(())
+    }
+
     /// Whether CURVE clients must have a registered public key (the
     /// default). When disabled, every CURVE client is allowed (still
     /// subject to the IP lists), and the connection is still encrypted.
@@ -357,7 +370,7 @@ impl AuthBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::registry::AuthRequest;
+    use crate::auth::registry::{AuthPeer, AuthRequest};
     use crate::auth::{CurveCert, StatusCode};
     use bytes::Bytes;
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -370,7 +383,7 @@ mod tests {
             .upgrade()
             .unwrap()
             .auth
-            .authorize(AuthRequest::new(Some(peer), "NULL", &[]))
+            .authorize(AuthRequest::new(AuthPeer::Tcp(peer), "NULL", &[]))
     }
 
     fn plain(
@@ -386,7 +399,7 @@ mod tests {
             .upgrade()
             .unwrap()
             .auth
-            .authorize(AuthRequest::new(None, "PLAIN", &creds))
+            .authorize(AuthRequest::new(AuthPeer::Ipc, "PLAIN", &creds))
     }
 
     fn curve(
@@ -398,7 +411,7 @@ mod tests {
             .upgrade()
             .unwrap()
             .auth
-            .authorize(AuthRequest::new(None, "CURVE", &creds))
+            .authorize(AuthRequest::new(AuthPeer::Ipc, "CURVE", &creds))
     }
 
     #[test]

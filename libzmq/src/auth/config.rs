@@ -76,26 +76,15 @@ impl AuthConfig {
         Ok(client)
     }
 
-    /// Applies the options that are set through `client`, in this order:
-    /// blacklist, whitelist, plain registry, curve registry, curve auth.
-    /// Each replaces the corresponding setting.
+    /// Applies the options that are set through `client`: each replaces the
+    /// corresponding setting, all at once (a handshake sees either the
+    /// settings before or the settings after, never a mix).
     pub fn apply(&self, client: &AuthClient) -> Result<(), Error> {
-        if let Some(ips) = &self.blacklist {
-            client.set_blacklist(ips.as_slice())?;
+        if *self == AuthConfig::default() {
+            // Nothing to apply: not even the ctx is asked.
+            return Ok(());
         }
-        if let Some(ips) = &self.whitelist {
-            client.set_whitelist(ips.as_slice())?;
-        }
-        if let Some(creds) = &self.plain_registry {
-            client.set_plain_registry(creds)?;
-        }
-        if let Some(keys) = &self.curve_registry {
-            client.set_curve_registry(keys)?;
-        }
-        if let Some(enabled) = self.curve_auth {
-            client.set_curve_auth(enabled)?;
-        }
-        Ok(())
+        client.apply(self)
     }
 
     /// Sets (or unsets, with `None`) the blacklist.
@@ -138,8 +127,9 @@ impl AuthConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::registry::AuthRequest;
-    use crate::auth::{CurveCert, StatusCode};
+    use crate::auth::registry::tests::check_updates_are_atomic;
+    use crate::auth::registry::{AuthPeer, AuthRequest};
+    use crate::auth::{AuthBuilder, CurveCert, StatusCode};
     use bytes::Bytes;
     use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -194,13 +184,13 @@ auth:
         let creds = [Bytes::copy_from_slice(&key.as_bytes())];
         let auth = &ctx.handle().upgrade().unwrap().auth;
         assert_eq!(
-            auth.authorize(AuthRequest::new(None, "CURVE", &creds)),
+            auth.authorize(AuthRequest::new(AuthPeer::Ipc, "CURVE", &creds)),
             Ok(Some(key.to_string()))
         );
         let other = CurveCert::new_unique();
         let creds = [Bytes::copy_from_slice(&other.public().as_bytes())];
         assert_eq!(
-            auth.authorize(AuthRequest::new(None, "CURVE", &creds)),
+            auth.authorize(AuthRequest::new(AuthPeer::Ipc, "CURVE", &creds)),
             Err(StatusCode::Denied)
         );
     }
@@ -301,7 +291,7 @@ curve_auth: true
         config.apply(&client).unwrap();
         let auth = &ctx.handle().upgrade().unwrap().auth;
         let null = |ip: IpAddr| {
-            auth.authorize(AuthRequest::new(Some(ip), "NULL", &[]))
+            auth.authorize(AuthRequest::new(AuthPeer::Tcp(ip), "NULL", &[]))
         };
         assert_eq!(null(IpAddr::V4(Ipv4Addr::LOCALHOST)), Ok(None));
         assert_eq!(null(IpAddr::V6(Ipv6Addr::LOCALHOST)), Ok(None));
@@ -311,15 +301,42 @@ curve_auth: true
         );
         let creds = [Bytes::from_static(b"user"), Bytes::from_static(b"pass")];
         assert_eq!(
-            auth.authorize(AuthRequest::new(None, "PLAIN", &creds)),
+            auth.authorize(AuthRequest::new(AuthPeer::Ipc, "PLAIN", &creds)),
             Ok(Some("user".into()))
         );
         let key = CurveCert::new_unique();
         let creds = [Bytes::copy_from_slice(&key.public().as_bytes())];
         assert_eq!(
-            auth.authorize(AuthRequest::new(None, "CURVE", &creds)),
+            auth.authorize(AuthRequest::new(AuthPeer::Ipc, "CURVE", &creds)),
             Ok(None)
         );
+    }
+
+    #[test]
+    fn apply_and_builder_update_at_once() {
+        let ctx = Ctx::new();
+        let handle = ctx.handle();
+        let client = AuthClient::with_ctx(handle).unwrap();
+        let auth = handle.upgrade().unwrap().auth.clone();
+        check_updates_are_atomic(&auth, |config| {
+            config.apply(&client).unwrap()
+        });
+        check_updates_are_atomic(&auth, |config| {
+            let json = serde_json::to_value(config).unwrap();
+            let builder: AuthBuilder = serde_json::from_value(json).unwrap();
+            builder.with_ctx(handle).unwrap();
+        });
+    }
+
+    #[test]
+    fn apply_to_a_dead_ctx() {
+        let ctx = Ctx::new();
+        let client = AuthClient::with_ctx(ctx.handle()).unwrap();
+        drop(ctx);
+        // Nothing to apply: nothing fails.
+        assert!(AuthConfig::new().apply(&client).is_ok());
+        let err = full().apply(&client).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidCtx);
     }
 
     #[test]

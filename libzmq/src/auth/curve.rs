@@ -15,10 +15,30 @@ use std::{
     option,
 };
 
-/// The conversions both key types share: from strings, one-item iteration,
-/// serde as a Z85 string.
+/// What both key types share: their accessors, conversions from strings,
+/// one-item iteration, serde as a Z85 string.
 macro_rules! key_impls {
     ($ty:ident) => {
+        impl $ty {
+            /// The key as 40 Z85 characters.
+            pub fn as_str(&self) -> &str {
+                &self.key
+            }
+
+            /// The raw 32 bytes of the key (for a secret key, the caller
+            /// should zero them once done).
+            pub(crate) fn as_bytes(&self) -> [u8; KEY_LEN] {
+                decode_key(&self.key).expect("validated at construction")
+            }
+
+            /// The key of the given raw 32 bytes.
+            pub(crate) fn from_bytes(key: &[u8; KEY_LEN]) -> Self {
+                Self {
+                    key: encode_key(key),
+                }
+            }
+        }
+
         impl TryFrom<String> for $ty {
             type Error = CurveError;
             fn try_from(text: String) -> Result<Self, CurveError> {
@@ -108,31 +128,6 @@ pub enum CurveError {
     },
 }
 
-/// The value of one Z85 digit (the character must be in the alphabet).
-fn z85_digit(c: u8) -> Option<u32> {
-    let group = [b'0', b'0', b'0', b'0', c];
-    let text = std::str::from_utf8(&group).ok()?;
-    let bytes = zmtp::z85::decode(text).ok()?;
-    Some(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-}
-
-/// For a group of 5 valid Z85 characters whose value exceeds `u32::MAX`,
-/// the offset (within the group) of the first digit that makes it too large.
-fn overflowing_digit(group: &[u8]) -> usize {
-    let max = match zmtp::z85::encode(&[0xFF; 4]) {
-        Ok(max) => max,
-        Err(_) => return 0,
-    };
-    for (i, (&c, m)) in group.iter().zip(max.bytes()).enumerate() {
-        match (z85_digit(c), z85_digit(m)) {
-            (Some(d), Some(m)) if d > m => return i,
-            (Some(d), Some(m)) if d < m => return 0,
-            _ => (),
-        }
-    }
-    0
-}
-
 /// Validates and decodes a 40-character Z85 key.
 fn decode_key(text: &str) -> Result<[u8; KEY_LEN], CurveError> {
     if text.len() != KEY_Z85_LEN {
@@ -145,17 +140,14 @@ fn decode_key(text: &str) -> Result<[u8; KEY_LEN], CurveError> {
             bytes.zeroize();
             Ok(key)
         }
-        Err(zmtp::Z85Error::InvalidByte { pos, byte }) => {
-            Err(CurveError::InvalidByte { pos, byte })
-        }
-        Err(zmtp::Z85Error::Overflow { pos }) => {
-            let group = &text.as_bytes()[pos..pos + 5];
-            let pos = pos + overflowing_digit(group);
-            Err(CurveError::InvalidByte {
-                pos,
-                byte: text.as_bytes()[pos],
-            })
-        }
+        Err(
+            zmtp::Z85Error::InvalidByte { pos, byte }
+            | zmtp::Z85Error::Overflow {
+                byte_pos: pos,
+                byte,
+                ..
+            },
+        ) => Err(CurveError::InvalidByte { pos, byte }),
         Err(zmtp::Z85Error::InvalidLength { .. }) => {
             Err(CurveError::InvalidSize)
         }
@@ -203,23 +195,6 @@ impl CurvePublicKey {
         let key = text.into();
         decode_key(&key)?;
         Ok(Self { key })
-    }
-
-    /// The key as 40 Z85 characters.
-    pub fn as_str(&self) -> &str {
-        &self.key
-    }
-
-    /// The raw 32 bytes of the key.
-    pub(crate) fn as_bytes(&self) -> [u8; KEY_LEN] {
-        decode_key(&self.key).expect("validated at construction")
-    }
-
-    /// The key of the given raw 32 bytes.
-    pub(crate) fn from_bytes(key: &[u8; KEY_LEN]) -> Self {
-        Self {
-            key: encode_key(key),
-        }
     }
 }
 
@@ -290,23 +265,6 @@ impl CurveSecretKey {
                 key.zeroize();
                 Err(err)
             }
-        }
-    }
-
-    /// The key as 40 Z85 characters.
-    pub fn as_str(&self) -> &str {
-        &self.key
-    }
-
-    /// The raw 32 bytes of the key (the caller should zero them once done).
-    pub(crate) fn as_bytes(&self) -> [u8; KEY_LEN] {
-        decode_key(&self.key).expect("validated at construction")
-    }
-
-    /// The key of the given raw 32 bytes.
-    pub(crate) fn from_bytes(key: &[u8; KEY_LEN]) -> Self {
-        Self {
-            key: encode_key(key),
         }
     }
 }
@@ -588,10 +546,13 @@ mod tests {
                 byte: 0xC3
             })
         );
-        for byte in 0x80..=0xFFu8 {
-            assert_eq!(z85_digit(byte), None);
-        }
-        let letters = (0..=0x7Fu8).filter(|&b| z85_digit(b).is_some()).count();
+        // 85 ASCII bytes are digits: there are no others.
+        let letters = (0..=0x7Fu8)
+            .filter(|&byte| {
+                let text = format!("{}0000{}", &PUBLIC[..35], char::from(byte));
+                CurvePublicKey::new(text).is_ok()
+            })
+            .count();
         assert_eq!(letters, 85);
     }
 

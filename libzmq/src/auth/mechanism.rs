@@ -1,9 +1,9 @@
 //! The security mechanism of a socket and the PLAIN credentials.
 
 use super::curve::{CurveCert, CurveClientCreds, CurveServerCreds};
-use crate::serde_enum::{self, SerdeEnum};
+use crate::serde_enum::serde_enum;
 
-use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
 use std::{fmt, option};
@@ -228,77 +228,13 @@ impl From<&CurveServerCreds> for Mechanism {
     }
 }
 
-const NAME: &str = "Mechanism";
-const VARIANTS: &[&str] = &[
-    "null",
-    "plain_client",
-    "plain_server",
-    "curve_client",
-    "curve_server",
-];
-
-impl SerdeEnum for Mechanism {
-    const NAME: &'static str = NAME;
-    const VARIANTS: &'static [&'static str] = VARIANTS;
-
-    fn unit_variant(index: usize) -> Option<Self> {
-        match index {
-            0 => Some(Mechanism::Null),
-            2 => Some(Mechanism::PlainServer),
-            _ => None,
-        }
-    }
-
-    fn deserialize_variant<'de, D>(
-        index: usize,
-        deserializer: D,
-    ) -> Result<Self, D::Error>
-    where
-        D: Deserializer<'de>,
-    {
-        match index {
-            1 => PlainClientCreds::deserialize(deserializer)
-                .map(Mechanism::PlainClient),
-            3 => CurveClientCreds::deserialize(deserializer)
-                .map(Mechanism::CurveClient),
-            4 => CurveServerCreds::deserialize(deserializer)
-                .map(Mechanism::CurveServer),
-            _ => Err(de::Error::custom("invalid Mechanism variant index")),
-        }
-    }
-}
-
-impl Serialize for Mechanism {
-    fn serialize<S: Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        use serde_enum::{
-            serialize_newtype as newtype, serialize_unit as unit,
-        };
-        match self {
-            Mechanism::Null => unit(serializer, NAME, 0, VARIANTS[0]),
-            Mechanism::PlainClient(creds) => {
-                newtype(serializer, NAME, 1, VARIANTS[1], creds)
-            }
-            Mechanism::PlainServer => unit(serializer, NAME, 2, VARIANTS[2]),
-            Mechanism::CurveClient(creds) => {
-                newtype(serializer, NAME, 3, VARIANTS[3], creds)
-            }
-            Mechanism::CurveServer(creds) => {
-                newtype(serializer, NAME, 4, VARIANTS[4], creds)
-            }
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Mechanism {
-    fn deserialize<D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        serde_enum::deserialize(deserializer)
-    }
-}
+serde_enum!(Mechanism {
+    0 => Null = "null",
+    1 => PlainClient(PlainClientCreds) = "plain_client",
+    2 => PlainServer = "plain_server",
+    3 => CurveClient(CurveClientCreds) = "curve_client",
+    4 => CurveServer(CurveServerCreds) = "curve_server",
+});
 
 #[cfg(test)]
 mod tests {

@@ -47,4 +47,4 @@ pub use status::StatusCode;
 pub use status::StatusCodeParseError;
 
 #[allow(unused_imports)] // Used by the socket engine.
-pub(crate) use registry::{AuthRegistry, AuthRequest};
+pub(crate) use registry::{AuthPeer, AuthRegistry, AuthRequest};

@@ -419,8 +419,11 @@ impl Engine {
                 mechanism,
                 credentials,
             } => {
-                let request =
-                    AuthRequest::new(self.peer_ip, mechanism, &credentials);
+                let request = AuthRequest::new(
+                    self.stream.auth_peer(),
+                    mechanism,
+                    &credentials,
+                );
                 let decision = self
                     .auth
                     .authorize(request)

@@ -1,6 +1,8 @@
 //! The stream transports (TCP and IPC) behind one type, so the engine and the
 //! reactor do not care which one a connection uses.
 
+use crate::auth::AuthPeer;
+
 use mio::event::Source;
 use mio::{Interest, Registry, Token};
 use std::io::{self, IoSlice, Read, Write};
@@ -80,11 +82,23 @@ impl Listener {
 }
 
 impl Stream {
-    /// The peer's IP address (TCP), for the auth registry's IP rules.
+    /// The peer's IP address (TCP), if it can be read.
     pub(crate) fn peer_ip(&self) -> Option<std::net::IpAddr> {
+        match self.auth_peer() {
+            AuthPeer::Tcp(ip) => Some(ip),
+            AuthPeer::TcpUnknown | AuthPeer::Ipc => None,
+        }
+    }
+
+    /// The peer for the auth registry's IP rules: a TCP peer whose address
+    /// cannot be read is told apart from an IPC peer (which has none).
+    pub(crate) fn auth_peer(&self) -> AuthPeer {
         match self {
-            Stream::Tcp(s) => s.peer_addr().ok().map(|a| a.ip()),
-            Stream::Unix(_) => None,
+            Stream::Tcp(s) => match s.peer_addr() {
+                Ok(addr) => AuthPeer::Tcp(addr.ip()),
+                Err(_) => AuthPeer::TcpUnknown,
+            },
+            Stream::Unix(_) => AuthPeer::Ipc,
         }
     }
 

@@ -5,10 +5,9 @@ use crate::config::{
     ClientConfig, DishConfig, GatherConfig, RadioConfig, ScatterConfig,
     ServerConfig,
 };
-use crate::serde_enum::{self, SerdeEnum};
+use crate::serde_enum::serde_enum;
 use crate::socket::socket_type::SocketType;
 use crate::{Ctx, CtxHandle, Error};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The configuration of one socket of any type; it builds a [`SocketType`].
 ///
@@ -125,81 +124,14 @@ from_config!(
     Scatter(ScatterConfig),
 );
 
-const NAME: &str = "ConfigType";
-const VARIANTS: &[&str] =
-    &["client", "server", "radio", "dish", "gather", "scatter"];
-
-impl SerdeEnum for ConfigType {
-    const NAME: &'static str = NAME;
-    const VARIANTS: &'static [&'static str] = VARIANTS;
-
-    fn unit_variant(_index: usize) -> Option<Self> {
-        None
-    }
-
-    fn deserialize_variant<'de, D>(
-        index: usize,
-        deserializer: D,
-    ) -> Result<Self, D::Error>
-    where
-        D: Deserializer<'de>,
-    {
-        match index {
-            0 => {
-                ClientConfig::deserialize(deserializer).map(ConfigType::Client)
-            }
-            1 => {
-                ServerConfig::deserialize(deserializer).map(ConfigType::Server)
-            }
-            2 => RadioConfig::deserialize(deserializer).map(ConfigType::Radio),
-            3 => DishConfig::deserialize(deserializer).map(ConfigType::Dish),
-            4 => {
-                GatherConfig::deserialize(deserializer).map(ConfigType::Gather)
-            }
-            5 => ScatterConfig::deserialize(deserializer)
-                .map(ConfigType::Scatter),
-            _ => Err(serde::de::Error::custom(
-                "invalid ConfigType variant index",
-            )),
-        }
-    }
-}
-
-impl Serialize for ConfigType {
-    fn serialize<S>(&self, serializer: S) -> Result<S::Ok, S::Error>
-    where
-        S: Serializer,
-    {
-        use serde_enum::serialize_newtype as newtype;
-        match self {
-            ConfigType::Client(c) => {
-                newtype(serializer, NAME, 0, VARIANTS[0], c)
-            }
-            ConfigType::Server(c) => {
-                newtype(serializer, NAME, 1, VARIANTS[1], c)
-            }
-            ConfigType::Radio(c) => {
-                newtype(serializer, NAME, 2, VARIANTS[2], c)
-            }
-            ConfigType::Dish(c) => newtype(serializer, NAME, 3, VARIANTS[3], c),
-            ConfigType::Gather(c) => {
-                newtype(serializer, NAME, 4, VARIANTS[4], c)
-            }
-            ConfigType::Scatter(c) => {
-                newtype(serializer, NAME, 5, VARIANTS[5], c)
-            }
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for ConfigType {
-    fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
-    where
-        D: Deserializer<'de>,
-    {
-        serde_enum::deserialize(deserializer)
-    }
-}
+serde_enum!(ConfigType {
+    0 => Client(ClientConfig) = "client",
+    1 => Server(ServerConfig) = "server",
+    2 => Radio(RadioConfig) = "radio",
+    3 => Dish(DishConfig) = "dish",
+    4 => Gather(GatherConfig) = "gather",
+    5 => Scatter(ScatterConfig) = "scatter",
+});
 
 #[cfg(test)]
 mod tests {
