@@ -178,8 +178,6 @@ pub(crate) struct Engine {
     ttl_at: Option<Instant>,
     /// The earliest deadline the reactor has a timer for.
     pub(crate) scheduled: Option<Instant>,
-    /// The peer's address, for the auth registry (None over IPC).
-    peer_ip: Option<std::net::IpAddr>,
     auth: Arc<AuthRegistry>,
     /// The socket is closed: write what it queued, drop what arrives.
     lingering: bool,
@@ -195,7 +193,6 @@ impl Engine {
         notify: Arc<EngineNotify>,
         preset: Option<(Arc<Pipe>, Arc<Pipe>)>,
     ) -> Engine {
-        let peer_ip = stream.peer_ip();
         let session = Session::new(SessionConfig {
             socket_type: options.socket_type,
             mechanism: options.mechanism.clone(),
@@ -232,7 +229,6 @@ impl Engine {
             scheduled: None,
             lingering: false,
             linger_at: None,
-            peer_ip,
             auth: options.auth.clone(),
         }
     }
@@ -419,11 +415,8 @@ impl Engine {
                 mechanism,
                 credentials,
             } => {
-                let request = AuthRequest::new(
-                    self.stream.auth_peer(),
-                    mechanism,
-                    &credentials,
-                );
+                let peer = self.stream.auth_peer();
+                let request = AuthRequest::new(peer, mechanism, &credentials);
                 let decision = self
                     .auth
                     .authorize(request)
@@ -431,8 +424,7 @@ impl Engine {
                     .map_err(|status| status as u16);
                 if let Err(status) = decision {
                     log::debug!(
-                        "{mechanism} peer {:?} refused with {status}",
-                        self.peer_ip
+                        "{mechanism} peer {peer:?} refused with {status}"
                     );
                 }
                 self.session.auth_reply(decision);

@@ -82,14 +82,6 @@ impl Listener {
 }
 
 impl Stream {
-    /// The peer's IP address (TCP), if it can be read.
-    pub(crate) fn peer_ip(&self) -> Option<std::net::IpAddr> {
-        match self.auth_peer() {
-            AuthPeer::Tcp(ip) => Some(ip),
-            AuthPeer::TcpUnknown | AuthPeer::Ipc => None,
-        }
-    }
-
     /// The peer for the auth registry's IP rules: a TCP peer whose address
     /// cannot be read is told apart from an IPC peer (which has none).
     pub(crate) fn auth_peer(&self) -> AuthPeer {
