@@ -78,12 +78,14 @@ fn pings_carry_the_ttl_and_keep_their_cadence() {
 #[test]
 fn any_traffic_keeps_the_connection() {
     let ctx = ctx();
-    let (server, endpoint) = server_with(&ctx, Some(Heartbeat::new(ms(100))));
+    // A 400 ms heartbeat timeout against a message every 30 ms: a wide
+    // margin for a busy machine.
+    let (server, endpoint) = server_with(&ctx, Some(Heartbeat::new(ms(400))));
     let mut stream = raw_handshake(&endpoint, "CLIENT", "SERVER");
-    // Never answer PINGs, but send a message every 30 ms for 800 ms.
+    // Never answer PINGs, but send a message every 30 ms for 1.6 s.
     let start = Instant::now();
     let mut sent = 0;
-    while start.elapsed() < ms(800) {
+    while start.elapsed() < ms(1600) {
         stream.write_all(&[0x00, 0x01, b'x']).unwrap();
         sent += 1;
         std::thread::sleep(ms(30)); // the pacing is what is tested
@@ -153,7 +155,7 @@ fn our_ttl_is_honoured_by_our_server() {
 #[test]
 fn both_sides_heartbeating_stay_connected() {
     let ctx = ctx();
-    let hb = Heartbeat::new(ms(50));
+    let hb = Heartbeat::new(ms(150)).add_timeout(ms(1000));
     let (server, endpoint) = server_with(&ctx, Some(hb.clone()));
     let client = ClientBuilder::new()
         .connect(&endpoint)
@@ -163,7 +165,7 @@ fn both_sides_heartbeating_stay_connected() {
         .unwrap();
     client.send("first").unwrap();
     let id = server.recv_msg().unwrap().routing_id().unwrap();
-    std::thread::sleep(ms(600)); // twelve heartbeat intervals without data
+    std::thread::sleep(ms(1500)); // ten heartbeat intervals without data
     server.route("still there", id).unwrap();
     assert_eq!(client.recv_msg().unwrap().to_str(), Ok("still there"));
 }
