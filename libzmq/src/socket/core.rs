@@ -18,7 +18,7 @@ use crate::error::{Error, ErrorKind};
 use crate::group::{Group, GroupSlice};
 use crate::inbox::{Inbox, SocketCommand};
 use crate::msg::{Msg, PipeCommand};
-use crate::pipe::{Hwms, Notify, Pipe};
+use crate::pipe::{Hwms, Pipe};
 use crate::signal::Signal;
 use parking_lot::{Mutex, MutexGuard};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
@@ -27,7 +27,6 @@ use zmtp::SocketType;
 
 static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
 
-#[derive(Default)]
 pub(super) struct State {
     pub(super) peers: PeerSet,
     pub(super) endpoints: Vec<EndpointRecord>,
@@ -78,9 +77,16 @@ impl SocketCore {
             ctx,
             ctx_handle: handle,
             inbox: Inbox::new(signal.clone()),
-            signal,
+            signal: signal.clone(),
             hwms: Hwms::new(),
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                peers: PeerSet::new(signal.clone()),
+                endpoints: Vec::new(),
+                last_endpoint: None,
+                next_peer_id: 0,
+                closed: false,
+                groups: Vec::new(),
+            }),
             settings: Mutex::new(Settings::default()),
             send_timeout_ms: AtomicU64::new(NO_TIMEOUT),
             recv_timeout_ms: AtomicU64::new(NO_TIMEOUT),
@@ -138,9 +144,6 @@ impl SocketCore {
         inp: Arc<Pipe>,
         endpoint_id: u64,
     ) -> u64 {
-        let signal: Arc<dyn Notify> = self.signal.clone();
-        out.set_writer(Some(signal.clone()));
-        inp.set_reader(Some(signal));
         state.next_peer_id += 1;
         let id = state.next_peer_id;
         if self.kind == SocketType::Dish {

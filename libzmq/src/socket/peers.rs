@@ -1,10 +1,21 @@
 //! The set of peers a socket talks to, and the routing strategies over it:
-//! round-robin out (Client, Scatter), routing id out (Server), fair-queue in.
+//! round-robin out (Client, Scatter), routing id out (Server), fan-out by
+//! group (Radio), fair-queue in.
+//!
+//! The cost of a send or a receive depends on the peers that have work, not
+//! on how many are connected: each peer's incoming pipe wakes a small
+//! [`PeerWaker`] that records the peer as ready, and receiving fair-queues
+//! over the *active* peers only (those that may hold a message), as C
+//! libzmq's fair queue does. A Radio keeps an index from group to the peers
+//! that joined it. A Server finds a peer by routing id in a hash map.
 
 use crate::group::{Group, GroupSlice};
 use crate::msg::{Msg, PipeCommand};
-use crate::pipe::{Pipe, PopError, PushError};
-use std::collections::{HashMap, HashSet};
+use crate::pipe::{Notify, Pipe, PopError, PushError};
+use crate::signal::Signal;
+use parking_lot::Mutex;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// One peer: the two pipes between the socket and it.
@@ -20,9 +31,11 @@ pub(crate) struct Peer {
     /// The bind or connect of this socket the peer came through.
     pub(crate) endpoint_id: u64,
     /// Groups the peer joined (Radio side).
-    pub(crate) groups: HashSet<Group>,
+    groups: HashSet<Group>,
     /// The peer takes every group (a UDP destination of a Radio).
-    pub(crate) all_groups: bool,
+    all_groups: bool,
+    /// Whether the peer is in the active list.
+    active: bool,
 }
 
 impl Peer {
@@ -41,11 +54,32 @@ impl Peer {
             endpoint_id,
             groups: HashSet::new(),
             all_groups: false,
+            active: false,
         }
     }
+}
 
-    fn wants(&self, group: &GroupSlice) -> bool {
-        self.all_groups || self.groups.contains(group)
+/// The peers whose incoming pipe has news (a message, or its closing) since
+/// the socket last looked.
+struct ReadyPeers {
+    ids: Mutex<Vec<u64>>,
+    /// Whether `ids` may be non-empty (lets the socket skip the lock).
+    any: AtomicBool,
+    signal: Arc<Signal>,
+}
+
+/// The reader side of one peer's incoming pipe: records the peer as ready
+/// and wakes the socket.
+struct PeerWaker {
+    id: u64,
+    ready: Arc<ReadyPeers>,
+}
+
+impl Notify for PeerWaker {
+    fn notify(&self) {
+        self.ready.ids.lock().push(self.id);
+        self.ready.any.store(true, Ordering::Release);
+        self.ready.signal.notify();
     }
 }
 
@@ -60,27 +94,43 @@ pub(crate) enum SendFail {
 /// The peers of one socket and the cursors of its strategies.
 pub(crate) struct PeerSet {
     peers: Vec<Peer>,
+    /// Peer id → index in `peers`.
+    index: HashMap<u64, usize>,
+    /// Peers whose incoming pipe may hold something, in fair-queue order.
+    active: VecDeque<u64>,
+    ready: Arc<ReadyPeers>,
     next_out: usize,
-    next_in: usize,
     by_routing_id: HashMap<u32, Arc<Pipe>>,
     next_routing_id: u32,
-}
-
-impl Default for PeerSet {
-    fn default() -> Self {
-        PeerSet {
-            peers: Vec::new(),
-            next_out: 0,
-            next_in: 0,
-            by_routing_id: HashMap::new(),
-            // Random start, as libzmq: ids are not guessable across runs.
-            next_routing_id: rand::random::<u32>(),
-        }
-    }
+    /// Radio: group → the peers that joined it.
+    subscribers: HashMap<Group, HashSet<u64>>,
+    /// Radio: peers that take every group.
+    everything: HashSet<u64>,
 }
 
 impl PeerSet {
-    /// Adds a peer; gives it a fresh nonzero routing id.
+    /// An empty set whose peers wake `signal`.
+    pub(crate) fn new(signal: Arc<Signal>) -> PeerSet {
+        PeerSet {
+            peers: Vec::new(),
+            index: HashMap::new(),
+            active: VecDeque::new(),
+            ready: Arc::new(ReadyPeers {
+                ids: Mutex::new(Vec::new()),
+                any: AtomicBool::new(false),
+                signal,
+            }),
+            next_out: 0,
+            by_routing_id: HashMap::new(),
+            // Random start, as libzmq: ids are not guessable across runs.
+            next_routing_id: rand::random::<u32>(),
+            subscribers: HashMap::new(),
+            everything: HashSet::new(),
+        }
+    }
+
+    /// Adds a peer; gives it a fresh nonzero routing id and wakes the socket
+    /// when its pipes change (it may already hold messages: it starts active).
     pub(crate) fn attach(&mut self, mut peer: Peer) {
         if self.next_routing_id == 0 {
             self.next_routing_id = 1;
@@ -94,13 +144,44 @@ impl PeerSet {
         peer.routing_id = self.next_routing_id;
         self.next_routing_id = self.next_routing_id.wrapping_add(1);
         self.by_routing_id.insert(peer.routing_id, peer.out.clone());
+        let signal: Arc<dyn Notify> = self.ready.signal.clone();
+        peer.out.set_writer(Some(signal));
+        peer.inp.set_reader(Some(Arc::new(PeerWaker {
+            id: peer.id,
+            ready: self.ready.clone(),
+        })));
+        peer.active = true;
+        self.active.push_back(peer.id);
+        self.index.insert(peer.id, self.peers.len());
         self.peers.push(peer);
     }
 
     /// Makes peer `peer_id` take every group (a Radio's UDP destination).
     pub(crate) fn set_all_groups(&mut self, peer_id: u64) {
-        if let Some(peer) = self.peers.iter_mut().find(|p| p.id == peer_id) {
-            peer.all_groups = true;
+        if let Some(&index) = self.index.get(&peer_id) {
+            self.peers[index].all_groups = true;
+            self.everything.insert(peer_id);
+        }
+    }
+
+    /// Moves the peers that woke us into the active list.
+    fn collect_ready(&mut self) {
+        if !self.ready.any.load(Ordering::Acquire) {
+            return;
+        }
+        let ids = {
+            let mut ids = self.ready.ids.lock();
+            self.ready.any.store(false, Ordering::Relaxed);
+            std::mem::take(&mut *ids)
+        };
+        for id in ids {
+            if let Some(&index) = self.index.get(&id) {
+                let peer = &mut self.peers[index];
+                if !peer.active {
+                    peer.active = true;
+                    self.active.push_back(id);
+                }
+            }
         }
     }
 
@@ -136,7 +217,10 @@ impl PeerSet {
     /// Removes and returns every peer.
     pub(crate) fn take_all(&mut self) -> Vec<Peer> {
         self.by_routing_id.clear();
-        self.next_in = 0;
+        self.index.clear();
+        self.active.clear();
+        self.subscribers.clear();
+        self.everything.clear();
         self.next_out = 0;
         std::mem::take(&mut self.peers)
     }
@@ -146,8 +230,13 @@ impl PeerSet {
         self.peers.iter()
     }
 
+    /// Removes the peer at `index` (the last peer takes its place).
     fn remove_at(&mut self, index: usize) -> Peer {
-        let peer = self.peers.remove(index);
+        let peer = self.peers.swap_remove(index);
+        self.index.remove(&peer.id);
+        if let Some(moved) = self.peers.get(index) {
+            self.index.insert(moved.id, index);
+        }
         if self
             .by_routing_id
             .get(&peer.routing_id)
@@ -155,11 +244,13 @@ impl PeerSet {
         {
             self.by_routing_id.remove(&peer.routing_id);
         }
-        if self.next_out > index {
-            self.next_out -= 1;
+        for group in &peer.groups {
+            self.unsubscribe(group, peer.id);
         }
-        if self.next_in > index {
-            self.next_in -= 1;
+        self.everything.remove(&peer.id);
+        // Its id may stay in `active`; it is skipped when met.
+        if self.next_out >= self.peers.len() {
+            self.next_out = 0;
         }
         peer
     }
@@ -222,27 +313,26 @@ impl PeerSet {
         }
     }
 
-    /// Fair-queue: strict per-message rotation over the readable peers. With
-    /// `stamp`, the message gets the routing id of the peer it came from.
-    pub(crate) fn recv_fair(&mut self, stamp: bool) -> Option<Msg> {
-        let mut step = 0;
-        while step < self.peers.len() {
-            let count = self.peers.len();
-            let index = (self.next_in + step) % count;
-            match self.peers[index].inp.pop() {
-                Ok(mut msg) => {
-                    if stamp {
-                        msg.set_routing_id_raw(self.peers[index].routing_id);
-                    }
-                    self.next_in = (index + 1) % count;
-                    return Some(msg);
+    /// Takes the next message of the next active peer (the peer stays
+    /// active, at the back of the line). `None`: no active peer has one.
+    fn pop_active(&mut self) -> Option<(usize, Msg)> {
+        self.collect_ready();
+        while let Some(id) = self.active.pop_front() {
+            let Some(&index) = self.index.get(&id) else {
+                continue; // removed meanwhile
+            };
+            let peer = &mut self.peers[index];
+            match peer.inp.pop() {
+                Ok(msg) => {
+                    self.active.push_back(id);
+                    return Some((index, msg));
                 }
-                Err(PopError::Empty) => step += 1,
+                // The pipe wakes the peer's waker on its next message.
+                Err(PopError::Empty) => peer.active = false,
                 Err(PopError::Closed) => {
-                    // Drained and gone: forget it, and look at the same slot again.
-                    self.remove_at(index);
-                    if self.next_in >= self.peers.len() {
-                        self.next_in = 0;
+                    peer.active = false;
+                    if peer.out.is_reader_closed() {
+                        self.remove_at(index);
                     }
                 }
             }
@@ -250,31 +340,50 @@ impl PeerSet {
         None
     }
 
+    /// Fair-queue: strict per-message rotation over the peers that have
+    /// something. With `stamp`, the message gets the routing id of the peer
+    /// it came from.
+    pub(crate) fn recv_fair(&mut self, stamp: bool) -> Option<Msg> {
+        let (index, mut msg) = self.pop_active()?;
+        if stamp {
+            msg.set_routing_id_raw(self.peers[index].routing_id);
+        }
+        Some(msg)
+    }
+
+    fn unsubscribe(&mut self, group: &GroupSlice, id: u64) {
+        if let Some(ids) = self.subscribers.get_mut(group) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.subscribers.remove(group);
+            }
+        }
+    }
+
     /// Applies the JOIN/LEAVE commands the peers sent (Radio). Data a peer
-    /// sends to a Radio is dropped. Peers that are gone are forgotten.
+    /// sends to a Radio is dropped. Only the peers that woke us are visited.
     pub(crate) fn apply_subscriptions(&mut self) {
-        let mut index = 0;
-        while index < self.peers.len() {
-            let peer = &mut self.peers[index];
-            let closed = loop {
-                match peer.inp.pop() {
-                    Ok(msg) => match (msg.as_command(), msg.group()) {
-                        (Some(PipeCommand::Join), Some(group)) => {
-                            peer.groups.insert(group.to_owned());
-                        }
-                        (Some(PipeCommand::Leave), Some(group)) => {
-                            peer.groups.remove(group);
-                        }
-                        _ => {}
-                    },
-                    Err(PopError::Empty) => break false,
-                    Err(PopError::Closed) => break !peer.out.is_writable(),
-                }
+        while let Some((index, msg)) = self.pop_active() {
+            let (Some(command), Some(group)) = (msg.as_command(), msg.group())
+            else {
+                continue;
             };
-            if closed {
-                self.remove_at(index);
-            } else {
-                index += 1;
+            let peer = &mut self.peers[index];
+            let id = peer.id;
+            match command {
+                PipeCommand::Join => {
+                    if peer.groups.insert(group.to_owned()) {
+                        self.subscribers
+                            .entry(group.to_owned())
+                            .or_default()
+                            .insert(id);
+                    }
+                }
+                PipeCommand::Leave => {
+                    if peer.groups.remove(group) {
+                        self.unsubscribe(group, id);
+                    }
+                }
             }
         }
     }
@@ -289,22 +398,34 @@ impl PeerSet {
     ) -> Result<(), SendFail> {
         self.apply_subscriptions();
         // A message without a group goes to the empty group, as in libzmq.
-        if msg.group().is_none() {
-            msg.set_group_raw(Some(Group::empty()));
-        }
-        let group = msg.group().map_or_else(Group::empty, GroupSlice::to_owned);
-        if no_drop
-            && self
-                .peers
+        let group = match msg.group() {
+            Some(group) => group.to_owned(),
+            None => {
+                msg.set_group_raw(Some(Group::empty()));
+                Group::empty()
+            }
+        };
+        let none = HashSet::new();
+        let joined = self.subscribers.get(&group).unwrap_or(&none);
+        let targets = || {
+            joined
                 .iter()
-                .any(|p| p.wants(&group) && !p.out.is_writable())
-        {
+                .chain(self.everything.iter().filter(|id| !joined.contains(id)))
+                .filter_map(|id| self.index.get(id).map(|&i| &self.peers[i]))
+        };
+        if no_drop && targets().any(|p| !p.out.is_writable()) {
             return Err(SendFail::Again(msg));
         }
         msg.share();
-        for peer in self.peers.iter().filter(|p| p.wants(&group)) {
+        let mut gone = false;
+        for peer in targets() {
             // Full: this peer misses it (lossy Radio). Closed: it is leaving.
-            let _ = peer.out.push(msg.clone());
+            if let Err(PushError::Closed(_)) = peer.out.push(msg.clone()) {
+                gone = true;
+            }
+        }
+        if gone {
+            self.prune_gone();
         }
         Ok(())
     }
@@ -333,9 +454,26 @@ impl PeerSet {
         }
     }
 
-    /// Whether some peer has a message ready.
-    pub(crate) fn any_readable(&self) -> bool {
-        self.peers.iter().any(|p| p.inp.is_readable())
+    /// Whether some peer has a message ready (only active peers are looked
+    /// at; those found empty leave the active list).
+    pub(crate) fn any_readable(&mut self) -> bool {
+        self.collect_ready();
+        while let Some(&id) = self.active.front() {
+            if let Some(&index) = self.index.get(&id) {
+                let peer = &mut self.peers[index];
+                if peer.inp.is_readable() {
+                    return true;
+                }
+                peer.active = false;
+                if peer.out.is_reader_closed()
+                    && peer.inp.is_drained_and_closed()
+                {
+                    self.remove_at(index);
+                }
+            }
+            self.active.pop_front();
+        }
+        false
     }
 
     /// Whether some peer can take a message now.
@@ -358,11 +496,19 @@ mod tests {
         Peer::new(id, Pipe::new(Some(2), None), Pipe::new(None, Some(2)), id)
     }
 
+    fn set() -> PeerSet {
+        PeerSet::new(Signal::new())
+    }
+
+    fn group(name: &str) -> Group {
+        Group::new(name).unwrap()
+    }
+
     #[test]
     fn routing_ids_are_nonzero_and_unique() {
         let mut set = PeerSet {
             next_routing_id: u32::MAX,
-            ..PeerSet::default()
+            ..set()
         };
         for id in 0..3 {
             set.attach(peer(id));
@@ -373,7 +519,7 @@ mod tests {
 
     #[test]
     fn round_robin_skips_full_peers() {
-        let mut set = PeerSet::default();
+        let mut set = set();
         set.attach(peer(1));
         set.attach(peer(2));
         for i in 0..4u8 {
@@ -391,7 +537,7 @@ mod tests {
 
     #[test]
     fn fair_queue_rotates_per_message_and_stamps() {
-        let mut set = PeerSet::default();
+        let mut set = set();
         set.attach(peer(1));
         set.attach(peer(2));
         for p in set.iter() {
@@ -403,11 +549,31 @@ mod tests {
             .collect();
         assert_eq!(got, vec![1, 2, 1, 2]);
         assert!(set.recv_fair(false).is_none());
+        let routing_id = set.peers[1].routing_id;
+        set.peers[1].inp.push(Msg::from("late")).unwrap();
+        let msg = set.recv_fair(true).unwrap();
+        assert_eq!(msg.routing_id_raw(), routing_id);
+    }
+
+    #[test]
+    fn idle_peers_are_not_visited() {
+        let mut set = set();
+        for id in 0..1000 {
+            set.attach(peer(id));
+        }
+        assert!(set.recv_fair(false).is_none());
+        assert!(set.active.is_empty(), "every empty peer left the line");
+        set.peers[500].inp.push(Msg::from("x")).unwrap();
+        assert_eq!(set.active.len(), 0);
+        assert_eq!(set.ready.ids.lock().as_slice(), &[500]);
+        assert!(set.any_readable());
+        assert_eq!(set.active.len(), 1);
+        assert_eq!(set.recv_fair(false).unwrap().as_bytes(), b"x");
     }
 
     #[test]
     fn routed_send_to_unknown_or_zero_id_is_unreachable() {
-        let mut set = PeerSet::default();
+        let mut set = set();
         set.attach(peer(1));
         let id = set.peers[0].routing_id;
         let mut msg = Msg::from("x");
@@ -427,7 +593,7 @@ mod tests {
 
     #[test]
     fn gone_peer_stays_until_drained() {
-        let mut set = PeerSet::default();
+        let mut set = set();
         set.attach(peer(1));
         set.attach(peer(2));
         set.peers[0].inp.push(Msg::from("last")).unwrap();
@@ -437,8 +603,43 @@ mod tests {
         assert!(set.send_round_robin(Msg::from("x")).is_ok());
         assert_eq!(set.len(), 2, "what it sent is still to be read");
         assert_eq!(set.recv_fair(false).unwrap().as_bytes(), b"last");
-        assert!(set.send_round_robin(Msg::from("y")).is_ok());
+        assert!(set.recv_fair(false).is_none());
         assert_eq!(set.len(), 1);
         assert_eq!(set.peers[0].id, 2);
+    }
+
+    #[test]
+    fn radio_fans_out_by_group_index() {
+        let mut set = set();
+        for id in 0..3 {
+            set.attach(peer(id));
+        }
+        let join = |set: &PeerSet, i: usize, name: &str| {
+            let command = Msg::command(PipeCommand::Join, group(name));
+            set.peers[i].inp.push_command(command).unwrap();
+        };
+        join(&set, 0, "a");
+        join(&set, 1, "b");
+        join(&set, 2, "a");
+        set.set_all_groups(1);
+        let mut msg = Msg::from("to a");
+        msg.set_group_raw(Some(group("a")));
+        assert!(set.send_fan_out(msg, false).is_ok());
+        let got: Vec<usize> =
+            (0..3).filter(|&i| set.peers[i].out.pop().is_ok()).collect();
+        assert_eq!(got, vec![0, 1, 2], "1 takes every group");
+        let leave = Msg::command(PipeCommand::Leave, group("a"));
+        set.peers[0].inp.push_command(leave).unwrap();
+        let mut msg = Msg::from("to a again");
+        msg.set_group_raw(Some(group("a")));
+        assert!(set.send_fan_out(msg, false).is_ok());
+        assert!(set.peers[0].out.pop().is_err());
+        assert!(set.peers[1].out.pop().is_ok());
+        assert!(set.peers[2].out.pop().is_ok());
+        // Without a group: the empty group, which nobody here joined.
+        assert!(set.send_fan_out(Msg::from("none"), false).is_ok());
+        let empty = set.peers[1].out.pop().unwrap();
+        assert_eq!(empty.group().unwrap(), "");
+        assert!(set.peers[2].out.pop().is_err());
     }
 }
