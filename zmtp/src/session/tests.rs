@@ -7,7 +7,10 @@ use super::*;
 use crate::frame::RESERVE_AHEAD;
 
 mod curve;
+mod framing;
+mod limits;
 mod plain;
+mod timers;
 
 /// A greeting as a raw peer would send it.
 fn greeting(major: u8, minor: u8, mechanism: &[u8]) -> Vec<u8> {

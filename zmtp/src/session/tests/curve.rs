@@ -1053,3 +1053,93 @@ fn invalid_client_config() {
     );
     assert!(!client.has_transmit());
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 17: limits and strictness before the client is authenticated
+
+/// A long command header declaring `size` bytes, without a body.
+fn long_header(size: u64) -> Vec<u8> {
+    let mut h = vec![0x06];
+    h.extend_from_slice(&size.to_be_bytes());
+    h
+}
+
+#[test]
+fn oversized_hello_refused_from_its_header() {
+    let keys = Keys::random();
+    for size in [201u64, 64 << 20, u64::MAX >> 1] {
+        let mut server = keys.server(SocketType::Server);
+        assert_eq!(feed(&mut server, &curve_greeting()).unwrap(), vec![]);
+        let mut input = BytesMut::from(&long_header(size)[..]);
+        let capacity = input.capacity();
+        assert_eq!(
+            server.decode(&mut input),
+            Err(ProtocolError::FrameTooLarge { size, max: 200 })
+        );
+        assert_eq!(input.len(), 9, "only the header was looked at");
+        assert_eq!(input.capacity(), capacity, "nothing reserved");
+    }
+    // The same for a client waiting for WELCOME (168 bytes).
+    let mut client = keys.client(SocketType::Client);
+    let mut input = BytesMut::from(&curve_greeting()[..]);
+    input.extend_from_slice(&long_header(169));
+    assert_eq!(
+        client.decode(&mut input),
+        Err(ProtocolError::FrameTooLarge {
+            size: 169,
+            max: 168
+        })
+    );
+}
+
+#[test]
+fn oversized_initiate_refused_from_its_header() {
+    let raw = RawClient::new(Keys::random());
+    let (mut server, _) = raw.server_after_hello();
+    let max = 257 + DEFAULT_MAX_HANDSHAKE_METADATA as u64;
+    let mut input = BytesMut::from(&long_header(max + 1)[..]);
+    assert_eq!(
+        server.decode(&mut input),
+        Err(ProtocolError::FrameTooLarge { size: max + 1, max })
+    );
+    // The largest allowed INITIATE is accepted from its header.
+    let (mut server, _) = raw.server_after_hello();
+    let mut input = BytesMut::from(&long_header(max)[..]);
+    assert_eq!(server.decode(&mut input), Ok(None));
+}
+
+#[test]
+fn hello_padding_and_signature_must_be_zero() {
+    let raw = RawClient::new(Keys::random());
+    // Padding.
+    let mut server = raw.keys.server(SocketType::Server);
+    let mut body = raw.hello_body([1, 0], 200);
+    body[8 + 71] = 1;
+    let mut input = curve_greeting();
+    input.extend_from_slice(&frame_bytes(&body));
+    assert_eq!(
+        feed(&mut server, &input),
+        Err(ProtocolError::MalformedCommand(
+            "CURVE HELLO padding is not zero"
+        ))
+    );
+    // A signature box that opens but does not hold 64 zero bytes.
+    let mut server = raw.keys.server(SocketType::Server);
+    let _ = transmit(&mut server);
+    let mut body = raw.hello_body([1, 0], 200);
+    let mut signature = [0u8; TAG_LEN + 64];
+    signature[TAG_LEN + 63] = 1;
+    BoxKey::new(&raw.keys.server_public, &raw.transient)
+        .unwrap()
+        .seal_in_place(&short_nonce(b"CurveZMQHELLO---", 1), &mut signature);
+    body[120..].copy_from_slice(&signature);
+    let mut input = curve_greeting();
+    input.extend_from_slice(&frame_bytes(&body));
+    assert_eq!(
+        feed(&mut server, &input),
+        Err(ProtocolError::Crypto(
+            "HELLO signature is not 64 zero bytes"
+        ))
+    );
+    assert!(!server.has_transmit(), "no WELCOME, no ERROR");
+}
