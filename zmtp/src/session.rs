@@ -28,9 +28,10 @@
 //!   It cancels both the PING timeout and the peer's TTL deadline.
 //!
 //! Until the handshake is complete, a frame larger than the command the mechanism expects can
-//! be is refused from its header, before any of its body is buffered (CURVE HELLO 200 bytes,
-//! WELCOME 168, PLAIN HELLO ≤ 518, WELCOME 8, ERROR ≤ 262, READY / INITIATE: the fixed part
-//! plus [`SessionConfig::max_handshake_metadata`]). [`SessionConfig::max_msg_size`] applies to
+//! be is refused from its header, before any of its body is buffered: CURVE HELLO 200 bytes,
+//! CURVE WELCOME 168, PLAIN HELLO ≤ 518, ERROR ≤ 262 (where an ERROR may come instead of a
+//! smaller command, e.g. PLAIN's 8-byte WELCOME, the limit is 262), READY / INITIATE: their
+//! fixed part plus [`SessionConfig::max_handshake_metadata`]. [`SessionConfig::max_msg_size`] applies to
 //! frames after the handshake only. This is stricter than libzmq, which applies only
 //! `ZMQ_MAXMSGSIZE` to handshake commands.
 
