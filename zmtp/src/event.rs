@@ -55,9 +55,10 @@ pub enum Event {
     },
     /// The peer answered one of our PINGs.
     Pong,
-    /// A DISH joined a group (RADIO side).
+    /// A DISH joined a group (RADIO side); the group is cut at its first NUL byte, as
+    /// libzmq stores groups as C strings.
     Join(Bytes),
-    /// A DISH left a group (RADIO side).
+    /// A DISH left a group (RADIO side); cut at its first NUL byte like `Join`.
     Leave(Bytes),
 }
 

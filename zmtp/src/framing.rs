@@ -65,6 +65,15 @@ impl Framing {
     }
 }
 
+/// A group as libzmq stores it: a C string, so everything from the first NUL byte on is
+/// dropped.
+pub(crate) fn cut_at_nul(group: Bytes) -> Bytes {
+    match group.iter().position(|&b| b == 0) {
+        Some(end) => group.slice(..end),
+        None => group,
+    }
+}
+
 /// Receive-side state of one connection's framing.
 #[derive(Clone, Debug)]
 pub(crate) struct Assembler {
@@ -112,9 +121,7 @@ impl Assembler {
                             "RADIO group longer than 255 bytes",
                         ));
                     }
-                    let end =
-                        data.iter().position(|&b| b == 0).unwrap_or(data.len());
-                    self.group = Some(data.slice(..end));
+                    self.group = Some(cut_at_nul(data));
                     Ok(None)
                 }
                 Some(group) => {

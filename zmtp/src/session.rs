@@ -472,8 +472,12 @@ impl Session {
                 }))
             }
             Ok(Command::Pong { .. }) => Ok(Some(Event::Pong)),
-            Ok(Command::Join(group)) => Ok(Some(Event::Join(group))),
-            Ok(Command::Leave(group)) => Ok(Some(Event::Leave(group))),
+            Ok(Command::Join(group)) => {
+                Ok(Some(Event::Join(crate::framing::cut_at_nul(group))))
+            }
+            Ok(Command::Leave(group)) => {
+                Ok(Some(Event::Leave(crate::framing::cut_at_nul(group))))
+            }
             Ok(_) => Ok(None),
             Err(error) => match name {
                 // libzmq's RADIO aborts on an oversized group; we close the connection.

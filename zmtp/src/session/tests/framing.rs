@@ -155,3 +155,15 @@ fn multipart_types_get_every_frame() {
         ]
     );
 }
+
+#[test]
+fn join_and_leave_groups_cut_at_first_nul() {
+    let (mut radio, _) = ready_pair(SocketType::Radio, SocketType::Dish);
+    assert_eq!(
+        feed(&mut radio, b"\x04\x08\x04JOINA\0B\x04\x09\x05LEAVEA\0B").unwrap(),
+        vec![
+            Event::Join(Bytes::from_static(b"A")),
+            Event::Leave(Bytes::from_static(b"A"))
+        ]
+    );
+}
