@@ -455,10 +455,8 @@ mod tests {
                 ),
             ),
             (
-                b"\x05READY\x0bSocket-Type\x00\x00\x00\x06SERVER\x00",
-                ProtocolError::MalformedMetadata(
-                    "truncated property value length",
-                ),
+                b"\x05READY\x0bSocket-Type\x00\x00\x00\x06SERVER\x01",
+                ProtocolError::MalformedMetadata("truncated property name"),
             ),
         ];
         for (bytes, err) in cases {

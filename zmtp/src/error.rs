@@ -45,6 +45,10 @@ pub enum ProtocolError {
     /// A well-formed command that is not allowed at this point (e.g. a second `READY`).
     #[error("unexpected command: {0}")]
     UnexpectedCommand(String),
+    /// Data frames that do not form a valid message for our socket type (e.g. a DISH
+    /// receiving a RADIO message without its group frame).
+    #[error("malformed message: {0}")]
+    MalformedMessage(&'static str),
     /// A metadata block (in `READY`) that cannot be parsed.
     #[error("malformed metadata: {0}")]
     MalformedMetadata(&'static str),
@@ -89,6 +93,28 @@ pub enum ProtocolError {
     /// user name longer than 255 bytes).
     #[error("invalid mechanism configuration: {0}")]
     InvalidConfig(&'static str),
+    /// The handshake did not complete before
+    /// [`SessionConfig::handshake_timeout`](crate::SessionConfig::handshake_timeout) (returned
+    /// by [`Session::handle_timeout`](crate::Session::handle_timeout)).
+    #[error("the handshake did not complete in time")]
+    HandshakeTimeout,
+    /// Nothing arrived within the heartbeat timeout after one of our PINGs, or within the
+    /// time-to-live the peer announced in its PING (returned by
+    /// [`Session::handle_timeout`](crate::Session::handle_timeout)).
+    #[error("heartbeat timeout: the peer went silent")]
+    HeartbeatTimeout,
+}
+
+impl ProtocolError {
+    /// Whether this is one of the timer errors ([`HandshakeTimeout`](Self::HandshakeTimeout),
+    /// [`HeartbeatTimeout`](Self::HeartbeatTimeout)) rather than a violation of the
+    /// protocol: libzmq's connecting side reconnects after these.
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            ProtocolError::HandshakeTimeout | ProtocolError::HeartbeatTimeout
+        )
+    }
 }
 
 fn describe_major(major: &Option<u8>) -> String {

@@ -1,5 +1,7 @@
 //! What a [`Session`](crate::Session) reports to the engine.
 
+use std::fmt;
+
 use bytes::Bytes;
 
 use crate::metadata::Metadata;
@@ -7,7 +9,10 @@ use crate::socket_type::SocketType;
 
 /// One thing that happened on the connection, returned by
 /// [`Session::decode`](crate::Session::decode).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` never prints credentials: an [`AuthRequest`](Event::AuthRequest) shows only the
+/// length of each credential (a PLAIN password travels in it).
+#[derive(Clone, PartialEq, Eq)]
 pub enum Event {
     /// This side must authenticate the peer (e.g. ask the ZAP handler). Answer with
     /// [`Session::auth_reply`](crate::Session::auth_reply); the handshake does not complete
@@ -20,9 +25,23 @@ pub enum Event {
     },
     /// The handshake completed; [`Session::peer`](crate::Session::peer) is now `Some`.
     Ready,
-    /// A data frame. Multi-frame messages arrive as several events, all but the last with
-    /// `more` set; assembling them is the engine's job.
+    /// A whole message, for socket types with [`Framing::Single`] or [`Framing::Group`]
+    /// (CLIENT, SERVER, GATHER, DISH, ...).
+    ///
+    /// [`Framing::Single`]: crate::Framing::Single
+    /// [`Framing::Group`]: crate::Framing::Group
     Message {
+        /// The body (zero-copy slice of the read buffer).
+        data: Bytes,
+        /// DISH: the RADIO group (0..=255 bytes, cut at its first NUL); `None` for other
+        /// socket types.
+        group: Option<Bytes>,
+    },
+    /// One data frame, for socket types with [`Framing::Multipart`] (the classic types):
+    /// multi-frame messages arrive as several events, all but the last with `more` set.
+    ///
+    /// [`Framing::Multipart`]: crate::Framing::Multipart
+    Frame {
         /// The frame body (zero-copy slice of the read buffer).
         data: Bytes,
         /// Whether more frames of the same message follow.
@@ -36,10 +55,47 @@ pub enum Event {
     },
     /// The peer answered one of our PINGs.
     Pong,
-    /// A DISH joined a group (RADIO side).
+    /// A DISH joined a group (RADIO side); the group is cut at its first NUL byte, as
+    /// libzmq stores groups as C strings.
     Join(Bytes),
-    /// A DISH left a group (RADIO side).
+    /// A DISH left a group (RADIO side); cut at its first NUL byte like `Join`.
     Leave(Bytes),
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::AuthRequest {
+                mechanism,
+                credentials,
+            } => {
+                let lengths: Vec<usize> =
+                    credentials.iter().map(Bytes::len).collect();
+                f.debug_struct("AuthRequest")
+                    .field("mechanism", mechanism)
+                    .field("credential_lengths", &lengths)
+                    .finish()
+            }
+            Event::Ready => f.write_str("Ready"),
+            Event::Message { data, group } => f
+                .debug_struct("Message")
+                .field("data", data)
+                .field("group", group)
+                .finish(),
+            Event::Frame { data, more } => f
+                .debug_struct("Frame")
+                .field("data", data)
+                .field("more", more)
+                .finish(),
+            Event::Ping { ttl_deciseconds } => f
+                .debug_struct("Ping")
+                .field("ttl_deciseconds", ttl_deciseconds)
+                .finish(),
+            Event::Pong => f.write_str("Pong"),
+            Event::Join(group) => f.debug_tuple("Join").field(group).finish(),
+            Event::Leave(group) => f.debug_tuple("Leave").field(group).finish(),
+        }
+    }
 }
 
 /// What the handshake told us about the peer.

@@ -169,11 +169,24 @@ impl FrameDecoder {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<Frame>, ProtocolError> {
+        self.decode_limited(buf, self.max_size)
+    }
+
+    /// Like [`decode`](FrameDecoder::decode), but a new frame's declared size is checked
+    /// against `max_size` instead of the configured maximum (e.g. the size the command
+    /// expected during the handshake can have). The check happens on the header alone:
+    /// an oversized frame is refused before any byte of its body is consumed or any memory
+    /// is reserved for it. A frame whose header was already accepted is not checked again.
+    pub fn decode_limited(
+        &mut self,
+        buf: &mut BytesMut,
+        max_size: Option<u64>,
+    ) -> Result<Option<Frame>, ProtocolError> {
         if self.state == State::Header {
             let Some((header, header_len)) = FrameHeader::parse(buf) else {
                 return Ok(None);
             };
-            let len = self.check_size(header.len)?;
+            let len = check_size(header.len, max_size)?;
             buf.advance(header_len);
             self.state = State::Body {
                 more: header.more,
@@ -218,18 +231,18 @@ impl FrameDecoder {
         };
         needed.max(1)
     }
+}
 
-    /// Checks a declared size against the limit; returns it as `usize`.
-    fn check_size(&self, size: u64) -> Result<usize, ProtocolError> {
-        // Nothing larger than isize::MAX can ever be held in memory.
-        let hard = u64::try_from(isize::MAX).unwrap_or(u64::MAX);
-        let max = self.max_size.map_or(hard, |m| m.min(hard));
-        if size > max {
-            return Err(ProtocolError::FrameTooLarge { size, max });
-        }
-        usize::try_from(size)
-            .map_err(|_| ProtocolError::FrameTooLarge { size, max })
+/// Checks a declared size against a limit; returns it as `usize`.
+fn check_size(size: u64, limit: Option<u64>) -> Result<usize, ProtocolError> {
+    // Nothing larger than isize::MAX can ever be held in memory.
+    let hard = u64::try_from(isize::MAX).unwrap_or(u64::MAX);
+    let max = limit.map_or(hard, |m| m.min(hard));
+    if size > max {
+        return Err(ProtocolError::FrameTooLarge { size, max });
     }
+    usize::try_from(size)
+        .map_err(|_| ProtocolError::FrameTooLarge { size, max })
 }
 
 #[cfg(test)]
@@ -347,6 +360,34 @@ mod tests {
         dec.set_max_size(Some(65));
         assert_eq!(dec.max_size(), Some(65));
         assert_eq!(dec.decode(&mut buf).unwrap().unwrap().body.len(), 65);
+    }
+
+    #[test]
+    fn decode_limited_checks_the_header_only() {
+        let mut dec = FrameDecoder::new(None);
+        let mut buf = long_header(1 << 26);
+        let before = buf.capacity();
+        assert_eq!(
+            dec.decode_limited(&mut buf, Some(200)),
+            Err(ProtocolError::FrameTooLarge {
+                size: 1 << 26,
+                max: 200
+            })
+        );
+        assert_eq!(buf.len(), 9, "header not consumed");
+        assert_eq!(buf.capacity(), before, "nothing reserved");
+        let mut buf = BytesMut::from(&[0x04u8, 200][..]);
+        assert_eq!(dec.decode_limited(&mut buf, Some(200)), Ok(None));
+        // Accepted headers are not checked again.
+        buf.put_slice(&[0u8; 200]);
+        assert_eq!(
+            dec.decode_limited(&mut buf, Some(1))
+                .unwrap()
+                .unwrap()
+                .body
+                .len(),
+            200
+        );
     }
 
     #[test]

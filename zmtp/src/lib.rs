@@ -1,6 +1,6 @@
 //! Sans-I/O implementation of the ZeroMQ Message Transport Protocol (ZMTP 3.1, RFC 23/37).
 //!
-//! Bytes in, events out: no sockets, no threads, no clocks. The engine of the `libzmq` crate
+//! Bytes in, events out: no sockets, no threads, no clocks (time is passed in). The engine of the `libzmq` crate
 //! reads from the network into a buffer, feeds it to a [`Session`] and writes what the session
 //! wants to transmit.
 //!
@@ -10,11 +10,14 @@
 //! make and derive them.
 //!
 //! ```
+//! use std::time::Instant;
+//!
 //! use bytes::BytesMut;
 //! use zmtp::{Event, Session, SessionConfig, SocketType};
 //!
-//! let mut client = Session::new(SessionConfig::new(SocketType::Client));
-//! let mut server = Session::new(SessionConfig::new(SocketType::Server));
+//! let now = Instant::now();
+//! let mut client = Session::new(SessionConfig::new(SocketType::Client), now);
+//! let mut server = Session::new(SessionConfig::new(SocketType::Server), now);
 //! let (mut to_server, mut to_client) = (BytesMut::new(), BytesMut::new());
 //! let mut ready = 0;
 //! while ready < 2 {
@@ -29,9 +32,9 @@
 //!         ready += 1;
 //!     }
 //! }
-//! client.encode_message(b"hello", false, &mut to_server);
-//! let event = server.decode(&mut to_server).unwrap();
-//! assert_eq!(event, Some(Event::Message { data: "hello".into(), more: false }));
+//! client.encode_message(b"hello", None, &mut to_server);
+//! let event = server.decode_at(&mut to_server, now).unwrap();
+//! assert_eq!(event, Some(Event::Message { data: "hello".into(), group: None }));
 //! assert_eq!(server.peer().unwrap().socket_type, Some(SocketType::Client));
 //! ```
 #![forbid(unsafe_code)]
@@ -41,6 +44,7 @@ pub mod command;
 pub mod error;
 pub mod event;
 pub mod frame;
+pub mod framing;
 pub mod greeting;
 pub mod mechanism;
 pub mod metadata;
@@ -52,11 +56,15 @@ pub use command::Command;
 pub use error::ProtocolError;
 pub use event::{Event, PeerInfo};
 pub use frame::{Frame, FrameDecoder, FrameHeader};
+pub use framing::Framing;
 pub use greeting::{Greeting, GREETING_LEN};
 pub use mechanism::{
     curve_keypair, curve_public_key, MechanismConfig, CURVE_KEY_LEN,
 };
 pub use metadata::Metadata;
-pub use session::{Session, SessionConfig};
+pub use session::{
+    Heartbeat, Session, SessionConfig, DEFAULT_HANDSHAKE_TIMEOUT,
+    DEFAULT_MAX_HANDSHAKE_METADATA,
+};
 pub use socket_type::SocketType;
 pub use z85::Z85Error;

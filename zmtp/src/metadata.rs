@@ -4,8 +4,12 @@
 //! property = name_len:u8 ‖ name ‖ value_len:u32be ‖ value      (repeated to the end)
 //! ```
 //!
-//! Decoding follows libzmq (spec §1.6): any leftover or truncated property is an error, empty
-//! names are accepted, duplicates are kept (the first one wins on lookup).
+//! Decoding follows libzmq (spec §1.6) where it is safe: any leftover or truncated property is
+//! an error, duplicates are kept (the first one wins on lookup). It is stricter than libzmq in
+//! two ways that bound what a peer can make us spend: empty names are rejected (RFC 37 requires
+//! 1..255 characters; libzmq accepts them), and a block holds at most [`MAX_PROPERTIES`]
+//! properties. Decoding never copies names or values (they are slices of the input), so its
+//! memory cost is at most `MAX_PROPERTIES` small entries on top of the input itself.
 
 use bytes::{BufMut, Bytes, BytesMut};
 
@@ -13,6 +17,11 @@ use crate::error::ProtocolError;
 
 /// Longest property name that can be encoded.
 pub const MAX_NAME_LEN: usize = 255;
+
+/// Most properties a decoded metadata block may hold (each costs two `Bytes` handles, so a
+/// block costs at most about 16 KiB beyond its input). libzmq sends one (`Socket-Type`) plus
+/// the application's `X-` properties.
+pub const MAX_PROPERTIES: usize = 256;
 
 /// Name of the property carrying the socket type.
 pub const SOCKET_TYPE: &str = "Socket-Type";
@@ -108,11 +117,23 @@ impl Metadata {
     }
 
     /// Decodes a property list without copying: names and values are slices of `data`.
+    ///
+    /// Fails on an empty name and on more than [`MAX_PROPERTIES`] properties.
     pub fn decode_bytes(data: &Bytes) -> Result<Metadata, ProtocolError> {
         let mut properties = Vec::new();
         let mut pos = 0usize;
         while pos < data.len() {
+            if properties.len() == MAX_PROPERTIES {
+                return Err(ProtocolError::MalformedMetadata(
+                    "more than 256 properties",
+                ));
+            }
             let name_len = usize::from(data[pos]);
+            if name_len == 0 {
+                return Err(ProtocolError::MalformedMetadata(
+                    "empty property name",
+                ));
+            }
             pos += 1;
             let name_end = pos
                 .checked_add(name_len)
@@ -182,12 +203,37 @@ mod tests {
     fn empty_things() {
         let md = Metadata::decode(&[]).unwrap();
         assert!(md.is_empty());
-        // Empty name and empty value are accepted (libzmq).
-        let md = Metadata::decode(b"\x00\x00\x00\x00\x00").unwrap();
-        assert_eq!(md.len(), 1);
-        assert_eq!(md.get(""), Some(&b""[..]));
-        let md = Metadata::decode(b"\x00\x00\x00\x00\x02ab").unwrap();
-        assert_eq!(md.get(""), Some(&b"ab"[..]));
+        // Empty values are fine, empty names are not (RFC 37; libzmq accepts them).
+        let md = Metadata::decode(b"\x01a\x00\x00\x00\x00").unwrap();
+        assert_eq!(md.get("a"), Some(&b""[..]));
+        for bytes in [&b"\x00\x00\x00\x00\x00"[..], b"\x00\x00\x00\x00\x02ab"] {
+            assert_eq!(
+                Metadata::decode(bytes),
+                Err(ProtocolError::MalformedMetadata("empty property name"))
+            );
+        }
+    }
+
+    #[test]
+    fn many_empty_names_fail_at_the_first() {
+        // The 64 MiB READY bomb of issue 17 in miniature: 5-byte empty properties.
+        let data = Bytes::from(vec![0u8; 5 * 100_000]);
+        assert_eq!(
+            Metadata::decode_bytes(&data),
+            Err(ProtocolError::MalformedMetadata("empty property name"))
+        );
+    }
+
+    #[test]
+    fn property_count_cap() {
+        let one = b"\x01a\x00\x00\x00\x00";
+        let data = one.repeat(MAX_PROPERTIES);
+        assert_eq!(Metadata::decode(&data).unwrap().len(), MAX_PROPERTIES);
+        let data = one.repeat(MAX_PROPERTIES + 1);
+        assert_eq!(
+            Metadata::decode(&data),
+            Err(ProtocolError::MalformedMetadata("more than 256 properties"))
+        );
     }
 
     #[test]
@@ -215,10 +261,7 @@ mod tests {
                 "property value longer than the remaining data",
             ),
             // A valid property followed by one trailing byte.
-            (
-                b"\x01a\x00\x00\x00\x01x\x00",
-                "truncated property value length",
-            ),
+            (b"\x01a\x00\x00\x00\x01x\x00", "empty property name"),
         ];
         for (bytes, msg) in cases {
             assert_eq!(

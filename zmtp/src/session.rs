@@ -1,47 +1,129 @@
-//! The connection state machine the engine drives: greeting, mechanism handshake, traffic.
+//! The connection state machine the engine drives: greeting, mechanism handshake, traffic,
+//! timers and message framing.
 //!
-//! A [`Session`] never does I/O. The engine reads from the socket into a buffer and calls
-//! [`Session::decode`] in a loop; it writes whatever [`Session::poll_transmit`] hands out, and
-//! encodes outgoing messages with [`Session::encode_message`] or [`Session::message_header`].
+//! A [`Session`] never does I/O and never reads a clock: time is passed in. The engine:
+//!
+//! 1. creates it with [`Session::new`]`(config, now)` when the connection is up;
+//! 2. reads from the socket into a buffer and calls [`Session::decode_at`]`(buf, now)` in a
+//!    loop until it returns `Ok(None)`, handling the [`Event`]s;
+//! 3. writes whatever [`Session::poll_transmit`] hands out (greeting, handshake, PING/PONG,
+//!    JOIN/LEAVE), then messages encoded with [`Session::encode_message`] (one whole message,
+//!    with a RADIO group when there is one), [`Session::encode_frame`] (one frame of a
+//!    multipart message) or [`Session::message_header`] (vectored writes);
+//! 4. arms a timer for [`Session::poll_timeout`] and calls [`Session::handle_timeout`]`(now)`
+//!    when it fires (then flushes [`Session::poll_transmit`]: a PING may be queued).
+//!
+//! Timers (`ZMQ_HANDSHAKE_IVL` and `ZMQ_HEARTBEAT_*`, spec §4.1 and §4.3):
+//!
+//! * the handshake must complete within [`SessionConfig::handshake_timeout`] of
+//!   [`Session::new`], else [`ProtocolError::HandshakeTimeout`];
+//! * with a [`Heartbeat`], once the handshake is complete a PING (carrying
+//!   [`Heartbeat::ttl_deciseconds`]) is queued every [`Heartbeat::interval`], whatever else
+//!   is going on; when a PING is sent and no timeout is running, one starts: if nothing at all
+//!   arrives within [`Heartbeat::timeout`], [`ProtocolError::HeartbeatTimeout`];
+//! * a PING from the peer with a TTL of `t` deciseconds (0 = none) starts a deadline of
+//!   `t × 100 ms`: if nothing arrives before it, [`ProtocolError::HeartbeatTimeout`];
+//! * traffic = any input byte: new bytes in the buffer passed to
+//!   [`decode_at`](Session::decode_at) since the previous call, or a frame decoded from it.
+//!   It cancels both the PING timeout and the peer's TTL deadline.
+//!
+//! Until the handshake is complete, a frame larger than the command the mechanism expects can
+//! be is refused from its header, before any of its body is buffered: CURVE HELLO 200 bytes,
+//! CURVE WELCOME 168, PLAIN HELLO ≤ 518, ERROR ≤ 262 (where an ERROR may come instead of a
+//! smaller command, e.g. PLAIN's 8-byte WELCOME, the limit is 262), READY / INITIATE: their
+//! fixed part plus [`SessionConfig::max_handshake_metadata`]. [`SessionConfig::max_msg_size`] applies to
+//! frames after the handshake only. This is stricter than libzmq, which applies only
+//! `ZMQ_MAXMSGSIZE` to handshake commands.
 
 use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use crate::command::{self, Command};
+use crate::command::{self, Command, MAX_GROUP_LEN};
 use crate::error::ProtocolError;
 use crate::event::{Event, PeerInfo};
 use crate::frame::{self, Frame, FrameDecoder, MAX_HEADER_LEN};
+use crate::framing::{Assembler, Framing};
 use crate::greeting::{self, Greeting, GREETING_LEN};
 use crate::mechanism::{self, Handshake, Mechanism, MechanismConfig};
 use crate::metadata::Metadata;
 use crate::socket_type::SocketType;
 
+/// Default [`SessionConfig::handshake_timeout`]: 30 s, like libzmq's `ZMQ_HANDSHAKE_IVL`.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Default [`SessionConfig::max_handshake_metadata`]: 64 KiB.
+pub const DEFAULT_MAX_HANDSHAKE_METADATA: usize = 64 * 1024;
+
+/// ZMTP 3.1 heartbeats (`ZMQ_HEARTBEAT_IVL`, `_TIMEOUT`, `_TTL`); see the module docs.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Heartbeat {
+    /// A PING every `interval` once the handshake is complete. A zero interval turns
+    /// heartbeats off (like `ZMQ_HEARTBEAT_IVL = 0`).
+    pub interval: Duration,
+    /// Close with [`ProtocolError::HeartbeatTimeout`] if nothing at all arrives within this
+    /// long after a PING; `None` = never. libzmq's default is the interval.
+    pub timeout: Option<Duration>,
+    /// The time-to-live we put in our PINGs, in deciseconds (0 = none).
+    pub ttl_deciseconds: u16,
+}
+
+impl Heartbeat {
+    /// A PING every `interval`, timeout = `interval`, no TTL (libzmq's defaults).
+    pub fn new(interval: Duration) -> Heartbeat {
+        Heartbeat {
+            interval,
+            timeout: Some(interval),
+            ttl_deciseconds: 0,
+        }
+    }
+}
+
 /// Everything a session needs to know about the local socket.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionConfig {
-    /// Our socket type (sent as `Socket-Type`, and the peer's is checked against it).
+    /// Our socket type (sent as `Socket-Type`, and the peer's is checked against it). It
+    /// also chooses the [`Framing`] of messages.
     pub socket_type: SocketType,
-    /// Security mechanism and role.
-    pub mechanism: MechanismConfig,
+    /// Security mechanism, role and credentials; shared by all connections of a socket
+    /// (cloning the config clones the `Arc`, not the secrets).
+    pub mechanism: Arc<MechanismConfig>,
     /// Whether this side authenticates the peer (ZAP): the handshake then waits for
     /// [`Session::auth_reply`] after an [`Event::AuthRequest`].
     pub authenticate: bool,
-    /// Largest accepted frame body (`ZMQ_MAXMSGSIZE`); applies to every frame, including
-    /// handshake commands. `None` = unlimited.
+    /// Largest accepted frame body after the handshake (`ZMQ_MAXMSGSIZE`; with CURVE, the
+    /// encrypted frame). `None` = unlimited. Handshake frames are bounded by their command's
+    /// size instead (see [`max_handshake_metadata`](SessionConfig::max_handshake_metadata)).
     pub max_msg_size: Option<u64>,
+    /// Largest metadata block accepted in the peer's `READY` / `INITIATE` during the
+    /// handshake, in bytes (default [`DEFAULT_MAX_HANDSHAKE_METADATA`], 64 KiB). A larger
+    /// frame is refused from its header with [`ProtocolError::FrameTooLarge`].
+    pub max_handshake_metadata: usize,
+    /// The handshake must complete within this long after [`Session::new`] (default
+    /// [`DEFAULT_HANDSHAKE_TIMEOUT`], 30 s); `None` = no limit.
+    pub handshake_timeout: Option<Duration>,
+    /// Heartbeats (default `None`: no PINGs; the peer's PINGs are still answered and their
+    /// TTL honoured).
+    pub heartbeat: Option<Heartbeat>,
     /// Application properties sent after `Socket-Type` in our `READY`.
     pub metadata: Metadata,
 }
 
 impl SessionConfig {
-    /// NULL mechanism, no authentication, no size limit, no extra metadata.
+    /// NULL mechanism, no authentication, no message size limit, 64 KiB of handshake
+    /// metadata, a 30 s handshake timeout, no heartbeats, no extra metadata.
     pub fn new(socket_type: SocketType) -> SessionConfig {
         SessionConfig {
             socket_type,
-            mechanism: MechanismConfig::Null,
+            mechanism: Arc::new(MechanismConfig::Null),
             authenticate: false,
             max_msg_size: None,
+            max_handshake_metadata: DEFAULT_MAX_HANDSHAKE_METADATA,
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
+            heartbeat: None,
             metadata: Metadata::new(),
         }
     }
@@ -58,14 +140,83 @@ enum Stage {
     Ready,
 }
 
+/// Deadlines; see the module docs.
+#[derive(Clone, Debug)]
+struct Timers {
+    /// The latest time we were told.
+    now: Instant,
+    heartbeat: Option<Heartbeat>,
+    handshake_at: Option<Instant>,
+    next_ping_at: Option<Instant>,
+    ping_timeout_at: Option<Instant>,
+    ttl_at: Option<Instant>,
+}
+
+impl Timers {
+    fn new(config: &SessionConfig, now: Instant) -> Timers {
+        Timers {
+            now,
+            heartbeat: config.heartbeat.filter(|h| !h.interval.is_zero()),
+            handshake_at: config
+                .handshake_timeout
+                .and_then(|t| now.checked_add(t)),
+            next_ping_at: None,
+            ping_timeout_at: None,
+            ttl_at: None,
+        }
+    }
+
+    /// Time only moves forward.
+    fn advance(&mut self, now: Instant) {
+        self.now = self.now.max(now);
+    }
+
+    /// Something arrived: the peer is alive.
+    fn traffic(&mut self) {
+        self.ping_timeout_at = None;
+        self.ttl_at = None;
+    }
+
+    /// The handshake is complete: no more handshake deadline; PINGs start.
+    fn ready(&mut self) {
+        self.handshake_at = None;
+        if let Some(heartbeat) = self.heartbeat {
+            self.next_ping_at = self.now.checked_add(heartbeat.interval);
+        }
+    }
+
+    /// The peer sent a PING with this TTL.
+    fn peer_ping(&mut self, ttl_deciseconds: u16) {
+        if ttl_deciseconds > 0 {
+            let ttl = Duration::from_millis(u64::from(ttl_deciseconds) * 100);
+            self.ttl_at = self.now.checked_add(ttl);
+        }
+    }
+
+    fn earliest(&self) -> Option<Instant> {
+        [
+            self.handshake_at,
+            self.next_ping_at,
+            self.ping_timeout_at,
+            self.ttl_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+}
+
 /// One ZMTP connection, sans I/O.
-#[derive(Debug)]
+///
+/// `Debug` shows the state, not the bytes queued for transmission (they may hold a PLAIN
+/// password) nor credentials.
 pub struct Session {
     socket_type: SocketType,
     mechanism_name: &'static str,
     local_metadata: Metadata,
     mechanism: Box<dyn Mechanism>,
     decoder: FrameDecoder,
+    max_handshake_metadata: u64,
     stage: Stage,
     transmit: BytesMut,
     events: VecDeque<Event>,
@@ -74,23 +225,44 @@ pub struct Session {
     peer_minor: u8,
     peer_pending: Option<(Metadata, Option<SocketType>)>,
     peer: Option<PeerInfo>,
+    assembler: Assembler,
+    timers: Timers,
+    /// Length of the input buffer when the previous `decode` returned (to notice new bytes).
+    input_len: usize,
     error: Option<ProtocolError>,
 }
 
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("socket_type", &self.socket_type)
+            .field("mechanism", &self.mechanism)
+            .field("stage", &self.stage)
+            .field("transmit_len", &self.transmit.len())
+            .field("queued_events", &self.events.len())
+            .field("peer", &self.peer)
+            .field("timers", &self.timers)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Session {
-    /// Creates a session and queues our 64-byte greeting for transmission.
+    /// Creates a session at time `now` and queues our 64-byte greeting for transmission.
+    /// The handshake deadline counts from `now`.
     ///
     /// An invalid mechanism configuration (see [`MechanismConfig::validate`]) makes the first
     /// [`decode`](Session::decode) fail with [`ProtocolError::InvalidConfig`].
-    pub fn new(config: SessionConfig) -> Session {
+    pub fn new(config: SessionConfig, now: Instant) -> Session {
         let mechanism = config.mechanism.build(config.authenticate);
-        Session::with_mechanism(config, mechanism)
+        Session::with_mechanism(config, mechanism, now)
     }
 
     /// Creates a session around an already built mechanism state machine.
     pub(crate) fn with_mechanism(
         config: SessionConfig,
         mechanism: Box<dyn Mechanism>,
+        now: Instant,
     ) -> Session {
         let greeting = Greeting::new(
             config.mechanism.name(),
@@ -107,6 +279,10 @@ impl Session {
             ),
             mechanism,
             decoder: FrameDecoder::new(config.max_msg_size),
+            max_handshake_metadata: u64::try_from(
+                config.max_handshake_metadata,
+            )
+            .unwrap_or(u64::MAX),
             stage: Stage::Greeting,
             transmit,
             events: VecDeque::new(),
@@ -114,14 +290,29 @@ impl Session {
             peer_minor: 0,
             peer_pending: None,
             peer: None,
+            assembler: Assembler::new(Framing::of(config.socket_type)),
+            timers: Timers::new(&config, now),
+            input_len: 0,
             error: config.mechanism.validate().err(),
         }
     }
 
-    /// Consumes bytes from the front of `input` and returns at most one event; `Ok(None)`
-    /// means more input is needed.
+    /// [`decode_at`](Session::decode_at) at the latest time the session was given (by
+    /// [`new`](Session::new), `decode_at` or [`handle_timeout`](Session::handle_timeout)).
+    pub fn decode(
+        &mut self,
+        input: &mut BytesMut,
+    ) -> Result<Option<Event>, ProtocolError> {
+        let now = self.timers.now;
+        self.decode_at(input, now)
+    }
+
+    /// Consumes bytes from the front of `input`, received at `now`, and returns at most one
+    /// event; `Ok(None)` means more input is needed.
     ///
-    /// Greeting and handshake bytes are consumed internally (replies are queued for
+    /// Pass the same buffer on every call (append what you read to it): bytes it gained since
+    /// the previous call count as traffic for the heartbeat timers, even before they complete
+    /// a frame. Greeting and handshake bytes are consumed internally (replies are queued for
     /// [`poll_transmit`](Session::poll_transmit)). Call this in a loop until it returns
     /// `Ok(None)`; stopping early (backpressure) is fine, unconsumed bytes stay in `input`.
     /// After [`auth_reply`](Session::auth_reply) call it again even without new input: it
@@ -130,14 +321,20 @@ impl Session {
     /// Errors are final: every later call returns the same error. Flush
     /// [`poll_transmit`](Session::poll_transmit) (it may hold an `ERROR` command), then close.
     /// A peer that is not speaking ZMTP 3.x is rejected as soon as its first byte arrives.
-    pub fn decode(
+    pub fn decode_at(
         &mut self,
         input: &mut BytesMut,
+        now: Instant,
     ) -> Result<Option<Event>, ProtocolError> {
         if let Some(error) = &self.error {
             return Err(error.clone());
         }
+        self.timers.advance(now);
+        if input.len() > self.input_len {
+            self.timers.traffic();
+        }
         let result = self.decode_inner(input);
+        self.input_len = input.len();
         if let Err(error) = &result {
             self.error = Some(error.clone());
         }
@@ -159,9 +356,15 @@ impl Session {
                     }
                 }
                 Stage::Handshake => {
-                    let Some(frame) = self.decoder.decode(input)? else {
+                    let limit = self
+                        .mechanism
+                        .max_frame_size(self.max_handshake_metadata);
+                    let Some(frame) =
+                        self.decoder.decode_limited(input, Some(limit))?
+                    else {
                         return Ok(None);
                     };
+                    self.timers.traffic();
                     let mut hs = Handshake {
                         socket_type: self.socket_type,
                         local_metadata: &self.local_metadata,
@@ -176,6 +379,7 @@ impl Session {
                     let Some(frame) = self.decoder.decode(input)? else {
                         return Ok(None);
                     };
+                    self.timers.traffic();
                     let frame = self.mechanism.decode_frame(frame)?;
                     if let Some(event) = self.traffic(frame)? {
                         return Ok(Some(event));
@@ -230,6 +434,7 @@ impl Session {
             minor_version: self.peer_minor,
         });
         self.stage = Stage::Ready;
+        self.timers.ready();
         for command in std::mem::take(&mut self.deferred) {
             self.send_command(&command);
         }
@@ -237,33 +442,47 @@ impl Session {
     }
 
     /// Interprets one frame after the handshake.
+    ///
+    /// Only PING, PONG, JOIN and LEAVE are parsed. Any other command (a second `READY`, a
+    /// late `ERROR`, SUBSCRIBE/CANCEL, unknown names) is ignored without being decoded, like
+    /// libzmq, so a late `READY` costs nothing beyond its (size-limited) frame.
     fn traffic(
         &mut self,
         frame: Frame,
     ) -> Result<Option<Event>, ProtocolError> {
         if !frame.command {
-            return Ok(Some(Event::Message {
-                data: frame.body,
-                more: frame.more,
-            }));
+            return self.assembler.on_frame(frame.body, frame.more);
+        }
+        let Ok((name, _)) = command::split_name(&frame.body) else {
+            // A malformed command is dropped, like libzmq.
+            return Ok(None);
+        };
+        if !matches!(
+            name,
+            command::PING | command::PONG | command::JOIN | command::LEAVE
+        ) {
+            return Ok(None);
         }
         match Command::parse(&frame.body) {
             Ok(Command::Ping { ttl, context }) => {
+                self.timers.peer_ping(ttl);
                 self.send_command(&Command::Pong { context });
                 Ok(Some(Event::Ping {
                     ttl_deciseconds: ttl,
                 }))
             }
             Ok(Command::Pong { .. }) => Ok(Some(Event::Pong)),
-            Ok(Command::Join(group)) => Ok(Some(Event::Join(group))),
-            Ok(Command::Leave(group)) => Ok(Some(Event::Leave(group))),
-            // A second READY, a late ERROR, SUBSCRIBE/CANCEL (not used by any socket type yet)
-            // and unknown commands are ignored, like libzmq.
+            Ok(Command::Join(group)) => {
+                Ok(Some(Event::Join(crate::framing::cut_at_nul(group))))
+            }
+            Ok(Command::Leave(group)) => {
+                Ok(Some(Event::Leave(crate::framing::cut_at_nul(group))))
+            }
             Ok(_) => Ok(None),
-            Err(error) => match command::split_name(&frame.body) {
+            Err(error) => match name {
                 // libzmq's RADIO aborts on an oversized group; we close the connection.
-                Ok((command::JOIN | command::LEAVE, _)) => Err(error),
-                // Any other malformed command is dropped, like libzmq.
+                command::JOIN | command::LEAVE => Err(error),
+                // A malformed PING is dropped, like libzmq.
                 _ => Ok(None),
             },
         }
@@ -293,6 +512,60 @@ impl Session {
         }
     }
 
+    /// The earliest moment [`handle_timeout`](Session::handle_timeout) has something to do
+    /// (handshake deadline, next PING, PING timeout, the peer's TTL); `None` = no timer
+    /// needed. Ask again after every call into the session: deadlines move.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.error.is_some() {
+            return None;
+        }
+        self.timers.earliest()
+    }
+
+    /// Handles the deadlines that passed at `now`.
+    ///
+    /// Returns [`ProtocolError::HandshakeTimeout`] if the handshake is not complete by its
+    /// deadline, [`ProtocolError::HeartbeatTimeout`] if the PING timeout or the peer's TTL
+    /// expired without traffic (close the connection then; the error is final, like any
+    /// other). Otherwise queues a PING if one is due (flush
+    /// [`poll_transmit`](Session::poll_transmit) afterwards). Calling it early or twice is
+    /// harmless.
+    pub fn handle_timeout(
+        &mut self,
+        now: Instant,
+    ) -> Result<(), ProtocolError> {
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        self.timers.advance(now);
+        let now = self.timers.now;
+        let passed = |at: Option<Instant>| at.is_some_and(|at| at <= now);
+        let t = &mut self.timers;
+        let error = if passed(t.handshake_at) {
+            Some(ProtocolError::HandshakeTimeout)
+        } else if passed(t.ping_timeout_at) || passed(t.ttl_at) {
+            Some(ProtocolError::HeartbeatTimeout)
+        } else {
+            None
+        };
+        if let Some(error) = error {
+            self.error = Some(error.clone());
+            return Err(error);
+        }
+        if let (true, Some(heartbeat)) = (passed(t.next_ping_at), t.heartbeat) {
+            t.next_ping_at = now.checked_add(heartbeat.interval);
+            if t.ping_timeout_at.is_none() {
+                t.ping_timeout_at =
+                    heartbeat.timeout.and_then(|d| now.checked_add(d));
+            }
+            self.send_command(&Command::Ping {
+                ttl: heartbeat.ttl_deciseconds,
+                context: Bytes::new(),
+            });
+        }
+        Ok(())
+    }
+
     /// Appends everything queued for transmission (greeting, handshake commands, PONGs,
     /// PINGs, JOINs, ...) to `out`. Call it before writing messages encoded with
     /// [`encode_message`](Session::encode_message), so the handshake goes out first.
@@ -320,11 +593,37 @@ impl Session {
         self.peer.as_ref()
     }
 
-    /// Appends one data frame to `out`. Only valid once [`is_ready`](Session::is_ready).
+    /// How received data frames are reported (from our socket type).
+    pub fn framing(&self) -> Framing {
+        Framing::of(self.socket_type)
+    }
+
+    /// Appends one whole message to `out`. Only valid once [`is_ready`](Session::is_ready).
     ///
-    /// With CURVE the frame is encrypted into a `MESSAGE`; before the handshake completes
-    /// nothing is written then.
+    /// A RADIO writes two frames: the group (with MORE; `None` means the empty group `""`,
+    /// as in libzmq; longer than 255 bytes is truncated, callers validate groups first), then
+    /// the body. Every other socket type writes one frame and ignores `group`. With CURVE
+    /// each frame is encrypted into a `MESSAGE`; before the handshake completes nothing is
+    /// written then.
     pub fn encode_message(
+        &mut self,
+        body: &[u8],
+        group: Option<&[u8]>,
+        out: &mut BytesMut,
+    ) {
+        if self.socket_type == SocketType::Radio {
+            let group = group.unwrap_or_default();
+            let group = group.get(..MAX_GROUP_LEN).unwrap_or(group);
+            self.mechanism.encode_frame(true, false, group, out);
+        }
+        self.mechanism.encode_frame(false, false, body, out);
+    }
+
+    /// Appends one data frame to `out` with the given MORE flag: a frame of a multipart
+    /// message for the classic socket types, or a RADIO's group frame when the body is
+    /// written with [`message_header`](Session::message_header). Only valid once
+    /// [`is_ready`](Session::is_ready).
+    pub fn encode_frame(
         &mut self,
         body: &[u8],
         more: bool,
@@ -335,7 +634,8 @@ impl Session {
 
     /// The frame header for a data frame of `len` bytes whose body the caller writes itself
     /// (vectored write): `(header bytes, header length)`. `None` when the mechanism transforms
-    /// frames (CURVE); use [`encode_message`](Session::encode_message) then.
+    /// frames (CURVE); use [`encode_message`](Session::encode_message) then. A RADIO must
+    /// write its group frame first ([`encode_frame`](Session::encode_frame) with MORE).
     pub fn message_header(
         &self,
         len: usize,
@@ -350,7 +650,8 @@ impl Session {
     }
 
     /// Queues a PING without context. Before the handshake completes it is held back and sent
-    /// right after it.
+    /// right after it. With [`SessionConfig::heartbeat`] set the session sends its PINGs
+    /// itself (see [`handle_timeout`](Session::handle_timeout)); this is for extra ones.
     pub fn send_ping(&mut self, ttl_deciseconds: u16) {
         self.send_or_defer(Command::Ping {
             ttl: ttl_deciseconds,
@@ -372,7 +673,8 @@ impl Session {
     /// Answers an [`Event::AuthRequest`]: `Ok(())` allows the peer, `Err(status)` denies it
     /// with a ZAP status code (400, 500: an `ERROR` is queued; 3xx: nothing is sent). After a
     /// denial [`decode`](Session::decode) returns [`ProtocolError::AuthFailed`]. Ignored when no
-    /// request is outstanding.
+    /// request is outstanding. The peer's metadata (NULL `READY`, CURVE `INITIATE`) is only
+    /// parsed once the peer is allowed.
     pub fn auth_reply(&mut self, result: Result<(), u16>) {
         if self.error.is_some() || self.stage != Stage::Handshake {
             return;
@@ -390,7 +692,8 @@ impl Session {
         }
     }
 
-    /// Changes the maximum frame size (`ZMQ_MAXMSGSIZE`) from the next frame on.
+    /// Changes the maximum frame size after the handshake (`ZMQ_MAXMSGSIZE`) from the next
+    /// frame on.
     pub fn set_max_msg_size(&mut self, max_msg_size: Option<u64>) {
         self.decoder.set_max_size(max_msg_size);
     }

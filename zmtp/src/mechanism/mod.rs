@@ -34,9 +34,21 @@ pub use curve::{curve_keypair, curve_public_key, CURVE_KEY_LEN};
 /// Longest PLAIN user name or password (the wire format has a one-byte length).
 pub const MAX_PLAIN_CREDENTIAL_LEN: usize = 255;
 
+/// Largest `ERROR` command body: name (1 + 5) and a reason of at most 255 bytes (1 + 255).
+pub(crate) const MAX_ERROR_BODY: u64 = 262;
+
+/// Largest `READY` body (1 + 5 for the name) for `metadata` bytes of metadata, never below
+/// [`MAX_ERROR_BODY`] (an `ERROR` may come instead).
+pub(crate) fn ready_or_error(metadata: u64) -> u64 {
+    metadata.saturating_add(6).max(MAX_ERROR_BODY)
+}
+
 /// The security mechanism of a session, with its role and credentials.
 ///
-/// `Debug` does not print passwords or secret keys.
+/// `Debug` does not print passwords or secret keys, and the password and secret keys are
+/// wiped from memory when the value is dropped. Share one configuration between connections
+/// through the `Arc` in [`SessionConfig::mechanism`](crate::SessionConfig::mechanism) rather
+/// than cloning it: every clone is another copy of the secrets (wiped too, on drop).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub enum MechanismConfig {
     /// No security (RFC 23 NULL).
@@ -93,6 +105,21 @@ impl Debug for MechanismConfig {
                 .field("public", &hex(&curve_public_key(secret)))
                 .field("secret", &REDACTED)
                 .finish(),
+        }
+    }
+}
+
+impl Drop for MechanismConfig {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        match self {
+            MechanismConfig::PlainClient { username, password } => {
+                username.zeroize();
+                password.zeroize();
+            }
+            MechanismConfig::CurveClient { secret, .. }
+            | MechanismConfig::CurveServer { secret } => secret.zeroize(),
+            MechanismConfig::Null | MechanismConfig::PlainServer => {}
         }
     }
 }
@@ -209,6 +236,11 @@ pub(crate) trait Mechanism: Debug + Send + Sync {
 
     /// Whether the handshake is complete (our metadata sent, the peer's received).
     fn is_ready(&self) -> bool;
+
+    /// The largest frame body the mechanism can legitimately receive next, given the
+    /// largest metadata block allowed (`max_metadata` bytes). The session refuses a larger
+    /// frame from its header, before buffering any of its body.
+    fn max_frame_size(&self, max_metadata: u64) -> u64;
 
     /// Whether traffic frames are transformed (encrypted) by this mechanism.
     fn transforms_frames(&self) -> bool {
@@ -347,6 +379,14 @@ pub(crate) fn peer_error(data: &[u8]) -> ProtocolError {
             "ERROR reason longer than the frame",
         ),
     }
+}
+
+/// Decodes the peer's metadata block (zero-copy) and validates its `Socket-Type`.
+pub(crate) fn accept_metadata(
+    data: &Bytes,
+    hs: &mut Handshake<'_>,
+) -> Result<(), ProtocolError> {
+    hs.accept_peer_metadata(Metadata::decode_bytes(data)?)
 }
 
 /// Queues `ERROR` for a denied peer (except for a temporary failure, 3xx, like libzmq) and

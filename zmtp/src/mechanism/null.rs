@@ -1,10 +1,17 @@
 //! The NULL mechanism (RFC 23, spec §2.2): both sides send `READY` right after the greeting,
 //! unless this side authenticates the peer (ZAP), in which case its `READY` waits for the
 //! engine's answer and a denial sends `ERROR` instead.
+//!
+//! A peer `READY` that arrives while the authentication request is outstanding is kept
+//! undecoded and only parsed once the peer is allowed: a denied peer never gets its metadata
+//! parsed.
 
 use bytes::Bytes;
 
-use super::{Handshake, Mechanism};
+use super::{
+    accept_metadata, peer_error, ready_or_error, Handshake, Mechanism,
+    MAX_ERROR_BODY,
+};
 use crate::command::{self, Command};
 use crate::error::{escape, ProtocolError};
 use crate::frame::Frame;
@@ -29,6 +36,8 @@ pub(crate) struct NullMechanism {
     authenticate: bool,
     ready_sent: bool,
     ready_received: bool,
+    /// The peer's metadata, received before the authentication reply.
+    pending_metadata: Option<Bytes>,
 }
 
 impl NullMechanism {
@@ -38,6 +47,7 @@ impl NullMechanism {
             authenticate,
             ready_sent: false,
             ready_received: false,
+            pending_metadata: None,
         }
     }
 
@@ -74,18 +84,20 @@ impl Mechanism for NullMechanism {
         {
             return Err(ProtocolError::DataBeforeReady);
         }
-        match Command::parse(&frame.body)? {
-            Command::Ready(metadata) if !self.ready_received => {
-                hs.accept_peer_metadata(metadata)?;
+        let (name, _) = command::split_name(&frame.body)?;
+        let data = frame.body.slice(1 + name.len()..);
+        match name {
+            command::READY if !self.ready_received => {
+                if self.auth == Auth::Pending {
+                    self.pending_metadata = Some(data);
+                } else {
+                    accept_metadata(&data, hs)?;
+                }
                 self.ready_received = true;
                 Ok(())
             }
-            Command::Error(reason) => {
-                Err(ProtocolError::PeerError(escape(&reason)))
-            }
-            other => {
-                Err(ProtocolError::UnexpectedCommand(escape(other.name())))
-            }
+            command::ERROR => Err(peer_error(&data)),
+            _ => Err(ProtocolError::UnexpectedCommand(escape(name))),
         }
     }
 
@@ -100,6 +112,9 @@ impl Mechanism for NullMechanism {
         match result {
             Ok(()) => {
                 self.auth = Auth::Allowed;
+                if let Some(data) = self.pending_metadata.take() {
+                    accept_metadata(&data, hs)?;
+                }
                 self.send_ready(hs);
                 Ok(())
             }
@@ -116,5 +131,13 @@ impl Mechanism for NullMechanism {
 
     fn is_ready(&self) -> bool {
         self.ready_sent && self.ready_received
+    }
+
+    fn max_frame_size(&self, max_metadata: u64) -> u64 {
+        if self.ready_received {
+            MAX_ERROR_BODY
+        } else {
+            ready_or_error(max_metadata)
+        }
     }
 }

@@ -20,11 +20,13 @@ use std::fmt;
 use bytes::Bytes;
 use zeroize::Zeroizing;
 
-use super::{deny, handshake_command, peer_error, Handshake, Mechanism};
+use super::{
+    accept_metadata, deny, handshake_command, peer_error, ready_or_error,
+    Handshake, Mechanism, MAX_ERROR_BODY,
+};
 use crate::command::{ERROR, READY};
 use crate::error::{escape, ProtocolError};
 use crate::frame::Frame;
-use crate::metadata::Metadata;
 
 /// `HELLO` command name.
 const HELLO: &[u8] = b"HELLO";
@@ -32,6 +34,13 @@ const HELLO: &[u8] = b"HELLO";
 const WELCOME: &[u8] = b"WELCOME";
 /// `INITIATE` command name.
 const INITIATE: &[u8] = b"INITIATE";
+
+/// Largest `HELLO` body: name (1 + 5), user name and password (1 + 255 each).
+const MAX_HELLO_BODY: u64 = 518;
+/// `WELCOME` body size.
+const WELCOME_BODY: u64 = 8;
+/// `INITIATE` name (1 + 8) in front of the metadata.
+const INITIATE_PREFIX: u64 = 9;
 
 /// Start of libzmq's malformed PLAIN `ERROR` body (`"\x05ERROR"` read by a C compiler).
 const LIBZMQ_ERROR_PREFIX: &[u8] = b"\x5eRROR";
@@ -116,7 +125,7 @@ impl Mechanism for PlainClient {
                 Ok(())
             }
             (ClientState::ExpectReady, READY) => {
-                hs.accept_peer_metadata(Metadata::decode_bytes(&data)?)?;
+                accept_metadata(&data, hs)?;
                 self.state = ClientState::Ready;
                 Ok(())
             }
@@ -134,6 +143,14 @@ impl Mechanism for PlainClient {
 
     fn is_ready(&self) -> bool {
         self.state == ClientState::Ready
+    }
+
+    fn max_frame_size(&self, max_metadata: u64) -> u64 {
+        match self.state {
+            ClientState::ExpectWelcome => WELCOME_BODY.max(MAX_ERROR_BODY),
+            ClientState::ExpectReady => ready_or_error(max_metadata),
+            ClientState::Ready => MAX_ERROR_BODY,
+        }
     }
 }
 
@@ -187,7 +204,7 @@ impl Mechanism for PlainServer {
                 Ok(())
             }
             (ServerState::ExpectInitiate, INITIATE) => {
-                hs.accept_peer_metadata(Metadata::decode_bytes(&data)?)?;
+                accept_metadata(&data, hs)?;
                 hs.send_with_metadata(b"\x05READY");
                 self.state = ServerState::Ready;
                 Ok(())
@@ -219,6 +236,18 @@ impl Mechanism for PlainServer {
 
     fn is_ready(&self) -> bool {
         self.state == ServerState::Ready
+    }
+
+    fn max_frame_size(&self, max_metadata: u64) -> u64 {
+        match self.state {
+            ServerState::ExpectHello => MAX_HELLO_BODY,
+            ServerState::ExpectInitiate => max_metadata
+                .saturating_add(INITIATE_PREFIX)
+                .max(MAX_ERROR_BODY),
+            ServerState::AwaitingAuth
+            | ServerState::Ready
+            | ServerState::Denied => MAX_ERROR_BODY,
+        }
     }
 }
 

@@ -16,8 +16,10 @@ use super::{
 use crate::command::{ERROR, READY};
 use crate::error::{escape, ProtocolError};
 use crate::frame::Frame;
-use crate::mechanism::{handshake_command, peer_error, Handshake, Mechanism};
-use crate::metadata::Metadata;
+use crate::mechanism::{
+    accept_metadata, handshake_command, peer_error, ready_or_error, Handshake,
+    Mechanism, MAX_ERROR_BODY,
+};
 
 /// Client progress.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -165,7 +167,7 @@ impl CurveClient {
             "READY box did not open",
         )?;
         self.channel.peer_nonce = n;
-        hs.accept_peer_metadata(Metadata::decode(&text)?)?;
+        accept_metadata(&bytes::Bytes::from(text), hs)?;
         self.state = State::Ready;
         Ok(())
     }
@@ -224,6 +226,18 @@ impl Mechanism for CurveClient {
 
     fn is_ready(&self) -> bool {
         self.state == State::Ready
+    }
+
+    fn max_frame_size(&self, max_metadata: u64) -> u64 {
+        match self.state {
+            // A CURVE server closes without ERROR when it rejects a HELLO.
+            State::Start | State::ExpectWelcome => WELCOME_LEN as u64,
+            // READY = name, nonce, tag (30 bytes) and the metadata; or an ERROR.
+            State::ExpectReady => ready_or_error(
+                max_metadata.saturating_add(MIN_READY_LEN as u64 - 6),
+            ),
+            State::Ready => MAX_ERROR_BODY,
+        }
     }
 
     fn transforms_frames(&self) -> bool {

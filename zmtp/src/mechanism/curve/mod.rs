@@ -228,8 +228,13 @@ impl Channel {
             &body[16..],
             "MESSAGE box did not open",
         )?;
-        self.peer_nonce = n;
         let flags = text.first().copied().unwrap_or_default();
+        if flags & !(FLAG_MORE | FLAG_COMMAND) != 0 {
+            return Err(ProtocolError::MalformedCommand(
+                "CURVE MESSAGE with reserved flag bits set",
+            ));
+        }
+        self.peer_nonce = n;
         Ok(Frame {
             more: flags & FLAG_MORE != 0,
             command: flags & FLAG_COMMAND != 0,

@@ -5,6 +5,14 @@
 //! and checks that the cookie holds exactly them. The vouch must name both the client's
 //! transient key C' (as libzmq checks) and our long-term key S (libzmq does not check S; a
 //! libzmq client always puts it there).
+//!
+//! The client is authorised before its metadata is looked at: the INITIATE metadata is kept
+//! undecoded (a slice of the decrypted box, bounded by the session's metadata limit) while the
+//! authentication request is outstanding, and only parsed once the engine allows the client.
+//! A denied client never gets its metadata parsed.
+//!
+//! HELLO is checked more strictly than libzmq does: its 72 padding bytes and the 64 bytes in
+//! its signature box must be zero.
 
 use std::fmt;
 
@@ -25,9 +33,9 @@ use crate::command::ERROR;
 use crate::error::{escape, ProtocolError};
 use crate::frame::Frame;
 use crate::mechanism::{
-    deny, handshake_command, peer_error, Handshake, Mechanism,
+    accept_metadata, deny, handshake_command, peer_error, Handshake, Mechanism,
+    MAX_ERROR_BODY,
 };
-use crate::metadata::Metadata;
 
 /// Server progress.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -57,6 +65,8 @@ pub(crate) struct CurveServer {
     transient: Option<StaticSecret>,
     /// K, from WELCOME until INITIATE.
     cookie_key: Option<Zeroizing<[u8; KEY_LEN]>>,
+    /// The client's metadata from INITIATE, undecoded until the client is allowed.
+    pending_metadata: Option<Bytes>,
     channel: Channel,
 }
 
@@ -78,6 +88,7 @@ impl CurveServer {
             client_transient: [0; KEY_LEN],
             transient: None,
             cookie_key: None,
+            pending_metadata: None,
             channel: Channel::new(false),
         }
     }
@@ -108,16 +119,25 @@ impl CurveServer {
                 "CURVE HELLO version is not 1.0",
             ));
         }
+        if body[8..80].iter().any(|&b| b != 0) {
+            return Err(ProtocolError::MalformedCommand(
+                "CURVE HELLO padding is not zero",
+            ));
+        }
         let client_transient = key_at(body, 80);
         let n = nonce_at(body, 112);
         let hello_key = BoxKey::new(&client_transient, &self.secret)?;
-        // The signature's content (64 zero bytes) is not checked, like libzmq: the box
-        // itself proves knowledge of c' and S.
-        hello_key.open(
+        // libzmq does not check the signature's content; we require its 64 zero bytes.
+        let signature = hello_key.open(
             &short_nonce(b"CurveZMQHELLO---", n),
             &body[120..],
             "HELLO box did not open",
         )?;
+        if signature.iter().any(|&b| b != 0) {
+            return Err(ProtocolError::Crypto(
+                "HELLO signature is not 64 zero bytes",
+            ));
+        }
         self.channel.peer_nonce = n;
         self.client_transient = client_transient;
 
@@ -156,7 +176,8 @@ impl CurveServer {
         Ok(())
     }
 
-    /// INITIATE: check cookie and vouch, take the metadata, ask the engine about C.
+    /// INITIATE: check cookie and vouch, keep the metadata undecoded, ask the engine
+    /// about C.
     fn on_initiate(
         &mut self,
         body: &[u8],
@@ -213,9 +234,8 @@ impl CurveServer {
         }
         self.channel.peer_nonce = n;
         self.channel.key = Some(key);
-        hs.accept_peer_metadata(Metadata::decode(
-            &text[KEY_LEN + VOUCH_LEN..],
-        )?)?;
+        self.pending_metadata =
+            Some(Bytes::from(text).slice(KEY_LEN + VOUCH_LEN..));
         hs.request_auth("CURVE", vec![Bytes::copy_from_slice(&client_public)]);
         self.state = State::AwaitingAuth;
         Ok(())
@@ -252,10 +272,12 @@ impl Mechanism for CurveServer {
         if self.state != State::AwaitingAuth {
             return Ok(());
         }
+        let metadata = self.pending_metadata.take().unwrap_or_default();
         if let Err(status) = result {
             self.state = State::Denied;
             return Err(deny(status, hs));
         }
+        accept_metadata(&metadata, hs)?;
         // READY = 05 "READY" ‖ N ‖ Box[metadata](S'→C').
         let mut boxed =
             BytesMut::with_capacity(TAG_LEN + hs.local_metadata.encoded_len());
@@ -273,6 +295,18 @@ impl Mechanism for CurveServer {
 
     fn is_ready(&self) -> bool {
         self.state == State::Ready
+    }
+
+    fn max_frame_size(&self, max_metadata: u64) -> u64 {
+        match self.state {
+            State::ExpectHello => HELLO_LEN as u64,
+            State::ExpectInitiate => {
+                max_metadata.saturating_add(MIN_INITIATE_LEN as u64)
+            }
+            State::AwaitingAuth | State::Ready | State::Denied => {
+                MAX_ERROR_BODY
+            }
+        }
     }
 
     fn transforms_frames(&self) -> bool {

@@ -255,6 +255,29 @@ fn bad_messages() {
 }
 
 #[test]
+fn reserved_inner_flag_bits_are_rejected() {
+    let (client, mut server) = channels(1);
+    for flags in [0x04u8, 0x80, 0xff] {
+        let mut boxed = vec![0u8; TAG_LEN];
+        boxed.push(flags);
+        boxed.extend_from_slice(b"x");
+        client
+            .key
+            .as_ref()
+            .unwrap()
+            .seal_in_place(&short_nonce(b"CurveZMQMESSAGEC", 1), &mut boxed);
+        assert_eq!(
+            server.decode_message(frame_of(&message_frame(1, &boxed))),
+            Err(ProtocolError::MalformedCommand(
+                "CURVE MESSAGE with reserved flag bits set"
+            )),
+            "{flags:#x}"
+        );
+        assert_eq!(server.peer_nonce, 0, "nonce not consumed");
+    }
+}
+
+#[test]
 fn nonce_exhaustion_stops_sending() {
     let (mut client, _) = channels(u64::MAX);
     let mut out = BytesMut::new();

@@ -46,28 +46,28 @@ impl Keys {
 
     fn client_config(&self, socket_type: SocketType) -> SessionConfig {
         let mut cfg = config(socket_type);
-        cfg.mechanism = MechanismConfig::CurveClient {
+        cfg.mechanism = Arc::new(MechanismConfig::CurveClient {
             server_public: self.server_public,
             public: self.client_public,
             secret: self.client_secret,
-        };
+        });
         cfg
     }
 
     fn server_config(&self, socket_type: SocketType) -> SessionConfig {
         let mut cfg = config(socket_type);
-        cfg.mechanism = MechanismConfig::CurveServer {
+        cfg.mechanism = Arc::new(MechanismConfig::CurveServer {
             secret: self.server_secret,
-        };
+        });
         cfg
     }
 
     fn client(&self, socket_type: SocketType) -> Session {
-        Session::new(self.client_config(socket_type))
+        Session::new(self.client_config(socket_type), Instant::now())
     }
 
     fn server(&self, socket_type: SocketType) -> Session {
-        Session::new(self.server_config(socket_type))
+        Session::new(self.server_config(socket_type), Instant::now())
     }
 }
 
@@ -125,10 +125,12 @@ fn deterministic_transcript() {
     let mut client = Session::with_mechanism(
         keys.client_config(SocketType::Client),
         Box::new(client_mech),
+        Instant::now(),
     );
     let mut server = Session::with_mechanism(
         keys.server_config(SocketType::Server),
         Box::new(server_mech),
+        Instant::now(),
     );
 
     let greeting_out = transmit(&mut client);
@@ -178,7 +180,7 @@ fn deterministic_transcript() {
     // The first MESSAGE (nonce 3) and an encrypted PING (nonce 4): spec §2.4 boxes.
     assert_eq!(client.message_header(5, false), None);
     let mut wire = BytesMut::new();
-    client.encode_message(b"hello", false, &mut wire);
+    client.encode_frame(b"hello", false, &mut wire);
     assert_eq!(&wire[..], message_frame(3, &unhex(HELLO_MESSAGE_BOX)));
     client.send_ping(15);
     let ping = transmit(&mut client);
@@ -189,7 +191,7 @@ fn deterministic_transcript() {
         vec![
             Event::Message {
                 data: Bytes::from_static(b"hello"),
-                more: false
+                group: None
             },
             Event::Ping {
                 ttl_deciseconds: 15
@@ -250,22 +252,19 @@ fn one_way(from: &mut Session, to: &mut Session) {
         for len in [0usize, 5, 222, 223, 300, 70_000] {
             let body: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
             let mut wire = BytesMut::new();
-            from.encode_message(b"first", true, &mut wire);
-            from.encode_message(&body, false, &mut wire);
+            // A multipart message (MORE inside the box) is discarded whole by these
+            // single-part socket types; the next message arrives.
+            from.encode_frame(b"first", true, &mut wire);
+            from.encode_frame(b"second", false, &mut wire);
+            from.encode_message(&body, None, &mut wire);
             // Outer frames are data frames without MORE.
             assert_eq!(wire[0], 0x00);
             assert_eq!(
                 feed(to, &wire).unwrap(),
-                vec![
-                    Event::Message {
-                        data: Bytes::from_static(b"first"),
-                        more: true
-                    },
-                    Event::Message {
-                        data: Bytes::from(body),
-                        more: false
-                    }
-                ]
+                vec![Event::Message {
+                    data: Bytes::from(body),
+                    group: None
+                }]
             );
         }
         from.send_ping(20);
@@ -491,22 +490,28 @@ fn raw_client_happy_path() {
 #[test]
 fn hello_size_and_version() {
     let raw = RawClient::new(Keys::random());
+    let malformed = ProtocolError::MalformedCommand;
     let cases = [
-        ([1, 0], 199, "CURVE HELLO is not 200 bytes"),
-        ([1, 0], 201, "CURVE HELLO is not 200 bytes"),
-        ([1, 1], 200, "CURVE HELLO version is not 1.0"),
-        ([0, 0], 200, "CURVE HELLO version is not 1.0"),
-        ([2, 0], 200, "CURVE HELLO version is not 1.0"),
+        ([1, 0], 199, malformed("CURVE HELLO is not 200 bytes")),
+        // Refused from its header.
+        (
+            [1, 0],
+            201,
+            ProtocolError::FrameTooLarge {
+                size: 201,
+                max: 200,
+            },
+        ),
+        ([1, 1], 200, malformed("CURVE HELLO version is not 1.0")),
+        ([0, 0], 200, malformed("CURVE HELLO version is not 1.0")),
+        ([2, 0], 200, malformed("CURVE HELLO version is not 1.0")),
     ];
-    for (version, size, msg) in cases {
+    for (version, size, error) in cases {
         let mut server = raw.keys.server(SocketType::Server);
         let _ = transmit(&mut server);
         let mut input = curve_greeting();
         input.extend_from_slice(&frame_bytes(&raw.hello_body(version, size)));
-        assert_eq!(
-            feed(&mut server, &input),
-            Err(ProtocolError::MalformedCommand(msg))
-        );
+        assert_eq!(feed(&mut server, &input), Err(error));
         assert!(!server.has_transmit(), "no ERROR");
     }
     // Low-order C'.
@@ -544,7 +549,7 @@ fn initiate_failures() {
     let (stranger_public, _) = curve_keypair();
     // (what to change, expected error)
     type Mutate = fn(&RawClient, &[u8; 32], &mut Vec<u8>, &[u8; 32]) -> Vec<u8>;
-    let cases: [(Mutate, ProtocolError); 7] = [
+    let cases: [(Mutate, ProtocolError); 5] = [
         (
             // Corrupted cookie.
             |raw, st, cookie, _| {
@@ -622,35 +627,6 @@ fn initiate_failures() {
                 "CURVE INITIATE shorter than 257 bytes",
             ),
         ),
-        (
-            // Incompatible socket type in the metadata.
-            |raw, st, cookie, _| {
-                raw.initiate(
-                    st,
-                    cookie,
-                    raw.honest_vouch(),
-                    &raw.keys.client_secret,
-                    b"\x0bSocket-Type\x00\x00\x00\x06DEALER",
-                )
-            },
-            ProtocolError::IncompatibleSocketType {
-                ours: SocketType::Server,
-                peer: "DEALER".into(),
-            },
-        ),
-        (
-            // Broken metadata.
-            |raw, st, cookie, _| {
-                raw.initiate(
-                    st,
-                    cookie,
-                    raw.honest_vouch(),
-                    &raw.keys.client_secret,
-                    b"\x0bSocket",
-                )
-            },
-            ProtocolError::MalformedMetadata("truncated property name"),
-        ),
     ];
     for (mutate, error) in cases {
         let (mut server, welcome) = raw.server_after_hello();
@@ -727,10 +703,70 @@ fn second_initiate_is_rejected() {
         CLIENT_METADATA,
     );
     feed(&mut server, &initiate).unwrap();
+    // While the authentication request is outstanding only an ERROR fits.
     assert_eq!(
         feed(&mut server, &initiate),
-        Err(ProtocolError::UnexpectedCommand("INITIATE".into()))
+        Err(ProtocolError::FrameTooLarge {
+            size: 279,
+            max: 262
+        })
     );
+}
+
+#[test]
+fn initiate_metadata_is_parsed_only_after_auth_allows() {
+    let raw = RawClient::new(Keys::random());
+    let bad: [(&[u8], ProtocolError); 3] = [
+        (
+            b"\x0bSocket-Type\x00\x00\x00\x06DEALER",
+            ProtocolError::IncompatibleSocketType {
+                ours: SocketType::Server,
+                peer: "DEALER".into(),
+            },
+        ),
+        (
+            b"\x0bSocket",
+            ProtocolError::MalformedMetadata("truncated property name"),
+        ),
+        (
+            &[0u8; 5 * 1000],
+            ProtocolError::MalformedMetadata("empty property name"),
+        ),
+    ];
+    for (metadata, error) in bad {
+        for allow in [true, false] {
+            let (mut server, welcome) = raw.server_after_hello();
+            let (server_transient, cookie) = raw.open_welcome(&welcome);
+            let initiate = raw.initiate(
+                &server_transient,
+                &cookie,
+                raw.honest_vouch(),
+                &raw.keys.client_secret,
+                metadata,
+            );
+            // The auth request comes first, whatever the metadata holds.
+            let events = feed(&mut server, &initiate).unwrap();
+            assert!(
+                matches!(&events[..], [Event::AuthRequest { .. }]),
+                "{events:?}"
+            );
+            if allow {
+                server.auth_reply(Ok(()));
+                assert_eq!(
+                    server.decode(&mut BytesMut::new()),
+                    Err(error.clone())
+                );
+                assert!(!server.has_transmit(), "no READY");
+            } else {
+                // A denied client never gets its metadata parsed.
+                server.auth_reply(Err(400));
+                assert_eq!(
+                    server.decode(&mut BytesMut::new()),
+                    Err(ProtocolError::AuthFailed { status: 400 })
+                );
+            }
+        }
+    }
 }
 
 /// A client that sent HELLO, with the server's transcript so far.
@@ -792,7 +828,10 @@ fn client_rejects_bad_welcome_and_ready() {
     let raw = RawClient::new(Keys::random());
     assert_eq!(
         feed(&mut client, &frame_bytes(&raw.hello_body([1, 0], 200))),
-        Err(ProtocolError::UnexpectedCommand("HELLO".into()))
+        Err(ProtocolError::FrameTooLarge {
+            size: 200,
+            max: 168
+        })
     );
     let (mut client, _, _) = client_and_welcome();
     assert_eq!(
@@ -811,7 +850,7 @@ fn four_messages() -> (Session, Vec<Vec<u8>>) {
     let frames = (0..4u8)
         .map(|i| {
             let mut out = BytesMut::new();
-            client.encode_message(&[i], false, &mut out);
+            client.encode_frame(&[i], false, &mut out);
             assert_eq!(&out[10..18], &u64::from(i + 3).to_be_bytes());
             out.to_vec()
         })
@@ -822,7 +861,7 @@ fn four_messages() -> (Session, Vec<Vec<u8>>) {
 fn msg(byte: u8) -> Event {
     Event::Message {
         data: Bytes::copy_from_slice(&[byte]),
-        more: false,
+        group: None,
     }
 }
 
@@ -888,14 +927,14 @@ fn max_msg_size_applies_to_the_encrypted_frame() {
     let mut client = keys.client(SocketType::Client);
     let mut cfg = keys.server_config(SocketType::Server);
     cfg.max_msg_size = Some(300);
-    let mut server = Session::new(cfg);
+    let mut server = Session::new(cfg, Instant::now());
     let (c, s) = handshake(&mut client, &mut server, usize::MAX);
     assert_eq!((c.error, s.error), (None, None));
     let mut wire = BytesMut::new();
-    client.encode_message(&[1u8; 267], false, &mut wire);
+    client.encode_frame(&[1u8; 267], false, &mut wire);
     assert_eq!(feed(&mut server, &wire).unwrap().len(), 1);
     let mut wire = BytesMut::new();
-    client.encode_message(&[1u8; 268], false, &mut wire);
+    client.encode_frame(&[1u8; 268], false, &mut wire);
     assert_eq!(
         feed(&mut server, &wire),
         Err(ProtocolError::FrameTooLarge {
@@ -910,7 +949,7 @@ fn nothing_is_encoded_before_the_handshake() {
     let keys = Keys::random();
     let mut client = keys.client(SocketType::Client);
     let mut out = BytesMut::new();
-    client.encode_message(b"early", false, &mut out);
+    client.encode_frame(b"early", false, &mut out);
     assert!(out.is_empty());
 }
 
@@ -929,14 +968,13 @@ fn two_servers_stall_two_clients_fail() {
     let mut a = keys.client(SocketType::Client);
     let mut b = keys.client(SocketType::Server);
     let (sa, sb) = handshake(&mut a, &mut b, usize::MAX);
-    assert_eq!(
-        sa.error,
-        Some(ProtocolError::UnexpectedCommand("HELLO".into()))
-    );
-    assert_eq!(
-        sb.error,
-        Some(ProtocolError::UnexpectedCommand("HELLO".into()))
-    );
+    // A client expects a 168-byte WELCOME: the 200-byte HELLO is refused from its header.
+    let too_large = ProtocolError::FrameTooLarge {
+        size: 200,
+        max: 168,
+    };
+    assert_eq!(sa.error, Some(too_large.clone()));
+    assert_eq!(sb.error, Some(too_large));
 }
 
 #[test]
@@ -947,7 +985,7 @@ fn mechanism_mismatch_null_vs_curve() {
         keys.server(SocketType::Client),
     ] {
         let mut a = curve_side;
-        let mut b = Session::new(config(SocketType::Server));
+        let mut b = Session::new(config(SocketType::Server), Instant::now());
         let (sa, sb) = handshake(&mut a, &mut b, usize::MAX);
         assert_eq!(
             sa.error,
@@ -990,28 +1028,118 @@ fn incompatible_socket_types() {
 fn invalid_client_config() {
     let keys = Keys::random();
     let mut cfg = keys.client_config(SocketType::Client);
-    cfg.mechanism = MechanismConfig::CurveClient {
+    cfg.mechanism = Arc::new(MechanismConfig::CurveClient {
         server_public: keys.server_public,
         public: keys.server_public,
         secret: keys.client_secret,
-    };
-    let mut client = Session::new(cfg);
+    });
+    let mut client = Session::new(cfg, Instant::now());
     assert!(matches!(
         feed(&mut client, &curve_greeting()),
         Err(ProtocolError::InvalidConfig(_))
     ));
     // A low-order server key: HELLO cannot be made.
     let mut cfg = keys.client_config(SocketType::Client);
-    cfg.mechanism = MechanismConfig::CurveClient {
+    cfg.mechanism = Arc::new(MechanismConfig::CurveClient {
         server_public: [0; 32],
         public: keys.client_public,
         secret: keys.client_secret,
-    };
-    let mut client = Session::new(cfg);
+    });
+    let mut client = Session::new(cfg, Instant::now());
     let _ = transmit(&mut client);
     assert_eq!(
         feed(&mut client, &curve_greeting()),
         Err(ProtocolError::Crypto("public key of low order"))
     );
     assert!(!client.has_transmit());
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 17: limits and strictness before the client is authenticated
+
+/// A long command header declaring `size` bytes, without a body.
+fn long_header(size: u64) -> Vec<u8> {
+    let mut h = vec![0x06];
+    h.extend_from_slice(&size.to_be_bytes());
+    h
+}
+
+#[test]
+fn oversized_hello_refused_from_its_header() {
+    let keys = Keys::random();
+    for size in [201u64, 64 << 20, u64::MAX >> 1] {
+        let mut server = keys.server(SocketType::Server);
+        assert_eq!(feed(&mut server, &curve_greeting()).unwrap(), vec![]);
+        let mut input = BytesMut::from(&long_header(size)[..]);
+        let capacity = input.capacity();
+        assert_eq!(
+            server.decode(&mut input),
+            Err(ProtocolError::FrameTooLarge { size, max: 200 })
+        );
+        assert_eq!(input.len(), 9, "only the header was looked at");
+        assert_eq!(input.capacity(), capacity, "nothing reserved");
+    }
+    // The same for a client waiting for WELCOME (168 bytes).
+    let mut client = keys.client(SocketType::Client);
+    let mut input = BytesMut::from(&curve_greeting()[..]);
+    input.extend_from_slice(&long_header(169));
+    assert_eq!(
+        client.decode(&mut input),
+        Err(ProtocolError::FrameTooLarge {
+            size: 169,
+            max: 168
+        })
+    );
+}
+
+#[test]
+fn oversized_initiate_refused_from_its_header() {
+    let raw = RawClient::new(Keys::random());
+    let (mut server, _) = raw.server_after_hello();
+    let max = 257 + DEFAULT_MAX_HANDSHAKE_METADATA as u64;
+    let mut input = BytesMut::from(&long_header(max + 1)[..]);
+    assert_eq!(
+        server.decode(&mut input),
+        Err(ProtocolError::FrameTooLarge { size: max + 1, max })
+    );
+    // The largest allowed INITIATE is accepted from its header.
+    let (mut server, _) = raw.server_after_hello();
+    let mut input = BytesMut::from(&long_header(max)[..]);
+    assert_eq!(server.decode(&mut input), Ok(None));
+}
+
+#[test]
+fn hello_padding_and_signature_must_be_zero() {
+    let raw = RawClient::new(Keys::random());
+    // Padding.
+    let mut server = raw.keys.server(SocketType::Server);
+    let mut body = raw.hello_body([1, 0], 200);
+    body[8 + 71] = 1;
+    let mut input = curve_greeting();
+    input.extend_from_slice(&frame_bytes(&body));
+    assert_eq!(
+        feed(&mut server, &input),
+        Err(ProtocolError::MalformedCommand(
+            "CURVE HELLO padding is not zero"
+        ))
+    );
+    // A signature box that opens but does not hold 64 zero bytes.
+    let mut server = raw.keys.server(SocketType::Server);
+    let _ = transmit(&mut server);
+    let mut body = raw.hello_body([1, 0], 200);
+    let mut signature = [0u8; TAG_LEN + 64];
+    signature[TAG_LEN + 63] = 1;
+    BoxKey::new(&raw.keys.server_public, &raw.transient)
+        .unwrap()
+        .seal_in_place(&short_nonce(b"CurveZMQHELLO---", 1), &mut signature);
+    body[120..].copy_from_slice(&signature);
+    let mut input = curve_greeting();
+    input.extend_from_slice(&frame_bytes(&body));
+    assert_eq!(
+        feed(&mut server, &input),
+        Err(ProtocolError::Crypto(
+            "HELLO signature is not 64 zero bytes"
+        ))
+    );
+    assert!(!server.has_transmit(), "no WELCOME, no ERROR");
 }

@@ -9,17 +9,17 @@ fn plain_client(
     password: &[u8],
 ) -> Session {
     let mut cfg = config(socket_type);
-    cfg.mechanism = MechanismConfig::PlainClient {
+    cfg.mechanism = Arc::new(MechanismConfig::PlainClient {
         username: username.to_vec(),
         password: password.to_vec(),
-    };
-    Session::new(cfg)
+    });
+    Session::new(cfg, Instant::now())
 }
 
 fn plain_server(socket_type: SocketType) -> Session {
     let mut cfg = config(socket_type);
-    cfg.mechanism = MechanismConfig::PlainServer;
-    Session::new(cfg)
+    cfg.mechanism = Arc::new(MechanismConfig::PlainServer);
+    Session::new(cfg, Instant::now())
 }
 
 fn plain_greeting() -> Vec<u8> {
@@ -68,22 +68,17 @@ fn one_way(from: &mut Session, to: &mut Session) {
     {
         let big = vec![0x78u8; 300];
         let mut wire = BytesMut::new();
-        from.encode_message(b"part", true, &mut wire);
-        from.encode_message(&big, false, &mut wire);
+        from.encode_frame(b"part", true, &mut wire);
+        from.encode_frame(b"end", false, &mut wire);
+        from.encode_message(&big, None, &mut wire);
         assert_eq!(&wire[..6], b"\x01\x04part");
-        assert_eq!(&wire[6..15], &[0x02, 0, 0, 0, 0, 0, 0, 0x01, 0x2c]);
+        assert_eq!(&wire[11..20], &[0x02, 0, 0, 0, 0, 0, 0, 0x01, 0x2c]);
         assert_eq!(
             feed(to, &wire).unwrap(),
-            vec![
-                Event::Message {
-                    data: Bytes::from_static(b"part"),
-                    more: true
-                },
-                Event::Message {
-                    data: Bytes::from(big),
-                    more: false
-                }
-            ]
+            vec![Event::Message {
+                data: Bytes::from(big),
+                group: None
+            }]
         );
         from.send_ping(15);
         let ping = transmit(from);
@@ -168,9 +163,9 @@ fn server_always_authenticates() {
     // `authenticate` is a NULL setting: a PLAIN server asks even when it is false.
     for authenticate in [false, true] {
         let mut cfg = config(SocketType::Server);
-        cfg.mechanism = MechanismConfig::PlainServer;
+        cfg.mechanism = Arc::new(MechanismConfig::PlainServer);
         cfg.authenticate = authenticate;
-        let mut server = Session::new(cfg);
+        let mut server = Session::new(cfg, Instant::now());
         let mut input = plain_greeting();
         input.extend_from_slice(HELLO);
         assert_eq!(feed(&mut server, &input).unwrap(), vec![admin_request()]);
@@ -414,7 +409,7 @@ fn two_servers_stall_two_clients_fail() {
 #[test]
 fn mechanism_mismatch_with_null() {
     let mut a = plain_client(SocketType::Client, b"admin", b"secret");
-    let mut b = Session::new(config(SocketType::Server));
+    let mut b = Session::new(config(SocketType::Server), Instant::now());
     let (sa, sb) =
         drive(&mut a, &mut b, usize::MAX, &mut check_admin, &mut |_, _| {});
     assert_eq!(
