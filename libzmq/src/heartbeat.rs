@@ -156,6 +156,34 @@ pub(crate) fn ttl_to_deciseconds(ttl: Duration) -> Result<u16, Error> {
     Ok((ms / 100) as u16)
 }
 
+impl Heartbeat {
+    /// The heartbeat of a connection, in the protocol's terms, with
+    /// libzmq's rules: an unset timeout is the interval, a zero timeout is
+    /// none, a zero interval turns heartbeats off.
+    pub(crate) fn to_zmtp(&self) -> Option<zmtp::Heartbeat> {
+        let interval = self.interval();
+        if interval.is_zero() {
+            return None;
+        }
+        let timeout = match self.timeout() {
+            Period::Infinite => Some(interval),
+            Period::Finite(d) if d.is_zero() => None,
+            Period::Finite(d) => Some(d),
+        };
+        let ttl_deciseconds = match self.ttl() {
+            Period::Infinite => 0,
+            Period::Finite(d) => {
+                (d.as_millis() / 100).min(u128::from(u16::MAX)) as u16
+            }
+        };
+        Some(zmtp::Heartbeat {
+            interval,
+            timeout,
+            ttl_deciseconds,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

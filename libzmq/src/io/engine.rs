@@ -10,7 +10,7 @@
 
 use super::stream::Stream;
 use super::write_queue::WriteQueue;
-use super::{EndpointKey, EngineNotify, EngineOptions, HeartbeatTimes};
+use super::{EndpointKey, EngineNotify, EngineOptions};
 use crate::auth::{AuthRegistry, AuthRequest};
 use crate::group::Group;
 use crate::inbox::{Inbox, SocketCommand};
@@ -21,7 +21,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use zmtp::{Event, ProtocolError, Session, SessionConfig, SocketType};
 
 /// Bytes read per `read` call (more when a large frame is pending).
@@ -74,77 +74,10 @@ struct Attached {
     inp: Arc<Pipe>,
 }
 
-/// Turns frames into messages for one socket type.
-#[derive(Default)]
-struct Assembler {
-    /// Dropping the frames of a multipart message (single-part sockets).
-    discarding: bool,
-    /// Dish: the group frame of the message being received.
-    group: Option<Group>,
-}
-
-/// A group name received from the wire: cut at its first NUL, as libzmq stores
-/// groups as C strings.
+/// A group name from the wire (the session cut it at its first NUL and
+/// checked its length).
 fn wire_group(bytes: &[u8]) -> Option<Group> {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    Group::new(&bytes[..end]).ok()
-}
-
-impl Assembler {
-    fn on_frame(
-        &mut self,
-        kind: SocketType,
-        data: Bytes,
-        more: bool,
-    ) -> Result<Option<Msg>, CloseReason> {
-        if kind == SocketType::Dish {
-            return self.on_dish_frame(data, more);
-        }
-        // Client, Server and Gather discard every frame of a multipart
-        // message and keep the connection (as libzmq).
-        if self.discarding || more {
-            self.discarding = more;
-            return Ok(None);
-        }
-        Ok(Some(Msg::from_bytes(data)))
-    }
-
-    /// A Radio sends two frames per message: the group (with MORE), then the
-    /// body (without). Anything else is a protocol error, as in libzmq.
-    fn on_dish_frame(
-        &mut self,
-        data: Bytes,
-        more: bool,
-    ) -> Result<Option<Msg>, CloseReason> {
-        let malformed = |what| {
-            Err(CloseReason::Protocol(ProtocolError::MalformedCommand(what)))
-        };
-        match self.group.take() {
-            None => {
-                if !more {
-                    return malformed("radio message without a group frame");
-                }
-                if data.len() > crate::MAX_GROUP_SIZE {
-                    return malformed("radio group longer than 255 bytes");
-                }
-                match wire_group(&data) {
-                    Some(group) => self.group = Some(group),
-                    None => return malformed("invalid radio group"),
-                }
-                Ok(None)
-            }
-            Some(group) => {
-                if more {
-                    return malformed(
-                        "radio message with more than two frames",
-                    );
-                }
-                let mut msg = Msg::from_bytes(data);
-                msg.set_group_raw(Some(group));
-                Ok(Some(msg))
-            }
-        }
-    }
+    Group::new(bytes).ok()
 }
 
 /// One connection. See the module docs.
@@ -163,19 +96,11 @@ pub(crate) struct Engine {
     attached: Option<Attached>,
     /// Pipes handed over by a connecter, used once the handshake is done.
     preset: Option<(Arc<Pipe>, Arc<Pipe>)>,
-    assembler: Assembler,
     /// A message that did not fit into the full receive pipe.
     held: Option<Msg>,
     /// The kernel may hold more bytes (we stopped before `WouldBlock`).
     maybe_readable: bool,
     batch: VecDeque<Msg>,
-    heartbeat: Option<HeartbeatTimes>,
-    /// Deadlines: the handshake must be done, the next PING, the PING's
-    /// timeout, the peer's TTL.
-    handshake_at: Option<Instant>,
-    next_ping_at: Option<Instant>,
-    ping_timeout_at: Option<Instant>,
-    ttl_at: Option<Instant>,
     /// The earliest deadline the reactor has a timer for.
     pub(crate) scheduled: Option<Instant>,
     auth: Arc<AuthRegistry>,
@@ -193,15 +118,20 @@ impl Engine {
         notify: Arc<EngineNotify>,
         preset: Option<(Arc<Pipe>, Arc<Pipe>)>,
     ) -> Engine {
-        let session = Session::new(SessionConfig {
+        let now = Instant::now();
+        let config = SessionConfig {
             socket_type: options.socket_type,
             mechanism: options.mechanism.clone(),
             // Every socket authenticates NULL peers too (the IP rules of the
             // ctx's auth registry apply to both ends, as in the libzmq 0.2 crate).
             authenticate: true,
             max_msg_size: options.max_msg_size,
+            max_handshake_metadata: zmtp::DEFAULT_MAX_HANDSHAKE_METADATA,
+            handshake_timeout: options.handshake_interval,
+            heartbeat: options.heartbeat,
             metadata: Default::default(),
-        });
+        };
+        let session = Session::new(config, now);
         Engine {
             stream,
             key,
@@ -215,17 +145,9 @@ impl Engine {
             notify,
             attached: None,
             preset,
-            assembler: Assembler::default(),
             held: None,
             maybe_readable: true,
             batch: VecDeque::new(),
-            heartbeat: options.heartbeat,
-            handshake_at: options
-                .handshake_interval
-                .map(|d| Instant::now() + d),
-            next_ping_at: None,
-            ping_timeout_at: None,
-            ttl_at: None,
             scheduled: None,
             lingering: false,
             linger_at: None,
@@ -271,48 +193,25 @@ impl Engine {
 
     /// The earliest moment [`on_timer`](Engine::on_timer) has work.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        [
-            self.handshake_at,
-            self.next_ping_at,
-            self.ping_timeout_at,
-            self.ttl_at,
-            self.linger_at,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        [self.session.poll_timeout(), self.linger_at]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
-    /// Handles the deadlines that passed: handshake and heartbeat timeouts
-    /// close the connection; a due PING is sent.
+    /// Handles the deadlines that passed: the linger ends, the session's
+    /// handshake and heartbeat timeouts close the connection, a due PING
+    /// is sent.
     pub(crate) fn on_timer(&mut self, now: Instant) -> Result<(), CloseReason> {
-        let passed = |at: Option<Instant>| at.is_some_and(|at| at <= now);
-        if passed(self.linger_at) {
+        if self.linger_at.is_some_and(|at| at <= now) {
             return Err(CloseReason::PipeClosed);
         }
-        if passed(self.handshake_at) {
-            return Err(CloseReason::HandshakeTimeout);
-        }
-        if passed(self.ping_timeout_at) || passed(self.ttl_at) {
-            return Err(CloseReason::HeartbeatTimeout);
-        }
-        if let (true, Some(heartbeat)) =
-            (passed(self.next_ping_at), self.heartbeat)
-        {
-            self.session.send_ping(heartbeat.ttl_deciseconds);
-            self.next_ping_at = Some(now + heartbeat.interval);
-            if self.ping_timeout_at.is_none() {
-                self.ping_timeout_at = heartbeat.timeout.map(|d| now + d);
-            }
-            self.write_side()?;
-        }
-        Ok(())
-    }
-
-    /// Something arrived: the peer is alive.
-    fn traffic(&mut self) {
-        self.ping_timeout_at = None;
-        self.ttl_at = None;
+        self.session.handle_timeout(now).map_err(|err| match err {
+            ProtocolError::HandshakeTimeout => CloseReason::HandshakeTimeout,
+            ProtocolError::HeartbeatTimeout => CloseReason::HeartbeatTimeout,
+            other => CloseReason::Protocol(other),
+        })?;
+        self.write_side()
     }
 
     /// A pipe woke the engine: re-arm the wake-up and do the work. The
@@ -373,14 +272,10 @@ impl Engine {
         let mut reads = 0;
         loop {
             loop {
-                let before = self.read_buf.len();
                 let event = self
                     .session
-                    .decode(&mut self.read_buf)
+                    .decode_at(&mut self.read_buf, Instant::now())
                     .map_err(CloseReason::Protocol)?;
-                if self.read_buf.len() < before {
-                    self.traffic();
-                }
                 let Some(event) = event else { break };
                 self.handle(event)?;
                 if self.held.is_some() {
@@ -430,28 +325,30 @@ impl Engine {
                 self.session.auth_reply(decision);
             }
             Event::Ready => self.attach()?,
-            Event::Message { data, more } => {
-                if let Some(msg) =
-                    self.assembler.on_frame(self.kind, data, more)?
-                {
-                    if let Some(back) = self.deliver(msg)? {
-                        self.held = Some(back);
-                    }
+            Event::Message { data, group } => {
+                let mut msg = Msg::from_bytes(data);
+                if let Some(group) = group {
+                    let group = wire_group(&group).ok_or(
+                        CloseReason::Protocol(ProtocolError::MalformedMessage(
+                            "invalid radio group",
+                        )),
+                    )?;
+                    msg.set_group_raw(Some(group));
+                }
+                if let Some(back) = self.deliver(msg)? {
+                    self.held = Some(back);
                 }
             }
+            // Multipart frames: no socket type of this crate asks for them yet.
+            Event::Frame { .. } => {}
             Event::Join(group) => {
                 self.subscription(PipeCommand::Join, &group)?
             }
             Event::Leave(group) => {
                 self.subscription(PipeCommand::Leave, &group)?
             }
-            Event::Ping { ttl_deciseconds } => {
-                if ttl_deciseconds > 0 {
-                    let ttl =
-                        Duration::from_millis(u64::from(ttl_deciseconds) * 100);
-                    self.ttl_at = Some(Instant::now() + ttl);
-                }
-            }
+            // The session answers PINGs and keeps the heartbeat deadlines.
+            Event::Ping { .. } => {}
             Event::Pong => {}
         }
         Ok(())
@@ -478,10 +375,8 @@ impl Engine {
 
     /// Pushes a received message to the socket; gives it back if the pipe is full.
     fn deliver(&mut self, msg: Msg) -> Result<Option<Msg>, CloseReason> {
-        if self.lingering
-            || matches!(self.kind, SocketType::Scatter | SocketType::Radio)
-        {
-            return Ok(None); // nobody reads it: a closed socket, or a send-only one
+        if self.lingering {
+            return Ok(None); // nobody reads it: the socket is closed
         }
         let Some(attached) = &self.attached else {
             return Ok(None);
@@ -495,10 +390,6 @@ impl Engine {
 
     /// The handshake is done: connect the pipes.
     fn attach(&mut self) -> Result<(), CloseReason> {
-        self.handshake_at = None;
-        if let Some(heartbeat) = self.heartbeat {
-            self.next_ping_at = Some(Instant::now() + heartbeat.interval);
-        }
         let notify: Arc<dyn Notify> = self.notify.clone();
         let (out, inp) = match self.preset.take() {
             Some((out, inp)) => {
@@ -605,11 +496,10 @@ impl Engine {
             Some((header, len)) => {
                 self.write_queue.push_frame(&header[..len], body)
             }
-            None => self.session.encode_message(
-                &body,
-                more,
-                self.write_queue.tail(),
-            ),
+            None => {
+                self.session
+                    .encode_frame(&body, more, self.write_queue.tail())
+            }
         }
     }
 
@@ -678,7 +568,7 @@ mod tests {
             handshake_interval: None,
             connect_timeout: None,
             heartbeat: None,
-            mechanism: zmtp::MechanismConfig::Null,
+            mechanism: Arc::new(zmtp::MechanismConfig::Null),
             auth: Arc::new(AuthRegistry::default()),
             reconnect_interval: None,
             reconnect_interval_max: None,
@@ -704,7 +594,10 @@ mod tests {
             engine,
             inbox: options.inbox,
             peer,
-            peer_session: Session::new(SessionConfig::new(theirs)),
+            peer_session: Session::new(
+                SessionConfig::new(theirs),
+                std::time::Instant::now(),
+            ),
             peer_buf: BytesMut::new(),
             _shared: shared,
         }
@@ -767,7 +660,7 @@ mod tests {
         out.push(Msg::from("to peer")).unwrap();
         rig.engine.run().unwrap();
         match rig.peer_event() {
-            Event::Message { data, more: false } => {
+            Event::Message { data, group: None } => {
                 assert_eq!(&data[..], b"to peer")
             }
             other => panic!("unexpected {other:?}"),

@@ -73,8 +73,9 @@ pub(crate) struct EngineOptions {
     pub(crate) max_msg_size: Option<u64>,
     pub(crate) handshake_interval: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
-    pub(crate) heartbeat: Option<HeartbeatTimes>,
-    pub(crate) mechanism: zmtp::MechanismConfig,
+    pub(crate) heartbeat: Option<zmtp::Heartbeat>,
+    /// Shared by every connection of the endpoint (secrets are not copied).
+    pub(crate) mechanism: Arc<zmtp::MechanismConfig>,
     /// The ctx's auth registry (also used by connections of a closed, lingering socket).
     pub(crate) auth: Arc<crate::auth::AuthRegistry>,
     pub(crate) reconnect_interval: Option<Duration>,
@@ -113,46 +114,6 @@ impl PeerAddr {
             }
             PeerAddr::Ipc(addr) => ipc::start_connect(addr),
         }
-    }
-}
-
-/// The heartbeat of a connection, in engine terms (ZMTP 3.1 PING/PONG).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct HeartbeatTimes {
-    /// A PING every `interval`.
-    pub(crate) interval: Duration,
-    /// Close if nothing arrives within this long after a PING (`None`: never).
-    pub(crate) timeout: Option<Duration>,
-    /// The TTL we ask the peer to apply, in deciseconds.
-    pub(crate) ttl_deciseconds: u16,
-}
-
-impl HeartbeatTimes {
-    /// libzmq's rules: an unset timeout is the interval, a zero interval is off.
-    pub(crate) fn from_heartbeat(
-        heartbeat: &crate::Heartbeat,
-    ) -> Option<HeartbeatTimes> {
-        use crate::Period;
-        let interval = heartbeat.interval();
-        if interval.is_zero() {
-            return None;
-        }
-        let timeout = match heartbeat.timeout() {
-            Period::Infinite => Some(interval),
-            Period::Finite(d) if d.is_zero() => None,
-            Period::Finite(d) => Some(d),
-        };
-        let ttl_deciseconds = match heartbeat.ttl() {
-            Period::Infinite => 0,
-            Period::Finite(d) => {
-                (d.as_millis() / 100).min(u128::from(u16::MAX)) as u16
-            }
-        };
-        Some(HeartbeatTimes {
-            interval,
-            timeout,
-            ttl_deciseconds,
-        })
     }
 }
 

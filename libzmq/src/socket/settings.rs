@@ -4,10 +4,11 @@
 use super::core::SocketCore;
 use crate::auth::Mechanism;
 use crate::error::{Error, ErrorKind};
-use crate::io::{EngineOptions, HeartbeatTimes};
+use crate::io::EngineOptions;
 use crate::Heartbeat;
 use crate::Period;
 use std::sync::atomic::Ordering::SeqCst;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A timeout stored in an atomic: milliseconds, this value meaning "none".
@@ -111,11 +112,8 @@ impl SocketCore {
             max_msg_size: settings.max_msg_size,
             handshake_interval: settings.handshake_interval,
             connect_timeout: settings.connect_timeout,
-            heartbeat: settings
-                .heartbeat
-                .as_ref()
-                .and_then(HeartbeatTimes::from_heartbeat),
-            mechanism: settings.mechanism.to_zmtp(),
+            heartbeat: settings.heartbeat.as_ref().and_then(|h| h.to_zmtp()),
+            mechanism: Arc::new(settings.mechanism.to_zmtp()),
             auth: self.ctx.auth.clone(),
             reconnect_interval: settings.reconnect_interval,
             reconnect_interval_max: settings.reconnect_interval_max,
