@@ -213,6 +213,33 @@ impl Pipe {
         Ok(())
     }
 
+    /// Queues as many of `msgs` as the capacity allows, in order, with one
+    /// lock and at most one wake-up; what did not fit stays in `msgs` (and
+    /// the writer is woken when room frees up). `Err(())`: the reader is
+    /// gone for good.
+    pub(crate) fn push_many(&self, msgs: &mut VecDeque<Msg>) -> Result<(), ()> {
+        let to_wake = {
+            let mut state = self.state.lock();
+            if state.reader_closed {
+                return Err(());
+            }
+            let room = state.capacity().saturating_sub(state.queue.len());
+            let count = msgs.len().min(room);
+            state.queue.extend(msgs.drain(..count));
+            if !msgs.is_empty() {
+                state.writer_waiting = true;
+            }
+            if count > 0 && state.reader_waiting {
+                state.reader_waiting = false;
+                state.reader.clone()
+            } else {
+                None
+            }
+        };
+        wake(to_wake);
+        Ok(())
+    }
+
     /// Takes the oldest message.
     pub(crate) fn pop(&self) -> Result<Msg, PopError> {
         let (msg, to_wake) = {
@@ -460,6 +487,31 @@ mod tests {
             Err(PushError::Closed(msg)) => assert_eq!(msg.as_bytes(), b"y"),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn push_many_fills_to_capacity_with_one_wake_up() {
+        let pipe = Pipe::new(None, Some(3));
+        let reader = Arc::new(Counter::default());
+        let writer = Arc::new(Counter::default());
+        pipe.set_reader(Some(reader.clone()));
+        pipe.set_writer(Some(writer.clone()));
+        let mut msgs: VecDeque<Msg> =
+            (0..5u8).map(|i| Msg::from(vec![i])).collect();
+        pipe.push_many(&mut msgs).unwrap();
+        assert_eq!(reader.get(), 1, "one wake-up for the whole batch");
+        assert_eq!(msgs.len(), 2, "what did not fit stays with the writer");
+        assert_eq!(pipe.pop().unwrap().as_bytes(), &[0]);
+        assert_eq!(pipe.pop().unwrap().as_bytes(), &[1]);
+        assert_eq!(writer.get(), 1, "room at the low water mark wakes it");
+        pipe.push_many(&mut msgs).unwrap();
+        assert!(msgs.is_empty());
+        let got: Vec<u8> = std::iter::from_fn(|| pipe.pop().ok())
+            .map(|m| m.as_bytes()[0])
+            .collect();
+        assert_eq!(got, vec![2, 3, 4]);
+        pipe.close_reader();
+        assert!(pipe.push_many(&mut VecDeque::from([Msg::new()])).is_err());
     }
 
     #[test]

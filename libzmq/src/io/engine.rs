@@ -15,7 +15,7 @@ use crate::auth::{AuthRegistry, AuthRequest};
 use crate::group::Group;
 use crate::inbox::{Inbox, SocketCommand};
 use crate::msg::{Msg, PipeCommand};
-use crate::pipe::{Hwms, Notify, Pipe, PopError, PushError};
+use crate::pipe::{Hwms, Notify, Pipe, PopError};
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
 use std::io;
@@ -96,8 +96,10 @@ pub(crate) struct Engine {
     attached: Option<Attached>,
     /// Pipes handed over by a connecter, used once the handshake is done.
     preset: Option<(Arc<Pipe>, Arc<Pipe>)>,
-    /// A message that did not fit into the full receive pipe.
-    held: Option<Msg>,
+    /// Messages decoded and not yet in the socket's pipe: pushed together
+    /// (one lock, at most one wake-up per read); while the pipe is full they
+    /// wait here and the engine stops reading.
+    inbound: VecDeque<Msg>,
     /// The kernel may hold more bytes (we stopped before `WouldBlock`).
     maybe_readable: bool,
     batch: VecDeque<Msg>,
@@ -145,7 +147,7 @@ impl Engine {
             notify,
             attached: None,
             preset,
-            held: None,
+            inbound: VecDeque::new(),
             maybe_readable: true,
             batch: VecDeque::new(),
             scheduled: None,
@@ -263,14 +265,11 @@ impl Engine {
     }
 
     fn read_side(&mut self) -> Result<(), CloseReason> {
-        if let Some(msg) = self.held.take() {
-            if let Some(back) = self.deliver(msg)? {
-                self.held = Some(back);
-                return Ok(());
-            }
-        }
         let mut reads = 0;
         loop {
+            if !self.flush_inbound()? {
+                return Ok(()); // the socket's pipe is full
+            }
             loop {
                 let event = self
                     .session
@@ -278,9 +277,12 @@ impl Engine {
                     .map_err(CloseReason::Protocol)?;
                 let Some(event) = event else { break };
                 self.handle(event)?;
-                if self.held.is_some() {
+                if self.inbound.len() >= BATCH && !self.flush_inbound()? {
                     return Ok(());
                 }
+            }
+            if !self.flush_inbound()? {
+                return Ok(());
             }
             if !self.maybe_readable {
                 return Ok(());
@@ -335,9 +337,7 @@ impl Engine {
                     )?;
                     msg.set_group_raw(Some(group));
                 }
-                if let Some(back) = self.deliver(msg)? {
-                    self.held = Some(back);
-                }
+                self.deliver(msg);
             }
             // Multipart frames: no socket type of this crate asks for them yet.
             Event::Frame { .. } => {}
@@ -373,18 +373,27 @@ impl Engine {
         }
     }
 
-    /// Pushes a received message to the socket; gives it back if the pipe is full.
-    fn deliver(&mut self, msg: Msg) -> Result<Option<Msg>, CloseReason> {
-        if self.lingering {
-            return Ok(None); // nobody reads it: the socket is closed
+    /// Queues a received message for the socket (dropped when the socket
+    /// is closed or the connection has no pipes).
+    fn deliver(&mut self, msg: Msg) {
+        if !self.lingering && self.attached.is_some() {
+            self.inbound.push_back(msg);
         }
+    }
+
+    /// Moves the decoded messages into the socket's pipe. `Ok(false)`: the
+    /// pipe is full and some wait (stop reading until the socket drains it).
+    fn flush_inbound(&mut self) -> Result<bool, CloseReason> {
         let Some(attached) = &self.attached else {
-            return Ok(None);
+            self.inbound.clear();
+            return Ok(true);
         };
-        match attached.inp.push(msg) {
-            Ok(()) => Ok(None),
-            Err(PushError::Full(back)) => Ok(Some(back)),
-            Err(PushError::Closed(_)) => Err(CloseReason::PipeClosed),
+        if self.inbound.is_empty() {
+            return Ok(true);
+        }
+        match attached.inp.push_many(&mut self.inbound) {
+            Ok(()) => Ok(self.inbound.is_empty()),
+            Err(()) => Err(CloseReason::PipeClosed),
         }
     }
 
