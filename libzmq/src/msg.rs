@@ -57,9 +57,15 @@ impl From<RoutingId> for u32 {
     }
 }
 
+/// Bodies up to this size live inside the message: no allocation, and a
+/// received one does not keep the read buffer it came from alive.
+pub(crate) const INLINE_MAX: usize = 40;
+
 /// The storage of a message's bytes.
 #[derive(Clone)]
 enum Body {
+    /// Small bytes stored in place (`len` ≤ [`INLINE_MAX`]).
+    Inline { len: u8, bytes: [u8; INLINE_MAX] },
     /// Immutable, reference counted bytes (received messages, or messages
     /// built from a `Vec`, `String` or `Box<[u8]>` without copying).
     Shared(Bytes),
@@ -119,7 +125,10 @@ impl Msg {
     /// assert!(msg.is_empty());
     /// ```
     pub fn new() -> Self {
-        Self::from_bytes(Bytes::new())
+        Self::with_body(Body::Inline {
+            len: 0,
+            bytes: [0; INLINE_MAX],
+        })
     }
 
     /// Creates a message of `size` bytes, all initialized to zero.
@@ -179,6 +188,7 @@ impl Msg {
     /// ```
     pub fn as_bytes(&self) -> &[u8] {
         match &self.body {
+            Body::Inline { len, bytes } => &bytes[..usize::from(*len)],
             Body::Shared(bytes) => bytes,
             Body::Owned(bytes) => bytes,
         }
@@ -209,6 +219,7 @@ impl Msg {
             self.body = Body::Owned(BytesMut::from(bytes));
         }
         match &mut self.body {
+            Body::Inline { len, bytes } => &mut bytes[..usize::from(*len)],
             Body::Owned(bytes) => bytes,
             // Not reachable: the body was converted to owned above.
             Body::Shared(_) => &mut [],
@@ -270,19 +281,41 @@ impl Msg {
         self.group = Some(group.as_ref().to_owned());
     }
 
-    /// Builds a message from received bytes, without copying.
-    pub(crate) fn from_bytes(bytes: Bytes) -> Self {
+    fn with_body(body: Body) -> Self {
         Self {
-            body: Body::Shared(bytes),
+            body,
             routing_id: 0,
             group: None,
             command: None,
         }
     }
 
-    /// Consumes the message and returns its bytes, without copying.
+    /// Stores `slice` in place when it is small.
+    fn inline(slice: &[u8]) -> Option<Body> {
+        let len = u8::try_from(slice.len()).ok()?;
+        let mut bytes = [0u8; INLINE_MAX];
+        bytes.get_mut(..slice.len())?.copy_from_slice(slice);
+        Some(Body::Inline { len, bytes })
+    }
+
+    /// Builds a message from shared bytes, without copying.
+    pub(crate) fn from_bytes(bytes: Bytes) -> Self {
+        Self::with_body(Body::Shared(bytes))
+    }
+
+    /// Builds a message from received bytes: small ones are copied in
+    /// place (the read buffer is then free to be reused), larger ones are
+    /// shared without a copy.
+    pub(crate) fn received(bytes: Bytes) -> Self {
+        Self::with_body(Self::inline(&bytes).unwrap_or(Body::Shared(bytes)))
+    }
+
+    /// Consumes the message and returns its bytes (copied only when inline).
     pub(crate) fn into_bytes(self) -> Bytes {
         match self.body {
+            Body::Inline { len, bytes } => {
+                Bytes::copy_from_slice(&bytes[..usize::from(len)])
+            }
             Body::Shared(bytes) => bytes,
             Body::Owned(bytes) => bytes.freeze(),
         }
@@ -377,7 +410,9 @@ impl From<String> for Msg {
 impl<'a> From<&'a [u8]> for Msg {
     /// Copies the bytes.
     fn from(slice: &'a [u8]) -> Self {
-        Self::from_bytes(Bytes::copy_from_slice(slice))
+        let body = Self::inline(slice)
+            .unwrap_or_else(|| Body::Shared(Bytes::copy_from_slice(slice)));
+        Self::with_body(body)
     }
 }
 
@@ -408,6 +443,30 @@ where
 mod tests {
     use super::*;
     use std::mem::{align_of, size_of};
+
+    #[test]
+    fn small_bodies_live_inline() {
+        for len in [0, 1, INLINE_MAX, INLINE_MAX + 1, 1000] {
+            let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let mut copied = Msg::from(data.as_slice());
+            let received = Msg::received(Bytes::from(data.clone()));
+            let inline = len <= INLINE_MAX;
+            for msg in [&copied, &received] {
+                assert_eq!(msg.as_bytes(), data.as_slice());
+                assert_eq!(msg.len(), len);
+                assert_eq!(matches!(msg.body, Body::Inline { .. }), inline);
+            }
+            assert_eq!(received.clone().into_bytes(), data.as_slice());
+            if len > 0 {
+                copied.as_bytes_mut()[0] = 0xff;
+                assert_eq!(copied.as_bytes()[0], 0xff);
+                assert_eq!(received.as_bytes()[0], 0);
+            }
+            assert_eq!(copied.clone(), copied);
+        }
+        assert!(Msg::new().is_empty());
+        assert_eq!(Msg::new(), Msg::from(""));
+    }
 
     #[test]
     fn test_cast_routing_id_slice() {

@@ -9,14 +9,14 @@
 //! write queue and goes out in one vectored write.
 
 use super::stream::Stream;
-use super::write_queue::WriteQueue;
+use super::write_queue::{WriteQueue, COPY_LIMIT};
 use super::{EndpointKey, EngineNotify, EngineOptions};
 use crate::auth::{AuthRegistry, AuthRequest};
 use crate::group::Group;
 use crate::inbox::{Inbox, SocketCommand};
 use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Hwms, Notify, Pipe, PopError};
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use std::collections::VecDeque;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -328,7 +328,7 @@ impl Engine {
             }
             Event::Ready => self.attach()?,
             Event::Message { data, group } => {
-                let mut msg = Msg::from_bytes(data);
+                let mut msg = Msg::received(data);
                 if let Some(group) = group {
                     let group = wire_group(&group).ok_or(
                         CloseReason::Protocol(ProtocolError::MalformedMessage(
@@ -488,9 +488,9 @@ impl Engine {
                         let group = msg.take_group();
                         let group =
                             group.as_ref().map_or(&[][..], |g| g.as_bytes());
-                        self.encode_frame(Bytes::copy_from_slice(group), true);
+                        self.encode_slice(group, true);
                     }
-                    self.encode_frame(msg.into_bytes(), false);
+                    self.encode_msg(msg);
                     continue;
                 }
             }
@@ -500,14 +500,30 @@ impl Engine {
         Ok(false)
     }
 
-    fn encode_frame(&mut self, body: Bytes, more: bool) {
+    /// Encodes the last frame of a message: a large body is queued without
+    /// a copy, a small one is copied next to its header.
+    fn encode_msg(&mut self, msg: Msg) {
+        if msg.len() > COPY_LIMIT {
+            if let Some((header, len)) =
+                self.session.message_header(msg.len(), false)
+            {
+                let body = msg.into_bytes();
+                self.write_queue.push_frame(&header[..len], body);
+                return;
+            }
+        }
+        self.encode_slice(msg.as_bytes(), false);
+    }
+
+    /// Encodes one frame whose body is copied (CURVE encrypts every body).
+    fn encode_slice(&mut self, body: &[u8], more: bool) {
         match self.session.message_header(body.len(), more) {
             Some((header, len)) => {
-                self.write_queue.push_frame(&header[..len], body)
+                self.write_queue.push_copied(&header[..len], body)
             }
             None => {
                 self.session
-                    .encode_frame(&body, more, self.write_queue.tail())
+                    .encode_frame(body, more, self.write_queue.tail())
             }
         }
     }

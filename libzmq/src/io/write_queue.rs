@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::io::{self, IoSlice, Write};
 
 /// Bodies larger than this are not copied but written from their own buffer.
-const COPY_LIMIT: usize = 8 * 1024;
+pub(crate) const COPY_LIMIT: usize = 8 * 1024;
 /// At most this many slices per `writev`.
 const MAX_SLICES: usize = 64;
 
@@ -32,6 +32,12 @@ impl WriteQueue {
     /// The buffer small writes append to.
     pub(crate) fn tail(&mut self) -> &mut BytesMut {
         &mut self.tail
+    }
+
+    /// Queues a frame header followed by a copy of its (small) body.
+    pub(crate) fn push_copied(&mut self, header: &[u8], body: &[u8]) {
+        self.tail.extend_from_slice(header);
+        self.tail.extend_from_slice(body);
     }
 
     /// Queues a frame header followed by its body.
