@@ -268,6 +268,7 @@ fn hostile_handshakes_cost_at_most_what_they_send() {
     let stop = Arc::new(AtomicBool::new(false));
     let traffic = good_traffic(null_server, client, stop.clone());
     let baseline = peak_rss();
+    let resident_before = status_kib("VmRSS:") * 1024;
 
     let attacks: [(&Endpoint, Attack); 6] = [
         // One peer really tries to push the whole 64 MiB READY bomb.
@@ -330,4 +331,17 @@ fn hostile_handshakes_cost_at_most_what_they_send() {
     stop.store(true, Ordering::Relaxed);
     let exchanged = traffic.join().unwrap();
     assert!(exchanged > 0, "the good client was starved");
+
+    // Every hostile connection was closed: what they cost is given back
+    // (the resident set returns near where it started).
+    let resident = || status_kib("VmRSS:") * 1024;
+    let deadline = Instant::now() + TIMEOUT;
+    while resident() > resident_before + SLACK && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        resident() <= resident_before + SLACK,
+        "resident memory stayed at {} bytes (was {resident_before})",
+        resident()
+    );
 }
