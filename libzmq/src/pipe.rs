@@ -260,16 +260,29 @@ impl Pipe {
         Ok(msg)
     }
 
-    /// Moves up to `max` messages to `out`; returns how many. Arms the reader
+    /// Moves up to `max` messages, and no more than `max_bytes` of bodies
+    /// beyond the first message, to `out`; returns how many. Arms the reader
     /// notification when it leaves the pipe empty.
     pub(crate) fn pop_batch(
         &self,
         out: &mut VecDeque<Msg>,
         max: usize,
+        max_bytes: usize,
     ) -> Result<usize, PopError> {
         let (count, to_wake) = {
             let mut state = self.state.lock();
-            let count = state.queue.len().min(max);
+            // At least one message, then as many as fit `max_bytes`.
+            let mut bytes = 0;
+            let count = state
+                .queue
+                .iter()
+                .take(max)
+                .take_while(|msg| {
+                    let first = bytes == 0;
+                    bytes += msg.len().max(1);
+                    first || bytes <= max_bytes
+                })
+                .count();
             if count == 0 {
                 if state.writer_closed {
                     return Err(PopError::Closed);
@@ -521,10 +534,26 @@ mod tests {
             pipe.push(Msg::from(vec![i])).unwrap();
         }
         let mut out = VecDeque::new();
-        assert_eq!(pipe.pop_batch(&mut out, 4).unwrap(), 4);
-        assert_eq!(pipe.pop_batch(&mut out, 100).unwrap(), 6);
+        assert_eq!(pipe.pop_batch(&mut out, 4, usize::MAX).unwrap(), 4);
+        assert_eq!(pipe.pop_batch(&mut out, 100, usize::MAX).unwrap(), 6);
         let got: Vec<u8> = out.iter().map(|m| m.as_bytes()[0]).collect();
         assert_eq!(got, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn batch_pop_is_bounded_by_bytes() {
+        let pipe = Pipe::new(Some(100), None);
+        for _ in 0..10 {
+            pipe.push(Msg::from(vec![0u8; 1000])).unwrap();
+        }
+        let mut out = VecDeque::new();
+        assert_eq!(pipe.pop_batch(&mut out, 100, 2500).unwrap(), 2);
+        assert_eq!(
+            pipe.pop_batch(&mut out, 100, 10).unwrap(),
+            1,
+            "one at least"
+        );
+        assert_eq!(pipe.pop_batch(&mut out, 3, usize::MAX).unwrap(), 3);
     }
 
     #[test]

@@ -180,7 +180,7 @@ impl Engine {
         let mut scratch = BytesMut::with_capacity(READ_CHUNK);
         for _ in 0..READS_PER_TURN {
             scratch.clear();
-            match read_into(&self.stream, &mut scratch) {
+            match read_into(&self.stream, &mut scratch, READ_CHUNK) {
                 Ok(count) if count > 0 => {}
                 Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 _ => return,
@@ -293,8 +293,8 @@ impl Engine {
                 return Ok(());
             }
             reads += 1;
-            self.read_buf.reserve(READ_CHUNK);
-            match read_into(&self.stream, &mut self.read_buf) {
+            let limit = self.prepare_read();
+            match read_into(&self.stream, &mut self.read_buf, limit) {
                 Ok(0) => return Err(CloseReason::Eof),
                 Ok(_) => {}
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
@@ -304,6 +304,24 @@ impl Engine {
                 Err(err) => return Err(CloseReason::Io(err)),
             }
         }
+    }
+
+    /// Makes room for the next read; returns how many bytes to read.
+    ///
+    /// While a frame larger than a read is pending, room is made for the
+    /// rest of it (so its body lands in one buffer) and no more is read (so
+    /// no part of the next frame has to be moved later) — but never more
+    /// room than what already arrived: a declared size alone cannot make
+    /// us allocate.
+    fn prepare_read(&mut self) -> usize {
+        let needed = self.session.bytes_needed(&self.read_buf);
+        if needed <= READ_CHUNK {
+            self.read_buf.reserve(READ_CHUNK);
+            return usize::MAX; // as much as the spare capacity takes
+        }
+        let room = needed.min(self.read_buf.len().max(READ_CHUNK));
+        self.read_buf.reserve(room);
+        room
     }
 
     fn handle(&mut self, event: Event) -> Result<(), CloseReason> {
@@ -470,7 +488,8 @@ impl Engine {
         let Some(attached) = &self.attached else {
             return Ok(false);
         };
-        match attached.out.pop_batch(&mut self.batch, BATCH) {
+        let room = WRITE_HIGH.saturating_sub(self.write_queue.len());
+        match attached.out.pop_batch(&mut self.batch, BATCH, room) {
             Ok(_) | Err(PopError::Empty) => {}
             Err(PopError::Closed) => return Ok(true),
         }
@@ -548,9 +567,16 @@ impl Engine {
     }
 }
 
-/// Reads from `stream` into the spare capacity of `buf`, without zeroing it first.
-fn read_into(stream: &Stream, buf: &mut BytesMut) -> io::Result<usize> {
+/// Reads at most `limit` bytes from `stream` into the spare capacity of
+/// `buf`, without zeroing it first.
+fn read_into(
+    stream: &Stream,
+    buf: &mut BytesMut,
+    limit: usize,
+) -> io::Result<usize> {
     let spare = buf.spare_capacity_mut();
+    let len = limit.min(spare.len());
+    let spare = &mut spare[..len];
     // SAFETY: `spare` is valid for writes of `spare.len()` bytes; read(2) writes at
     // most that many bytes into it and never reads from it.
     let count = unsafe {

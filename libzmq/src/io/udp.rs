@@ -280,7 +280,7 @@ impl UdpEngine {
                 }
             }
             let Some(msg) = self.batch.pop_front() else {
-                match self.out.pop_batch(&mut self.batch, 64) {
+                match self.out.pop_batch(&mut self.batch, 64, usize::MAX) {
                     Ok(0) => return Ok(()),
                     Ok(_) => continue,
                     Err(PopError::Closed) => return Err(SocketGone),
