@@ -14,7 +14,8 @@ use std::time::Instant;
 
 /// Something that wants to hear when a [`Signal`] fires (e.g. a poller).
 pub(crate) trait Listener: Send + Sync {
-    /// Called after the signal's generation moved.
+    /// Called after the signal's generation moved, under the signal's
+    /// listener lock: it must not block nor touch the signal.
     fn signalled(&self);
 }
 
@@ -55,13 +56,9 @@ impl Signal {
             self.cond.notify_all();
         }
         if self.has_listeners.load(SeqCst) {
-            let listeners: Vec<_> = self
-                .listeners
-                .lock()
-                .iter()
-                .map(|(_, l)| l.clone())
-                .collect();
-            for listener in listeners {
+            // Listeners only flip an atomic and maybe write an eventfd, so
+            // they are called under the lock (no allocation per notify).
+            for (_, listener) in self.listeners.lock().iter() {
                 listener.signalled();
             }
         }
