@@ -145,9 +145,13 @@ pub trait Socket: GetRawSocket {
     }
 
     /// How long dropping the socket keeps trying to deliver its queued
-    /// outgoing messages (default `Period::Finite(0)`: they are discarded, as
-    /// in the libzmq 0.2 crate). Messages already handed to an inproc peer
-    /// are never lost. Not in the libzmq 0.2 crate.
+    /// outgoing messages. With the default `Period::Finite(0)`, what a live
+    /// connection can take at once is still written out (a reply routed
+    /// just before the drop arrives, as with C libzmq and the libzmq 0.2
+    /// crate); only what would have to wait — a peer not connected yet, or
+    /// not reading — is discarded. Messages already handed to an inproc
+    /// peer are never lost. Dropping the socket never blocks; dropping the
+    /// ctx waits for what lingers. Not in the libzmq 0.2 crate.
     fn linger(&self) -> Result<Period, Error> {
         Ok(self.raw_socket().core.options().linger)
     }
