@@ -3,10 +3,13 @@
 //!
 //! * DRAFT API enabled (`ZMQ_BUILD_DRAFT_API`): needed for CLIENT/SERVER,
 //!   RADIO/DISH, SCATTER/GATHER, `zmq_msg_set_routing_id`, `zmq_join`, ...
-//! * CURVE enabled through the system libsodium (`ZMQ_USE_LIBSODIUM`,
-//!   `ZMQ_HAVE_CURVE`), linked statically from `libsodium.a` (Debian:
-//!   `libsodium-dev`). `zeromq-src` does not compile libzmq's bundled
-//!   tweetnacl, so libsodium is mandatory for CURVE.
+//! * CURVE enabled (`ZMQ_USE_LIBSODIUM`, `ZMQ_HAVE_CURVE`) through libsodium,
+//!   linked statically. `zeromq-src` does not compile libzmq's bundled
+//!   tweetnacl, so libsodium is mandatory for CURVE. It comes from the
+//!   `libsodium-sys-stable` crate, whose build script compiles the libsodium
+//!   release tarball shipped inside the crate (`./configure && make`, no
+//!   network, no system package) and passes us its `sodium.h` directory and
+//!   `libsodium.a` directory as `DEP_SODIUM_INCLUDE` / `DEP_SODIUM_LIB`.
 //! * The C++ is always compiled with `-O2` and without debug info, whatever
 //!   the cargo profile: the benchmarks compare against this build, so it must
 //!   be an optimised build (same level as Debian's libzmq5), and skipping `-g`
@@ -20,58 +23,40 @@
 //!   and use a socketpair instead of an eventfd for mailbox wake-ups. This
 //!   keeps the build close to the distribution libzmq5 we compare against.
 //!
-//! No network access: the libzmq sources ship inside the `zeromq-src` crate.
+//! No network access: the libzmq sources ship inside the `zeromq-src` crate,
+//! the libsodium sources inside `libsodium-sys-stable`.
 //!
 //! Environment overrides:
-//! * `SODIUM_LIB_DIR` / `SODIUM_INCLUDE_DIR`: where `libsodium.a` and
-//!   `sodium.h` live (default: `pkg-config libsodium`, then the Debian paths).
+//! * `SODIUM_LIB_DIR` (read by `libsodium-sys-stable` too): link the
+//!   `libsodium.a` found there instead of compiling one, e.g.
+//!   `/usr/lib/x86_64-linux-gnu` with Debian's `libsodium-dev`; the headers
+//!   are then taken from `SODIUM_INCLUDE_DIR` (default `/usr/include`).
 //! * `INTEROP_LIBZMQ_OPT_LEVEL`: optimisation level for the C++ (default `2`).
 
 use std::env;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
-fn pkg_config_var(var: &str) -> Option<PathBuf> {
-    let out = Command::new("pkg-config")
-        .args([&format!("--variable={var}"), "libsodium"])
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    let s = String::from_utf8(out.stdout).ok()?;
-    let s = s.trim();
-    if s.is_empty() {
-        None
-    } else {
-        Some(PathBuf::from(s))
-    }
-}
-
+/// Where `sodium.h` and `libsodium.a` are: the ones `libsodium-sys-stable`
+/// built, or with `SODIUM_LIB_DIR` set (then that crate builds nothing and
+/// only links the archive found there) the installed ones.
 fn find_libsodium() -> (PathBuf, PathBuf) {
-    let lib_dir = env::var_os("SODIUM_LIB_DIR")
+    let lib_dir = env::var_os("DEP_SODIUM_LIB")
+        .or_else(|| env::var_os("SODIUM_LIB_DIR"))
         .map(PathBuf::from)
-        .or_else(|| pkg_config_var("libdir"))
-        .or_else(|| {
-            let arch = env::var("CARGO_CFG_TARGET_ARCH").ok()?;
-            let os = env::var("CARGO_CFG_TARGET_OS").ok()?;
-            let env_ = env::var("CARGO_CFG_TARGET_ENV").ok()?;
-            Some(PathBuf::from(format!("/usr/lib/{arch}-{os}-{env_}")))
-        })
-        .unwrap_or_else(|| PathBuf::from("/usr/lib"));
-    let include_dir = env::var_os("SODIUM_INCLUDE_DIR")
+        .expect("interop: libsodium-sys-stable gave no DEP_SODIUM_LIB");
+    let include_dir = env::var_os("DEP_SODIUM_INCLUDE")
+        .or_else(|| env::var_os("SODIUM_INCLUDE_DIR"))
         .map(PathBuf::from)
-        .or_else(|| pkg_config_var("includedir"))
         .unwrap_or_else(|| PathBuf::from("/usr/include"));
 
     let archive = lib_dir.join("libsodium.a");
     let header = include_dir.join("sodium.h");
     if !archive.is_file() || !header.is_file() {
         panic!(
-            "interop: libsodium not found (looked for {} and {}). \
-             Install it with `.ci/install-deps.sh` (Debian: libsodium-dev) or \
-             set SODIUM_LIB_DIR / SODIUM_INCLUDE_DIR.",
+            "interop: libsodium not found (looked for {} and {}). Unset \
+             SODIUM_LIB_DIR to build it from source, or point SODIUM_LIB_DIR \
+             / SODIUM_INCLUDE_DIR at an installed libsodium.",
             archive.display(),
             header.display()
         );

@@ -133,7 +133,7 @@ fn z85_buf_to_string(buf: &[c_char]) -> String {
 
 /// Z85-encode `data` (length must be a multiple of 4).
 pub fn z85_encode(data: &[u8]) -> Option<String> {
-    if data.len() % 4 != 0 {
+    if !data.len().is_multiple_of(4) {
         return None;
     }
     let mut out = vec![0 as c_char; data.len() / 4 * 5 + 1];
@@ -151,7 +151,7 @@ pub fn z85_encode(data: &[u8]) -> Option<String> {
 
 /// Z85-decode `s` (length must be a multiple of 5).
 pub fn z85_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 5 != 0 {
+    if !s.len().is_multiple_of(5) {
         return None;
     }
     let c = CString::new(s).ok()?;
