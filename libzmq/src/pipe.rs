@@ -78,6 +78,16 @@ impl State {
         capacity - (capacity / 2 + capacity % 2)
     }
 
+    /// After the queue grew: the reader to wake, if it waits.
+    fn reader_to_wake(&mut self) -> Option<Arc<dyn Notify>> {
+        if self.reader_waiting {
+            self.reader_waiting = false;
+            self.reader.clone()
+        } else {
+            None
+        }
+    }
+
     /// After the queue shrank: the writer to wake, if it waits and may go on.
     fn writer_to_wake(&mut self) -> Option<Arc<dyn Notify>> {
         if self.writer_waiting && self.queue.len() <= self.low_water_mark() {
@@ -202,12 +212,7 @@ impl Pipe {
                 return Err(PushError::Full(msg));
             }
             state.queue.push_back(msg);
-            if state.reader_waiting {
-                state.reader_waiting = false;
-                state.reader.clone()
-            } else {
-                None
-            }
+            state.reader_to_wake()
         };
         wake(to_wake);
         Ok(())
@@ -229,12 +234,10 @@ impl Pipe {
             if !msgs.is_empty() {
                 state.writer_waiting = true;
             }
-            if count > 0 && state.reader_waiting {
-                state.reader_waiting = false;
-                state.reader.clone()
-            } else {
-                None
+            if count == 0 {
+                return Ok(());
             }
+            state.reader_to_wake()
         };
         wake(to_wake);
         Ok(())
