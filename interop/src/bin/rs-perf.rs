@@ -5,7 +5,7 @@
 //! ```text
 //! rs-perf thr <tcp|inproc|ipc> <size> <count>   # prints msg/s and MB/s
 //! rs-perf lat <tcp|inproc|ipc> <size> <count>   # prints mean RTT in µs
-//! rs-perf compare [quick]                       # both implementations, side by side
+//! rs-perf compare [--quick] [options]           # ours, C libzmq and OMQ.rs side by side
 //! ```
 //!
 //! Run it in release mode: `cargo run --release -p interop --bin rs-perf -- compare`.
