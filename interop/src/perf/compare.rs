@@ -126,6 +126,14 @@ pub fn size_name(size: usize) -> String {
     }
 }
 
+fn transport_name(t: Transport) -> &'static str {
+    match t {
+        Transport::Tcp => "TCP",
+        Transport::Inproc => "inproc",
+        Transport::Ipc => "IPC",
+    }
+}
+
 /// The cases: the Scatter→Gather TCP sweep over `sizes`, then inproc,
 /// Client→Server, CURVE, the round trips, and the idle-client Servers.
 pub fn cases(sizes: &[usize], idle: &[usize]) -> Vec<Case> {
@@ -168,7 +176,10 @@ pub fn cases(sizes: &[usize], idle: &[usize]) -> Vec<Case> {
     });
     for (transport, goal) in [(tcp, 0.7), (Transport::Inproc, 0.5)] {
         v.push(Case {
-            name: format!("Round trip Client/Server {transport} 32 B (p50)"),
+            name: format!(
+                "Round trip Client/Server {} 32 B (p50)",
+                transport_name(transport)
+            ),
             kind: Kind::RoundTrip {
                 transport,
                 size: 32,
@@ -178,7 +189,10 @@ pub fn cases(sizes: &[usize], idle: &[usize]) -> Vec<Case> {
     }
     for &n in idle {
         v.push(Case {
-            name: format!("Server with {n} idle clients, TCP 32 B"),
+            name: format!(
+                "Server with {n} idle client{}, TCP 32 B",
+                if n == 1 { "" } else { "s" }
+            ),
             kind: cs(32, false, n),
             goal: (n == 1000).then_some(Goal::AtLeast(1.5)),
         });
@@ -222,6 +236,16 @@ pub struct Settings {
     pub fd_limit: u64,
 }
 
+/// `a` as one shell word.
+fn shell_quote(a: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.,/=:".contains(c);
+    if !a.is_empty() && a.chars().all(plain) {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    }
+}
+
 /// Parses `compare`'s arguments (after `compare`).
 pub fn parse_args(program: &str, args: &[String]) -> Result<Settings, String> {
     let quick = args.iter().any(|a| a == "--quick" || a == "quick");
@@ -245,7 +269,10 @@ pub fn parse_args(program: &str, args: &[String]) -> Result<Settings, String> {
         note: None,
         command: format!(
             "cargo run --release -p interop --bin {program} -- compare {}",
-            args.join(" ")
+            args.iter()
+                .map(|a| shell_quote(a))
+                .collect::<Vec<_>>()
+                .join(" ")
         )
         .trim_end()
         .to_string(),
@@ -754,6 +781,7 @@ pub fn run(settings: &Settings) -> Result<Vec<ModeResult>, PerfError> {
         .collect();
     let all = affinity();
     let (cpu, one) = first_cpu(&all);
+    let started = Instant::now();
     let mut results = Vec::new();
     for &mode in &settings.modes {
         match mode {
@@ -770,8 +798,11 @@ pub fn run(settings: &Settings) -> Result<Vec<ModeResult>, PerfError> {
         };
         for (i, case) in cases.iter().enumerate() {
             mode_result.cases.push(run_case(settings, case, |j, line| {
+                let t = started.elapsed().as_secs();
                 eprintln!(
-                    "[{label}] case {}/{} {}: round {j}/{}: {line}",
+                    "[{:02}:{:02} {label}] case {}/{} {}: round {j}/{}: {line}",
+                    t / 60,
+                    t % 60,
                     i + 1,
                     cases.len(),
                     case.name,
@@ -949,7 +980,18 @@ pub fn median_value(s: &[Sample]) -> f64 {
 
 fn ratio_cell(r: Option<(f64, f64, f64)>) -> String {
     match r {
-        Some((m, lo, hi)) => format!("{m:.2}× ({lo:.2}–{hi:.2})"),
+        Some((m, lo, hi)) => {
+            // Two decimals, or three significant digits below 0.1.
+            let f = |x: f64| {
+                if x >= 0.1 || x == 0.0 {
+                    format!("{x:.2}")
+                } else {
+                    let decimals = (2.0 - x.log10().floor()) as usize;
+                    format!("{x:.decimals$}")
+                }
+            };
+            format!("{}× ({}–{})", f(m), f(lo), f(hi))
+        }
         None => "—".into(),
     }
 }
@@ -1285,4 +1327,91 @@ fn write_file(path: &Path, data: &[u8]) -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     std::fs::write(path, data).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(value: f64) -> Sample {
+        Sample {
+            value,
+            cpu_us: 1.0,
+            count: 10,
+            elapsed: Duration::from_millis(500),
+        }
+    }
+
+    #[test]
+    fn ratios_are_per_round_with_min_and_max() {
+        let ours = [sample(2.0), sample(3.0), sample(8.0)];
+        let c = [sample(1.0), sample(1.0), sample(2.0)];
+        assert_eq!(ratio(&ours, &c), Some((3.0, 2.0, 4.0)));
+        assert_eq!(ratio(&[], &c), None);
+        assert_eq!(ratio_cell(ratio(&ours, &c)), "3.00× (2.00–4.00)");
+        assert_eq!(
+            ratio_cell(Some((0.00123, 0.001, 0.05))),
+            "0.00123× (0.00100–0.0500)"
+        );
+        assert_eq!(median_value(&[sample(1.0), sample(5.0)]), 3.0);
+    }
+
+    #[test]
+    fn settings_and_cases() {
+        let full = parse_args("rs-perf", &[]).unwrap();
+        assert_eq!((full.rounds, full.secs), (9, 0.5));
+        assert_eq!(full.modes, [Mode::Pinned, Mode::Free]);
+        assert_eq!(full.out.as_deref(), Some(Path::new("BENCHMARKS.md")));
+        let names: Vec<String> = cases(&full.sizes, &full.idle)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        for want in [
+            "Scatter→Gather TCP 32 B",
+            "Scatter→Gather TCP 1 MiB",
+            "Scatter→Gather inproc 32 B",
+            "Client→Server TCP 32 B",
+            "CURVE Client→Server TCP 1 KiB",
+            "Round trip Client/Server TCP 32 B (p50)",
+            "Round trip Client/Server inproc 32 B (p50)",
+            "Server with 1 idle client, TCP 32 B",
+            "Server with 10000 idle clients, TCP 32 B",
+        ] {
+            assert!(
+                names.iter().any(|n| n == want),
+                "{want} missing: {names:?}"
+            );
+        }
+        let args: Vec<String> = [
+            "--quick", "--mode", "free", "--idle", "5,7", "--note", "it's",
+        ]
+        .map(String::from)
+        .to_vec();
+        let quick = parse_args("rs-perf", &args).unwrap();
+        assert_eq!((quick.rounds, quick.secs), (1, 0.1));
+        assert_eq!((quick.modes, quick.idle), (vec![Mode::Free], vec![5, 7]));
+        assert_eq!(quick.out, None);
+        assert!(quick.command.ends_with("--idle 5,7 --note 'it'\\''s'"));
+        assert!(parse_args("rs-perf", &["--bogus".into()]).is_err());
+    }
+
+    #[test]
+    fn idle_clients_fit_the_descriptor_limit() {
+        assert_eq!(idle_cap(20_000), 18_976);
+        let case = |idle| Case {
+            name: String::new(),
+            kind: Kind::ClientServer {
+                transport: Transport::Tcp,
+                size: 32,
+                curve: false,
+                idle,
+            },
+            goal: None,
+        };
+        assert!(all_fit(&case(1000), 20_000));
+        assert!(!all_fit(&case(10_000), 20_000));
+        assert_eq!(size_name(65536), "64 KiB");
+        assert_eq!(size_name(1 << 20), "1 MiB");
+        assert_eq!(size_name(100), "100 B");
+    }
 }
