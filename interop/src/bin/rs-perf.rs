@@ -8,7 +8,9 @@
 //! rs-perf compare [--quick] [options]           # ours, C libzmq and OMQ.rs side by side
 //! ```
 //!
-//! Run it in release mode: `cargo run --release -p interop --bin rs-perf -- compare`.
+//! Run it in release mode: `cargo run --release -p interop --bin rs-perf --
+//! compare` (the full run: `BENCHMARKS.md` and `docs/throughput.svg`; see
+//! `interop::perf::compare`), or `-- compare --quick` (a table on stdout).
 
 use std::process::ExitCode;
 

@@ -14,11 +14,13 @@ use omq_tokio::{Context, CurveKeypair, Message, Options, Socket, SocketType};
 
 use super::{
     check_count, check_size, inproc_name, Implementation, LatencyStats,
-    PerfError, ThroughputStats, Transport, TIMEOUT_MS,
+    PerfError, ThroughputStats, Transport,
 };
 
-/// Whole-measurement timeout: a wedged run fails instead of hanging.
-const TIMEOUT: Duration = Duration::from_millis(TIMEOUT_MS as u64);
+/// A whole measurement (one round, or one batch of hellos) fails after this
+/// instead of hanging: OMQ's calls take no timeout of their own, where ours
+/// and C libzmq's sockets have `perf::TIMEOUT_MS` per call.
+const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn omq_err(op: &'static str) -> impl FnOnce(omq_tokio::Error) -> PerfError {
     move |e| PerfError {
@@ -123,7 +125,7 @@ impl OmqPair {
         f: impl Future<Output = Result<T, PerfError>>,
     ) -> Result<T, PerfError> {
         self.rt.block_on(async move {
-            tokio::time::timeout(TIMEOUT.max(Duration::from_secs(60)), f)
+            tokio::time::timeout(RUN_TIMEOUT, f)
                 .await
                 .unwrap_or(Err(PerfError::new(op)))
         })
