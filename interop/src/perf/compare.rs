@@ -6,9 +6,21 @@
 //!
 //! ```text
 //! rs-perf compare [--quick] [--rounds N] [--secs S] [--mode both|pinned|free]
-//!                 [--idle N,N,..] [--only TEXT] [--out FILE.md] [--svg FILE.svg]
-//!                 [--note TEXT]
+//!                 [--sizes B,B,..] [--idle N,N,..] [--only TEXT]
+//!                 [--out FILE.md] [--svg FILE.svg] [--note TEXT]
 //! ```
+//!
+//! `--sizes`: the Scatter→Gather TCP sweep (default 32 B … 1 MiB, 9 sizes);
+//! `--idle`: the idle-client counts (default 1, 1000, 10000); `--only`: keep
+//! the cases whose name contains TEXT; `--note`: a line put at the top of
+//! the Markdown. Full run (the defaults): about 15–20 minutes on 2 cores.
+//!
+//! Cases: Scatter→Gather TCP over the sweep, Scatter→Gather inproc 32 B,
+//! Client→Server TCP 32 B, CURVE Client→Server TCP 1 KiB, round trips
+//! Client/Server TCP and inproc 32 B (p50), and a Server with N idle clients
+//! (one Client streams 32 B; N more connected C libzmq CLIENTs, in child
+//! processes `<tool> idle-clients ENDPOINT`, said hello once and stay
+//! silent). Goals of issue #11 (ours / C libzmq) are checked in the table.
 //!
 //! * every case is measured with every implementation on pairs connected
 //!   once per case and mode; each round runs each implementation for about
@@ -23,8 +35,12 @@
 //! * pinned: the main thread is bound to one CPU with `sched_setaffinity`
 //!   before the case's sockets (and their threads, which inherit it) exist;
 //!   free: the process's original CPU set;
-//! * `RLIMIT_NOFILE` is raised as far as allowed; the idle-client counts are
-//!   capped to what fits (the cap is printed and written).
+//! * `RLIMIT_NOFILE` is raised as far as allowed (to `fs.nr_open` as root
+//!   with `CAP_SYS_RESOURCE`, else to the hard limit); the Server side of
+//!   every idle connection is a descriptor here, so N is capped to the limit
+//!   less a reserve (the cap is printed and written), and when the three
+//!   implementations' setups do not fit at once, each round connects its
+//!   setup afresh (marked ¹ in the table).
 //!
 //! Defaults: 9 rounds of 0.5 s, both modes, writes `BENCHMARKS.md` and
 //! `docs/throughput.svg` in the current directory. `--quick`: 1 round of
