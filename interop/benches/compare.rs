@@ -6,9 +6,9 @@
 //! * `latency/tcp/32/{rust,libzmq}`: Client → Server (echo) → Client round
 //!   trip of 32 bytes.
 //!
-//! `cargo bench -p interop` (add `-- throughput/tcp` to filter). The quick
-//! version without criterion: `cargo run --release -p interop --bin rs-perf
-//! -- compare`.
+//! `cargo bench -p interop` (add `-- throughput/tcp` to filter). Without
+//! criterion, with OMQ.rs too, alternated, pinned and free: the compare tool,
+//! `cargo run --release -p interop --bin rs-perf -- compare [--quick]`.
 
 use std::time::Duration;
 

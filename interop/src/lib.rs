@@ -13,7 +13,9 @@
 //! * [`perf`]: throughput / latency measurements of C libzmq and, with the
 //!   same method, of our pure-Rust `libzmq` crate ([`perf::rust`]), so the
 //!   `lz-perf`/`rs-perf` binaries and `cargo bench -p interop` report both
-//!   side by side.
+//!   side by side; [`perf::compare`] is the compare tool (`rs-perf compare`:
+//!   ours, C libzmq and OMQ.rs alternated, pinned and free, written to
+//!   `BENCHMARKS.md` and `docs/throughput.svg`).
 //!
 //! The integration tests (`tests/client_server.rs`) put our `Client`/`Server`
 //! against libzmq's SERVER/CLIENT over TCP, in both directions.

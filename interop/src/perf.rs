@@ -77,7 +77,32 @@ macro_rules! fresh_pair_measures {
     };
 }
 
+/// The constructors `new`, `new_curve` and `scatter_gather` of a pair type
+/// whose `connect(transport, curve, receiver_kind, sender_kind)` does the
+/// work.
+macro_rules! pair_constructors {
+    ($server:expr, $client:expr, $gather:expr, $scatter:expr) => {
+        /// Connects a SERVER/CLIENT pair and does one round trip.
+        pub fn new(transport: Transport) -> Result<Self, PerfError> {
+            Self::connect(transport, false, $server, $client)
+        }
+
+        /// The same over CURVE (any client key accepted).
+        pub fn new_curve(transport: Transport) -> Result<Self, PerfError> {
+            Self::connect(transport, true, $server, $client)
+        }
+
+        /// A GATHER bound and a SCATTER connected, one message through;
+        /// only `throughput` applies.
+        pub fn scatter_gather(transport: Transport) -> Result<Self, PerfError> {
+            Self::connect(transport, false, $gather, $scatter)
+        }
+    };
+}
+
 pub mod cli;
+pub mod compare;
+pub mod omq;
 pub mod rust;
 
 /// Send/receive timeout used by the perf runs (milliseconds).
@@ -125,6 +150,8 @@ pub enum Implementation {
     Libzmq,
     /// Our pure-Rust `libzmq` crate.
     Rust,
+    /// OMQ.rs (crate `omq-tokio`), on a 2-worker tokio runtime.
+    Omq,
 }
 
 impl fmt::Display for Implementation {
@@ -135,6 +162,7 @@ impl fmt::Display for Implementation {
                 write!(f, "libzmq {a}.{b}.{c}")
             }
             Implementation::Rust => f.write_str("rust libzmq"),
+            Implementation::Omq => f.write_str("OMQ.rs (omq-tokio)"),
         }
     }
 }
@@ -419,7 +447,8 @@ where
     })
 }
 
-/// A bound C libzmq SERVER and a connected CLIENT, measured repeatedly.
+/// A bound C libzmq receiver (SERVER, or GATHER) and a connected sender
+/// (CLIENT, or SCATTER), measured repeatedly.
 pub struct LzPair {
     transport: Transport,
     // Fields drop in order: the sockets (linger 0) only go once nothing is
@@ -428,19 +457,17 @@ pub struct LzPair {
     client: Socket,
 }
 
+/// CURVE: keys from `zmq_curve_keypair`, no ZAP handler, so every client
+/// key is accepted.
 impl LzPair {
-    /// Connects a pair and does one round trip.
-    pub fn new(transport: Transport) -> Result<Self, PerfError> {
-        Self::connect(transport, false)
-    }
+    pair_constructors!(lz::SERVER, lz::CLIENT, lz::GATHER, lz::SCATTER);
 
-    /// The same over CURVE (keys from `zmq_curve_keypair`, no ZAP handler,
-    /// so every client key is accepted).
-    pub fn new_curve(transport: Transport) -> Result<Self, PerfError> {
-        Self::connect(transport, true)
-    }
-
-    fn connect(transport: Transport, curve: bool) -> Result<Self, PerfError> {
+    fn connect(
+        transport: Transport,
+        curve: bool,
+        server_kind: i32,
+        client_kind: i32,
+    ) -> Result<Self, PerfError> {
         let (server_ctx, client_ctx) = match transport {
             Transport::Inproc => {
                 let c = Ctx::new();
@@ -448,8 +475,10 @@ impl LzPair {
             }
             Transport::Tcp | Transport::Ipc => (Ctx::new(), Ctx::new()),
         };
-        let server = Socket::server(&server_ctx).op("create SERVER")?;
-        let client = Socket::client(&client_ctx).op("create CLIENT")?;
+        let server =
+            Socket::new(&server_ctx, server_kind).op("create receiver")?;
+        let client =
+            Socket::new(&client_ctx, client_kind).op("create sender")?;
         for s in [&server, &client] {
             s.set_rcvtimeo(TIMEOUT_MS).op("set RCVTIMEO")?;
             s.set_sndtimeo(TIMEOUT_MS).op("set SNDTIMEO")?;
@@ -476,15 +505,19 @@ impl LzPair {
             Transport::Ipc => "ipc://*".to_string(),
             Transport::Inproc => format!("inproc://{}", inproc_name("lz-perf")),
         };
-        server.bind(&bind_ep).op("bind SERVER")?;
+        server.bind(&bind_ep).op("bind receiver")?;
         let ep = server.last_endpoint();
-        client.connect(&ep).op("connect CLIENT")?;
+        client.connect(&ep).op("connect sender")?;
         let pair = LzPair {
             transport,
             server,
             client,
         };
-        pair.round_trips(1, 1)?;
+        if server_kind == lz::SERVER {
+            pair.round_trips(1, 1)?;
+        } else {
+            pair.throughput(1, 1)?;
+        }
         Ok(pair)
     }
 
@@ -493,7 +526,22 @@ impl LzPair {
         self.transport
     }
 
-    /// Sends `count` messages of `size` bytes CLIENT → SERVER; returns the
+    /// The endpoint the receiver is bound to (`tcp://127.0.0.1:PORT`).
+    pub fn endpoint(&self) -> String {
+        self.server.last_endpoint()
+    }
+
+    /// Receives `k` messages of any size and content on the receiver (the
+    /// hellos of idle clients).
+    pub fn recv_any(&self, k: usize) -> Result<(), PerfError> {
+        let mut msg = Msg::new();
+        for _ in 0..k {
+            self.server.recv_msg(&mut msg, 0).op("receiver recv")?;
+        }
+        Ok(())
+    }
+
+    /// Sends `count` messages of `size` bytes sender → receiver; returns the
     /// receiver-side time from the first to the last message.
     pub fn throughput(
         &self,
@@ -504,13 +552,13 @@ impl LzPair {
         let recv = move || {
             let mut msg = Msg::new();
             move || -> Result<(), PerfError> {
-                let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
+                let n = server.recv_msg(&mut msg, 0).op("receiver recv")?;
                 check_size(n, size)
             }
         };
         let send = || -> Result<(), PerfError> {
             let mut msg = Msg::with_size(size);
-            client.send_msg(&mut msg, 0).op("CLIENT send")?;
+            client.send_msg(&mut msg, 0).op("sender send")?;
             Ok(())
         };
         time_throughput(count, recv, send)

@@ -6,7 +6,7 @@
 //! ```text
 //! lz-perf thr <tcp|inproc|ipc> <size> <count>   # prints msg/s and MB/s
 //! lz-perf lat <tcp|inproc|ipc> <size> <count>   # prints mean RTT in µs
-//! lz-perf compare [quick]                       # both implementations, side by side
+//! lz-perf compare [--quick] [options]           # ours, C libzmq and OMQ.rs side by side
 //! ```
 
 use std::process::ExitCode;

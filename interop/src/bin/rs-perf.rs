@@ -5,10 +5,12 @@
 //! ```text
 //! rs-perf thr <tcp|inproc|ipc> <size> <count>   # prints msg/s and MB/s
 //! rs-perf lat <tcp|inproc|ipc> <size> <count>   # prints mean RTT in µs
-//! rs-perf compare [quick]                       # both implementations, side by side
+//! rs-perf compare [--quick] [options]           # ours, C libzmq and OMQ.rs side by side
 //! ```
 //!
-//! Run it in release mode: `cargo run --release -p interop --bin rs-perf -- compare`.
+//! Run it in release mode: `cargo run --release -p interop --bin rs-perf --
+//! compare` (the full run: `BENCHMARKS.md` and `docs/throughput.svg`; see
+//! `interop::perf::compare`), or `-- compare --quick` (a table on stdout).
 
 use std::process::ExitCode;
 

@@ -4,19 +4,22 @@
 //! ```text
 //! <prog> thr <tcp|inproc|ipc> <size> <count>   # one throughput run
 //! <prog> lat <tcp|inproc|ipc> <size> <count>   # one latency run
-//! <prog> compare [quick]                       # both implementations, side by side
+//! <prog> compare [--quick] [options]           # ours, C libzmq and OMQ.rs side by side
+//!                                              # (see `perf::compare`)
 //! ```
 
 use std::process::ExitCode;
 
 use super::{
-    rust, Implementation, LatencyStats, PerfError, ThroughputStats, Transport,
+    omq, rust, Implementation, LatencyStats, PerfError, ThroughputStats,
+    Transport,
 };
 
 fn usage(program: &str) -> String {
     format!(
         "usage: {program} <thr|lat> <tcp|inproc|ipc> <size-bytes> <count>\n\
-         \x20      {program} compare [quick]\n\
+         \x20      {program} compare [--quick] [--rounds N] [--secs S] [--mode both|pinned|free]\n\
+         \x20                [--idle N,..] [--sizes B,..] [--only TEXT] [--out FILE.md] [--svg FILE.svg] [--note TEXT]\n\
          e.g.   {program} thr tcp 32 1000000\n\
          \x20      {program} lat tcp 32 20000"
     )
@@ -35,6 +38,7 @@ fn thr(
     match implementation {
         Implementation::Libzmq => super::throughput(transport, size, count),
         Implementation::Rust => rust::throughput(transport, size, count),
+        Implementation::Omq => omq::throughput(transport, size, count),
     }
 }
 
@@ -47,65 +51,8 @@ fn lat(
     match implementation {
         Implementation::Libzmq => super::latency(transport, size, count),
         Implementation::Rust => rust::latency(transport, size, count),
+        Implementation::Omq => omq::latency(transport, size, count),
     }
-}
-
-/// Throughput runs of [`compare`]: transport, size, message count.
-pub const COMPARE_THROUGHPUT: [(Transport, usize, u64); 6] = [
-    (Transport::Tcp, 32, 2_000_000),
-    (Transport::Tcp, 1024, 500_000),
-    (Transport::Tcp, 65536, 20_000),
-    (Transport::Inproc, 32, 2_000_000),
-    (Transport::Inproc, 1024, 500_000),
-    (Transport::Inproc, 65536, 20_000),
-];
-
-/// Latency runs of [`compare`]: transport, size, round trips.
-pub const COMPARE_LATENCY: [(Transport, usize, u64); 2] = [
-    (Transport::Tcp, 32, 50_000),
-    (Transport::Inproc, 32, 50_000),
-];
-
-/// Runs the standard matrix with both implementations, one after the other
-/// for each line, and prints a table. `scale` divides every count.
-pub fn compare(scale: u64) -> Result<(), PerfError> {
-    println!(
-        "{:<24} {:>16} {:>16} {:>12}",
-        "", "libzmq 4.3.5", "rust", "rust/libzmq"
-    );
-    for (transport, size, count) in COMPARE_THROUGHPUT {
-        let count = (count / scale).max(1);
-        let c = thr(Implementation::Libzmq, transport, size, count)?;
-        let r = thr(Implementation::Rust, transport, size, count)?;
-        println!(
-            "{:<24} {:>10.0} msg/s {:>10.0} msg/s {:>12.2}",
-            format!("thr {transport} {size} B x{count}"),
-            c.msgs_per_sec,
-            r.msgs_per_sec,
-            r.msgs_per_sec / c.msgs_per_sec
-        );
-        println!(
-            "{:<24} {:>11.1} MB/s {:>11.1} MB/s",
-            "", c.mb_per_sec, r.mb_per_sec
-        );
-    }
-    for (transport, size, count) in COMPARE_LATENCY {
-        let count = (count / scale).max(1);
-        let c = lat(Implementation::Libzmq, transport, size, count)?;
-        let r = lat(Implementation::Rust, transport, size, count)?;
-        println!(
-            "{:<24} {:>10.2} us RTT {:>9.2} us RTT {:>12.2}",
-            format!("lat {transport} {size} B x{count}"),
-            c.mean_rtt_us,
-            r.mean_rtt_us,
-            r.mean_rtt_us / c.mean_rtt_us
-        );
-        println!(
-            "{:<24} {:>10.2} us p99 {:>9.2} us p99",
-            "", c.p99_rtt_us, r.p99_rtt_us
-        );
-    }
-    Ok(())
 }
 
 fn run(
@@ -114,9 +61,11 @@ fn run(
     args: &[String],
 ) -> Result<(), String> {
     match args {
-        [mode] if mode == "compare" => compare(1).map_err(|e| e.to_string()),
-        [mode, quick] if mode == "compare" && quick == "quick" => {
-            compare(20).map_err(|e| e.to_string())
+        [mode, rest @ ..] if mode == "compare" => {
+            super::compare::main(program, rest)
+        }
+        [mode, endpoint] if mode == "idle-clients" => {
+            super::compare::idle_clients_child(endpoint)
         }
         [mode, transport, size, count] => {
             let transport: Transport = transport.parse()?;

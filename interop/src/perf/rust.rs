@@ -12,12 +12,11 @@ use libzmq::auth::{
 };
 use std::time::Duration;
 
-use libzmq::Server;
 use libzmq::{
-    addr::Endpoint, prelude::*, Client, ClientBuilder, Ctx, InprocAddr,
-    IpcAddr, Msg,
+    addr::Endpoint, prelude::*, Client, ClientBuilder, Ctx, Gather,
+    GatherBuilder, InprocAddr, IpcAddr, Msg, Scatter, ScatterBuilder, Server,
+    ServerBuilder, TcpAddr,
 };
-use libzmq::{ServerBuilder, TcpAddr};
 
 use super::{
     check_count, check_size, time_round_trips, time_throughput, Implementation,
@@ -38,19 +37,120 @@ impl<T, C> WithOp<T> for Result<T, libzmq::Error<C>> {
     }
 }
 
-/// A bound Rust `Server` and a connected `Client`, measured repeatedly.
-pub struct RsPair {
+/// A bound Rust receiver `R` (`Server`, or `Gather`) and a connected sender
+/// `S` (`Client`, or `Scatter`), measured repeatedly.
+pub struct RsPair<R = Server, S = Client> {
     transport: Transport,
     // Fields drop in order: sockets first (linger 0; every measurement waits
     // for its last message), then the contexts, whose drop waits for their
     // sockets to be gone.
-    server: Server,
-    client: Client,
+    server: R,
+    client: S,
     _ctxs: Vec<Ctx>,
 }
 
+/// The contexts of a pair (tcp/ipc: one per side; inproc: one shared) and
+/// the endpoint to bind.
+fn contexts_and_endpoint(
+    transport: Transport,
+) -> Result<(Vec<Ctx>, Endpoint), PerfError> {
+    let ctxs = match transport {
+        Transport::Inproc => vec![Ctx::new()],
+        Transport::Tcp | Transport::Ipc => vec![Ctx::new(), Ctx::new()],
+    };
+    let parse_error = |e: libzmq::addr::AddrParseError| PerfError {
+        op: "parse address",
+        errno: 0,
+        detail: Some(e.to_string()),
+    };
+    let endpoint: Endpoint = match transport {
+        Transport::Tcp => TcpAddr::try_from("127.0.0.1:*")
+            .map_err(parse_error)?
+            .into(),
+        Transport::Ipc => IpcAddr::try_from("*").map_err(parse_error)?.into(),
+        Transport::Inproc => InprocAddr::new_unique().into(),
+    };
+    Ok((ctxs, endpoint))
+}
+
+const TIMEOUT: Duration = Duration::from_millis(TIMEOUT_MS as u64);
+
+impl RsPair<Gather, Scatter> {
+    /// A `Gather` bound and a `Scatter` connected, one message through; only
+    /// [`throughput`](RsPair::throughput) applies.
+    pub fn scatter_gather(transport: Transport) -> Result<Self, PerfError> {
+        let (ctxs, endpoint) = contexts_and_endpoint(transport)?;
+        let server = GatherBuilder::new()
+            .bind(endpoint)
+            .recv_timeout(TIMEOUT)
+            .with_ctx(ctxs[0].handle())
+            .op("create and bind Gather")?;
+        let client = ScatterBuilder::new()
+            .connect(server.last_endpoint().op("Gather last_endpoint")?)
+            .send_timeout(TIMEOUT)
+            .with_ctx(ctxs[ctxs.len() - 1].handle())
+            .op("create and connect Scatter")?;
+        let pair = RsPair {
+            transport,
+            server,
+            client,
+            _ctxs: ctxs,
+        };
+        pair.throughput(1, 1)?;
+        Ok(pair)
+    }
+}
+
+impl<R: RecvMsg + Socket + Sync, S: SendMsg + Sync> RsPair<R, S> {
+    /// The transport of this pair.
+    pub fn transport(&self) -> Transport {
+        self.transport
+    }
+
+    /// Sends `count` messages of `size` bytes sender → receiver; returns the
+    /// receiver-side time from the first to the last message.
+    pub fn throughput(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Duration, PerfError> {
+        let (server, client) = (&self.server, &self.client);
+        let recv = move || {
+            let mut msg = Msg::new();
+            move || -> Result<(), PerfError> {
+                server.recv(&mut msg).op("receiver recv")?;
+                check_size(msg.len(), size)
+            }
+        };
+        let send = || -> Result<(), PerfError> {
+            client.send(Msg::with_size(size)).op("sender send")?;
+            Ok(())
+        };
+        time_throughput(count, recv, send)
+    }
+
+    /// Receives `k` messages of any size and content on the receiver (the
+    /// hellos of idle clients).
+    pub fn recv_any(&self, k: usize) -> Result<(), PerfError> {
+        let mut msg = Msg::new();
+        for _ in 0..k {
+            self.server.recv(&mut msg).op("receiver recv")?;
+        }
+        Ok(())
+    }
+
+    /// The TCP endpoint the receiver is bound to (`tcp://HOST:PORT`), or
+    /// `None` for other transports.
+    pub fn tcp_endpoint(&self) -> Result<Option<String>, PerfError> {
+        Ok(match self.server.last_endpoint().op("last_endpoint")? {
+            Endpoint::Tcp(addr) => Some(format!("tcp://{addr}")),
+            _ => None,
+        })
+    }
+}
+
 impl RsPair {
-    /// Connects a pair and does one round trip.
+    /// Connects a `Server`/`Client` pair and does one round trip.
     pub fn new(transport: Transport) -> Result<Self, PerfError> {
         Self::connect(transport, false)
     }
@@ -61,25 +161,7 @@ impl RsPair {
     }
 
     fn connect(transport: Transport, curve: bool) -> Result<Self, PerfError> {
-        let ctxs = match transport {
-            Transport::Inproc => vec![Ctx::new()],
-            Transport::Tcp | Transport::Ipc => vec![Ctx::new(), Ctx::new()],
-        };
-        let parse_error = |e: libzmq::addr::AddrParseError| PerfError {
-            op: "parse address",
-            errno: 0,
-            detail: Some(e.to_string()),
-        };
-        let endpoint: Endpoint = match transport {
-            Transport::Tcp => TcpAddr::try_from("127.0.0.1:*")
-                .map_err(parse_error)?
-                .into(),
-            Transport::Ipc => {
-                IpcAddr::try_from("*").map_err(parse_error)?.into()
-            }
-            Transport::Inproc => InprocAddr::new_unique().into(),
-        };
-        let timeout = Duration::from_millis(TIMEOUT_MS as u64);
+        let (ctxs, endpoint) = contexts_and_endpoint(transport)?;
         let (server_mechanism, client_mechanism): (Mechanism, Mechanism) =
             if curve {
                 AuthBuilder::new()
@@ -97,15 +179,15 @@ impl RsPair {
         let server = ServerBuilder::new()
             .mechanism(server_mechanism)
             .bind(endpoint)
-            .send_timeout(timeout)
-            .recv_timeout(timeout)
+            .send_timeout(TIMEOUT)
+            .recv_timeout(TIMEOUT)
             .with_ctx(ctxs[0].handle())
             .op("create and bind Server")?;
         let client = ClientBuilder::new()
             .mechanism(client_mechanism)
             .connect(server.last_endpoint().op("Server last_endpoint")?)
-            .send_timeout(timeout)
-            .recv_timeout(timeout)
+            .send_timeout(TIMEOUT)
+            .recv_timeout(TIMEOUT)
             .with_ctx(ctxs[ctxs.len() - 1].handle())
             .op("create and connect Client")?;
         let pair = RsPair {
@@ -116,33 +198,6 @@ impl RsPair {
         };
         pair.round_trips(1, 1)?;
         Ok(pair)
-    }
-
-    /// The transport of this pair.
-    pub fn transport(&self) -> Transport {
-        self.transport
-    }
-
-    /// Sends `count` messages of `size` bytes Client → Server; returns the
-    /// receiver-side time from the first to the last message.
-    pub fn throughput(
-        &self,
-        size: usize,
-        count: u64,
-    ) -> Result<Duration, PerfError> {
-        let (server, client) = (&self.server, &self.client);
-        let recv = move || {
-            let mut msg = Msg::new();
-            move || -> Result<(), PerfError> {
-                server.recv(&mut msg).op("Server recv")?;
-                check_size(msg.len(), size)
-            }
-        };
-        let send = || -> Result<(), PerfError> {
-            client.send(Msg::with_size(size)).op("Client send")?;
-            Ok(())
-        };
-        time_throughput(count, recv, send)
     }
 
     /// One untimed round trip, then `count` timed round trips of `size`

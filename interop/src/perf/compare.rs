@@ -1,0 +1,1433 @@
+//! The side-by-side compare tool (`rs-perf compare`, `lz-perf compare`):
+//! ours, C libzmq 4.3.5 and OMQ.rs measured in one process run, rounds
+//! alternated A/B/C, C/B/A, …, in two modes (pinned to one CPU, and free),
+//! written as a Markdown table (`BENCHMARKS.md`) and an SVG chart of
+//! messages/s against message size (`docs/throughput.svg`).
+//!
+//! ```text
+//! rs-perf compare [--quick] [--rounds N] [--secs S] [--mode both|pinned|free]
+//!                 [--sizes B,B,..] [--idle N,N,..] [--only TEXT]
+//!                 [--out FILE.md] [--svg FILE.svg] [--note TEXT]
+//! ```
+//!
+//! `--sizes`: the Scatter→Gather TCP sweep (default 32 B … 1 MiB, 9 sizes);
+//! `--idle`: the idle-client counts (default 1, 1000, 10000); `--only`: keep
+//! the cases whose name contains TEXT; `--note`: a line put at the top of
+//! the Markdown. Full run (the defaults): about 15–20 minutes on 2 cores.
+//!
+//! Cases: Scatter→Gather TCP over the sweep, Scatter→Gather inproc 32 B,
+//! Client→Server TCP 32 B, CURVE Client→Server TCP 1 KiB, round trips
+//! Client/Server TCP and inproc 32 B (p50), and a Server with N idle clients
+//! (one Client streams 32 B; N more connected C libzmq CLIENTs, in child
+//! processes `<tool> idle-clients ENDPOINT`, said hello once and stay
+//! silent). Goals of issue #11 (ours / C libzmq) are checked in the table.
+//!
+//! * every case is measured with every implementation on pairs connected
+//!   once per case and mode; each round runs each implementation for about
+//!   `--secs` (message count calibrated from a short first run and from the
+//!   previous round), in the order ours, C, OMQ on even rounds and the
+//!   reverse on odd rounds;
+//! * a round's ratio is ours / other of that round's figures (msgs/s, or
+//!   p50 round-trip time); the table gives each implementation's median and
+//!   the median ratio with its min–max;
+//! * CPU time per message: `getrusage(RUSAGE_SELF)` user + sys over the
+//!   round, divided by its messages (all threads of the process);
+//! * pinned: the main thread is bound to one CPU with `sched_setaffinity`
+//!   before the case's sockets (and their threads, which inherit it) exist;
+//!   free: the process's original CPU set;
+//! * `RLIMIT_NOFILE` is raised as far as allowed (to `fs.nr_open` as root
+//!   with `CAP_SYS_RESOURCE`, else to the hard limit); the Server side of
+//!   every idle connection is a descriptor here, so N is capped to the limit
+//!   less a reserve (the cap is printed and written), and when the three
+//!   implementations' setups do not fit at once, each round connects its
+//!   setup afresh (marked ¹ in the table).
+//!
+//! Defaults: 9 rounds of 0.5 s, both modes, writes `BENCHMARKS.md` and
+//! `docs/throughput.svg` in the current directory. `--quick`: 1 round of
+//! 0.1 s, a 3-size sweep and 1 and 100 idle clients, writes nothing unless
+//! `--out`/`--svg` are given (the table is always printed on stdout).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use libzmq::{Gather, Scatter};
+
+use super::omq::OmqPair;
+use super::rust::RsPair;
+use super::{Implementation, LatencyStats, LzPair, PerfError, Transport};
+
+/// The implementations, in table order (ours first: ratios are ours / other).
+pub const IMPLEMENTATIONS: [Implementation; 3] = [
+    Implementation::Rust,
+    Implementation::Libzmq,
+    Implementation::Omq,
+];
+
+/// Message sizes of the throughput sweep (the chart).
+pub const SWEEP_SIZES: [usize; 9] = [
+    32,
+    128,
+    512,
+    1024,
+    4096,
+    16 * 1024,
+    64 * 1024,
+    256 * 1024,
+    1024 * 1024,
+];
+
+/// Numbers of idle clients of the "Server with N idle clients" cases.
+pub const IDLE_CLIENTS: [usize; 3] = [1, 1000, 10_000];
+
+/// What a case measures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// Scatter → Gather throughput.
+    ScatterGather { transport: Transport, size: usize },
+    /// Client → Server throughput (over CURVE if `curve`), with `idle` more
+    /// clients connected to the Server that said hello once.
+    ClientServer {
+        transport: Transport,
+        size: usize,
+        curve: bool,
+        idle: usize,
+    },
+    /// Client → Server (echo) → Client round trips; the figure is the p50.
+    RoundTrip { transport: Transport, size: usize },
+}
+
+/// A goal of issue #11: ours / C libzmq at least (`AtLeast`) or at most
+/// (`AtMost`) this.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Goal {
+    AtLeast(f64),
+    AtMost(f64),
+}
+
+impl Goal {
+    fn met(self, ratio: f64) -> bool {
+        match self {
+            Goal::AtLeast(g) => ratio >= g,
+            Goal::AtMost(g) => ratio <= g,
+        }
+    }
+}
+
+impl std::fmt::Display for Goal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Goal::AtLeast(g) => write!(f, "≥ {g}×"),
+            Goal::AtMost(g) => write!(f, "≤ {g}×"),
+        }
+    }
+}
+
+/// One line of the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub name: String,
+    pub kind: Kind,
+    pub goal: Option<Goal>,
+}
+
+/// A human size: `32 B`, `1 KiB`, `64 KiB`, `1 MiB`.
+pub fn size_name(size: usize) -> String {
+    if size >= 1 << 20 && size % (1 << 20) == 0 {
+        format!("{} MiB", size >> 20)
+    } else if size >= 1 << 10 && size % (1 << 10) == 0 {
+        format!("{} KiB", size >> 10)
+    } else {
+        format!("{size} B")
+    }
+}
+
+fn transport_name(t: Transport) -> &'static str {
+    match t {
+        Transport::Tcp => "TCP",
+        Transport::Inproc => "inproc",
+        Transport::Ipc => "IPC",
+    }
+}
+
+/// The cases: the Scatter→Gather TCP sweep over `sizes`, then inproc,
+/// Client→Server, CURVE, the round trips, and the idle-client Servers.
+pub fn cases(sizes: &[usize], idle: &[usize]) -> Vec<Case> {
+    let tcp = Transport::Tcp;
+    let mut v: Vec<Case> = sizes
+        .iter()
+        .map(|&size| Case {
+            name: format!("Scatter→Gather TCP {}", size_name(size)),
+            kind: Kind::ScatterGather {
+                transport: tcp,
+                size,
+            },
+            goal: matches!(size, 32 | 1024 | 65536)
+                .then_some(Goal::AtLeast(1.5)),
+        })
+        .collect();
+    let cs = |size, curve, idle| Kind::ClientServer {
+        transport: tcp,
+        size,
+        curve,
+        idle,
+    };
+    v.push(Case {
+        name: "Scatter→Gather inproc 32 B".into(),
+        kind: Kind::ScatterGather {
+            transport: Transport::Inproc,
+            size: 32,
+        },
+        goal: Some(Goal::AtLeast(2.0)),
+    });
+    v.push(Case {
+        name: "Client→Server TCP 32 B".into(),
+        kind: cs(32, false, 0),
+        goal: Some(Goal::AtLeast(1.5)),
+    });
+    v.push(Case {
+        name: "CURVE Client→Server TCP 1 KiB".into(),
+        kind: cs(1024, true, 0),
+        goal: Some(Goal::AtLeast(1.2)),
+    });
+    for (transport, goal) in [(tcp, 0.7), (Transport::Inproc, 0.5)] {
+        v.push(Case {
+            name: format!(
+                "Round trip Client/Server {} 32 B (p50)",
+                transport_name(transport)
+            ),
+            kind: Kind::RoundTrip {
+                transport,
+                size: 32,
+            },
+            goal: Some(Goal::AtMost(goal)),
+        });
+    }
+    for &n in idle {
+        v.push(Case {
+            name: format!(
+                "Server with {n} idle client{}, TCP 32 B",
+                if n == 1 { "" } else { "s" }
+            ),
+            kind: cs(32, false, n),
+            goal: (n == 1000).then_some(Goal::AtLeast(1.5)),
+        });
+    }
+    v
+}
+
+/// Pinned to one CPU, or free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Pinned,
+    Free,
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Mode::Pinned => "pinned to 1 CPU",
+            Mode::Free => "free",
+        })
+    }
+}
+
+/// The tool's settings (see the module doc for the command line).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub rounds: usize,
+    pub secs: f64,
+    pub modes: Vec<Mode>,
+    pub sizes: Vec<usize>,
+    pub idle: Vec<usize>,
+    /// Keep only the cases whose name contains this.
+    pub only: Option<String>,
+    pub out: Option<PathBuf>,
+    pub svg: Option<PathBuf>,
+    /// A line put at the top of the Markdown (e.g. "preliminary").
+    pub note: Option<String>,
+    /// The command line, for the report.
+    pub command: String,
+    /// `RLIMIT_NOFILE` in force (set by [`main`]).
+    pub fd_limit: u64,
+}
+
+/// `a` as one shell word.
+fn shell_quote(a: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.,/=:".contains(c);
+    if !a.is_empty() && a.chars().all(plain) {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    }
+}
+
+/// Parses `compare`'s arguments (after `compare`).
+pub fn parse_args(program: &str, args: &[String]) -> Result<Settings, String> {
+    let quick = args.iter().any(|a| a == "--quick" || a == "quick");
+    let mut s = Settings {
+        rounds: if quick { 1 } else { 9 },
+        secs: if quick { 0.1 } else { 0.5 },
+        modes: vec![Mode::Pinned, Mode::Free],
+        sizes: if quick {
+            vec![32, 1024, 65536]
+        } else {
+            SWEEP_SIZES.to_vec()
+        },
+        idle: if quick {
+            vec![1, 100]
+        } else {
+            IDLE_CLIENTS.to_vec()
+        },
+        only: None,
+        out: (!quick).then(|| PathBuf::from("BENCHMARKS.md")),
+        svg: (!quick).then(|| PathBuf::from("docs/throughput.svg")),
+        note: None,
+        command: format!(
+            "cargo run --release -p interop --bin {program} -- compare {}",
+            args.iter()
+                .map(|a| shell_quote(a))
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+        .trim_end()
+        .to_string(),
+        fd_limit: 1024,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |what: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{what} needs a value"))
+        };
+        let bad = |what: &str, v: &str| format!("invalid {what}: {v:?}");
+        match a.as_str() {
+            "--quick" | "quick" => {}
+            "--rounds" => {
+                let v = value(a)?;
+                s.rounds = v.parse().map_err(|_| bad(a, &v))?;
+            }
+            "--secs" => {
+                let v = value(a)?;
+                s.secs = v.parse().map_err(|_| bad(a, &v))?;
+            }
+            "--mode" => {
+                s.modes = match value(a)?.as_str() {
+                    "both" => vec![Mode::Pinned, Mode::Free],
+                    "pinned" => vec![Mode::Pinned],
+                    "free" => vec![Mode::Free],
+                    v => return Err(bad(a, v)),
+                }
+            }
+            "--idle" | "--sizes" => {
+                let v = value(a)?;
+                let list = v
+                    .split(',')
+                    .map(|n| n.trim().parse::<usize>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| bad(a, &v))?;
+                if a == "--idle" {
+                    s.idle = list;
+                } else {
+                    s.sizes = list;
+                }
+            }
+            "--only" => s.only = Some(value(a)?),
+            "--out" => s.out = Some(value(a)?.into()),
+            "--svg" => s.svg = Some(value(a)?.into()),
+            "--note" => s.note = Some(value(a)?),
+            other => return Err(format!("unknown compare option {other:?}")),
+        }
+    }
+    if s.rounds == 0 || s.secs <= 0.0 || s.sizes.contains(&0) {
+        return Err("rounds, secs and sizes must be > 0".into());
+    }
+    Ok(s)
+}
+
+/// One connected setup of one implementation for one case.
+enum Subject {
+    Lz(LzPair),
+    Rs(RsPair),
+    RsScatterGather(RsPair<Gather, Scatter>),
+    Omq(Box<OmqPair>),
+}
+
+impl Subject {
+    fn new(
+        implementation: Implementation,
+        kind: Kind,
+    ) -> Result<Self, PerfError> {
+        use Implementation as I;
+        Ok(match (kind, implementation) {
+            (Kind::ScatterGather { transport, .. }, I::Libzmq) => {
+                Subject::Lz(LzPair::scatter_gather(transport)?)
+            }
+            (Kind::ScatterGather { transport, .. }, I::Rust) => {
+                Subject::RsScatterGather(RsPair::scatter_gather(transport)?)
+            }
+            (Kind::ScatterGather { transport, .. }, I::Omq) => {
+                Subject::Omq(Box::new(OmqPair::scatter_gather(transport)?))
+            }
+            (
+                Kind::ClientServer {
+                    transport, curve, ..
+                },
+                implementation,
+            ) => match (implementation, curve) {
+                (I::Libzmq, false) => Subject::Lz(LzPair::new(transport)?),
+                (I::Libzmq, true) => Subject::Lz(LzPair::new_curve(transport)?),
+                (I::Rust, false) => Subject::Rs(RsPair::new(transport)?),
+                (I::Rust, true) => Subject::Rs(RsPair::new_curve(transport)?),
+                (I::Omq, false) => {
+                    Subject::Omq(Box::new(OmqPair::new(transport)?))
+                }
+                (I::Omq, true) => {
+                    Subject::Omq(Box::new(OmqPair::new_curve(transport)?))
+                }
+            },
+            (Kind::RoundTrip { transport, .. }, I::Libzmq) => {
+                Subject::Lz(LzPair::new(transport)?)
+            }
+            (Kind::RoundTrip { transport, .. }, I::Rust) => {
+                Subject::Rs(RsPair::new(transport)?)
+            }
+            (Kind::RoundTrip { transport, .. }, I::Omq) => {
+                Subject::Omq(Box::new(OmqPair::new(transport)?))
+            }
+        })
+    }
+
+    /// The receiver's TCP endpoint (for idle clients).
+    fn tcp_endpoint(&self) -> Result<String, PerfError> {
+        let endpoint = match self {
+            Subject::Lz(p) => Some(p.endpoint()),
+            Subject::Rs(p) => p.tcp_endpoint()?,
+            Subject::RsScatterGather(p) => p.tcp_endpoint()?,
+            Subject::Omq(p) => Some(p.endpoint().to_string()),
+        };
+        endpoint
+            .ok_or_else(|| PerfError::new("idle clients need a TCP receiver"))
+    }
+
+    fn recv_any(&self, k: usize) -> Result<(), PerfError> {
+        match self {
+            Subject::Lz(p) => p.recv_any(k),
+            Subject::Rs(p) => p.recv_any(k),
+            Subject::RsScatterGather(p) => p.recv_any(k),
+            Subject::Omq(p) => p.recv_any(k),
+        }
+    }
+
+    fn throughput(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Duration, PerfError> {
+        match self {
+            Subject::Lz(p) => p.throughput(size, count),
+            Subject::Rs(p) => p.throughput(size, count),
+            Subject::RsScatterGather(p) => p.throughput(size, count),
+            Subject::Omq(p) => p.throughput(size, count),
+        }
+    }
+
+    fn round_trips(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Vec<Duration>, PerfError> {
+        match self {
+            Subject::Lz(p) => p.round_trips(size, count),
+            Subject::Rs(p) => p.round_trips(size, count),
+            Subject::Omq(p) => p.round_trips(size, count),
+            Subject::RsScatterGather(_) => {
+                Err(PerfError::new("no round trips over Scatter/Gather"))
+            }
+        }
+    }
+}
+
+/// Idle clients connected at once: each batch's hellos are received before
+/// the next batch connects (OMQ.rs admits few pending handshakes per
+/// listener; with a thousand clients connecting at once some hellos never
+/// arrived).
+const IDLE_BATCH: usize = 16;
+
+/// Idle clients per child process: a C libzmq CLIENT costs two
+/// descriptors there (its mailbox and its connection).
+const IDLE_PER_CHILD: usize = 4000;
+
+/// `n` C libzmq CLIENTs in child processes (`<tool> idle-clients ENDPOINT`,
+/// see [`idle_clients_child`]; at most [`IDLE_PER_CHILD`] each), connected
+/// to a receiver, each of which said hello once and stays silent. In
+/// children so that both ends of 10 000 connections need not fit one
+/// process's descriptor limit; C libzmq so that every implementation's Server
+/// faces the same clients. Dropping it ends the children.
+pub struct IdleClients {
+    children: Vec<(std::process::Child, Option<std::process::ChildStdin>)>,
+}
+
+impl IdleClients {
+    /// Starts the children and connects `n` clients to `subject`'s
+    /// receiver, in batches.
+    fn connect(subject: &Subject, n: usize) -> Result<Self, PerfError> {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let fail = |op: &'static str| {
+            move |e: std::io::Error| PerfError {
+                op,
+                errno: 0,
+                detail: Some(e.to_string()),
+            }
+        };
+        let endpoint = subject.tcp_endpoint()?;
+        let exe = std::env::current_exe().map_err(fail("current_exe"))?;
+        let mut idle = IdleClients {
+            children: Vec::new(),
+        };
+        let mut done = 0;
+        while done < n {
+            if done % IDLE_PER_CHILD == 0 {
+                let mut child = Command::new(&exe)
+                    .args(["idle-clients", &endpoint])
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .map_err(fail("spawn idle-clients"))?;
+                let stdin = child.stdin.take();
+                idle.children.push((child, stdin));
+            }
+            let batch = IDLE_BATCH
+                .min(n - done)
+                .min(IDLE_PER_CHILD - done % IDLE_PER_CHILD);
+            let (_, stdin) = idle.children.last_mut().expect("a child");
+            let stdin = stdin.as_mut().expect("child stdin");
+            writeln!(stdin, "{batch}")
+                .and_then(|()| stdin.flush())
+                .map_err(fail("write to idle-clients"))?;
+            subject.recv_any(batch)?;
+            done += batch;
+        }
+        Ok(idle)
+    }
+}
+
+impl Drop for IdleClients {
+    fn drop(&mut self) {
+        // EOF on its stdin ends a child.
+        for (_, stdin) in &mut self.children {
+            drop(stdin.take());
+        }
+        for (child, _) in &mut self.children {
+            let _ = child.wait();
+        }
+    }
+}
+
+/// The child of [`IdleClients`]: for each line `k` on stdin, connects `k` more
+/// C libzmq CLIENTs to `endpoint`, each sending `hello`; at EOF, exits.
+pub fn idle_clients_child(endpoint: &str) -> Result<(), String> {
+    use std::io::BufRead;
+    let limit = raise_fd_limit();
+    let ctx = crate::lz::Ctx::new();
+    ctx.set(crate::ffi::ZMQ_MAX_SOCKETS, limit.min(1 << 20) as i32)
+        .map_err(|e| {
+            format!("set ZMQ_MAX_SOCKETS: {}", crate::lz::strerror(e))
+        })?;
+    let mut clients = Vec::new();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        let k: usize = line
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad count {line:?}"))?;
+        for _ in 0..k {
+            let c = crate::lz::Socket::client(&ctx).map_err(|e| {
+                format!("create CLIENT: {}", crate::lz::strerror(e))
+            })?;
+            c.set_sndtimeo(super::TIMEOUT_MS)
+                .map_err(crate::lz::strerror)?;
+            c.connect(endpoint).map_err(|e| {
+                format!("connect {endpoint}: {}", crate::lz::strerror(e))
+            })?;
+            c.send(b"hello").map_err(|e| {
+                format!("send hello: {}", crate::lz::strerror(e))
+            })?;
+            clients.push(c);
+        }
+    }
+    drop(clients);
+    Ok(())
+}
+
+/// A connected pair and, for an idle-client case, its idle clients.
+struct Setup {
+    // Drops first: the idle clients go before their Server.
+    _idle: Option<IdleClients>,
+    subject: Subject,
+}
+
+impl Setup {
+    fn new(
+        implementation: Implementation,
+        kind: Kind,
+    ) -> Result<Self, PerfError> {
+        let subject = Subject::new(implementation, kind)?;
+        let idle = match kind {
+            Kind::ClientServer { idle, .. } if idle > 0 => {
+                Some(IdleClients::connect(&subject, idle)?)
+            }
+            _ => None,
+        };
+        Ok(Setup {
+            _idle: idle,
+            subject,
+        })
+    }
+}
+
+/// One implementation's figure in one round.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// Messages per second (throughput) or p50 round-trip time in µs.
+    pub value: f64,
+    /// Process CPU time (user + sys) per message (per round trip), µs.
+    pub cpu_us: f64,
+    /// Messages (round trips) in the round.
+    pub count: u64,
+    /// Time the round measured (receiver side, or the sum of round trips).
+    pub elapsed: Duration,
+}
+
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes the zero-initialised struct we pass.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64)
+            + Duration::from_micros(t.tv_usec as u64)
+    };
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+fn measure(
+    subject: &Subject,
+    kind: Kind,
+    count: u64,
+) -> Result<Sample, PerfError> {
+    let cpu0 = cpu_time();
+    let (value, elapsed) = match kind {
+        Kind::ScatterGather { size, .. } | Kind::ClientServer { size, .. } => {
+            let elapsed = subject.throughput(size, count)?;
+            (count as f64 / elapsed.as_secs_f64().max(1e-9), elapsed)
+        }
+        Kind::RoundTrip { transport, size } => {
+            let samples = subject.round_trips(size, count)?;
+            let stats = LatencyStats::new(
+                Implementation::Rust,
+                transport,
+                size,
+                &samples,
+            );
+            (stats.p50_rtt_us, stats.elapsed)
+        }
+    };
+    let cpu = cpu_time().saturating_sub(cpu0);
+    Ok(Sample {
+        value,
+        cpu_us: cpu.as_secs_f64() * 1e6 / count as f64,
+        count,
+        elapsed,
+    })
+}
+
+/// The count that should take `secs` at the rate of `sample`.
+fn next_count(sample: &Sample, secs: f64) -> u64 {
+    let per_sec = sample.count as f64 / sample.elapsed.as_secs_f64().max(1e-9);
+    ((per_sec * secs * 1.05) as u64).clamp(10, 1 << 32)
+}
+
+/// A short first run that sets the count of the first round.
+fn calibrate(
+    subject: &Subject,
+    kind: Kind,
+    secs: f64,
+) -> Result<u64, PerfError> {
+    let mut count = 64;
+    loop {
+        let s = measure(subject, kind, count)?;
+        if s.elapsed.as_secs_f64() >= (secs / 10.0).min(0.05)
+            || count >= 1 << 30
+        {
+            return Ok(next_count(&s, secs));
+        }
+        count *= 4;
+    }
+}
+
+/// One case's samples, per implementation (in [`IMPLEMENTATIONS`] order),
+/// or why it could not run.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub case: Case,
+    pub samples: Vec<Result<Vec<Sample>, String>>,
+    /// What setting up each implementation's pair (and idle clients) added.
+    pub footprints: Vec<(Implementation, Footprint)>,
+    /// Each round connected its setup afresh (the three did not fit the
+    /// descriptor limit at once).
+    pub reconnected: bool,
+}
+
+/// All cases of one mode.
+#[derive(Debug, Clone)]
+pub struct ModeResult {
+    pub mode: Mode,
+    pub cases: Vec<CaseResult>,
+}
+
+/// Saved CPU set of the process, restored for the free mode.
+fn affinity() -> libc::cpu_set_t {
+    // SAFETY: sched_getaffinity writes at most `size_of::<cpu_set_t>()`
+    // bytes into the zeroed set.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::sched_getaffinity(
+            0,
+            std::mem::size_of::<libc::cpu_set_t>(),
+            &mut set,
+        );
+        set
+    }
+}
+
+fn set_affinity(set: &libc::cpu_set_t) -> Result<(), PerfError> {
+    // SAFETY: `set` is a valid cpu_set_t of the size passed.
+    let rc = unsafe {
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), set)
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(PerfError::new("sched_setaffinity"))
+    }
+}
+
+/// The first CPU of `set`, alone.
+fn first_cpu(set: &libc::cpu_set_t) -> (usize, libc::cpu_set_t) {
+    let cpu = (0..libc::CPU_SETSIZE as usize)
+        // SAFETY: cpu < CPU_SETSIZE.
+        .find(|&c| unsafe { libc::CPU_ISSET(c, set) })
+        .unwrap_or(0);
+    // SAFETY: zeroed is a valid empty set; cpu < CPU_SETSIZE.
+    let one = unsafe {
+        let mut one: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut one);
+        one
+    };
+    (cpu, one)
+}
+
+/// Raises `RLIMIT_NOFILE` as far as allowed (as root, the hard limit too, up
+/// to `fs.nr_open`); returns the soft limit in force.
+pub fn raise_fd_limit() -> u64 {
+    let nr_open = std::fs::read_to_string("/proc/sys/fs/nr_open")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    // SAFETY: getrlimit/setrlimit read and write the struct we pass.
+    unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
+        let want = nr_open.max(lim.rlim_max as u64);
+        let raised = libc::rlimit {
+            rlim_cur: want as libc::rlim_t,
+            rlim_max: want as libc::rlim_t,
+        };
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) != 0 {
+            let soft = libc::rlimit {
+                rlim_cur: lim.rlim_max,
+                rlim_max: lim.rlim_max,
+            };
+            libc::setrlimit(libc::RLIMIT_NOFILE, &soft);
+        }
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
+        lim.rlim_cur as u64
+    }
+}
+
+/// Descriptors kept free for everything but the idle clients' connections.
+const FD_RESERVE: u64 = 1024;
+
+/// The idle-client count that fits `fd_limit`: the Server side of every
+/// idle connection is in this process (the clients are in a child), one
+/// implementation at a time at least.
+pub fn idle_cap(fd_limit: u64) -> usize {
+    fd_limit.saturating_sub(FD_RESERVE) as usize
+}
+
+/// Whether the three implementations' setups of `case` fit in this
+/// process's descriptors at once; if not, each round connects its
+/// implementation's setup afresh and closes it after.
+fn all_fit(case: &Case, fd_limit: u64) -> bool {
+    match case.kind {
+        Kind::ClientServer { idle, .. } => {
+            IMPLEMENTATIONS.len() as u64 * (idle as u64 + 64) + FD_RESERVE
+                <= fd_limit
+        }
+        _ => true,
+    }
+}
+
+/// Runs every case in every mode (progress on stderr) and returns the
+/// results; `settings.idle` must already be capped.
+pub fn run(settings: &Settings) -> Result<Vec<ModeResult>, PerfError> {
+    let cases: Vec<Case> = cases(&settings.sizes, &settings.idle)
+        .into_iter()
+        .filter(|c| {
+            settings
+                .only
+                .as_ref()
+                .is_none_or(|o| c.name.contains(o.as_str()))
+        })
+        .collect();
+    let all = affinity();
+    let (cpu, one) = first_cpu(&all);
+    let started = Instant::now();
+    let mut results = Vec::new();
+    for &mode in &settings.modes {
+        match mode {
+            Mode::Pinned => set_affinity(&one)?,
+            Mode::Free => set_affinity(&all)?,
+        }
+        let label = match mode {
+            Mode::Pinned => format!("pinned to CPU {cpu}"),
+            Mode::Free => "free".to_string(),
+        };
+        let mut mode_result = ModeResult {
+            mode,
+            cases: Vec::new(),
+        };
+        for (i, case) in cases.iter().enumerate() {
+            mode_result.cases.push(run_case(settings, case, |j, line| {
+                let t = started.elapsed().as_secs();
+                eprintln!(
+                    "[{:02}:{:02} {label}] case {}/{} {}: round {j}/{}: {line}",
+                    t / 60,
+                    t % 60,
+                    i + 1,
+                    cases.len(),
+                    case.name,
+                    settings.rounds
+                )
+            }));
+        }
+        results.push(mode_result);
+    }
+    set_affinity(&all)?;
+    Ok(results)
+}
+
+fn run_case(
+    settings: &Settings,
+    case: &Case,
+    progress: impl Fn(usize, String),
+) -> CaseResult {
+    let n = IMPLEMENTATIONS.len();
+    let reconnect = !all_fit(case, settings.fd_limit);
+    let mut footprints = Vec::new();
+    // Per implementation: its setup (None between rounds when `reconnect`)
+    // and the message count of its next round; or why it failed.
+    let mut slots: Vec<Result<(Option<Setup>, u64), String>> = IMPLEMENTATIONS
+        .iter()
+        .map(|&imp| {
+            progress(0, format!("setting up {}", short_name(imp)));
+            let before = Footprint::now();
+            let s = Setup::new(imp, case.kind).map_err(|e| e.to_string())?;
+            let grown = Footprint::now().minus(before);
+            footprints.push((imp, grown));
+            progress(
+                0,
+                format!(
+                    "{} set up: +{} descriptors, +{} KiB RSS",
+                    short_name(imp),
+                    grown.fds,
+                    grown.rss_kib
+                ),
+            );
+            let count = calibrate(&s.subject, case.kind, settings.secs)
+                .map_err(|e| e.to_string())?;
+            Ok(((!reconnect).then_some(s), count))
+        })
+        .collect();
+    let mut samples: Vec<Result<Vec<Sample>, String>> = slots
+        .iter()
+        .map(|s| match s {
+            Ok(_) => Ok(Vec::new()),
+            Err(e) => Err(e.clone()),
+        })
+        .collect();
+    for round in 0..settings.rounds {
+        let order: Vec<usize> = if round % 2 == 0 {
+            (0..n).collect()
+        } else {
+            (0..n).rev().collect()
+        };
+        let mut line = String::new();
+        for idx in order {
+            let Ok((setup, count)) = &mut slots[idx] else {
+                continue;
+            };
+            let measured = match setup {
+                Some(s) => measure(&s.subject, case.kind, *count),
+                None => Setup::new(IMPLEMENTATIONS[idx], case.kind)
+                    .and_then(|s| measure(&s.subject, case.kind, *count)),
+            };
+            match measured {
+                Ok(s) => {
+                    *count = next_count(&s, settings.secs);
+                    let _ = write!(
+                        line,
+                        "{} {}  ",
+                        short_name(IMPLEMENTATIONS[idx]),
+                        figure(case.kind, s.value)
+                    );
+                    if let Ok(v) = &mut samples[idx] {
+                        v.push(s);
+                    }
+                }
+                Err(e) => {
+                    samples[idx] = Err(e.to_string());
+                    slots[idx] = Err(e.to_string());
+                }
+            }
+        }
+        progress(round + 1, line);
+    }
+    CaseResult {
+        case: case.clone(),
+        samples,
+        footprints,
+        reconnected: reconnect,
+    }
+}
+
+/// Open descriptors and resident memory of the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    pub fds: i64,
+    pub rss_kib: i64,
+}
+
+impl Footprint {
+    fn now() -> Self {
+        let fds =
+            std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count() as i64);
+        let rss_kib = first_line_of("/proc/self/status", "VmRSS")
+            .and_then(|v| v.trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0);
+        Footprint { fds, rss_kib }
+    }
+
+    fn minus(self, before: Footprint) -> Footprint {
+        Footprint {
+            fds: self.fds - before.fds,
+            rss_kib: self.rss_kib - before.rss_kib,
+        }
+    }
+}
+
+fn short_name(i: Implementation) -> &'static str {
+    match i {
+        Implementation::Rust => "ours",
+        Implementation::Libzmq => "C libzmq",
+        Implementation::Omq => "OMQ.rs",
+    }
+}
+
+fn is_latency(kind: Kind) -> bool {
+    matches!(kind, Kind::RoundTrip { .. })
+}
+
+/// `3.62 M msg/s`, `451 k msg/s`, `12.3 µs`.
+pub fn figure(kind: Kind, value: f64) -> String {
+    if is_latency(kind) {
+        format!("{value:.1} µs")
+    } else if value >= 1e6 {
+        format!("{:.2} M/s", value / 1e6)
+    } else if value >= 1e3 {
+        format!("{:.1} k/s", value / 1e3)
+    } else {
+        format!("{value:.0} /s")
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Median, min and max of the per-round ratios a / b.
+pub fn ratio(a: &[Sample], b: &[Sample]) -> Option<(f64, f64, f64)> {
+    let r: Vec<f64> = a.iter().zip(b).map(|(a, b)| a.value / b.value).collect();
+    if r.is_empty() {
+        return None;
+    }
+    let min = r.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    Some((median(r), min, max))
+}
+
+/// The median figure of an implementation's samples.
+pub fn median_value(s: &[Sample]) -> f64 {
+    median(s.iter().map(|s| s.value).collect())
+}
+
+fn ratio_cell(r: Option<(f64, f64, f64)>) -> String {
+    match r {
+        Some((m, lo, hi)) => {
+            // Two decimals, or three significant digits below 0.1.
+            let f = |x: f64| {
+                if x >= 0.1 || x == 0.0 {
+                    format!("{x:.2}")
+                } else {
+                    let decimals = (2.0 - x.log10().floor()) as usize;
+                    format!("{x:.decimals$}")
+                }
+            };
+            format!("{}× ({}–{})", f(m), f(lo), f(hi))
+        }
+        None => "—".into(),
+    }
+}
+
+/// The Markdown table of one mode.
+pub fn table(mode: &ModeResult) -> String {
+    let mut t = String::new();
+    let _ = writeln!(t, "### {}\n", mode.mode);
+    let _ = writeln!(
+        t,
+        "| case | ours | C libzmq 4.3.5 | OMQ.rs | ours / C libzmq | goal | ours / OMQ.rs | CPU µs per msg (ours / C / OMQ) |"
+    );
+    let _ = writeln!(t, "|---|---:|---:|---:|---:|---|---:|---|");
+    for c in &mode.cases {
+        let cell = |s: &Result<Vec<Sample>, String>| match s {
+            Ok(v) if !v.is_empty() => figure(c.case.kind, median_value(v)),
+            Ok(_) => "—".into(),
+            Err(e) => format!("failed: {e}"),
+        };
+        let ok = |i: usize| c.samples[i].as_ref().ok().map(|v| v.as_slice());
+        let r = |i: usize| ok(0).zip(ok(i)).and_then(|(a, b)| ratio(a, b));
+        let goal = match (c.case.goal, r(1)) {
+            (Some(g), Some((m, ..))) => {
+                format!("{g} {}", if g.met(m) { "✓" } else { "✗" })
+            }
+            (Some(g), None) => g.to_string(),
+            (None, _) => String::new(),
+        };
+        let cpu: Vec<String> = (0..IMPLEMENTATIONS.len())
+            .map(|i| match ok(i) {
+                Some(v) if !v.is_empty() => {
+                    format!(
+                        "{:.2}",
+                        median(v.iter().map(|s| s.cpu_us).collect())
+                    )
+                }
+                _ => "—".into(),
+            })
+            .collect();
+        let name = if c.reconnected {
+            format!("{} ¹", c.case.name)
+        } else {
+            c.case.name.clone()
+        };
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            name,
+            cell(&c.samples[0]),
+            cell(&c.samples[1]),
+            cell(&c.samples[2]),
+            ratio_cell(r(1)),
+            goal,
+            ratio_cell(r(2)),
+            cpu.join(" / ")
+        );
+    }
+    if mode.cases.iter().any(|c| c.reconnected) {
+        let _ = writeln!(
+            t,
+            "\n¹ the three setups did not fit the descriptor limit at once: each round connected its implementation's Server and idle clients afresh (still alternated)."
+        );
+    }
+    let has_idle = mode.cases.iter().any(
+        |c| matches!(c.case.kind, Kind::ClientServer { idle, .. } if idle > 0),
+    );
+    let _ = has_idle && writeln!(
+        t,
+        "\nIdle clients: C libzmq CLIENTs in child processes ({IDLE_PER_CHILD} at most each), each said hello once (connected {IDLE_BATCH} at a time)."
+    )
+    .is_ok();
+    t
+}
+
+fn first_line_of(path: &str, key: &str) -> Option<String> {
+    std::fs::read_to_string(path).ok()?.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        (k.trim() == key).then(|| v.trim().to_string())
+    })
+}
+
+fn now_utc() -> String {
+    std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| "unknown date".into())
+}
+
+/// The whole `BENCHMARKS.md`.
+pub fn markdown(
+    settings: &Settings,
+    results: &[ModeResult],
+    capped: Option<(usize, u64)>,
+) -> String {
+    let mut t = String::new();
+    let _ = writeln!(t, "# Benchmarks: ours vs C libzmq 4.3.5 vs OMQ.rs\n");
+    if let Some(note) = &settings.note {
+        let _ = writeln!(t, "> **{note}**\n");
+    }
+    let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let cpu = first_line_of("/proc/cpuinfo", "model name")
+        .unwrap_or_else(|| "unknown CPU".into());
+    let _ = writeln!(t, "- machine: {nproc} CPUs (`nproc`), {cpu}");
+    let _ = writeln!(t, "- date: {}", now_utc());
+    let _ = writeln!(t, "- command: `{}`", settings.command);
+    let _ = writeln!(
+        t,
+        "- method: {} round(s) of ≥ {} s per case and implementation, alternated (ours, C, OMQ; then OMQ, C, ours; …) in one process; medians; a ratio is ours / other per round, median (min–max). Throughput in messages/s (higher is better), round trips as p50 (lower is better). CPU: `getrusage(RUSAGE_SELF)` user + sys per message (per round trip), all threads.",
+        settings.rounds, settings.secs
+    );
+    let _ = writeln!(
+        t,
+        "- implementations: ours = the `libzmq` crate of this repository; C libzmq = {}; OMQ.rs = crate `omq-tokio` 0.33 on a tokio runtime with 2 workers (send and receive as two tasks).",
+        crate::LIBZMQ_BUILD_INFO
+    );
+    let _ = writeln!(
+        t,
+        "- shape: both ends in this process; ours and C: a context per side (TCP), one for inproc, sender on the main thread, receiver on a second thread; default HWMs; a fresh zero-filled message per send. Modes: pinned = every thread on one CPU (`sched_setaffinity`), free = all CPUs."
+    );
+    if let Some((n, limit)) = capped {
+        let _ = writeln!(
+            t,
+            "- **idle clients capped at {n}**: RLIMIT_NOFILE is {limit} here (the hard limit; raising it failed), and the Server's side of every idle connection is a descriptor of this process"
+        );
+    }
+    let _ = writeln!(t, "\nChart: [docs/throughput.svg](docs/throughput.svg) (Scatter→Gather TCP, messages/s against message size).\n");
+    for m in results {
+        t.push_str(&table(m));
+        t.push('\n');
+    }
+    t.push_str(&idle_footprints(results));
+    t
+}
+
+/// Descriptors and memory per idle client (the setup's growth divided by
+/// the number of idle clients), first mode only.
+fn idle_footprints(results: &[ModeResult]) -> String {
+    let mut t = String::new();
+    let Some(mode) = results.first() else {
+        return t;
+    };
+    for c in &mode.cases {
+        let Kind::ClientServer { idle, .. } = c.case.kind else {
+            continue;
+        };
+        if idle < 100 {
+            continue;
+        }
+        if t.is_empty() {
+            let _ = writeln!(
+                t,
+                "### Cost of an idle client (setup growth / N, {})\n",
+                mode.mode
+            );
+            let _ = writeln!(t, "| N | implementation | descriptors per client | RSS KiB per client |");
+            let _ = writeln!(t, "|---:|---|---:|---:|");
+        }
+        for (imp, f) in &c.footprints {
+            let _ = writeln!(
+                t,
+                "| {idle} | {} | {:.2} | {:.1} |",
+                short_name(*imp),
+                f.fds as f64 / idle as f64,
+                f.rss_kib as f64 / idle as f64
+            );
+        }
+    }
+    t
+}
+
+/// The sweep points of one implementation in one mode: (size, msgs/s).
+fn sweep_points(mode: &ModeResult, imp: usize) -> Vec<(f64, f64)> {
+    mode.cases
+        .iter()
+        .filter_map(|c| match (c.case.kind, &c.samples[imp]) {
+            (
+                Kind::ScatterGather {
+                    transport: Transport::Tcp,
+                    size,
+                },
+                Ok(v),
+            ) if !v.is_empty() => Some((size as f64, median_value(v))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The SVG chart: one panel per mode, messages/s against message size (log
+/// scales), one line per implementation.
+pub fn chart(results: &[ModeResult], path: &Path) -> Result<(), String> {
+    use plotters::prelude::*;
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    let width = 520 * results.len().max(1) as u32;
+    let root = SVGBackend::new(path, (width, 420)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let panels = root.split_evenly((1, results.len().max(1)));
+    let colors = [
+        RGBColor(200, 60, 20),
+        RGBColor(40, 90, 200),
+        RGBColor(30, 150, 60),
+    ];
+    for (panel, mode) in panels.iter().zip(results) {
+        let series: Vec<Vec<(f64, f64)>> = (0..IMPLEMENTATIONS.len())
+            .map(|i| sweep_points(mode, i))
+            .collect();
+        let all = series.iter().flatten();
+        let (x_lo, x_hi) = all
+            .clone()
+            .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+        let (y_lo, y_hi) = all
+            .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+        if x_lo > x_hi {
+            continue;
+        }
+        let mut chart = ChartBuilder::on(panel)
+            .caption(
+                format!("Scatter→Gather TCP, {}", mode.mode),
+                ("sans-serif", 18),
+            )
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(64)
+            .build_cartesian_2d(
+                (x_lo * 0.8..x_hi * 1.25).log_scale(),
+                (y_lo * 0.5..y_hi * 2.0).log_scale(),
+            )
+            .map_err(|e| err(&e))?;
+        chart
+            .configure_mesh()
+            .x_desc("message size (bytes)")
+            .y_desc("messages/s")
+            .x_label_formatter(&|&x| match x {
+                x if x >= 1e6 => format!("{:.0} MB", x / 1e6),
+                x if x >= 1e3 => format!("{:.0} kB", x / 1e3),
+                x => format!("{x:.0} B"),
+            })
+            .y_label_formatter(&|y| {
+                figure(
+                    Kind::ScatterGather {
+                        transport: Transport::Tcp,
+                        size: 0,
+                    },
+                    *y,
+                )
+                .trim_end_matches("/s")
+                .trim()
+                .to_string()
+            })
+            .draw()
+            .map_err(|e| err(&e))?;
+        for (i, pts) in series.iter().enumerate() {
+            if pts.is_empty() {
+                continue;
+            }
+            let color = colors[i];
+            chart
+                .draw_series(LineSeries::new(
+                    pts.iter().copied(),
+                    color.stroke_width(2),
+                ))
+                .map_err(|e| err(&e))?
+                .label(short_name(IMPLEMENTATIONS[i]))
+                .legend(move |(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + 18, y)],
+                        color.stroke_width(2),
+                    )
+                });
+            chart
+                .draw_series(
+                    pts.iter().map(|&p| Circle::new(p, 3, color.filled())),
+                )
+                .map_err(|e| err(&e))?;
+        }
+        chart
+            .configure_series_labels()
+            .border_style(BLACK)
+            .background_style(WHITE.mix(0.8))
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(|e| err(&e))?;
+    }
+    root.present().map_err(|e| err(&e))?;
+    Ok(())
+}
+
+/// `compare`: parses `args`, runs, prints the table on stdout, writes the
+/// files.
+pub fn main(program: &str, args: &[String]) -> Result<(), String> {
+    let mut settings = parse_args(program, args)?;
+    let limit = raise_fd_limit();
+    settings.fd_limit = limit;
+    let cap = idle_cap(limit);
+    let mut capped = None;
+    for n in &mut settings.idle {
+        if *n > cap {
+            eprintln!("{program}: {n} idle clients capped at {cap} (RLIMIT_NOFILE {limit})");
+            *n = cap;
+            capped = Some((cap, limit));
+        }
+    }
+    settings.idle.dedup();
+    eprintln!("{program} compare: C side {}", crate::LIBZMQ_BUILD_INFO);
+    let started = Instant::now();
+    let results = run(&settings).map_err(|e| e.to_string())?;
+    let md = markdown(&settings, &results, capped);
+    println!("{md}");
+    if let Some(out) = &settings.out {
+        write_file(out, md.as_bytes())?;
+        eprintln!("{program}: wrote {}", out.display());
+    }
+    if let Some(svg) = &settings.svg {
+        if let Some(dir) = svg.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        chart(&results, svg)?;
+        eprintln!("{program}: wrote {}", svg.display());
+    }
+    eprintln!(
+        "{program} compare: {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn write_file(path: &Path, data: &[u8]) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, data).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(value: f64) -> Sample {
+        Sample {
+            value,
+            cpu_us: 1.0,
+            count: 10,
+            elapsed: Duration::from_millis(500),
+        }
+    }
+
+    #[test]
+    fn ratios_are_per_round_with_min_and_max() {
+        let ours = [sample(2.0), sample(3.0), sample(8.0)];
+        let c = [sample(1.0), sample(1.0), sample(2.0)];
+        assert_eq!(ratio(&ours, &c), Some((3.0, 2.0, 4.0)));
+        assert_eq!(ratio(&[], &c), None);
+        assert_eq!(ratio_cell(ratio(&ours, &c)), "3.00× (2.00–4.00)");
+        assert_eq!(
+            ratio_cell(Some((0.00123, 0.001, 0.05))),
+            "0.00123× (0.00100–0.0500)"
+        );
+        assert_eq!(median_value(&[sample(1.0), sample(5.0)]), 3.0);
+    }
+
+    #[test]
+    fn settings_and_cases() {
+        let full = parse_args("rs-perf", &[]).unwrap();
+        assert_eq!((full.rounds, full.secs), (9, 0.5));
+        assert_eq!(full.modes, [Mode::Pinned, Mode::Free]);
+        assert_eq!(full.out.as_deref(), Some(Path::new("BENCHMARKS.md")));
+        let names: Vec<String> = cases(&full.sizes, &full.idle)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        for want in [
+            "Scatter→Gather TCP 32 B",
+            "Scatter→Gather TCP 1 MiB",
+            "Scatter→Gather inproc 32 B",
+            "Client→Server TCP 32 B",
+            "CURVE Client→Server TCP 1 KiB",
+            "Round trip Client/Server TCP 32 B (p50)",
+            "Round trip Client/Server inproc 32 B (p50)",
+            "Server with 1 idle client, TCP 32 B",
+            "Server with 10000 idle clients, TCP 32 B",
+        ] {
+            assert!(
+                names.iter().any(|n| n == want),
+                "{want} missing: {names:?}"
+            );
+        }
+        let args: Vec<String> = [
+            "--quick", "--mode", "free", "--idle", "5,7", "--note", "it's",
+        ]
+        .map(String::from)
+        .to_vec();
+        let quick = parse_args("rs-perf", &args).unwrap();
+        assert_eq!((quick.rounds, quick.secs), (1, 0.1));
+        assert_eq!((quick.modes, quick.idle), (vec![Mode::Free], vec![5, 7]));
+        assert_eq!(quick.out, None);
+        assert!(quick.command.ends_with("--idle 5,7 --note 'it'\\''s'"));
+        assert!(parse_args("rs-perf", &["--bogus".into()]).is_err());
+    }
+
+    #[test]
+    fn idle_clients_fit_the_descriptor_limit() {
+        assert_eq!(idle_cap(20_000), 18_976);
+        let case = |idle| Case {
+            name: String::new(),
+            kind: Kind::ClientServer {
+                transport: Transport::Tcp,
+                size: 32,
+                curve: false,
+                idle,
+            },
+            goal: None,
+        };
+        assert!(all_fit(&case(1000), 20_000));
+        assert!(!all_fit(&case(10_000), 20_000));
+        assert_eq!(size_name(65536), "64 KiB");
+        assert_eq!(size_name(1 << 20), "1 MiB");
+        assert_eq!(size_name(100), "100 B");
+    }
+}
