@@ -28,6 +28,8 @@
 
 mod client;
 pub(crate) mod crypto;
+mod poly;
+mod salsa;
 mod server;
 
 use std::fmt;
