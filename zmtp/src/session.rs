@@ -369,7 +369,7 @@ impl Session {
                     self.check_ready();
                 }
                 Stage::Ready => {
-                    let Some(frame) = self.decoder.decode(input)? else {
+                    let Some(frame) = self.decoder.decode_mut(input)? else {
                         return Ok(None);
                     };
                     self.timers.traffic();

@@ -25,7 +25,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use crate::command::{self, Command};
 use crate::error::{escape, ProtocolError};
 use crate::event::Event;
-use crate::frame::{self, Frame, MAX_HEADER_LEN};
+use crate::frame::{self, Frame, FrameMut, MAX_HEADER_LEN};
 use crate::metadata::{Metadata, SOCKET_TYPE};
 use crate::socket_type::SocketType;
 
@@ -271,9 +271,12 @@ pub(crate) trait Mechanism: Debug + Send + Sync {
         frame::encode_frame(more, command, body, out);
     }
 
-    /// Decodes one traffic frame as read from the wire.
-    fn decode_frame(&mut self, frame: Frame) -> Result<Frame, ProtocolError> {
-        Ok(frame)
+    /// Decodes one traffic frame as read from the wire; its body may be changed in place.
+    fn decode_frame(
+        &mut self,
+        frame: FrameMut,
+    ) -> Result<Frame, ProtocolError> {
+        Ok(frame.freeze())
     }
 }
 

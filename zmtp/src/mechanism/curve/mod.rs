@@ -34,14 +34,14 @@ mod server;
 
 use std::fmt;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Buf, BufMut, BytesMut};
 use x25519_dalek::StaticSecret;
 
 use self::crypto::{random_secret, short_nonce, BoxKey, KEY_LEN, TAG_LEN};
 use super::{handshake_command, Handshake, Mechanism};
 use crate::command;
 use crate::error::{escape, ProtocolError};
-use crate::frame::{self, Frame, MAX_HEADER_LEN};
+use crate::frame::{self, Frame, FrameMut, MAX_HEADER_LEN};
 
 /// The CURVE client mechanism.
 pub(crate) type CurveClient = Curve<client::Client>;
@@ -244,7 +244,10 @@ impl<R: Role> Mechanism for Curve<R> {
         }
     }
 
-    fn decode_frame(&mut self, frame: Frame) -> Result<Frame, ProtocolError> {
+    fn decode_frame(
+        &mut self,
+        frame: FrameMut,
+    ) -> Result<Frame, ProtocolError> {
         self.channel.decode_message(frame)
     }
 }
@@ -356,10 +359,13 @@ impl Channel {
         key.seal_in_place(&short_nonce(self.send_prefix, n), &mut out[boxed..]);
     }
 
-    /// Checks, decrypts and unwraps a received `MESSAGE`.
-    fn decode_message(&mut self, frame: Frame) -> Result<Frame, ProtocolError> {
-        let body = &frame.body;
-        let (name, _) = command::split_name(body)?;
+    /// Checks, decrypts (in place, in the read buffer) and unwraps a received `MESSAGE`.
+    fn decode_message(
+        &mut self,
+        frame: FrameMut,
+    ) -> Result<Frame, ProtocolError> {
+        let mut body = frame.body;
+        let (name, _) = command::split_name(&body)?;
         if name != MESSAGE {
             return Err(ProtocolError::UnexpectedCommand(escape(name)));
         }
@@ -368,29 +374,32 @@ impl Channel {
                 "CURVE MESSAGE shorter than 33 bytes",
             ));
         }
-        let n = nonce_at(body, 8);
+        let n = nonce_at(&body, 8);
         if n <= self.peer_nonce {
             return Err(ProtocolError::InvalidNonce {
                 nonce: n,
                 last: self.peer_nonce,
             });
         }
-        let text = self.key()?.open(
+        self.key()?.open_in_place(
             &short_nonce(self.recv_prefix, n),
-            &body[16..],
+            &mut body[16..],
             "MESSAGE box did not open",
         )?;
-        let flags = text.first().copied().unwrap_or_default();
+        // Name, nonce and tag; then the flags and the payload.
+        body.advance(16 + TAG_LEN);
+        let flags = body.first().copied().unwrap_or_default();
         if flags & !(FLAG_MORE | FLAG_COMMAND) != 0 {
             return Err(ProtocolError::MalformedCommand(
                 "CURVE MESSAGE with reserved flag bits set",
             ));
         }
         self.peer_nonce = n;
+        body.advance(1);
         Ok(Frame {
             more: flags & FLAG_MORE != 0,
             command: flags & FLAG_COMMAND != 0,
-            body: Bytes::from(text).slice(1..),
+            body: body.freeze(),
         })
     }
 }
