@@ -95,7 +95,7 @@ impl Client {
         // S' ‖ cookie.
         let server_transient = key_at(&text, 0);
         let cookie = &text[KEY_LEN..KEY_LEN + COOKIE_LEN];
-        channel.key = Some(BoxKey::new(&server_transient, &transient)?);
+        channel.set_key(BoxKey::new(&server_transient, &transient)?);
 
         // vouch = V ‖ Box[C' ‖ S](C→S').
         let vouch_nonce = random::<16>()?;

@@ -73,15 +73,9 @@ impl BoxKey {
         BoxKey(Zeroizing::new(*key))
     }
 
-    /// The XSalsa20 stream for `nonce`, past its first block, and the Poly1305 key and
-    /// 32 bytes of key stream that the first block gives.
-    fn stream(
-        &self,
-        nonce: &[u8; NONCE_LEN],
-    ) -> (Salsa20, Zeroizing<[u8; BLOCK]>) {
-        let mut stream = Salsa20::xsalsa20(&self.0, nonce);
-        let first = Zeroizing::new(stream.next_block());
-        (stream, first)
+    /// The key for boxes whose nonces all start with `prefix` (see [`PrefixedKey`]).
+    pub(crate) fn prefixed(&self, prefix: &[u8; 16]) -> PrefixedKey {
+        PrefixedKey(Zeroizing::new(hsalsa20(&self.0, prefix)))
     }
 
     /// Seals in place: `boxed` is a 16-byte slot for the tag followed by the plaintext; on
@@ -91,12 +85,7 @@ impl BoxKey {
         nonce: &[u8; NONCE_LEN],
         boxed: &mut [u8],
     ) {
-        let (tag_slot, text) = boxed.split_at_mut(TAG_LEN);
-        let (mut stream, first) = self.stream(nonce);
-        let (head, rest) = text.split_at_mut(text.len().min(BLOCK - 32));
-        xor(head, &first[32..]);
-        stream.apply(rest);
-        tag_slot.copy_from_slice(&mac(&first, text));
+        seal(Salsa20::xsalsa20(&self.0, nonce), boxed);
     }
 
     /// Opens a box (tag ‖ ciphertext) in place: on success `boxed[TAG_LEN..]` holds the
@@ -107,18 +96,7 @@ impl BoxKey {
         boxed: &mut [u8],
         what: &'static str,
     ) -> Result<(), ProtocolError> {
-        if boxed.len() < TAG_LEN {
-            return Err(ProtocolError::Crypto(what));
-        }
-        let (tag, text) = boxed.split_at_mut(TAG_LEN);
-        let (mut stream, first) = self.stream(nonce);
-        if !bool::from(mac(&first, text).ct_eq(&tag[..])) {
-            return Err(ProtocolError::Crypto(what));
-        }
-        let (head, rest) = text.split_at_mut(text.len().min(BLOCK - 32));
-        xor(head, &first[32..]);
-        stream.apply(rest);
-        Ok(())
+        open(Salsa20::xsalsa20(&self.0, nonce), boxed, what)
     }
 
     /// Opens a box (tag ‖ ciphertext) and returns the plaintext; `what` names the box in the
@@ -134,6 +112,61 @@ impl BoxKey {
         copy.drain(..TAG_LEN);
         Ok(copy)
     }
+}
+
+/// A box key for nonces that all start with the same 16 bytes, such as a direction's
+/// `MESSAGE`s (`CurveZMQMESSAGEC` ‖ N): XSalsa20's HSalsa20 step depends only on the key and
+/// those 16 bytes, so it is done once here instead of once per box. Wiped on drop.
+pub(crate) struct PrefixedKey(Zeroizing<[u8; KEY_LEN]>);
+
+impl PrefixedKey {
+    /// [`BoxKey::seal_in_place`] with nonce `prefix ‖ n` (u64be).
+    pub(crate) fn seal_in_place(&self, n: u64, boxed: &mut [u8]) {
+        seal(Salsa20::new(&self.0, &n.to_be_bytes(), 0), boxed);
+    }
+
+    /// [`BoxKey::open_in_place`] with nonce `prefix ‖ n` (u64be).
+    pub(crate) fn open_in_place(
+        &self,
+        n: u64,
+        boxed: &mut [u8],
+        what: &'static str,
+    ) -> Result<(), ProtocolError> {
+        open(Salsa20::new(&self.0, &n.to_be_bytes(), 0), boxed, what)
+    }
+}
+
+/// Seals `boxed` (tag slot ‖ plaintext) in place with the XSalsa20 `stream` of its nonce,
+/// from block 0: block 0 gives the Poly1305 key and the key stream's first 32 bytes.
+fn seal(mut stream: Salsa20, boxed: &mut [u8]) {
+    let (tag_slot, text) = boxed.split_at_mut(TAG_LEN);
+    let first = Zeroizing::new(stream.next_block());
+    let (head, rest) = text.split_at_mut(text.len().min(BLOCK - 32));
+    xor(head, &first[32..]);
+    stream.apply(rest);
+    tag_slot.copy_from_slice(&mac(&first, text));
+}
+
+/// Opens `boxed` (tag ‖ ciphertext) in place with the XSalsa20 `stream` of its nonce (see
+/// [`seal`]); the tag is checked first, in constant time, and a box that does not open is
+/// left unchanged.
+fn open(
+    mut stream: Salsa20,
+    boxed: &mut [u8],
+    what: &'static str,
+) -> Result<(), ProtocolError> {
+    if boxed.len() < TAG_LEN {
+        return Err(ProtocolError::Crypto(what));
+    }
+    let (tag, text) = boxed.split_at_mut(TAG_LEN);
+    let first = Zeroizing::new(stream.next_block());
+    if !bool::from(mac(&first, text).ct_eq(&tag[..])) {
+        return Err(ProtocolError::Crypto(what));
+    }
+    let (head, rest) = text.split_at_mut(text.len().min(BLOCK - 32));
+    xor(head, &first[32..]);
+    stream.apply(rest);
+    Ok(())
 }
 
 /// The Poly1305 tag of `text` with the one-time key in the first 32 bytes of `first`.
@@ -308,6 +341,25 @@ mod tests {
             );
             ours.open_in_place(&nonce, &mut boxed, "x").unwrap();
             assert!(boxed[TAG_LEN..] == text[..], "length {len}");
+        }
+    }
+
+    #[test]
+    fn prefixed_keys_equal_full_nonces() {
+        let key = BoxKey::symmetric(&[0x33; 32]);
+        let prefixed = key.prefixed(b"CurveZMQMESSAGES");
+        for (n, len) in
+            [(1u64, 0usize), (2, 1), (1 << 40, 100), (u64::MAX, 5000)]
+        {
+            let mut a = vec![0u8; TAG_LEN];
+            a.extend_from_slice(&pattern(len, 1));
+            let mut b = a.clone();
+            key.seal_in_place(&short_nonce(b"CurveZMQMESSAGES", n), &mut a);
+            prefixed.seal_in_place(n, &mut b);
+            assert_eq!(a, b, "{n}");
+            prefixed.open_in_place(n, &mut b, "x").unwrap();
+            assert!(prefixed.open_in_place(n ^ 1, &mut a, "x").is_err());
+            assert_eq!(b[TAG_LEN..], pattern(len, 1)[..]);
         }
     }
 

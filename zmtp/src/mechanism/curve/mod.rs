@@ -37,7 +37,9 @@ use std::fmt;
 use bytes::{Buf, BufMut, BytesMut};
 use x25519_dalek::StaticSecret;
 
-use self::crypto::{random_secret, short_nonce, BoxKey, KEY_LEN, TAG_LEN};
+use self::crypto::{
+    random_secret, short_nonce, BoxKey, PrefixedKey, KEY_LEN, TAG_LEN,
+};
 use super::{handshake_command, Handshake, Mechanism};
 use crate::command;
 use crate::error::{escape, ProtocolError};
@@ -260,6 +262,9 @@ struct Channel {
     transient: Option<StaticSecret>,
     /// `crypto_box_beforenm(peer transient, our transient)`.
     key: Option<BoxKey>,
+    /// That key for the MESSAGEs we send and those we receive (their nonce prefixes
+    /// applied), set with it.
+    messages: Option<(PrefixedKey, PrefixedKey)>,
     /// Our next short nonce; `None` once all 2^64 - 1 are used.
     next_nonce: Option<u64>,
     /// The last short nonce received from the peer.
@@ -276,6 +281,7 @@ impl Channel {
         Channel {
             transient: None,
             key: None,
+            messages: None,
             next_nonce: Some(1),
             peer_nonce: 0,
             send_prefix: if client { c2s } else { s2c },
@@ -297,6 +303,15 @@ impl Channel {
         self.transient
             .as_ref()
             .ok_or(ProtocolError::Crypto("no transient key"))
+    }
+
+    /// Sets the precomputed key (and the MESSAGE keys derived from it).
+    fn set_key(&mut self, key: BoxKey) {
+        self.messages = Some((
+            key.prefixed(self.send_prefix),
+            key.prefixed(self.recv_prefix),
+        ));
+        self.key = Some(key);
     }
 
     /// The precomputed key (always set once the handshake got far enough to use it).
@@ -331,7 +346,7 @@ impl Channel {
         body: &[u8],
         out: &mut BytesMut,
     ) {
-        let Some(key) = &self.key else {
+        let Some((key, _)) = &self.messages else {
             return;
         };
         let Some(n) = take_nonce(&mut self.next_nonce) else {
@@ -356,7 +371,7 @@ impl Channel {
         out.put_bytes(0, TAG_LEN);
         out.put_u8(flags);
         out.put_slice(body);
-        key.seal_in_place(&short_nonce(self.send_prefix, n), &mut out[boxed..]);
+        key.seal_in_place(n, &mut out[boxed..]);
     }
 
     /// Checks, decrypts (in place, in the read buffer) and unwraps a received `MESSAGE`.
@@ -381,11 +396,10 @@ impl Channel {
                 last: self.peer_nonce,
             });
         }
-        self.key()?.open_in_place(
-            &short_nonce(self.recv_prefix, n),
-            &mut body[16..],
-            "MESSAGE box did not open",
-        )?;
+        let Some((_, key)) = &self.messages else {
+            return Err(ProtocolError::Crypto("no session key"));
+        };
+        key.open_in_place(n, &mut body[16..], "MESSAGE box did not open")?;
         // Name, nonce and tag; then the flags and the payload.
         body.advance(16 + TAG_LEN);
         let flags = body.first().copied().unwrap_or_default();

@@ -208,7 +208,7 @@ impl Server {
             return Err(ProtocolError::Crypto("vouch is not for this server"));
         }
         channel.peer_nonce = n;
-        channel.key = Some(key);
+        channel.set_key(key);
         self.pending_metadata =
             Some(Bytes::from(text).slice(KEY_LEN + VOUCH_LEN..));
         hs.request_auth("CURVE", vec![Bytes::copy_from_slice(&client_public)]);
