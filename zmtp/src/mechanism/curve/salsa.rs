@@ -102,11 +102,18 @@ pub(crate) fn hsalsa20(key: &[u8; 32], input: &[u8; 16]) -> [u8; 32] {
     out
 }
 
-/// A Salsa20/20 key stream (32-byte key, 8-byte nonce) from block `counter` on.
+/// A Salsa20/20 key stream (32-byte key, 8-byte nonce) from block `counter` on. Its state
+/// (which holds the key) is wiped on drop.
 #[derive(Clone)]
 pub(crate) struct Salsa20 {
     /// The initial state with the block counter in words 8 and 9.
     state: [u32; 16],
+}
+
+impl Drop for Salsa20 {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.state);
+    }
 }
 
 impl Salsa20 {
@@ -221,6 +228,7 @@ impl Salsa20 {
             let used = batch.len().div_ceil(BLOCK) as u64;
             self.set_counter(start.wrapping_add(used));
         }
+        zeroize::Zeroize::zeroize(&mut stream);
     }
 }
 
