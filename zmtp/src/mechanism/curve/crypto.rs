@@ -13,21 +13,22 @@
 //! # Why our own XSalsa20-Poly1305
 //!
 //! At 1 KiB the cipher was 80–90 % of a CURVE message's cost. Measured on the 2-core
-//! development VM (AVX2 and AVX-512, shared with other builds: load 4–9, so every figure is
-//! a median of 7 rounds, ours and the reference alternated in each round, over 5–7 runs;
-//! `cargo test --release -p libzmq-zmtp box_speed -- --ignored --nocapture`, plus a side
-//! benchmark for `dryoc`, which cannot be a dependency here), seal throughput as a ratio to
-//! RustCrypto measured in the same run:
+//! development VM (AVX2 and AVX-512, shared with other builds: load 3.5–9, so every figure
+//! is a median of 7 rounds, ours and the reference alternated in each round, over several
+//! runs; `cargo test --release -p libzmq-zmtp box_speed -- --ignored --nocapture`, plus a
+//! side benchmark for `dryoc`, which cannot be a dependency here), seal throughput as a
+//! ratio to RustCrypto measured in the same run:
 //!
 //! | implementation | 1 KiB | 64 KiB |
 //! |---|---|---|
 //! | RustCrypto `crypto_secretbox` 0.1 (scalar `salsa20` 0.10, AVX2 `poly1305` 0.8), before | 1× (110–270 MB/s) | 1× (210–540 MB/s) |
-//! | ours: 8-lane Salsa20 under AVX2 + Poly1305 below | 2.7× (2.3–3.0×) | 2.8× (2.5–3.2×) |
-//! | `dryoc` 2.0 `crypto_secretbox_easy` (AVX-512/AVX2 Salsa20, SIMD Poly1305) | 6.6× (4.1–9.3×) | 7.2× (6.1–8.6×) |
+//! | ours: 8-lane Salsa20 + 4-lane Poly1305 under AVX2 | 2.6–3.0× (640–745 MB/s at load 4) | 2.6–3.0× (1.2–1.37 GB/s at load 4) |
+//! | `dryoc` 2.0 `crypto_secretbox_easy` (AVX-512/AVX2 Salsa20, SIMD Poly1305) | 4–9×, ≈ 6× at load 4 (1.05–1.3 GB/s) | 6–8.6× |
 //!
-//! Opening costs the same as sealing. Per CURVE `MESSAGE` (encode or decode, with framing,
-//! `message_speed` test) this is 3.2–3.3× at 1 KiB, 4.4–5.2× at 32 B and 2.3–3.1× at
-//! 64 KiB, the rest coming from in-place decryption and the per-direction subkey.
+//! Opening costs the same as sealing. Per CURVE `MESSAGE` (encode or decode with framing,
+//! the `message_speed` test against the code before these changes, alternated) it is
+//! 2.9–3.3× at 1 KiB, 3.9–5.2× at 32 B and 2.3–3.1× at 64 KiB, the rest coming from
+//! in-place decryption and the per-direction subkey.
 //!
 //! * RustCrypto: `salsa20` (0.10 and the new 0.11) has only a scalar back end. Its
 //!   `poly1305` 0.8 picks AVX2 at run time, which is fast on long messages but has a fixed
@@ -42,11 +43,11 @@
 //!   HSalsa20 (`salsa.rs`) are safe Rust written from Bernstein's specification, the lanes
 //!   vectorise through the compiler, and the only `unsafe` is the runtime-detected AVX2
 //!   call in the `libzmq-simd` crate (a few lines). Poly1305 (`poly.rs`) is our scalar code
-//!   below 4 KiB and RustCrypto's AVX2 code above; at 1 KiB it is now about two thirds of
-//!   the cipher's time (our Salsa20 alone runs at roughly `dryoc`'s whole-box speed), so a
-//!   lane-parallel Poly1305 is the next step. Tests compare everything with the reference
-//!   crates for every length up to 1100 bytes and large ones, check RFC 8439's and the
-//!   CURVE spec's vectors byte for byte, and run random round trips.
+//!   below 1 KiB, our 4-lane code to 16 KiB and RustCrypto's AVX2 code above. The gap to
+//!   `dryoc` is mostly AVX-512 rotates in Salsa20 (Rust 1.89) and a faster Poly1305 at
+//!   1 KiB. Tests compare everything with the reference crates for every length up to 1100
+//!   bytes and large ones, check RFC 8439's and the CURVE spec's vectors byte for byte, and
+//!   run random round trips.
 
 use rand_core::{OsRng, RngCore};
 use subtle::ConstantTimeEq;
