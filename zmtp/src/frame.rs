@@ -70,6 +70,29 @@ pub struct Frame {
     pub body: Bytes,
 }
 
+/// One complete frame whose body may be changed in place (e.g. decrypted): a disjoint,
+/// writable slice of the read buffer, as [`FrameDecoder::decode_mut`] returns it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FrameMut {
+    /// MORE flag.
+    pub more: bool,
+    /// COMMAND flag.
+    pub command: bool,
+    /// The body (a zero-copy slice of the input buffer).
+    pub body: BytesMut,
+}
+
+impl FrameMut {
+    /// The frame with a read-only body (no copy).
+    pub fn freeze(self) -> Frame {
+        Frame {
+            more: self.more,
+            command: self.command,
+            body: self.body.freeze(),
+        }
+    }
+}
+
 /// Writes a frame header for a body of `len` bytes into `out`; returns the header length
 /// (2 for bodies up to 255 bytes, else 9).
 pub fn encode_header(
@@ -182,6 +205,27 @@ impl FrameDecoder {
         buf: &mut BytesMut,
         max_size: Option<u64>,
     ) -> Result<Option<Frame>, ProtocolError> {
+        Ok(self
+            .decode_limited_mut(buf, max_size)?
+            .map(FrameMut::freeze))
+    }
+
+    /// Like [`decode`](FrameDecoder::decode), but the body stays writable (for decrypting
+    /// it in place). It shares the read buffer's memory without copying, like
+    /// [`decode`](FrameDecoder::decode)'s.
+    pub fn decode_mut(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<FrameMut>, ProtocolError> {
+        self.decode_limited_mut(buf, self.max_size)
+    }
+
+    /// [`decode_limited`](FrameDecoder::decode_limited) with a writable body.
+    pub fn decode_limited_mut(
+        &mut self,
+        buf: &mut BytesMut,
+        max_size: Option<u64>,
+    ) -> Result<Option<FrameMut>, ProtocolError> {
         if self.state == State::Header {
             let Some((header, header_len)) = FrameHeader::parse(buf) else {
                 return Ok(None);
@@ -203,10 +247,10 @@ impl FrameDecoder {
             return Ok(None);
         }
         self.state = State::Header;
-        Ok(Some(Frame {
+        Ok(Some(FrameMut {
             more,
             command,
-            body: buf.split_to(len).freeze(),
+            body: buf.split_to(len),
         }))
     }
 

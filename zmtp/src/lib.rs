@@ -55,7 +55,7 @@ pub mod z85;
 pub use command::Command;
 pub use error::ProtocolError;
 pub use event::{Event, PeerInfo};
-pub use frame::{Frame, FrameDecoder, FrameHeader};
+pub use frame::{Frame, FrameDecoder, FrameHeader, FrameMut};
 pub use framing::Framing;
 pub use greeting::{Greeting, GREETING_LEN};
 pub use mechanism::{

@@ -365,18 +365,11 @@ impl Session {
                         return Ok(None);
                     };
                     self.timers.traffic();
-                    let mut hs = Handshake {
-                        socket_type: self.socket_type,
-                        local_metadata: &self.local_metadata,
-                        transmit: &mut self.transmit,
-                        events: &mut self.events,
-                        peer: &mut self.peer_pending,
-                    };
-                    self.mechanism.handle_frame(frame, &mut hs)?;
+                    self.run_mechanism(|m, hs| m.handle_frame(frame, hs))?;
                     self.check_ready();
                 }
                 Stage::Ready => {
-                    let Some(frame) = self.decoder.decode(input)? else {
+                    let Some(frame) = self.decoder.decode_mut(input)? else {
                         return Ok(None);
                     };
                     self.timers.traffic();
@@ -409,6 +402,17 @@ impl Session {
         }
         self.peer_minor = peer.minor;
         self.stage = Stage::Handshake;
+        self.run_mechanism(|m, hs| m.start(hs))?;
+        self.check_ready();
+        Ok(true)
+    }
+
+    /// Moves to the ready stage once the mechanism says so.
+    /// Runs `f` on the mechanism with what it may touch during the handshake.
+    fn run_mechanism<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Mechanism, &mut Handshake<'_>) -> T,
+    ) -> T {
         let mut hs = Handshake {
             socket_type: self.socket_type,
             local_metadata: &self.local_metadata,
@@ -416,12 +420,9 @@ impl Session {
             events: &mut self.events,
             peer: &mut self.peer_pending,
         };
-        self.mechanism.start(&mut hs)?;
-        self.check_ready();
-        Ok(true)
+        f(&mut *self.mechanism, &mut hs)
     }
 
-    /// Moves to the ready stage once the mechanism says so.
     fn check_ready(&mut self) {
         if self.stage != Stage::Handshake || !self.mechanism.is_ready() {
             return;
@@ -676,17 +677,17 @@ impl Session {
     /// request is outstanding. The peer's metadata (NULL `READY`, CURVE `INITIATE`) is only
     /// parsed once the peer is allowed.
     pub fn auth_reply(&mut self, result: Result<(), u16>) {
-        if self.error.is_some() || self.stage != Stage::Handshake {
+        if self.error.is_some()
+            || self.stage != Stage::Handshake
+            || !self.mechanism.awaiting_auth()
+        {
             return;
         }
-        let mut hs = Handshake {
-            socket_type: self.socket_type,
-            local_metadata: &self.local_metadata,
-            transmit: &mut self.transmit,
-            events: &mut self.events,
-            peer: &mut self.peer_pending,
-        };
-        match self.mechanism.auth_reply(result, &mut hs) {
+        let outcome = self.run_mechanism(|m, hs| match result {
+            Ok(()) => m.auth_allowed(hs),
+            Err(status) => Err(mechanism::deny(status, hs)),
+        });
+        match outcome {
             Ok(()) => self.check_ready(),
             Err(error) => self.error = Some(error),
         }

@@ -25,7 +25,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use crate::command::{self, Command};
 use crate::error::{escape, ProtocolError};
 use crate::event::Event;
-use crate::frame::{self, Frame, MAX_HEADER_LEN};
+use crate::frame::{self, Frame, FrameMut, MAX_HEADER_LEN};
 use crate::metadata::{Metadata, SOCKET_TYPE};
 use crate::socket_type::SocketType;
 
@@ -215,9 +215,16 @@ impl MechanismConfig {
 /// [`is_ready`](Mechanism::is_ready). After that, every frame goes through
 /// [`decode_frame`](Mechanism::decode_frame) / [`encode_frame`](Mechanism::encode_frame),
 /// which a mechanism that encrypts traffic (CURVE) overrides.
+///
+/// The engine's answer to an authentication request is handled by the session: a denial
+/// queues `ERROR` (see [`deny`]) and ends the session, an approval calls
+/// [`auth_allowed`](Mechanism::auth_allowed). Either only while
+/// [`awaiting_auth`](Mechanism::awaiting_auth).
 pub(crate) trait Mechanism: Debug + Send + Sync {
     /// Begins the handshake (e.g. queue our READY, or request authentication).
-    fn start(&mut self, hs: &mut Handshake<'_>) -> Result<(), ProtocolError>;
+    fn start(&mut self, _hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+        Ok(())
+    }
 
     /// Handles one handshake frame (the COMMAND flag is not required, like libzmq).
     fn handle_frame(
@@ -226,13 +233,19 @@ pub(crate) trait Mechanism: Debug + Send + Sync {
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError>;
 
-    /// The engine's answer to an [`Event::AuthRequest`]. Called at most once per request;
-    /// ignored when no request is outstanding.
-    fn auth_reply(
+    /// Whether an [`Event::AuthRequest`] is outstanding.
+    fn awaiting_auth(&self) -> bool {
+        false
+    }
+
+    /// The engine allowed the peer (called at most once, while
+    /// [`awaiting_auth`](Mechanism::awaiting_auth)).
+    fn auth_allowed(
         &mut self,
-        result: Result<(), u16>,
-        hs: &mut Handshake<'_>,
-    ) -> Result<(), ProtocolError>;
+        _hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
+        Ok(())
+    }
 
     /// Whether the handshake is complete (our metadata sent, the peer's received).
     fn is_ready(&self) -> bool;
@@ -258,9 +271,12 @@ pub(crate) trait Mechanism: Debug + Send + Sync {
         frame::encode_frame(more, command, body, out);
     }
 
-    /// Decodes one traffic frame as read from the wire.
-    fn decode_frame(&mut self, frame: Frame) -> Result<Frame, ProtocolError> {
-        Ok(frame)
+    /// Decodes one traffic frame as read from the wire; its body may be changed in place.
+    fn decode_frame(
+        &mut self,
+        frame: FrameMut,
+    ) -> Result<Frame, ProtocolError> {
+        Ok(frame.freeze())
     }
 }
 
@@ -345,23 +361,28 @@ pub(crate) fn send_raw(parts: &[&[u8]], out: &mut BytesMut) {
     }
 }
 
-/// Splits a handshake frame into its command name and data.
+/// Splits a handshake frame into its command name and data; an `ERROR` command becomes the
+/// error it carries (see [`peer_error`]).
 ///
 /// libzmq hands every handshake frame to the mechanism whether or not it has the COMMAND
-/// flag, so a data frame is accepted if it holds one of the commands the mechanism may
-/// receive (`names`); any other data frame is reported as data sent too early.
+/// flag, so a data frame is accepted if it holds `ERROR` or one of the commands the mechanism
+/// may receive (`names`); any other data frame is reported as data sent too early.
 pub(crate) fn handshake_command<'a>(
     frame: &'a Frame,
     names: &[&[u8]],
 ) -> Result<(&'a [u8], Bytes), ProtocolError> {
     let split = command::split_name(&frame.body);
     if !frame.command
-        && !matches!(split, Ok((name, _)) if names.contains(&name))
+        && !matches!(split, Ok((name, _)) if name == command::ERROR || names.contains(&name))
     {
         return Err(ProtocolError::DataBeforeReady);
     }
     let (name, _) = split?;
-    Ok((name, frame.body.slice(1 + name.len()..)))
+    let data = frame.body.slice(1 + name.len()..);
+    if name == command::ERROR {
+        return Err(peer_error(&data));
+    }
+    Ok((name, data))
 }
 
 /// Parses the data of an `ERROR` command (`reason_len ‖ reason`, trailing bytes ignored)

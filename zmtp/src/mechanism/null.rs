@@ -9,31 +9,19 @@
 use bytes::Bytes;
 
 use super::{
-    accept_metadata, peer_error, ready_or_error, Handshake, Mechanism,
+    accept_metadata, handshake_command, ready_or_error, Handshake, Mechanism,
     MAX_ERROR_BODY,
 };
-use crate::command::{self, Command};
+use crate::command;
 use crate::error::{escape, ProtocolError};
 use crate::frame::Frame;
-
-/// Authentication progress.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Auth {
-    /// This side does not authenticate the peer.
-    NotRequired,
-    /// Waiting for the engine's answer.
-    Pending,
-    /// The engine allowed the peer.
-    Allowed,
-    /// The engine denied the peer.
-    Denied,
-}
 
 /// NULL handshake state.
 #[derive(Debug)]
 pub(crate) struct NullMechanism {
-    auth: Auth,
     authenticate: bool,
+    /// An authentication request is outstanding.
+    auth_pending: bool,
     ready_sent: bool,
     ready_received: bool,
     /// The peer's metadata, received before the authentication reply.
@@ -43,8 +31,8 @@ pub(crate) struct NullMechanism {
 impl NullMechanism {
     pub(crate) fn new(authenticate: bool) -> NullMechanism {
         NullMechanism {
-            auth: Auth::NotRequired,
             authenticate,
+            auth_pending: false,
             ready_sent: false,
             ready_received: false,
             pending_metadata: None,
@@ -60,7 +48,7 @@ impl NullMechanism {
 impl Mechanism for NullMechanism {
     fn start(&mut self, hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
         if self.authenticate {
-            self.auth = Auth::Pending;
+            self.auth_pending = true;
             hs.request_auth("NULL", Vec::new());
         } else {
             self.send_ready(hs);
@@ -73,22 +61,10 @@ impl Mechanism for NullMechanism {
         frame: Frame,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
-        // libzmq hands every handshake frame to the mechanism whether or not it has the
-        // COMMAND flag, so a READY sent as a data frame is accepted. Anything else that is not
-        // flagged as a command is reported as data sent too early.
-        if !frame.command
-            && !matches!(
-                command::split_name(&frame.body),
-                Ok((command::READY | command::ERROR, _))
-            )
-        {
-            return Err(ProtocolError::DataBeforeReady);
-        }
-        let (name, _) = command::split_name(&frame.body)?;
-        let data = frame.body.slice(1 + name.len()..);
+        let (name, data) = handshake_command(&frame, &[command::READY])?;
         match name {
             command::READY if !self.ready_received => {
-                if self.auth == Auth::Pending {
+                if self.auth_pending {
                     self.pending_metadata = Some(data);
                 } else {
                     accept_metadata(&data, hs)?;
@@ -96,37 +72,24 @@ impl Mechanism for NullMechanism {
                 self.ready_received = true;
                 Ok(())
             }
-            command::ERROR => Err(peer_error(&data)),
             _ => Err(ProtocolError::UnexpectedCommand(escape(name))),
         }
     }
 
-    fn auth_reply(
+    fn awaiting_auth(&self) -> bool {
+        self.auth_pending
+    }
+
+    fn auth_allowed(
         &mut self,
-        result: Result<(), u16>,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
-        if self.auth != Auth::Pending {
-            return Ok(());
+        self.auth_pending = false;
+        if let Some(data) = self.pending_metadata.take() {
+            accept_metadata(&data, hs)?;
         }
-        match result {
-            Ok(()) => {
-                self.auth = Auth::Allowed;
-                if let Some(data) = self.pending_metadata.take() {
-                    accept_metadata(&data, hs)?;
-                }
-                self.send_ready(hs);
-                Ok(())
-            }
-            Err(status) => {
-                self.auth = Auth::Denied;
-                // libzmq: 400/500 → ERROR with the code; 300 (temporary) → no ERROR.
-                if !(300..400).contains(&status) {
-                    hs.send(&Command::Error(Bytes::from(status.to_string())));
-                }
-                Err(ProtocolError::AuthFailed { status })
-            }
-        }
+        self.send_ready(hs);
+        Ok(())
     }
 
     fn is_ready(&self) -> bool {

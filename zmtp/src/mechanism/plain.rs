@@ -21,10 +21,10 @@ use bytes::Bytes;
 use zeroize::Zeroizing;
 
 use super::{
-    accept_metadata, deny, handshake_command, peer_error, ready_or_error,
-    Handshake, Mechanism, MAX_ERROR_BODY,
+    accept_metadata, handshake_command, peer_error, ready_or_error, Handshake,
+    Mechanism, MAX_ERROR_BODY,
 };
-use crate::command::{ERROR, READY};
+use crate::command::READY;
 use crate::error::{escape, ProtocolError};
 use crate::frame::Frame;
 
@@ -111,9 +111,8 @@ impl Mechanism for PlainClient {
         if let Some(data) = frame.body.strip_prefix(LIBZMQ_ERROR_PREFIX) {
             return Err(peer_error(data));
         }
-        let (name, data) = handshake_command(&frame, &[WELCOME, READY, ERROR])?;
+        let (name, data) = handshake_command(&frame, &[WELCOME, READY])?;
         match (self.state, name) {
-            (_, ERROR) => Err(peer_error(&data)),
             (ClientState::ExpectWelcome, WELCOME) => {
                 if !data.is_empty() {
                     return Err(ProtocolError::MalformedCommand(
@@ -131,14 +130,6 @@ impl Mechanism for PlainClient {
             }
             _ => Err(ProtocolError::UnexpectedCommand(escape(name))),
         }
-    }
-
-    fn auth_reply(
-        &mut self,
-        _result: Result<(), u16>,
-        _hs: &mut Handshake<'_>,
-    ) -> Result<(), ProtocolError> {
-        Ok(())
     }
 
     fn is_ready(&self) -> bool {
@@ -165,8 +156,6 @@ enum ServerState {
     ExpectInitiate,
     /// Handshake complete.
     Ready,
-    /// The engine denied the client.
-    Denied,
 }
 
 /// PLAIN server state.
@@ -184,19 +173,13 @@ impl PlainServer {
 }
 
 impl Mechanism for PlainServer {
-    fn start(&mut self, _hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
-        Ok(())
-    }
-
     fn handle_frame(
         &mut self,
         frame: Frame,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
-        let (name, data) =
-            handshake_command(&frame, &[HELLO, INITIATE, ERROR])?;
+        let (name, data) = handshake_command(&frame, &[HELLO, INITIATE])?;
         match (self.state, name) {
-            (_, ERROR) => Err(peer_error(&data)),
             (ServerState::ExpectHello, HELLO) => {
                 let (username, password) = parse_hello(&data)?;
                 hs.request_auth("PLAIN", vec![username, password]);
@@ -213,25 +196,17 @@ impl Mechanism for PlainServer {
         }
     }
 
-    fn auth_reply(
+    fn awaiting_auth(&self) -> bool {
+        self.state == ServerState::AwaitingAuth
+    }
+
+    fn auth_allowed(
         &mut self,
-        result: Result<(), u16>,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
-        if self.state != ServerState::AwaitingAuth {
-            return Ok(());
-        }
-        match result {
-            Ok(()) => {
-                hs.send_raw(&[b"\x07WELCOME"]);
-                self.state = ServerState::ExpectInitiate;
-                Ok(())
-            }
-            Err(status) => {
-                self.state = ServerState::Denied;
-                Err(deny(status, hs))
-            }
-        }
+        hs.send_raw(&[b"\x07WELCOME"]);
+        self.state = ServerState::ExpectInitiate;
+        Ok(())
     }
 
     fn is_ready(&self) -> bool {
@@ -244,9 +219,7 @@ impl Mechanism for PlainServer {
             ServerState::ExpectInitiate => max_metadata
                 .saturating_add(INITIATE_PREFIX)
                 .max(MAX_ERROR_BODY),
-            ServerState::AwaitingAuth
-            | ServerState::Ready
-            | ServerState::Denied => MAX_ERROR_BODY,
+            ServerState::AwaitingAuth | ServerState::Ready => MAX_ERROR_BODY,
         }
     }
 }

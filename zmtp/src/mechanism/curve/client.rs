@@ -1,24 +1,19 @@
 //! CURVE client: HELLO → (WELCOME) → INITIATE → (READY).
 
-use std::fmt;
-
-use bytes::{BufMut, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 use x25519_dalek::StaticSecret;
 
 use super::crypto::{
-    long_nonce, public_key, random, random_secret, short_nonce, BoxKey,
-    KEY_LEN, TAG_LEN,
+    long_nonce, public_key, random, short_nonce, BoxKey, KEY_LEN, TAG_LEN,
 };
 use super::{
-    key_at, nonce_at, take_nonce, Channel, COOKIE_LEN, HELLO_LEN,
+    key_at, nonce_at, Channel, Curve, Role, COOKIE_LEN, HELLO_LEN,
     MIN_READY_LEN, WELCOME, WELCOME_LEN,
 };
-use crate::command::{ERROR, READY};
+use crate::command::READY;
 use crate::error::{escape, ProtocolError};
-use crate::frame::Frame;
 use crate::mechanism::{
-    accept_metadata, handshake_command, peer_error, ready_or_error, Handshake,
-    Mechanism, MAX_ERROR_BODY,
+    accept_metadata, ready_or_error, Handshake, MAX_ERROR_BODY,
 };
 
 /// Client progress.
@@ -34,8 +29,9 @@ enum State {
     Ready,
 }
 
-/// CURVE client state.
-pub(crate) struct CurveClient {
+/// CURVE client handshake state (our transient key c' lives in the [`Channel`] from
+/// `start` until `WELCOME` is processed).
+pub(crate) struct Client {
     state: State,
     /// S.
     server_public: [u8; KEY_LEN],
@@ -43,55 +39,42 @@ pub(crate) struct CurveClient {
     public: [u8; KEY_LEN],
     /// c.
     secret: StaticSecret,
-    /// c', from `start` until `WELCOME` is processed (or preset by tests).
-    transient: Option<StaticSecret>,
     /// C'.
     transient_public: [u8; KEY_LEN],
     /// Box key between c' and S (HELLO and WELCOME), until `WELCOME` is processed.
     hello_key: Option<BoxKey>,
-    channel: Channel,
 }
 
-impl fmt::Debug for CurveClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CurveClient")
-            .field("state", &self.state)
-            .finish_non_exhaustive()
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.state.fmt(f)
     }
 }
 
-impl CurveClient {
+impl Curve<Client> {
     pub(crate) fn new(
         server_public: &[u8; KEY_LEN],
         public: &[u8; KEY_LEN],
         secret: &[u8; KEY_LEN],
-    ) -> CurveClient {
-        CurveClient {
+    ) -> Curve<Client> {
+        let client = Client {
             state: State::Start,
             server_public: *server_public,
             public: *public,
             secret: StaticSecret::from(*secret),
-            transient: None,
             transient_public: [0; KEY_LEN],
             hello_key: None,
-            channel: Channel::new(true),
-        }
+        };
+        Curve::with_role(client, true)
     }
+}
 
-    /// Uses a fixed transient key instead of a random one (deterministic test vectors).
-    #[cfg(test)]
-    pub(crate) fn with_transient(
-        mut self,
-        secret: [u8; KEY_LEN],
-    ) -> CurveClient {
-        self.transient = Some(StaticSecret::from(secret));
-        self
-    }
-
+impl Client {
     /// WELCOME: learn S' and the cookie, answer with INITIATE.
     fn on_welcome(
         &mut self,
         body: &[u8],
+        channel: &mut Channel,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
         if body.len() != WELCOME_LEN {
@@ -100,7 +83,7 @@ impl CurveClient {
             ));
         }
         let (Some(hello_key), Some(transient)) =
-            (self.hello_key.take(), self.transient.take())
+            (self.hello_key.take(), channel.transient.take())
         else {
             return Err(ProtocolError::Crypto("no transient key"));
         };
@@ -112,7 +95,7 @@ impl CurveClient {
         // S' ‖ cookie.
         let server_transient = key_at(&text, 0);
         let cookie = &text[KEY_LEN..KEY_LEN + COOKIE_LEN];
-        self.channel.key = Some(BoxKey::new(&server_transient, &transient)?);
+        channel.set_key(BoxKey::new(&server_transient, &transient)?);
 
         // vouch = V ‖ Box[C' ‖ S](C→S').
         let vouch_nonce = random::<16>()?;
@@ -139,7 +122,7 @@ impl CurveClient {
         let mut prefix = [0u8; 9 + COOKIE_LEN];
         prefix[..9].copy_from_slice(b"\x08INITIATE");
         prefix[9..].copy_from_slice(cookie);
-        self.channel.send_boxed(
+        channel.send_boxed(
             &prefix,
             b"CurveZMQINITIATE",
             &mut boxed,
@@ -153,6 +136,7 @@ impl CurveClient {
     fn on_ready(
         &mut self,
         body: &[u8],
+        channel: &mut Channel,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
         if body.len() < MIN_READY_LEN {
@@ -161,28 +145,31 @@ impl CurveClient {
             ));
         }
         let n = nonce_at(body, 6);
-        let text = self.channel.key()?.open(
+        let text = channel.key()?.open(
             &short_nonce(b"CurveZMQREADY---", n),
             &body[14..],
             "READY box did not open",
         )?;
-        self.channel.peer_nonce = n;
-        accept_metadata(&bytes::Bytes::from(text), hs)?;
+        channel.peer_nonce = n;
+        accept_metadata(&Bytes::from(text), hs)?;
         self.state = State::Ready;
         Ok(())
     }
 }
 
-impl Mechanism for CurveClient {
-    fn start(&mut self, hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
-        let transient = match self.transient.take() {
-            Some(preset) => preset,
-            None => random_secret()?,
-        };
-        self.transient_public = public_key(&transient);
-        let hello_key = BoxKey::new(&self.server_public, &transient)?;
-        let n = take_nonce(&mut self.channel.next_nonce)
-            .ok_or(ProtocolError::Crypto("short nonces exhausted"))?;
+impl Role for Client {
+    const NAME: &'static str = "CurveClient";
+    const COMMANDS: &'static [&'static [u8]] = &[WELCOME, READY];
+
+    fn start(
+        &mut self,
+        channel: &mut Channel,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
+        let transient = channel.transient()?;
+        self.transient_public = public_key(transient);
+        let hello_key = BoxKey::new(&self.server_public, transient)?;
+        let n = channel.take_nonce()?;
         let mut signature = [0u8; TAG_LEN + 64];
         hello_key.seal_in_place(
             &short_nonce(b"CurveZMQHELLO---", n),
@@ -196,32 +183,25 @@ impl Mechanism for CurveClient {
             &signature,
         ]);
         debug_assert_eq!(8 + 72 + 32 + 8 + signature.len(), HELLO_LEN);
-        self.transient = Some(transient);
         self.hello_key = Some(hello_key);
         self.state = State::ExpectWelcome;
         Ok(())
     }
 
-    fn handle_frame(
+    fn on_command(
         &mut self,
-        frame: Frame,
+        name: &[u8],
+        body: &[u8],
+        channel: &mut Channel,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
-        let (name, data) = handshake_command(&frame, &[WELCOME, READY, ERROR])?;
         match (self.state, name) {
-            (_, ERROR) => Err(peer_error(&data)),
-            (State::ExpectWelcome, WELCOME) => self.on_welcome(&frame.body, hs),
-            (State::ExpectReady, READY) => self.on_ready(&frame.body, hs),
+            (State::ExpectWelcome, WELCOME) => {
+                self.on_welcome(body, channel, hs)
+            }
+            (State::ExpectReady, READY) => self.on_ready(body, channel, hs),
             _ => Err(ProtocolError::UnexpectedCommand(escape(name))),
         }
-    }
-
-    fn auth_reply(
-        &mut self,
-        _result: Result<(), u16>,
-        _hs: &mut Handshake<'_>,
-    ) -> Result<(), ProtocolError> {
-        Ok(())
     }
 
     fn is_ready(&self) -> bool {
@@ -238,25 +218,5 @@ impl Mechanism for CurveClient {
             ),
             State::Ready => MAX_ERROR_BODY,
         }
-    }
-
-    fn transforms_frames(&self) -> bool {
-        true
-    }
-
-    fn encode_frame(
-        &mut self,
-        more: bool,
-        command: bool,
-        body: &[u8],
-        out: &mut BytesMut,
-    ) {
-        if self.state == State::Ready {
-            self.channel.encode_message(more, command, body, out);
-        }
-    }
-
-    fn decode_frame(&mut self, frame: Frame) -> Result<Frame, ProtocolError> {
-        self.channel.decode_message(frame)
     }
 }

@@ -28,18 +28,27 @@
 
 mod client;
 pub(crate) mod crypto;
+mod poly;
+mod salsa;
 mod server;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use std::fmt;
+
+use bytes::{Buf, BufMut, BytesMut};
 use x25519_dalek::StaticSecret;
 
-use self::crypto::{short_nonce, BoxKey, KEY_LEN, TAG_LEN};
+use self::crypto::{
+    random_secret, short_nonce, BoxKey, PrefixedKey, KEY_LEN, TAG_LEN,
+};
+use super::{handshake_command, Handshake, Mechanism};
 use crate::command;
 use crate::error::{escape, ProtocolError};
-use crate::frame::{self, Frame, MAX_HEADER_LEN};
+use crate::frame::{self, Frame, FrameMut, MAX_HEADER_LEN};
 
-pub(crate) use self::client::CurveClient;
-pub(crate) use self::server::CurveServer;
+/// The CURVE client mechanism.
+pub(crate) type CurveClient = Curve<client::Client>;
+/// The CURVE server mechanism.
+pub(crate) type CurveServer = Curve<server::Server>;
 
 /// Length of a CURVE (Curve25519) public or secret key.
 pub const CURVE_KEY_LEN: usize = crypto::KEY_LEN;
@@ -110,11 +119,152 @@ fn take_nonce(next: &mut Option<u64>) -> Option<u64> {
     Some(n)
 }
 
+/// What differs between the CURVE client and server: the handshake. Everything after it
+/// (MESSAGE encryption, nonces) is the shared [`Channel`].
+trait Role: fmt::Debug + Send + Sync {
+    /// Name for `Debug`.
+    const NAME: &'static str;
+    /// The handshake commands this role may receive (`ERROR` aside).
+    const COMMANDS: &'static [&'static [u8]];
+
+    /// Begins the handshake.
+    fn start(
+        &mut self,
+        _channel: &mut Channel,
+        _hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
+        Ok(())
+    }
+
+    /// Handles one of [`COMMANDS`](Role::COMMANDS); `body` is the whole frame body.
+    fn on_command(
+        &mut self,
+        name: &[u8],
+        body: &[u8],
+        channel: &mut Channel,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError>;
+
+    /// See [`Mechanism::awaiting_auth`].
+    fn awaiting_auth(&self) -> bool {
+        false
+    }
+
+    /// See [`Mechanism::auth_allowed`].
+    fn auth_allowed(
+        &mut self,
+        _channel: &mut Channel,
+        _hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
+        Ok(())
+    }
+
+    /// See [`Mechanism::is_ready`].
+    fn is_ready(&self) -> bool;
+
+    /// See [`Mechanism::max_frame_size`].
+    fn max_frame_size(&self, max_metadata: u64) -> u64;
+}
+
+/// A CURVE mechanism: the role's handshake, then the channel's MESSAGE traffic.
+pub(crate) struct Curve<R> {
+    role: R,
+    channel: Channel,
+}
+
+impl<R> Curve<R> {
+    fn with_role(role: R, client: bool) -> Curve<R> {
+        Curve {
+            role,
+            channel: Channel::new(client),
+        }
+    }
+
+    /// Uses a fixed transient key instead of a random one (deterministic test vectors).
+    #[cfg(test)]
+    pub(crate) fn with_transient(mut self, secret: [u8; KEY_LEN]) -> Curve<R> {
+        self.channel.transient = Some(StaticSecret::from(secret));
+        self
+    }
+}
+
+impl<R: Role> fmt::Debug for Curve<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(R::NAME)
+            .field("state", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Role> Mechanism for Curve<R> {
+    fn start(&mut self, hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
+        self.role.start(&mut self.channel, hs)
+    }
+
+    fn handle_frame(
+        &mut self,
+        frame: Frame,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
+        let (name, _) = handshake_command(&frame, R::COMMANDS)?;
+        self.role
+            .on_command(name, &frame.body, &mut self.channel, hs)
+    }
+
+    fn awaiting_auth(&self) -> bool {
+        self.role.awaiting_auth()
+    }
+
+    fn auth_allowed(
+        &mut self,
+        hs: &mut Handshake<'_>,
+    ) -> Result<(), ProtocolError> {
+        self.role.auth_allowed(&mut self.channel, hs)
+    }
+
+    fn is_ready(&self) -> bool {
+        self.role.is_ready()
+    }
+
+    fn max_frame_size(&self, max_metadata: u64) -> u64 {
+        self.role.max_frame_size(max_metadata)
+    }
+
+    fn transforms_frames(&self) -> bool {
+        true
+    }
+
+    fn encode_frame(
+        &mut self,
+        more: bool,
+        command: bool,
+        body: &[u8],
+        out: &mut BytesMut,
+    ) {
+        if self.role.is_ready() {
+            self.channel.encode_message(more, command, body, out);
+        }
+    }
+
+    fn decode_frame(
+        &mut self,
+        frame: FrameMut,
+    ) -> Result<Frame, ProtocolError> {
+        self.channel.decode_message(frame)
+    }
+}
+
 /// The session between the two transient keys: short nonces in both directions and, once
 /// known, the precomputed key used for INITIATE, READY and MESSAGE.
 struct Channel {
+    /// Our transient secret key (c' or s'), from the moment it is made (or preset by tests)
+    /// until the session key is derived from it.
+    transient: Option<StaticSecret>,
     /// `crypto_box_beforenm(peer transient, our transient)`.
     key: Option<BoxKey>,
+    /// That key for the MESSAGEs we send and those we receive (their nonce prefixes
+    /// applied), set with it.
+    messages: Option<(PrefixedKey, PrefixedKey)>,
     /// Our next short nonce; `None` once all 2^64 - 1 are used.
     next_nonce: Option<u64>,
     /// The last short nonce received from the peer.
@@ -129,7 +279,9 @@ impl Channel {
     fn new(client: bool) -> Channel {
         let (c2s, s2c) = (b"CurveZMQMESSAGEC", b"CurveZMQMESSAGES");
         Channel {
+            transient: None,
             key: None,
+            messages: None,
             next_nonce: Some(1),
             peer_nonce: 0,
             send_prefix: if client { c2s } else { s2c },
@@ -138,8 +290,28 @@ impl Channel {
     }
 
     /// Takes our next short nonce.
-    fn take_nonce(&mut self) -> Option<u64> {
+    fn take_nonce(&mut self) -> Result<u64, ProtocolError> {
         take_nonce(&mut self.next_nonce)
+            .ok_or(ProtocolError::Crypto("short nonces exhausted"))
+    }
+
+    /// Our transient secret key, made now if there is none yet.
+    fn transient(&mut self) -> Result<&StaticSecret, ProtocolError> {
+        if self.transient.is_none() {
+            self.transient = Some(random_secret()?);
+        }
+        self.transient
+            .as_ref()
+            .ok_or(ProtocolError::Crypto("no transient key"))
+    }
+
+    /// Sets the precomputed key (and the MESSAGE keys derived from it).
+    fn set_key(&mut self, key: BoxKey) {
+        self.messages = Some((
+            key.prefixed(self.send_prefix),
+            key.prefixed(self.recv_prefix),
+        ));
+        self.key = Some(key);
     }
 
     /// The precomputed key (always set once the handshake got far enough to use it).
@@ -158,9 +330,7 @@ impl Channel {
         boxed: &mut [u8],
         out: &mut BytesMut,
     ) -> Result<(), ProtocolError> {
-        let n = self
-            .take_nonce()
-            .ok_or(ProtocolError::Crypto("short nonces exhausted"))?;
+        let n = self.take_nonce()?;
         self.key()?
             .seal_in_place(&short_nonce(nonce_prefix, n), boxed);
         super::send_raw(&[prefix, &n.to_be_bytes(), boxed], out);
@@ -176,7 +346,7 @@ impl Channel {
         body: &[u8],
         out: &mut BytesMut,
     ) {
-        let Some(key) = &self.key else {
+        let Some((key, _)) = &self.messages else {
             return;
         };
         let Some(n) = take_nonce(&mut self.next_nonce) else {
@@ -201,13 +371,16 @@ impl Channel {
         out.put_bytes(0, TAG_LEN);
         out.put_u8(flags);
         out.put_slice(body);
-        key.seal_in_place(&short_nonce(self.send_prefix, n), &mut out[boxed..]);
+        key.seal_in_place(n, &mut out[boxed..]);
     }
 
-    /// Checks, decrypts and unwraps a received `MESSAGE`.
-    fn decode_message(&mut self, frame: Frame) -> Result<Frame, ProtocolError> {
-        let body = &frame.body;
-        let (name, _) = command::split_name(body)?;
+    /// Checks, decrypts (in place, in the read buffer) and unwraps a received `MESSAGE`.
+    fn decode_message(
+        &mut self,
+        frame: FrameMut,
+    ) -> Result<Frame, ProtocolError> {
+        let mut body = frame.body;
+        let (name, _) = command::split_name(&body)?;
         if name != MESSAGE {
             return Err(ProtocolError::UnexpectedCommand(escape(name)));
         }
@@ -216,29 +389,31 @@ impl Channel {
                 "CURVE MESSAGE shorter than 33 bytes",
             ));
         }
-        let n = nonce_at(body, 8);
+        let n = nonce_at(&body, 8);
         if n <= self.peer_nonce {
             return Err(ProtocolError::InvalidNonce {
                 nonce: n,
                 last: self.peer_nonce,
             });
         }
-        let text = self.key()?.open(
-            &short_nonce(self.recv_prefix, n),
-            &body[16..],
-            "MESSAGE box did not open",
-        )?;
-        let flags = text.first().copied().unwrap_or_default();
+        let Some((_, key)) = &self.messages else {
+            return Err(ProtocolError::Crypto("no session key"));
+        };
+        key.open_in_place(n, &mut body[16..], "MESSAGE box did not open")?;
+        // Name, nonce and tag; then the flags and the payload.
+        body.advance(16 + TAG_LEN);
+        let flags = body.first().copied().unwrap_or_default();
         if flags & !(FLAG_MORE | FLAG_COMMAND) != 0 {
             return Err(ProtocolError::MalformedCommand(
                 "CURVE MESSAGE with reserved flag bits set",
             ));
         }
         self.peer_nonce = n;
+        body.advance(1);
         Ok(Frame {
             more: flags & FLAG_MORE != 0,
             command: flags & FLAG_COMMAND != 0,
-            body: Bytes::from(text).slice(1..),
+            body: body.freeze(),
         })
     }
 }

@@ -14,28 +14,20 @@
 //! HELLO is checked more strictly than libzmq does: its 72 padding bytes and the 64 bytes in
 //! its signature box must be zero.
 
-use std::fmt;
-
 use bytes::{BufMut, Bytes, BytesMut};
 use subtle::ConstantTimeEq;
 use x25519_dalek::StaticSecret;
 use zeroize::Zeroizing;
 
 use super::crypto::{
-    long_nonce, public_key, random, random_secret, short_nonce, BoxKey,
-    KEY_LEN, TAG_LEN,
+    long_nonce, public_key, random, short_nonce, BoxKey, KEY_LEN, TAG_LEN,
 };
 use super::{
-    key_at, nonce_at, Channel, COOKIE_LEN, HELLO, HELLO_LEN, INITIATE,
-    MIN_INITIATE_LEN, VOUCH_LEN,
+    key_at, nonce_at, Channel, Curve, Role, COOKIE_LEN, HELLO, HELLO_LEN,
+    INITIATE, MIN_INITIATE_LEN, VOUCH_LEN,
 };
-use crate::command::ERROR;
 use crate::error::{escape, ProtocolError};
-use crate::frame::Frame;
-use crate::mechanism::{
-    accept_metadata, deny, handshake_command, peer_error, Handshake, Mechanism,
-    MAX_ERROR_BODY,
-};
+use crate::mechanism::{accept_metadata, Handshake, MAX_ERROR_BODY};
 
 /// Server progress.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -48,12 +40,11 @@ enum State {
     AwaitingAuth,
     /// `READY` sent.
     Ready,
-    /// The engine denied the client.
-    Denied,
 }
 
-/// CURVE server state.
-pub(crate) struct CurveServer {
+/// CURVE server handshake state (our transient key s' lives in the [`Channel`] from
+/// WELCOME until INITIATE).
+pub(crate) struct Server {
     state: State,
     /// s.
     secret: StaticSecret,
@@ -61,52 +52,39 @@ pub(crate) struct CurveServer {
     public: [u8; KEY_LEN],
     /// C', from HELLO.
     client_transient: [u8; KEY_LEN],
-    /// s', from WELCOME until INITIATE (or preset by tests).
-    transient: Option<StaticSecret>,
     /// K, from WELCOME until INITIATE.
     cookie_key: Option<Zeroizing<[u8; KEY_LEN]>>,
     /// The client's metadata from INITIATE, undecoded until the client is allowed.
     pending_metadata: Option<Bytes>,
-    channel: Channel,
 }
 
-impl fmt::Debug for CurveServer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CurveServer")
-            .field("state", &self.state)
-            .finish_non_exhaustive()
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.state.fmt(f)
     }
 }
 
-impl CurveServer {
-    pub(crate) fn new(secret: &[u8; KEY_LEN]) -> CurveServer {
+impl Curve<Server> {
+    pub(crate) fn new(secret: &[u8; KEY_LEN]) -> Curve<Server> {
         let secret = StaticSecret::from(*secret);
-        CurveServer {
+        let server = Server {
             state: State::ExpectHello,
             public: public_key(&secret),
             secret,
             client_transient: [0; KEY_LEN],
-            transient: None,
             cookie_key: None,
             pending_metadata: None,
-            channel: Channel::new(false),
-        }
+        };
+        Curve::with_role(server, false)
     }
+}
 
-    /// Uses a fixed transient key instead of a random one (deterministic test vectors).
-    #[cfg(test)]
-    pub(crate) fn with_transient(
-        mut self,
-        secret: [u8; KEY_LEN],
-    ) -> CurveServer {
-        self.transient = Some(StaticSecret::from(secret));
-        self
-    }
-
+impl Server {
     /// HELLO: check it, answer with WELCOME.
     fn on_hello(
         &mut self,
         body: &[u8],
+        channel: &mut Channel,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
         if body.len() != HELLO_LEN {
@@ -138,13 +116,10 @@ impl CurveServer {
                 "HELLO signature is not 64 zero bytes",
             ));
         }
-        self.channel.peer_nonce = n;
+        channel.peer_nonce = n;
         self.client_transient = client_transient;
 
-        let transient = match self.transient.take() {
-            Some(preset) => preset,
-            None => random_secret()?,
-        };
+        let transient = channel.transient()?;
         // cookie = K-nonce ‖ SecretBox[C' ‖ s'](K).
         let cookie_key = Zeroizing::new(random::<KEY_LEN>()?);
         let mut cookie = Zeroizing::new([0u8; COOKIE_LEN]);
@@ -161,7 +136,7 @@ impl CurveServer {
         // WELCOME = 07 "WELCOME" ‖ L ‖ Box[S' ‖ cookie](S→C').
         let mut boxed = [0u8; TAG_LEN + KEY_LEN + COOKIE_LEN];
         boxed[TAG_LEN..TAG_LEN + KEY_LEN]
-            .copy_from_slice(&public_key(&transient));
+            .copy_from_slice(&public_key(transient));
         boxed[TAG_LEN + KEY_LEN..].copy_from_slice(&cookie[..]);
         let welcome_nonce = random::<16>()?;
         hello_key.seal_in_place(
@@ -170,7 +145,6 @@ impl CurveServer {
         );
         hs.send_raw(&[b"\x07WELCOME", &welcome_nonce, &boxed]);
 
-        self.transient = Some(transient);
         self.cookie_key = Some(cookie_key);
         self.state = State::ExpectInitiate;
         Ok(())
@@ -181,6 +155,7 @@ impl CurveServer {
     fn on_initiate(
         &mut self,
         body: &[u8],
+        channel: &mut Channel,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
         if body.len() < MIN_INITIATE_LEN {
@@ -190,7 +165,7 @@ impl CurveServer {
         }
         // Whatever happens, K and s' are forgotten here: one INITIATE per cookie.
         let (Some(cookie_key), Some(transient)) =
-            (self.cookie_key.take(), self.transient.take())
+            (self.cookie_key.take(), channel.transient.take())
         else {
             return Err(ProtocolError::Crypto("no cookie key"));
         };
@@ -232,8 +207,8 @@ impl CurveServer {
         if !bool::from(vouch_text[KEY_LEN..].ct_eq(&self.public)) {
             return Err(ProtocolError::Crypto("vouch is not for this server"));
         }
-        self.channel.peer_nonce = n;
-        self.channel.key = Some(key);
+        channel.peer_nonce = n;
+        channel.set_key(key);
         self.pending_metadata =
             Some(Bytes::from(text).slice(KEY_LEN + VOUCH_LEN..));
         hs.request_auth("CURVE", vec![Bytes::copy_from_slice(&client_public)]);
@@ -242,48 +217,43 @@ impl CurveServer {
     }
 }
 
-impl Mechanism for CurveServer {
-    fn start(&mut self, _hs: &mut Handshake<'_>) -> Result<(), ProtocolError> {
-        Ok(())
-    }
+impl Role for Server {
+    const NAME: &'static str = "CurveServer";
+    const COMMANDS: &'static [&'static [u8]] = &[HELLO, INITIATE];
 
-    fn handle_frame(
+    fn on_command(
         &mut self,
-        frame: Frame,
+        name: &[u8],
+        body: &[u8],
+        channel: &mut Channel,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
-        let (name, data) =
-            handshake_command(&frame, &[HELLO, INITIATE, ERROR])?;
         match (self.state, name) {
-            (_, ERROR) => Err(peer_error(&data)),
-            (State::ExpectHello, HELLO) => self.on_hello(&frame.body, hs),
+            (State::ExpectHello, HELLO) => self.on_hello(body, channel, hs),
             (State::ExpectInitiate, INITIATE) => {
-                self.on_initiate(&frame.body, hs)
+                self.on_initiate(body, channel, hs)
             }
             _ => Err(ProtocolError::UnexpectedCommand(escape(name))),
         }
     }
 
-    fn auth_reply(
+    fn awaiting_auth(&self) -> bool {
+        self.state == State::AwaitingAuth
+    }
+
+    fn auth_allowed(
         &mut self,
-        result: Result<(), u16>,
+        channel: &mut Channel,
         hs: &mut Handshake<'_>,
     ) -> Result<(), ProtocolError> {
-        if self.state != State::AwaitingAuth {
-            return Ok(());
-        }
         let metadata = self.pending_metadata.take().unwrap_or_default();
-        if let Err(status) = result {
-            self.state = State::Denied;
-            return Err(deny(status, hs));
-        }
         accept_metadata(&metadata, hs)?;
         // READY = 05 "READY" ‖ N ‖ Box[metadata](S'→C').
         let mut boxed =
             BytesMut::with_capacity(TAG_LEN + hs.local_metadata.encoded_len());
         boxed.put_bytes(0, TAG_LEN);
         hs.local_metadata.encode(&mut boxed);
-        self.channel.send_boxed(
+        channel.send_boxed(
             b"\x05READY",
             b"CurveZMQREADY---",
             &mut boxed,
@@ -303,29 +273,7 @@ impl Mechanism for CurveServer {
             State::ExpectInitiate => {
                 max_metadata.saturating_add(MIN_INITIATE_LEN as u64)
             }
-            State::AwaitingAuth | State::Ready | State::Denied => {
-                MAX_ERROR_BODY
-            }
+            State::AwaitingAuth | State::Ready => MAX_ERROR_BODY,
         }
-    }
-
-    fn transforms_frames(&self) -> bool {
-        true
-    }
-
-    fn encode_frame(
-        &mut self,
-        more: bool,
-        command: bool,
-        body: &[u8],
-        out: &mut BytesMut,
-    ) {
-        if self.state == State::Ready {
-            self.channel.encode_message(more, command, body, out);
-        }
-    }
-
-    fn decode_frame(&mut self, frame: Frame) -> Result<Frame, ProtocolError> {
-        self.channel.decode_message(frame)
     }
 }
