@@ -1,5 +1,7 @@
 //! Helpers shared by the fuzz targets.
 
+pub mod session;
+
 /// Cuts `data` into consecutive chunks whose lengths come from `sizes` (cycled; a size of 0
 /// means one byte). Every byte of `data` is in exactly one chunk, in order.
 pub fn chunks<'a>(data: &'a [u8], sizes: &'a [u16]) -> impl Iterator<Item = &'a [u8]> + 'a {

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use bytes::{Bytes, BytesMut};
 use zmtp::frame::encode_frame;
+use fuzz_util::session::{self, Mech};
 use zmtp::{Command, Greeting, Metadata};
 
 fn write(target: &str, name: &str, data: &[u8]) {
@@ -149,5 +150,23 @@ fn main() {
     for (i, (sel, text)) in json.iter().enumerate() {
         write("config_json", &format!("{i}"), &with_mode(*sel, text.as_bytes()));
     }
+    // Sessions: hand-written programs (see fuzz_util::session), and a NULL peer stream
+    // taken from the RFC bytes (greeting + READY) as raw bytes (op 5).
+    for (target, mech) in [
+        ("session_null", Mech::Null),
+        ("session_plain", Mech::Plain),
+        ("session_curve", Mech::Curve),
+    ] {
+        for (name, program, _) in session::seed_programs(mech) {
+            write(target, name, &program);
+        }
+    }
+    let mut raw = vec![0u8, 0, 5, 64];
+    raw.extend_from_slice(&Greeting::new("NULL", false).encode());
+    let ready = frame(&ready("SERVER"));
+    raw.push(5);
+    raw.push(ready.len() as u8);
+    raw.extend_from_slice(&ready);
+    write("session_null", "rfc-greeting-ready", &raw);
     println!("seeds written under corpus/");
 }
