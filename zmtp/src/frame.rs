@@ -255,7 +255,8 @@ impl FrameDecoder {
     }
 
     /// How many more bytes (beyond what `buf` holds) complete the current frame. When the
-    /// header is still incomplete this is the number of bytes that complete the header.
+    /// header is still incomplete this is the number of bytes that complete the header; with
+    /// nothing buffered that is 2, the shortest header (a long one then needs 7 more).
     /// Always at least 1.
     pub fn bytes_needed(&self, buf: &BytesMut) -> usize {
         let needed = match self.state {
