@@ -12,13 +12,18 @@ use std::str::FromStr;
 
 use libfuzzer_sys::fuzz_target;
 use libzmq::addr::{
-    Endpoint, EpgmAddr, Hostname, InprocAddr, Interface, IpcAddr, PgmAddr, Port, SocketAddr,
-    SrcAddr, TcpAddr, UdpAddr,
+    Endpoint, EpgmAddr, Hostname, InprocAddr, Interface, IpcAddr, PgmAddr,
+    Port, SocketAddr, SrcAddr, TcpAddr, UdpAddr,
 };
 
 fn round_trip<T>(text: &str) -> Option<T>
 where
-    T: FromStr + Display + Debug + PartialEq + serde::Serialize + serde::de::DeserializeOwned,
+    T: FromStr
+        + Display
+        + Debug
+        + PartialEq
+        + serde::Serialize
+        + serde::de::DeserializeOwned,
     T: for<'a> TryFrom<&'a str>,
 {
     let parsed = text.parse::<T>().ok();
@@ -41,12 +46,14 @@ fn endpoint<T>(scheme: &str, text: &str, addr: Option<T>)
 where
     T: Into<Endpoint>,
 {
-    let json = format!("{{{:?}: {}}}", scheme, serde_json::to_string(text).unwrap());
+    let json =
+        format!("{{{:?}: {}}}", scheme, serde_json::to_string(text).unwrap());
     let read = serde_json::from_str::<Endpoint>(&json).ok();
     assert_eq!(read, addr.map(Into::into), "{json}");
     if let Some(endpoint) = read {
         let written = serde_json::to_string(&endpoint).expect("serialises");
-        let back: Endpoint = serde_json::from_str(&written).expect("parses back");
+        let back: Endpoint =
+            serde_json::from_str(&written).expect("parses back");
         assert_eq!(back, endpoint);
         let yaml = serde_yaml::to_string(&endpoint).expect("serialises");
         let back: Endpoint = serde_yaml::from_str(&yaml).expect("parses back");
@@ -55,8 +62,12 @@ where
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, rest)) = data.split_first() else { return };
-    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
     match selector % 11 {
         0 => endpoint("tcp", text, round_trip::<TcpAddr>(text)),
         1 => endpoint("udp", text, round_trip::<UdpAddr>(text)),

@@ -13,7 +13,9 @@
 use arbitrary::{Arbitrary, Unstructured};
 use bytes::{Bytes, BytesMut};
 use libfuzzer_sys::fuzz_target;
-use zmtp::command::{self, split_name, MAX_ERROR_REASON, MAX_GROUP_LEN, MAX_PING_CONTEXT};
+use zmtp::command::{
+    self, split_name, MAX_ERROR_REASON, MAX_GROUP_LEN, MAX_PING_CONTEXT,
+};
 use zmtp::{Command, FrameDecoder, Metadata};
 
 fn encode_body(cmd: &Command) -> BytesMut {
@@ -26,7 +28,10 @@ fn encode_body(cmd: &Command) -> BytesMut {
     let mut frame = BytesMut::new();
     cmd.encode(&mut frame);
     let mut dec = FrameDecoder::new(None);
-    let f = dec.decode(&mut frame).expect("valid frame").expect("complete frame");
+    let f = dec
+        .decode(&mut frame)
+        .expect("valid frame")
+        .expect("complete frame");
     assert!(f.command && !f.more);
     assert!(frame.is_empty());
     assert_eq!(&f.body[..], &out[..]);
@@ -65,7 +70,8 @@ fn check_wire(body: &[u8]) {
         assert!(encoded.len() < body.len());
     }
     // parse ∘ encode is a fixed point.
-    let again = Command::parse(&encoded.clone().freeze()).expect("re-encoded command parses");
+    let again = Command::parse(&encoded.clone().freeze())
+        .expect("re-encoded command parses");
     assert_eq!(&encode_body(&again)[..], &encoded[..]);
     if exact {
         assert_eq!(again, cmd);
@@ -108,7 +114,10 @@ fn check_built(built: Built) {
             Command::Ready(md)
         }
         Built::Error(r) => Command::Error(r.into()),
-        Built::Ping(ttl, c) => Command::Ping { ttl, context: c.into() },
+        Built::Ping(ttl, c) => Command::Ping {
+            ttl,
+            context: c.into(),
+        },
         Built::Pong(c) => Command::Pong { context: c.into() },
         Built::Join(g) => Command::Join(g.into()),
         Built::Leave(g) => Command::Leave(g.into()),
@@ -116,7 +125,10 @@ fn check_built(built: Built) {
         Built::Cancel(t) => Command::Cancel(t.into()),
         Built::Unknown(mut name, data) => {
             name.truncate(255);
-            Command::Unknown { name: name.into(), data: data.into() }
+            Command::Unknown {
+                name: name.into(),
+                data: data.into(),
+            }
         }
     };
     let encoded = encode_body(&cmd).freeze();
@@ -134,10 +146,13 @@ fn check_built(built: Built) {
     let truncate = |b: &Bytes, max: usize| b.slice(..b.len().min(max));
     let expected = match &cmd {
         Command::Error(r) => Command::Error(truncate(r, MAX_ERROR_REASON)),
-        Command::Ping { ttl, context } => {
-            Command::Ping { ttl: *ttl, context: truncate(context, MAX_PING_CONTEXT) }
-        }
-        Command::Pong { context } => Command::Pong { context: truncate(context, MAX_PING_CONTEXT) },
+        Command::Ping { ttl, context } => Command::Ping {
+            ttl: *ttl,
+            context: truncate(context, MAX_PING_CONTEXT),
+        },
+        Command::Pong { context } => Command::Pong {
+            context: truncate(context, MAX_PING_CONTEXT),
+        },
         Command::Join(g) => Command::Join(truncate(g, MAX_GROUP_LEN)),
         Command::Leave(g) => Command::Leave(truncate(g, MAX_GROUP_LEN)),
         other => other.clone(),
@@ -146,10 +161,14 @@ fn check_built(built: Built) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     if mode & 1 == 0 {
         check_wire(rest);
-    } else if let Ok(built) = Built::arbitrary_take_rest(Unstructured::new(rest)) {
+    } else if let Ok(built) =
+        Built::arbitrary_take_rest(Unstructured::new(rest))
+    {
         check_built(built);
     }
 });

@@ -8,4 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| fuzz_util::config_target(fuzz_util::Format::Yaml, data));
+fuzz_target!(|data: &[u8]| fuzz_util::config_target(
+    fuzz_util::Format::Yaml,
+    data
+));

@@ -33,11 +33,24 @@ enum Size {
 #[derive(Arbitrary, Debug)]
 enum Piece {
     /// A frame written by `encode_frame`.
-    Frame { more: bool, command: bool, len: u16, fill: u8 },
+    Frame {
+        more: bool,
+        command: bool,
+        len: u16,
+        fill: u8,
+    },
     /// A long header with a chosen size, followed by a few body bytes.
-    Long { flags: u8, size: Size, body: u8 },
+    Long {
+        flags: u8,
+        size: Size,
+        body: u8,
+    },
     /// A short header (any flags without LONG) and `body` bytes.
-    Short { flags: u8, size: u8, body: u8 },
+    Short {
+        flags: u8,
+        size: u8,
+        body: u8,
+    },
     Raw(Vec<u8>),
 }
 
@@ -80,13 +93,19 @@ fn boundary(i: u8, limit: Option<u64>) -> u64 {
 fn size(s: Size, limit: Option<u64>) -> u64 {
     match s {
         Size::Boundary(i) => boundary(i, limit),
-        Size::Near(i, d) => boundary(i, limit).saturating_add_signed(i64::from(d)),
+        Size::Near(i, d) => {
+            boundary(i, limit).saturating_add_signed(i64::from(d))
+        }
         Size::Any(v) => v,
     }
 }
 
 /// Decodes until `Ok(None)` or an error; returns the error.
-fn drain(dec: &mut FrameDecoder, buf: &mut BytesMut, out: &mut Vec<Frame>) -> Option<ProtocolError> {
+fn drain(
+    dec: &mut FrameDecoder,
+    buf: &mut BytesMut,
+    out: &mut Vec<Frame>,
+) -> Option<ProtocolError> {
     loop {
         match dec.decode(buf) {
             Ok(Some(f)) => out.push(f),
@@ -106,7 +125,8 @@ fn check_reservation(dec: &FrameDecoder, buf: &BytesMut) {
     let before = probe.len();
     if let Ok(None) = probe_dec.decode(&mut probe) {
         let missing = probe_dec.bytes_needed(&probe);
-        let allowed = (2 * before).max(before + missing.min(RESERVE_AHEAD)).max(8);
+        let allowed =
+            (2 * before).max(before + missing.min(RESERVE_AHEAD)).max(8);
         assert!(
             probe.capacity() <= allowed,
             "capacity {} > {allowed} (len {} of {before}, missing {missing})",
@@ -138,14 +158,23 @@ fuzz_target!(|input: Input| {
     let mut expected = Some(Vec::new());
     for piece in input.pieces.iter().take(64) {
         match *piece {
-            Piece::Frame { more, command, len, fill } => {
+            Piece::Frame {
+                more,
+                command,
+                len,
+                fill,
+            } => {
                 let body = vec![fill; usize::from(len % 600)];
                 encode_frame(more, command, &body, &mut stream);
                 if let Some(exp) = expected.as_mut() {
                     exp.push((more, command, body));
                 }
             }
-            Piece::Long { flags, size: s, body } => {
+            Piece::Long {
+                flags,
+                size: s,
+                body,
+            } => {
                 stream.put_u8(flags | LONG);
                 stream.put_u64(size(s, limit));
                 stream.put_bytes(0xAB, usize::from(body));
@@ -173,7 +202,8 @@ fuzz_target!(|input: Input| {
     // Each frame against an independent parse of its header.
     let mut offset = 0usize;
     for f in &frames {
-        let (header, hlen) = FrameHeader::parse(&stream[offset..]).expect("header present");
+        let (header, hlen) =
+            FrameHeader::parse(&stream[offset..]).expect("header present");
         assert_eq!(header.more, f.more);
         assert_eq!(header.command, f.command);
         assert_eq!(header.len, f.body.len() as u64);
@@ -181,7 +211,8 @@ fuzz_target!(|input: Input| {
         let end = offset + hlen + f.body.len();
         assert_eq!(&stream[offset + hlen..end], &f.body[..]);
         let flags = stream[offset];
-        let canonical = flags & !0x07 == 0 && ((flags & LONG != 0) == (f.body.len() > 255));
+        let canonical =
+            flags & !0x07 == 0 && ((flags & LONG != 0) == (f.body.len() > 255));
         let mut re = BytesMut::new();
         encode_frame(f.more, f.command, &f.body, &mut re);
         if canonical {
@@ -189,7 +220,9 @@ fuzz_target!(|input: Input| {
         }
         // Canonical re-encoding decodes to the same frame.
         let mut again = Vec::new();
-        assert!(drain(&mut FrameDecoder::new(limit), &mut re, &mut again).is_none());
+        assert!(
+            drain(&mut FrameDecoder::new(limit), &mut re, &mut again).is_none()
+        );
         assert_eq!(again.as_slice(), std::slice::from_ref(f));
         offset = end;
     }
@@ -199,14 +232,18 @@ fuzz_target!(|input: Input| {
             assert_eq!(*max, effective_max);
             // Nothing of the offending frame was consumed.
             assert_eq!(whole.len(), stream.len() - offset);
-            let (header, _) = FrameHeader::parse(&whole).expect("offending header kept");
+            let (header, _) =
+                FrameHeader::parse(&whole).expect("offending header kept");
             assert_eq!(header.len, *size);
         }
         Some(other) => panic!("unexpected error {other:?}"),
         None => {}
     }
     if let Some(exp) = &expected {
-        let got: Vec<_> = frames.iter().map(|f| (f.more, f.command, f.body.to_vec())).collect();
+        let got: Vec<_> = frames
+            .iter()
+            .map(|f| (f.more, f.command, f.body.to_vec()))
+            .collect();
         if exp.iter().all(|(_, _, b)| b.len() as u64 <= effective_max) {
             assert!(whole_err.is_none());
             assert_eq!(&got, exp);
@@ -234,11 +271,21 @@ fuzz_target!(|input: Input| {
         buf.extend_from_slice(chunk);
         check_reservation(&dec, &buf);
         let err = drain(&mut dec, &mut buf, &mut chunked);
-        let progressed = chunked.len() > before || err.is_some() || dec.in_frame() != was_in_frame;
+        let progressed = chunked.len() > before
+            || err.is_some()
+            || dec.in_frame() != was_in_frame;
         if chunk.len() < needed {
-            assert!(!progressed, "progress with {} of {needed} bytes", chunk.len());
+            assert!(
+                !progressed,
+                "progress with {} of {needed} bytes",
+                chunk.len()
+            );
         } else if exact || chunk.len() >= 9 {
-            assert!(progressed, "no progress with {} >= {needed} bytes", chunk.len());
+            assert!(
+                progressed,
+                "no progress with {} >= {needed} bytes",
+                chunk.len()
+            );
         }
         if err.is_some() {
             chunked_err = err;

@@ -17,17 +17,25 @@ fuzz_target!(|data: &[u8]| {
     for k in 0..=data.len().min(GREETING_LEN + 2) {
         let result = check_prefix(&data[..k]);
         match (rejected_at, &result) {
-            (Some(at), Ok(())) => panic!("prefix of {k} accepted after rejection at {at}"),
+            (Some(at), Ok(())) => {
+                panic!("prefix of {k} accepted after rejection at {at}")
+            }
             (None, Err(_)) => rejected_at = Some(k),
             _ => {}
         }
         if let Err(err) = result {
-            assert!(matches!(err, ProtocolError::UnsupportedVersion { .. }), "{err:?}");
+            assert!(
+                matches!(err, ProtocolError::UnsupportedVersion { .. }),
+                "{err:?}"
+            );
         }
     }
     // Only the first 11 bytes are checked.
     if data.len() > 11 {
-        assert_eq!(check_prefix(data).is_ok(), check_prefix(&data[..11]).is_ok());
+        assert_eq!(
+            check_prefix(data).is_ok(),
+            check_prefix(&data[..11]).is_ok()
+        );
     }
 
     let decoded = Greeting::decode(data);

@@ -19,14 +19,23 @@ struct Built {
 }
 
 fn check_lookups(md: &Metadata, names: &[Vec<u8>]) {
-    for name in names.iter().map(Vec::as_slice).chain(md.iter().map(|(n, _)| n).take(8)) {
-        let first = md.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| &v[..]);
+    for name in names
+        .iter()
+        .map(Vec::as_slice)
+        .chain(md.iter().map(|(n, _)| n).take(8))
+    {
+        let first = md
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| &v[..]);
         assert_eq!(md.get(name), first);
     }
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     if mode & 1 == 0 {
         let bytes = Bytes::copy_from_slice(rest);
         let decoded = Metadata::decode_bytes(&bytes);
@@ -40,7 +49,10 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(&out[..], rest);
         check_lookups(&md, &[b"Socket-Type".to_vec(), b"identity".to_vec()]);
     } else {
-        let Ok(built) = Built::arbitrary_take_rest(Unstructured::new(rest)) else { return };
+        let Ok(built) = Built::arbitrary_take_rest(Unstructured::new(rest))
+        else {
+            return;
+        };
         let mut md = Metadata::new();
         let mut kept = Vec::new();
         for (name, value) in built.props {
@@ -55,7 +67,8 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(out.len(), md.encoded_len());
         let back = Metadata::decode(&out).expect("encoded metadata decodes");
         assert_eq!(back, md);
-        let pairs: Vec<_> = back.iter().map(|(n, v)| (n.to_vec(), v.to_vec())).collect();
+        let pairs: Vec<_> =
+            back.iter().map(|(n, v)| (n.to_vec(), v.to_vec())).collect();
         assert_eq!(pairs, kept);
         check_lookups(&back, &built.lookups);
     }

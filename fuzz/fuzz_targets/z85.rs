@@ -15,7 +15,9 @@ const ALPHABET: &[u8] =
     b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     if mode & 1 == 0 {
         let text = String::from_utf8_lossy(rest);
         match decode(&text) {
@@ -34,14 +36,19 @@ fuzz_target!(|data: &[u8]| {
                 let group = pos / 5 * 5;
                 assert!(decode(&text[..group]).is_ok());
             }
-            Err(Z85Error::Overflow { pos, byte_pos, byte }) => {
+            Err(Z85Error::Overflow {
+                pos,
+                byte_pos,
+                byte,
+            }) => {
                 assert_eq!(pos % 5, 0);
                 assert!((pos..pos + 5).contains(&byte_pos));
                 assert_eq!(text.as_bytes()[byte_pos], byte);
                 let group = &text[pos..pos + 5];
                 assert!(group.bytes().all(|b| ALPHABET.contains(&b)));
                 let value = group.bytes().fold(0u64, |v, b| {
-                    v * 85 + ALPHABET.iter().position(|&a| a == b).unwrap() as u64
+                    v * 85
+                        + ALPHABET.iter().position(|&a| a == b).unwrap() as u64
                 });
                 assert!(value > u64::from(u32::MAX));
                 assert!(decode(&text[..pos]).is_ok());
@@ -57,7 +64,13 @@ fuzz_target!(|data: &[u8]| {
             }
             Err(e) => {
                 assert_ne!(rest.len() % 4, 0);
-                assert_eq!(e, Z85Error::InvalidLength { len: rest.len(), multiple: 4 });
+                assert_eq!(
+                    e,
+                    Z85Error::InvalidLength {
+                        len: rest.len(),
+                        multiple: 4
+                    }
+                );
             }
         }
         let whole = &rest[..rest.len() / 4 * 4];

@@ -4,7 +4,10 @@ pub mod session;
 
 /// Cuts `data` into consecutive chunks whose lengths come from `sizes` (cycled; a size of 0
 /// means one byte). Every byte of `data` is in exactly one chunk, in order.
-pub fn chunks<'a>(data: &'a [u8], sizes: &'a [u16]) -> impl Iterator<Item = &'a [u8]> + 'a {
+pub fn chunks<'a>(
+    data: &'a [u8],
+    sizes: &'a [u16],
+) -> impl Iterator<Item = &'a [u8]> + 'a {
     let mut pos = 0usize;
     let mut i = 0usize;
     std::iter::from_fn(move || {
@@ -31,7 +34,8 @@ mod tests {
     #[test]
     fn chunks_cover_everything_in_order() {
         let data: Vec<u8> = (0..100).collect();
-        let joined: Vec<u8> = chunks(&data, &[3, 0, 50]).flatten().copied().collect();
+        let joined: Vec<u8> =
+            chunks(&data, &[3, 0, 50]).flatten().copied().collect();
         assert_eq!(joined, data);
         assert_eq!(chunks(&data, &[]).count(), 1);
         assert_eq!(chunks(&[], &[1]).count(), 0);
@@ -48,17 +52,28 @@ pub enum Format {
 }
 
 impl Format {
-    fn parse<T: serde::de::DeserializeOwned>(self, text: &str) -> Result<T, String> {
+    fn parse<T: serde::de::DeserializeOwned>(
+        self,
+        text: &str,
+    ) -> Result<T, String> {
         match self {
-            Format::Yaml => serde_yaml::from_str(text).map_err(|e| e.to_string()),
-            Format::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
+            Format::Yaml => {
+                serde_yaml::from_str(text).map_err(|e| e.to_string())
+            }
+            Format::Json => {
+                serde_json::from_str(text).map_err(|e| e.to_string())
+            }
         }
     }
 
     fn write<T: serde::Serialize>(self, value: &T) -> Result<String, String> {
         match self {
-            Format::Yaml => serde_yaml::to_string(value).map_err(|e| e.to_string()),
-            Format::Json => serde_json::to_string(value).map_err(|e| e.to_string()),
+            Format::Yaml => {
+                serde_yaml::to_string(value).map_err(|e| e.to_string())
+            }
+            Format::Json => {
+                serde_json::to_string(value).map_err(|e| e.to_string())
+            }
         }
     }
 }
@@ -67,15 +82,20 @@ impl Format {
 /// parse back to an equal value, and serialising that gives the same text again.
 pub fn config_round_trip<T>(format: Format, text: &str)
 where
-    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    T: serde::Serialize
+        + serde::de::DeserializeOwned
+        + PartialEq
+        + std::fmt::Debug,
 {
-    let Ok(value) = format.parse::<T>(text) else { return };
-    let written = format
-        .write(&value)
-        .unwrap_or_else(|e| panic!("{value:?} parsed from {text:?} does not serialise: {e}"));
-    let back: T = format
-        .parse(&written)
-        .unwrap_or_else(|e| panic!("{written:?} (from {text:?}) does not parse back: {e}"));
+    let Ok(value) = format.parse::<T>(text) else {
+        return;
+    };
+    let written = format.write(&value).unwrap_or_else(|e| {
+        panic!("{value:?} parsed from {text:?} does not serialise: {e}")
+    });
+    let back: T = format.parse(&written).unwrap_or_else(|e| {
+        panic!("{written:?} (from {text:?}) does not parse back: {e}")
+    });
     assert_eq!(back, value, "{text:?} -> {written:?}");
     assert_eq!(format.write(&back).as_deref(), Ok(&*written));
 }
@@ -83,8 +103,12 @@ where
 /// One of the public configs, chosen by `selector`, through [`config_round_trip`].
 pub fn config_target(format: Format, data: &[u8]) {
     use libzmq::config::*;
-    let Some((&selector, rest)) = data.split_first() else { return };
-    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
     match selector % 16 {
         0 => config_round_trip::<ClientConfig>(format, text),
         1 => config_round_trip::<ServerConfig>(format, text),

@@ -26,7 +26,9 @@
 
 use bytes::{BufMut, BytesMut};
 use zmtp::frame::{encode_frame, FrameHeader, RESERVE_AHEAD};
-use zmtp::{Event, MechanismConfig, ProtocolError, Session, SessionConfig, SocketType};
+use zmtp::{
+    Event, MechanismConfig, ProtocolError, Session, SessionConfig, SocketType,
+};
 
 /// Our socket type and the partner the peer announces.
 const SOCKET_TYPES: [(SocketType, SocketType); 6] = [
@@ -39,18 +41,38 @@ const SOCKET_TYPES: [(SocketType, SocketType); 6] = [
 ];
 
 const COMMAND_NAMES: [&[u8]; 13] = [
-    b"READY", b"ERROR", b"PING", b"PONG", b"JOIN", b"LEAVE", b"SUBSCRIBE", b"CANCEL",
-    b"HELLO", b"WELCOME", b"INITIATE", b"MESSAGE", b"",
+    b"READY",
+    b"ERROR",
+    b"PING",
+    b"PONG",
+    b"JOIN",
+    b"LEAVE",
+    b"SUBSCRIBE",
+    b"CANCEL",
+    b"HELLO",
+    b"WELCOME",
+    b"INITIATE",
+    b"MESSAGE",
+    b"",
 ];
 
 /// What the peer may announce when bit 3 of the flags is set.
 const PEER_TYPE_NAMES: [&[u8]; 18] = [
-    b"PAIR", b"PUB", b"SUB", b"REQ", b"REP", b"DEALER", b"ROUTER", b"PULL", b"PUSH", b"STREAM",
-    b"SERVER", b"CLIENT", b"RADIO", b"DISH", b"GATHER", b"SCATTER", b"PEER", b"CHANNEL",
+    b"PAIR", b"PUB", b"SUB", b"REQ", b"REP", b"DEALER", b"ROUTER", b"PULL",
+    b"PUSH", b"STREAM", b"SERVER", b"CLIENT", b"RADIO", b"DISH", b"GATHER",
+    b"SCATTER", b"PEER", b"CHANNEL",
 ];
 
-const MAX_SIZES: [Option<u64>; 8] =
-    [None, Some(0), Some(255), Some(256), Some(1024), Some(64), Some(300), Some(8)];
+const MAX_SIZES: [Option<u64>; 8] = [
+    None,
+    Some(0),
+    Some(255),
+    Some(256),
+    Some(1024),
+    Some(64),
+    Some(300),
+    Some(8),
+];
 
 /// Which mechanism a target exercises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,18 +88,27 @@ pub enum Mech {
 const CURVE_SERVER_SECRET: [u8; 32] = [0x11; 32];
 const CURVE_CLIENT_SECRET: [u8; 32] = [0x22; 32];
 
-fn mechanisms(mech: Mech, server: bool, wrong: bool) -> (MechanismConfig, MechanismConfig) {
+fn mechanisms(
+    mech: Mech,
+    server: bool,
+    wrong: bool,
+) -> (MechanismConfig, MechanismConfig) {
     let (client, server_cfg) = match mech {
         Mech::Null => (MechanismConfig::Null, MechanismConfig::Null),
         Mech::Plain => (
             MechanismConfig::PlainClient {
                 username: b"admin".to_vec(),
-                password: if wrong { b"wrong".to_vec() } else { b"secret".to_vec() },
+                password: if wrong {
+                    b"wrong".to_vec()
+                } else {
+                    b"secret".to_vec()
+                },
             },
             MechanismConfig::PlainServer,
         ),
         Mech::Curve => {
-            let mut server_public = zmtp::curve_public_key(&CURVE_SERVER_SECRET);
+            let mut server_public =
+                zmtp::curve_public_key(&CURVE_SERVER_SECRET);
             if wrong {
                 server_public[0] ^= 1;
             }
@@ -87,7 +118,9 @@ fn mechanisms(mech: Mech, server: bool, wrong: bool) -> (MechanismConfig, Mechan
                     public: zmtp::curve_public_key(&CURVE_CLIENT_SECRET),
                     secret: CURVE_CLIENT_SECRET,
                 },
-                MechanismConfig::CurveServer { secret: CURVE_SERVER_SECRET },
+                MechanismConfig::CurveServer {
+                    secret: CURVE_SERVER_SECRET,
+                },
             )
         }
     };
@@ -110,10 +143,13 @@ impl Reader<'_> {
         Some(b)
     }
     fn u16(&mut self) -> u16 {
-        u16::from(self.u8().unwrap_or(0)) | u16::from(self.u8().unwrap_or(0)) << 8
+        u16::from(self.u8().unwrap_or(0))
+            | u16::from(self.u8().unwrap_or(0)) << 8
     }
     fn u64(&mut self) -> u64 {
-        (0..8).fold(0u64, |v, i| v | u64::from(self.u8().unwrap_or(0)) << (8 * i))
+        (0..8).fold(0u64, |v, i| {
+            v | u64::from(self.u8().unwrap_or(0)) << (8 * i)
+        })
     }
     fn bytes(&mut self) -> &[u8] {
         let len = usize::from(self.u8().unwrap_or(0)).min(self.data.len());
@@ -152,7 +188,8 @@ impl Peer {
     fn next_unit(&mut self) -> Option<BytesMut> {
         self.pump();
         let len = if !self.greeting_taken {
-            (self.out.len() >= zmtp::GREETING_LEN).then_some(zmtp::GREETING_LEN)?
+            (self.out.len() >= zmtp::GREETING_LEN)
+                .then_some(zmtp::GREETING_LEN)?
         } else {
             let (header, hlen) = FrameHeader::parse(&self.out)?;
             let len = hlen.checked_add(usize::try_from(header.len).ok()?)?;
@@ -193,7 +230,11 @@ impl Target {
         assert!(!self.session.has_transmit());
         if self.closed.is_some() {
             if self.drained_after_close {
-                assert!(out.is_empty(), "a closed session queued {} bytes", out.len());
+                assert!(
+                    out.is_empty(),
+                    "a closed session queued {} bytes",
+                    out.len()
+                );
             }
             self.drained_after_close = true;
         }
@@ -230,7 +271,11 @@ impl Target {
         );
         assert!(self.input.len() <= before);
         if let Some(error) = &self.closed {
-            assert_eq!(result.as_ref(), Err(error), "a closed session reopened");
+            assert_eq!(
+                result.as_ref(),
+                Err(error),
+                "a closed session reopened"
+            );
             assert!(!self.session.is_ready());
             self.transmit(peer);
             return false;
@@ -258,7 +303,10 @@ impl Target {
 
     fn event(&mut self, event: Event) {
         match event {
-            Event::AuthRequest { mechanism, credentials } => {
+            Event::AuthRequest {
+                mechanism,
+                credentials,
+            } => {
                 assert!(!self.ready, "auth request after READY");
                 assert!(["NULL", "PLAIN", "CURVE"].contains(&mechanism));
                 assert!(credentials.len() <= 2);
@@ -274,10 +322,17 @@ impl Target {
                 assert!(self.ready, "message before READY");
                 self.messages += 1;
                 if let Some(max) = self.max_ever {
-                    assert!(data.len() as u64 <= max, "message of {} > {max}", data.len());
+                    assert!(
+                        data.len() as u64 <= max,
+                        "message of {} > {max}",
+                        data.len()
+                    );
                 }
             }
-            Event::Ping { .. } | Event::Pong | Event::Join(_) | Event::Leave(_) => {
+            Event::Ping { .. }
+            | Event::Pong
+            | Event::Join(_)
+            | Event::Leave(_) => {
                 assert!(self.ready, "traffic command before READY");
             }
         }
@@ -286,7 +341,11 @@ impl Target {
     /// Feeds the pending peer bytes in chunks, decoding after each chunk.
     fn feed(&mut self, peer: &mut Peer) {
         while !self.pending.is_empty() {
-            let n = if self.split == 0 { self.pending.len() } else { self.split.min(self.pending.len()) };
+            let n = if self.split == 0 {
+                self.pending.len()
+            } else {
+                self.split.min(self.pending.len())
+            };
             let chunk = self.pending.split_to(n);
             self.input.extend_from_slice(&chunk);
             self.fed += chunk.len();
@@ -328,9 +387,11 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
     let mut r = Reader { data };
     let flags = r.u8().unwrap_or(0);
     let server = flags & 1 != 0;
-    let (ours, partner) = SOCKET_TYPES[usize::from(r.u8().unwrap_or(0)) % SOCKET_TYPES.len()];
+    let (ours, partner) =
+        SOCKET_TYPES[usize::from(r.u8().unwrap_or(0)) % SOCKET_TYPES.len()];
     let peer_type = if flags & 8 != 0 {
-        let name = PEER_TYPE_NAMES[usize::from(r.u8().unwrap_or(0)) % PEER_TYPE_NAMES.len()];
+        let name = PEER_TYPE_NAMES
+            [usize::from(r.u8().unwrap_or(0)) % PEER_TYPE_NAMES.len()];
         SocketType::from_name(name).unwrap_or(SocketType::Pair)
     } else {
         partner
@@ -409,7 +470,8 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
             // Bytes of the fuzzer's own.
             5 => t.pending.extend_from_slice(r.bytes()),
             6 => {
-                let name = COMMAND_NAMES[usize::from(r.u8().unwrap_or(0)) % COMMAND_NAMES.len()];
+                let name = COMMAND_NAMES
+                    [usize::from(r.u8().unwrap_or(0)) % COMMAND_NAMES.len()];
                 let data = r.bytes();
                 let mut body = vec![u8::try_from(name.len()).unwrap_or(0)];
                 body.extend_from_slice(name);
@@ -420,7 +482,12 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
                 let flags = r.u8().unwrap_or(0);
                 let len = usize::from(r.u16()) % 5000;
                 let fill = r.u8().unwrap_or(0);
-                encode_frame(flags & 1 != 0, flags & 4 != 0, &vec![fill; len], &mut t.pending);
+                encode_frame(
+                    flags & 1 != 0,
+                    flags & 4 != 0,
+                    &vec![fill; len],
+                    &mut t.pending,
+                );
             }
             8 => {
                 let flags = r.u8().unwrap_or(0) | zmtp::frame::LONG;
@@ -445,7 +512,11 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
                 let allow = r.u8().unwrap_or(0) & 1 == 0;
                 if peer.auth_pending {
                     peer.auth_pending = false;
-                    peer.session.auth_reply(if allow { Ok(()) } else { Err(400) });
+                    peer.session.auth_reply(if allow {
+                        Ok(())
+                    } else {
+                        Err(400)
+                    });
                 }
             }
             11 => {
@@ -477,7 +548,9 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
                 if t.ready && t.closed.is_none() {
                     let mut out = BytesMut::new();
                     t.session.encode_message(&body, false, &mut out);
-                    if let Some((header, n)) = t.session.message_header(body.len(), false) {
+                    if let Some((header, n)) =
+                        t.session.message_header(body.len(), false)
+                    {
                         let mut expected = BytesMut::new();
                         expected.put_slice(&header[..n]);
                         expected.put_slice(&body);
@@ -498,7 +571,11 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
     }
     t.feed(&mut peer);
     t.drain(&mut peer);
-    Outcome { ready: t.ready, messages: t.messages, error: t.closed }
+    Outcome {
+        ready: t.ready,
+        messages: t.messages,
+        error: t.closed,
+    }
 }
 
 /// Hand-written programs: handshakes in both roles that complete (and exchange traffic),
@@ -517,39 +594,85 @@ pub fn seed_programs(mech: Mech) -> Vec<(&'static str, Vec<u8>, bool)> {
     for (role, flags, socket) in [("client", 0u8, 0u8), ("server", 1, 1)] {
         // Our side authenticates in NULL too (bit 1) and answers; the peer's requests are
         // answered when it makes them.
-        let flags = if mech == Mech::Null { flags | 2 | 4 } else { flags };
-        let mut p = vec![flags, socket, ALL, AUTH, 0, PEER_AUTH, 0, ALL, ALL, AUTH, 0, PEER_AUTH, 0, ALL, ALL];
+        let flags = if mech == Mech::Null {
+            flags | 2 | 4
+        } else {
+            flags
+        };
+        let mut p = vec![
+            flags, socket, ALL, AUTH, 0, PEER_AUTH, 0, ALL, ALL, AUTH, 0,
+            PEER_AUTH, 0, ALL, ALL,
+        ];
         p.extend_from_slice(&hello);
         p.extend_from_slice(&[PING, 10, 0, ALL, ALL]);
         out.push((role, p.clone(), true));
         // The same one byte at a time.
         let mut bytewise = vec![flags, socket, SPLIT, 1, 0];
         bytewise.extend_from_slice(&p[2..]);
-        out.push((if socket == 0 { "client-bytewise" } else { "server-bytewise" }, bytewise, true));
+        out.push((
+            if socket == 0 {
+                "client-bytewise"
+            } else {
+                "server-bytewise"
+            },
+            bytewise,
+            true,
+        ));
         // Limits: max message size 8 (flags bits 5-7 = 7) with a long message from us.
         let mut limited = p.clone();
         limited[0] |= 7 << 5;
-        out.push((if socket == 0 { "client-max8" } else { "server-max8" }, limited, false));
-        // A flipped byte in the peer's second unit, and a truncated one.
-        let mut flipped = vec![flags, socket, 0, 1, 20, 0, 0x40, ALL, AUTH, 0, PEER_AUTH, 0, ALL];
-        flipped.extend_from_slice(&[AUTH, 0, ALL]);
-        out.push((if socket == 0 { "client-flip" } else { "server-flip" }, flipped, false));
         out.push((
-            if socket == 0 { "client-truncated" } else { "server-truncated" },
+            if socket == 0 {
+                "client-max8"
+            } else {
+                "server-max8"
+            },
+            limited,
+            false,
+        ));
+        // A flipped byte in the peer's second unit, and a truncated one.
+        let mut flipped = vec![
+            flags, socket, 0, 1, 20, 0, 0x40, ALL, AUTH, 0, PEER_AUTH, 0, ALL,
+        ];
+        flipped.extend_from_slice(&[AUTH, 0, ALL]);
+        out.push((
+            if socket == 0 {
+                "client-flip"
+            } else {
+                "server-flip"
+            },
+            flipped,
+            false,
+        ));
+        out.push((
+            if socket == 0 {
+                "client-truncated"
+            } else {
+                "server-truncated"
+            },
             vec![flags, socket, 0, 2, 30, 0, ALL, ALL],
             false,
         ));
         // A huge declared size after the greeting.
         out.push((
-            if socket == 0 { "client-huge" } else { "server-huge" },
-            vec![flags, socket, 0, 8, 4, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
+            if socket == 0 {
+                "client-huge"
+            } else {
+                "server-huge"
+            },
+            vec![
+                flags, socket, 0, 8, 4, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                0xff, 0x7f,
+            ],
             false,
         ));
     }
     // RADIO/DISH with a JOIN from the dish (us).
     let flags = if mech == Mech::Null { 6 } else { 0 };
     let mut dish = vec![flags, 3, JOIN, 6, b'M', b'o', b'v', b'i', b'e', b's'];
-    dish.extend_from_slice(&[ALL, AUTH, 0, PEER_AUTH, 0, ALL, ALL, AUTH, 0, PEER_AUTH, 0, ALL, ALL]);
+    dish.extend_from_slice(&[
+        ALL, AUTH, 0, PEER_AUTH, 0, ALL, ALL, AUTH, 0, PEER_AUTH, 0, ALL, ALL,
+    ]);
     out.push(("dish-join", dish, true));
     out
 }
@@ -564,7 +687,10 @@ mod tests {
             for (name, program, completes) in seed_programs(mech) {
                 let outcome = run(mech, &program);
                 if completes {
-                    assert!(outcome.ready && outcome.error.is_none(), "{mech:?} {name}: {outcome:?}");
+                    assert!(
+                        outcome.ready && outcome.error.is_none(),
+                        "{mech:?} {name}: {outcome:?}"
+                    );
                 }
             }
         }

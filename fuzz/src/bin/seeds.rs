@@ -6,8 +6,8 @@ use std::fs;
 use std::path::Path;
 
 use bytes::{Bytes, BytesMut};
-use zmtp::frame::encode_frame;
 use fuzz_util::session::{self, Mech};
+use zmtp::frame::encode_frame;
 use zmtp::{Command, Greeting, Metadata};
 
 fn write(target: &str, name: &str, data: &[u8]) {
@@ -43,7 +43,11 @@ fn frame(cmd: &Command) -> Vec<u8> {
 fn main() {
     // Greetings (spec §1.2): libzmq's NULL greeting, PLAIN as server, CURVE, ZMTP 3.0,
     // and rejected ones (ZMTP 2, HTTP).
-    for (name, mech, server) in [("null", "NULL", false), ("plain-server", "PLAIN", true), ("curve", "CURVE", false)] {
+    for (name, mech, server) in [
+        ("null", "NULL", false),
+        ("plain-server", "PLAIN", true),
+        ("curve", "CURVE", false),
+    ] {
         write("greeting", name, &Greeting::new(mech, server).encode());
     }
     let mut zmtp30 = Greeting::new("NULL", false).encode();
@@ -53,7 +57,11 @@ fn main() {
     zmtp2[10] = 2;
     write("greeting", "zmtp2", &zmtp2);
     write("greeting", "http", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-    write("greeting", "signature", &[0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f]);
+    write(
+        "greeting",
+        "signature",
+        &[0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f],
+    );
 
     // Commands (spec §1.5 / RFC 37): command bodies, mode byte 0 = wire bytes.
     let commands = [
@@ -62,21 +70,49 @@ fn main() {
         ("ready-radio", ready("RADIO")),
         ("ready-dish", ready("DISH")),
         ("error-400", Command::Error(Bytes::from_static(b"400"))),
-        ("ping", Command::Ping { ttl: 15, context: Bytes::new() }),
-        ("ping-ctx", Command::Ping { ttl: 0, context: Bytes::from_static(b"LOL") }),
-        ("pong", Command::Pong { context: Bytes::from_static(b"LOL") }),
+        (
+            "ping",
+            Command::Ping {
+                ttl: 15,
+                context: Bytes::new(),
+            },
+        ),
+        (
+            "ping-ctx",
+            Command::Ping {
+                ttl: 0,
+                context: Bytes::from_static(b"LOL"),
+            },
+        ),
+        (
+            "pong",
+            Command::Pong {
+                context: Bytes::from_static(b"LOL"),
+            },
+        ),
         ("join", Command::Join(Bytes::from_static(b"Movies"))),
         ("leave", Command::Leave(Bytes::from_static(b"Movies"))),
-        ("subscribe", Command::Subscribe(Bytes::from_static(b"topic"))),
+        (
+            "subscribe",
+            Command::Subscribe(Bytes::from_static(b"topic")),
+        ),
         ("cancel", Command::Cancel(Bytes::from_static(b"topic"))),
     ];
     for (name, cmd) in &commands {
         write("command", name, &with_mode(0, &body(cmd)));
     }
     // PLAIN (RFC 24) commands as unknown commands.
-    write("command", "plain-hello", &with_mode(0, b"\x05HELLO\x05admin\x06secret"));
+    write(
+        "command",
+        "plain-hello",
+        &with_mode(0, b"\x05HELLO\x05admin\x06secret"),
+    );
     write("command", "plain-welcome", &with_mode(0, b"\x07WELCOME"));
-    write("command", "plain-initiate", &with_mode(0, b"\x08INITIATE\x0bSocket-Type\x00\x00\x00\x06CLIENT"));
+    write(
+        "command",
+        "plain-initiate",
+        &with_mode(0, b"\x08INITIATE\x0bSocket-Type\x00\x00\x00\x06CLIENT"),
+    );
 
     // Metadata: READY's property list.
     let mut md = Metadata::new();
@@ -95,15 +131,31 @@ fn main() {
     encode_frame(false, false, &[0x78; 300], &mut data);
     stream.extend_from_slice(&data);
     write("frame", "ready-and-messages", &stream);
-    write("frame", "long-max", &[0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    write(
+        "frame",
+        "long-max",
+        &[0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+    );
     write("frame", "long-256", &[0x02, 0, 0, 0, 0, 0, 0, 0x01, 0x00]);
 
     // Z85 (RFC 32): "HelloWorld", libzmq's test keys; mode 1 = encode bytes.
     write("z85", "hello-world", &with_mode(0, b"HelloWorld"));
-    write("z85", "server-secret", &with_mode(0, b"JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"));
-    write("z85", "public-key", &with_mode(0, b"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"));
+    write(
+        "z85",
+        "server-secret",
+        &with_mode(0, b"JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"),
+    );
+    write(
+        "z85",
+        "public-key",
+        &with_mode(0, b"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"),
+    );
     write("z85", "max", &with_mode(0, b"%nSc0"));
-    write("z85", "encode", &with_mode(1, &[0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]));
+    write(
+        "z85",
+        "encode",
+        &with_mode(1, &[0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b]),
+    );
 
     // Addresses: selector byte + text.
     let addresses: [(u8, &str); 12] = [
@@ -121,7 +173,11 @@ fn main() {
         (10, "[fe80::1]"),
     ];
     for (i, (sel, text)) in addresses.iter().enumerate() {
-        write("address", &format!("{i}"), &with_mode(*sel, text.as_bytes()));
+        write(
+            "address",
+            &format!("{i}"),
+            &with_mode(*sel, text.as_bytes()),
+        );
     }
 
     // Configs: selector byte + text.
@@ -136,11 +192,21 @@ fn main() {
         (9, "io_threads: 2\nmax_sockets: 10\n"),
     ];
     for (i, (sel, text)) in yaml.iter().enumerate() {
-        write("config_yaml", &format!("{i}"), &with_mode(*sel, text.as_bytes()));
+        write(
+            "config_yaml",
+            &format!("{i}"),
+            &with_mode(*sel, text.as_bytes()),
+        );
     }
     let json: [(u8, &str); 7] = [
-        (0, r#"{"connect":[{"tcp":"127.0.0.1:5555"}],"send_timeout":"1s","send_hwm":10}"#),
-        (1, r#"{"bind":[{"inproc":"test"}],"heartbeat":{"interval":"1s"}}"#),
+        (
+            0,
+            r#"{"connect":[{"tcp":"127.0.0.1:5555"}],"send_timeout":"1s","send_hwm":10}"#,
+        ),
+        (
+            1,
+            r#"{"bind":[{"inproc":"test"}],"heartbeat":{"interval":"1s"}}"#,
+        ),
         (6, r#"{"client":{"connect":[{"inproc":"x"}]}}"#),
         (7, r#"[{"radio":{"bind":[{"tcp":"*:*"}]}},{"gather":{}}]"#),
         (8, r#"{"whitelist":["127.0.0.1"],"curve_auth":true}"#),
@@ -148,7 +214,11 @@ fn main() {
         (9, r#"{"io_threads":2,"max_sockets":10}"#),
     ];
     for (i, (sel, text)) in json.iter().enumerate() {
-        write("config_json", &format!("{i}"), &with_mode(*sel, text.as_bytes()));
+        write(
+            "config_json",
+            &format!("{i}"),
+            &with_mode(*sel, text.as_bytes()),
+        );
     }
     // Sessions: hand-written programs (see fuzz_util::session), and a NULL peer stream
     // taken from the RFC bytes (greeting + READY) as raw bytes (op 5).
