@@ -16,6 +16,7 @@ use libfuzzer_sys::fuzz_target;
 use zmtp::command::{
     self, split_name, MAX_ERROR_REASON, MAX_GROUP_LEN, MAX_PING_CONTEXT,
 };
+use zmtp::metadata::MAX_PROPERTIES;
 use zmtp::{Command, FrameDecoder, Metadata};
 
 fn encode_body(cmd: &Command) -> BytesMut {
@@ -107,8 +108,13 @@ fn check_built(built: Built) {
         Built::Ready(props) => {
             let mut md = Metadata::new();
             for (name, value) in props {
+                let count = md.len();
                 if md.insert(&name, value).is_err() {
-                    assert!(name.len() > 255);
+                    assert!(
+                        name.is_empty()
+                            || name.len() > 255
+                            || count == MAX_PROPERTIES
+                    );
                 }
             }
             Command::Ready(md)

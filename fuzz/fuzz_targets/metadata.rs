@@ -10,6 +10,7 @@
 use arbitrary::{Arbitrary, Unstructured};
 use bytes::{Bytes, BytesMut};
 use libfuzzer_sys::fuzz_target;
+use zmtp::metadata::MAX_PROPERTIES;
 use zmtp::Metadata;
 
 #[derive(Arbitrary, Debug)]
@@ -56,9 +57,15 @@ fuzz_target!(|data: &[u8]| {
         let mut md = Metadata::new();
         let mut kept = Vec::new();
         for (name, value) in built.props {
+            let count = md.len();
             match md.insert(&name, value.clone()) {
                 Ok(()) => kept.push((name, value)),
-                Err(_) => assert!(name.len() > 255),
+                // What `decode` would refuse, or what cannot be encoded.
+                Err(_) => assert!(
+                    name.is_empty()
+                        || name.len() > 255
+                        || count == MAX_PROPERTIES
+                ),
             }
         }
         assert_eq!(md.len(), kept.len());

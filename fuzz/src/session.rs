@@ -25,9 +25,13 @@
 //!   once ready.
 
 use bytes::{BufMut, BytesMut};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use zmtp::frame::{encode_frame, FrameHeader, RESERVE_AHEAD};
+
 use zmtp::{
-    Event, MechanismConfig, ProtocolError, Session, SessionConfig, SocketType,
+    Event, Heartbeat, MechanismConfig, ProtocolError, Session, SessionConfig,
+    SocketType,
 };
 
 /// Our socket type and the partner the peer announces.
@@ -217,6 +221,8 @@ struct Target {
     /// Commands queued before READY (flushed by the decode that completes the handshake).
     deferred: usize,
     messages: usize,
+    /// The virtual clock.
+    now: Instant,
     decodes: usize,
     /// Bytes fed so far.
     fed: usize,
@@ -256,7 +262,7 @@ impl Target {
         }
         let before = self.input.len();
         assert!(self.session.bytes_needed(&self.input) >= 1);
-        let result = self.session.decode(&mut self.input);
+        let result = self.session.decode_at(&mut self.input, self.now);
         let allowed = if precise {
             (2 * before).max(before + RESERVE_AHEAD).max(8)
         } else {
@@ -318,7 +324,7 @@ impl Target {
                 assert!(self.session.is_ready());
                 assert!(self.session.peer().is_some());
             }
-            Event::Message { data, .. } => {
+            Event::Message { data, .. } | Event::Frame { data, .. } => {
                 assert!(self.ready, "message before READY");
                 self.messages += 1;
                 if let Some(max) = self.max_ever {
@@ -384,11 +390,13 @@ pub struct Outcome {
 
 /// Runs one program against a session of `mech`.
 pub fn run(mech: Mech, data: &[u8]) -> Outcome {
+    let start = Instant::now();
     let mut r = Reader { data };
     let flags = r.u8().unwrap_or(0);
     let server = flags & 1 != 0;
+    let socket = r.u8().unwrap_or(0);
     let (ours, partner) =
-        SOCKET_TYPES[usize::from(r.u8().unwrap_or(0)) % SOCKET_TYPES.len()];
+        SOCKET_TYPES[usize::from(socket & 0x0f) % SOCKET_TYPES.len()];
     let peer_type = if flags & 8 != 0 {
         let name = PEER_TYPE_NAMES
             [usize::from(r.u8().unwrap_or(0)) % PEER_TYPE_NAMES.len()];
@@ -400,15 +408,25 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
     let (our_mech, peer_mech) = mechanisms(mech, server, flags & 16 != 0);
 
     let mut config = SessionConfig::new(ours);
-    config.mechanism = our_mech;
+    config.mechanism = Arc::new(our_mech);
     config.authenticate = flags & 2 != 0;
     config.max_msg_size = max;
+    if socket & 0x10 != 0 {
+        config.heartbeat = Some(Heartbeat {
+            interval: Duration::from_millis(100),
+            timeout: Some(Duration::from_millis(300)),
+            ttl_deciseconds: 10,
+        });
+    }
+    if socket & 0x20 != 0 {
+        config.handshake_timeout = Some(Duration::from_secs(1));
+    }
     let mut peer_config = SessionConfig::new(peer_type);
-    peer_config.mechanism = peer_mech;
+    peer_config.mechanism = Arc::new(peer_mech);
     peer_config.authenticate = flags & 4 != 0;
 
     let mut peer = Peer {
-        session: Session::new(peer_config),
+        session: Session::new(peer_config, start),
         out: BytesMut::new(),
         greeting_taken: false,
         input: BytesMut::new(),
@@ -416,7 +434,7 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
         auth_pending: false,
     };
     let mut t = Target {
-        session: Session::new(config),
+        session: Session::new(config, start),
         input: BytesMut::new(),
         pending: BytesMut::new(),
         split: 0,
@@ -427,6 +445,7 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
         max_ever: max,
         deferred: 0,
         messages: 0,
+        now: start,
         decodes: 0,
         fed: 0,
     };
@@ -438,7 +457,7 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
         if steps > 256 {
             break;
         }
-        match op % 18 {
+        match op % 19 {
             // Deliver the peer's next unit: as is, with a flipped byte, truncated, or twice.
             0 => {
                 if let Some(unit) = peer.next_unit() {
@@ -532,7 +551,7 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
                 if !t.ready {
                     t.deferred += 1;
                 }
-                if op % 18 == 12 {
+                if op % 19 == 12 {
                     t.session.send_join(&group);
                 } else {
                     t.session.send_leave(&group);
@@ -547,8 +566,10 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
                 let body = r.bytes().to_vec();
                 if t.ready && t.closed.is_none() {
                     let mut out = BytesMut::new();
-                    t.session.encode_message(&body, false, &mut out);
-                    if let Some((header, n)) =
+                    t.session.encode_message(&body, None, &mut out);
+                    if ours == SocketType::Radio {
+                        // A group frame (empty group) comes first.
+                    } else if let Some((header, n)) =
                         t.session.message_header(body.len(), false)
                     {
                         let mut expected = BytesMut::new();
@@ -560,6 +581,29 @@ pub fn run(mech: Mech, data: &[u8]) -> Outcome {
                 }
             }
             16 => t.split = usize::from(r.u16()),
+            // Time passes (virtual clock): the session handles its deadlines.
+            18 => {
+                let ms = u64::from(r.u16());
+                t.now += Duration::from_millis(ms);
+                let result = t.session.handle_timeout(t.now);
+                match (&t.closed, result) {
+                    (Some(closed), result) => {
+                        assert_eq!(result.as_ref(), Err(closed));
+                        assert_eq!(t.session.poll_timeout(), None);
+                    }
+                    (None, Err(error)) => {
+                        assert!(!t.session.is_ready());
+                        assert_eq!(t.session.poll_timeout(), None);
+                        t.closed = Some(error);
+                    }
+                    (None, Ok(())) => {
+                        if let Some(at) = t.session.poll_timeout() {
+                            assert!(at > t.now, "a deadline that passed");
+                        }
+                    }
+                }
+                t.transmit(&mut peer);
+            }
             // Everything the peer has, as is.
             _ => {
                 while let Some(unit) = peer.next_unit() {

@@ -39,13 +39,25 @@ impl Metadata {
     }
 
     /// Appends a property. Fails if the name is longer than 255 bytes or the value longer
-    /// than `u32::MAX` bytes (neither can be encoded).
+    /// than `u32::MAX` bytes (neither can be encoded), and on what [`decode`](Metadata::decode)
+    /// refuses, so that a list built here always decodes: an empty name, or a property
+    /// beyond [`MAX_PROPERTIES`].
     pub fn insert(
         &mut self,
         name: impl AsRef<[u8]>,
         value: impl Into<Bytes>,
     ) -> Result<(), ProtocolError> {
         let name = name.as_ref();
+        if name.is_empty() {
+            return Err(ProtocolError::MalformedMetadata(
+                "empty property name",
+            ));
+        }
+        if self.properties.len() == MAX_PROPERTIES {
+            return Err(ProtocolError::MalformedMetadata(
+                "more than 256 properties",
+            ));
+        }
         if name.len() > MAX_NAME_LEN {
             return Err(ProtocolError::MalformedMetadata(
                 "property name longer than 255 bytes",
@@ -288,5 +300,27 @@ mod tests {
         let mut out = BytesMut::new();
         md.encode(&mut out);
         assert_eq!(Metadata::decode(&out).unwrap(), md);
+    }
+
+    /// Found by the `metadata` fuzz target (fuzz/regressions/metadata): `insert` accepted an
+    /// empty name and a 257th property, which `decode` refuses, so a list we could build and
+    /// send did not read back.
+    #[test]
+    fn insert_refuses_what_decode_refuses() {
+        let mut md = Metadata::new();
+        assert_eq!(
+            md.insert("", "v"),
+            Err(ProtocolError::MalformedMetadata("empty property name"))
+        );
+        for _ in 0..MAX_PROPERTIES {
+            md.insert("X-A", "v").unwrap();
+        }
+        assert_eq!(
+            md.insert("X-A", "v"),
+            Err(ProtocolError::MalformedMetadata("more than 256 properties"))
+        );
+        let mut out = BytesMut::new();
+        md.encode(&mut out);
+        assert_eq!(Metadata::decode(&out), Ok(md));
     }
 }
