@@ -457,7 +457,7 @@ const IDLE_BATCH: usize = 16;
 
 /// Idle clients per child process: a C libzmq CLIENT costs two
 /// descriptors there (its mailbox and its connection).
-const IDLE_PER_CHILD: usize = 4000;
+pub const IDLE_PER_CHILD: usize = 4000;
 
 /// `n` C libzmq CLIENTs in child processes (`<tool> idle-clients ENDPOINT`,
 /// see [`idle_clients_child`]; at most [`IDLE_PER_CHILD`] each), connected
