@@ -74,12 +74,7 @@ fn connect_before_bind_over_inproc() {
 fn connect_before_bind_over_tcp() {
     let ctx = ctx();
     // Find a free port, then release it so nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: TcpAddr = format!("127.0.0.1:{port}").try_into().unwrap();
+    let addr = free_port();
     let client = client_to(&ctx, &addr.clone().into());
     for text in ["foobar", "baz", "buzz"] {
         client.try_send(text).unwrap();
@@ -224,12 +219,7 @@ fn mute_client_would_block_and_hands_message_back() {
 #[test]
 fn client_queues_up_to_hwm_for_an_endpoint_not_up() {
     let ctx = ctx();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: TcpAddr = format!("127.0.0.1:{port}").try_into().unwrap();
+    let addr = free_port();
     let client = ClientBuilder::new()
         .connect(addr.clone())
         .send_hwm(1000)

@@ -12,15 +12,6 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-fn free_port() -> TcpAddr {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    format!("127.0.0.1:{port}").try_into().unwrap()
-}
-
 #[test]
 fn linger_delivers_queued_messages_after_drop() {
     let ctx = ctx();

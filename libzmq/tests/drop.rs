@@ -111,12 +111,7 @@ fn scatter_then_drop_delivers_everything() {
 }
 
 fn unreachable_client(ctx: &Ctx, linger: Duration) -> Client {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: TcpAddr = format!("127.0.0.1:{port}").try_into().unwrap();
+    let addr = free_port();
     let client = ClientBuilder::new()
         .connect(addr)
         .linger(linger)

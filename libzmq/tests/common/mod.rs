@@ -38,6 +38,17 @@ pub fn client_to(ctx: &Ctx, endpoint: &Endpoint) -> Client {
         .unwrap()
 }
 
+/// A loopback TCP address where nobody listens (a port the OS just gave out
+/// and took back).
+pub fn free_port() -> TcpAddr {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}").try_into().unwrap()
+}
+
 /// A unique inproc endpoint.
 pub fn inproc() -> Endpoint {
     InprocAddr::new_unique().into()
