@@ -83,6 +83,37 @@ impl Notify for PeerWaker {
     }
 }
 
+/// Hashes the ids this module looks up on every message (peer ids, routing
+/// ids): a multiplication instead of SipHash. The ids are ours (sequential
+/// peer ids, routing ids we hand out), not a peer's choice, so there is no
+/// collision attack to defend against.
+#[derive(Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u32(&mut self, id: u32) {
+        self.write_u64(u64::from(id));
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        // Fibonacci hashing: spreads sequential ids over all the bits.
+        self.0 = (self.0 ^ id).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
+type IdSet = HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// Outcome of one non-blocking send attempt.
 pub(crate) enum SendFail {
     /// Try again later (mute state or HWM).
@@ -95,17 +126,17 @@ pub(crate) enum SendFail {
 pub(crate) struct PeerSet {
     peers: Vec<Peer>,
     /// Peer id → index in `peers`.
-    index: HashMap<u64, usize>,
+    index: IdMap<u64, usize>,
     /// Peers whose incoming pipe may hold something, in fair-queue order.
     active: VecDeque<u64>,
     ready: Arc<ReadyPeers>,
     next_out: usize,
-    by_routing_id: HashMap<u32, Arc<Pipe>>,
+    by_routing_id: IdMap<u32, Arc<Pipe>>,
     next_routing_id: u32,
     /// Radio: group → the peers that joined it.
-    subscribers: HashMap<Group, HashSet<u64>>,
+    subscribers: HashMap<Group, IdSet>,
     /// Radio: peers that take every group.
-    everything: HashSet<u64>,
+    everything: IdSet,
 }
 
 impl PeerSet {
@@ -113,7 +144,7 @@ impl PeerSet {
     pub(crate) fn new(signal: Arc<Signal>) -> PeerSet {
         PeerSet {
             peers: Vec::new(),
-            index: HashMap::new(),
+            index: IdMap::default(),
             active: VecDeque::new(),
             ready: Arc::new(ReadyPeers {
                 ids: Mutex::new(Vec::new()),
@@ -121,11 +152,11 @@ impl PeerSet {
                 signal,
             }),
             next_out: 0,
-            by_routing_id: HashMap::new(),
+            by_routing_id: IdMap::default(),
             // Random start, as libzmq: ids are not guessable across runs.
             next_routing_id: rand::random::<u32>(),
             subscribers: HashMap::new(),
-            everything: HashSet::new(),
+            everything: IdSet::default(),
         }
     }
 
@@ -405,7 +436,7 @@ impl PeerSet {
                 Group::empty()
             }
         };
-        let none = HashSet::new();
+        let none = IdSet::default();
         let joined = self.subscribers.get(&group).unwrap_or(&none);
         let targets = || {
             joined
