@@ -338,7 +338,9 @@ impl Target {
             Event::Ping { .. }
             | Event::Pong
             | Event::Join(_)
-            | Event::Leave(_) => {
+            | Event::Leave(_)
+            | Event::Subscribe(_)
+            | Event::Cancel(_) => {
                 assert!(self.ready, "traffic command before READY");
             }
         }

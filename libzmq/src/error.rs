@@ -172,6 +172,8 @@ impl<T> From<Error<T>> for io::Error {
             ErrorKind::InvalidInput(msg) => {
                 io::Error::new(Io::InvalidInput, msg)
             }
+            ErrorKind::WrongState(msg) => io::Error::other(msg),
+            kind @ ErrorKind::Multipart => io::Error::other(kind.to_string()),
         }
     }
 }
@@ -218,6 +220,16 @@ pub enum ErrorKind {
     /// The user did not follow the API's contract.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),
+    /// The operation is not allowed in the socket's current state, such as
+    /// a REQ sending a second request before the reply (libzmq's `EFSM`).
+    #[error("wrong state: {0}")]
+    WrongState(&'static str),
+    /// The next message has several frames: `recv_msg` cannot return it
+    /// whole, so it stays queued for `recv_multipart`.
+    #[error(
+        "the next message has several frames: receive it with recv_multipart"
+    )]
+    Multipart,
 }
 
 #[cfg(test)]
@@ -237,6 +249,11 @@ mod tests {
             (ErrorKind::NotFound("thing"), "not found: thing"),
             (ErrorKind::SocketLimit, "open socket limit was reached"),
             (ErrorKind::InvalidInput("bad"), "invalid input: bad"),
+            (ErrorKind::WrongState("REQ"), "wrong state: REQ"),
+            (
+                ErrorKind::Multipart,
+                "the next message has several frames: receive it with recv_multipart",
+            ),
         ];
         for (kind, expected) in cases {
             assert_eq!(kind.to_string(), *expected);

@@ -50,7 +50,16 @@ pub use period::Period;
 pub use socket::client::{Client, ClientBuilder};
 pub use socket::dish::{Dish, DishBuilder};
 pub use socket::gather::{Gather, GatherBuilder};
+pub use socket::pair::{Pair, PairBuilder};
+pub use socket::pipeline::{Pull, PullBuilder, Push, PushBuilder};
+pub use socket::publish::{
+    Pub, PubBuilder, Sub, SubBuilder, XPub, XPubBuilder, XSub, XSubBuilder,
+};
 pub use socket::radio::{Radio, RadioBuilder};
+pub use socket::request::{
+    Dealer, DealerBuilder, Rep, RepBuilder, Req, ReqBuilder, Router,
+    RouterBuilder,
+};
 pub use socket::scatter::{Scatter, ScatterBuilder};
 pub use socket::server::{Server, ServerBuilder};
 pub use socket::socket_type::SocketType;
@@ -64,7 +73,15 @@ pub mod config {
     pub use crate::socket::config_type::ConfigType;
     pub use crate::socket::dish::DishConfig;
     pub use crate::socket::gather::GatherConfig;
+    pub use crate::socket::pair::PairConfig;
+    pub use crate::socket::pipeline::{PullConfig, PushConfig};
+    pub use crate::socket::publish::{
+        PubConfig, SubConfig, XPubConfig, XSubConfig,
+    };
     pub use crate::socket::radio::RadioConfig;
+    pub use crate::socket::request::{
+        DealerConfig, RepConfig, ReqConfig, RouterConfig,
+    };
     pub use crate::socket::scatter::ScatterConfig;
     pub use crate::socket::server::ServerConfig;
 }

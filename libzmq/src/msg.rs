@@ -102,6 +102,9 @@ pub struct Msg {
     group: Option<Group>,
     /// A command travelling through a pipe instead of data (never user-visible).
     command: Option<PipeCommand>,
+    /// More frames of the same message follow (inside pipes only: the
+    /// multipart calls set and clear it).
+    more: bool,
 }
 
 /// A command that travels through a pipe like a message: a Dish's group
@@ -112,6 +115,10 @@ pub(crate) enum PipeCommand {
     Join,
     /// Unsubscribe the peer from the message's group.
     Leave,
+    /// A SUB's subscription to the topic prefix in the message's body.
+    Subscribe,
+    /// A SUB's cancellation of the prefix in the message's body.
+    Cancel,
 }
 
 impl Msg {
@@ -147,6 +154,7 @@ impl Msg {
             routing_id: 0,
             group: None,
             command: None,
+            more: false,
         }
     }
 
@@ -287,6 +295,7 @@ impl Msg {
             routing_id: 0,
             group: None,
             command: None,
+            more: false,
         }
     }
 
@@ -344,6 +353,23 @@ impl Msg {
         msg.group = Some(group);
         msg.command = Some(command);
         msg
+    }
+
+    /// A SUBSCRIBE or CANCEL of the topic `prefix`, to go through a pipe.
+    pub(crate) fn subscription(command: PipeCommand, prefix: &[u8]) -> Self {
+        let mut msg = Self::from(prefix);
+        msg.command = Some(command);
+        msg
+    }
+
+    /// Whether more frames of the same message follow (in a pipe).
+    pub(crate) fn more(&self) -> bool {
+        self.more
+    }
+
+    /// Marks the frame as followed by more frames of its message, or not.
+    pub(crate) fn set_more(&mut self, more: bool) {
+        self.more = more;
     }
 
     /// The command this message carries, if it is one.

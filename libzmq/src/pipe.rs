@@ -1,6 +1,11 @@
 //! The pipe: a bounded, one-directional message queue between a socket and one
 //! peer (an inproc socket or a connection engine on an I/O thread).
 //!
+//! A message is one or more frames (`Msg`s, all but the last with `more`
+//! set). A writer always queues whole messages (one lock for all their
+//! frames) and a reader takes them whole, so no reader ever sees half a
+//! message, whatever threads share either end.
+//!
 //! Capacity is counted in messages: the writer's send high water mark plus the
 //! reader's receive high water mark, whichever of the two take part (a TCP
 //! out-pipe has only the socket's send HWM, an inproc pipe has both, as in
@@ -32,11 +37,11 @@ impl Notify for crate::signal::Signal {
 
 /// Why a message could not be written.
 #[derive(Debug)]
-pub(crate) enum PushError {
+pub(crate) enum PushError<T = Msg> {
     /// The pipe holds as many messages as its high water marks allow.
-    Full(Msg),
+    Full(T),
     /// The reader is gone for good.
-    Closed(Msg),
+    Closed(T),
 }
 
 /// Why nothing could be read.
@@ -50,6 +55,8 @@ pub(crate) enum PopError {
 
 struct State {
     queue: VecDeque<Msg>,
+    /// Whole messages in `queue` (frames without `more`).
+    msgs: usize,
     writer_hwm: Option<usize>,
     reader_hwm: Option<usize>,
     reader: Option<Arc<dyn Notify>>,
@@ -69,7 +76,7 @@ impl State {
     }
 
     fn is_full(&self) -> bool {
-        self.queue.len() >= self.capacity()
+        self.msgs >= self.capacity()
     }
 
     /// The queue length at or below which a waiting writer is woken.
@@ -90,7 +97,7 @@ impl State {
 
     /// After the queue shrank: the writer to wake, if it waits and may go on.
     fn writer_to_wake(&mut self) -> Option<Arc<dyn Notify>> {
-        if self.writer_waiting && self.queue.len() <= self.low_water_mark() {
+        if self.writer_waiting && self.msgs <= self.low_water_mark() {
             self.writer_waiting = false;
             self.writer.clone()
         } else {
@@ -156,7 +163,7 @@ impl std::fmt::Debug for Pipe {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let state = self.state.lock();
         f.debug_struct("Pipe")
-            .field("len", &state.queue.len())
+            .field("msgs", &state.msgs)
             .field("capacity", &state.capacity())
             .finish()
     }
@@ -178,6 +185,7 @@ impl Pipe {
         Arc::new(Pipe {
             state: Mutex::new(State {
                 queue: VecDeque::new(),
+                msgs: 0,
                 writer_hwm,
                 reader_hwm,
                 reader: None,
@@ -190,8 +198,10 @@ impl Pipe {
         })
     }
 
-    /// Queues `msg` unless the pipe is full or its reader is gone.
+    /// Queues the one-frame message `msg` (its `more` flag must be clear)
+    /// unless the pipe is full or its reader is gone.
     pub(crate) fn push(&self, msg: Msg) -> Result<(), PushError> {
+        debug_assert!(!msg.more());
         self.push_checked(msg, true)
     }
 
@@ -212,26 +222,31 @@ impl Pipe {
                 return Err(PushError::Full(msg));
             }
             state.queue.push_back(msg);
+            state.msgs += 1;
             state.reader_to_wake()
         };
         wake(to_wake);
         Ok(())
     }
 
-    /// Queues as many of `msgs` as the capacity allows, in order, with one
-    /// lock and at most one wake-up; what did not fit stays in `msgs` (and
-    /// the writer is woken when room frees up). `Err(())`: the reader is
-    /// gone for good.
-    pub(crate) fn push_many(&self, msgs: &mut VecDeque<Msg>) -> Result<(), ()> {
+    /// Queues as many whole messages of `frames` as the capacity allows, in
+    /// order, with one lock and at most one wake-up; what did not fit stays
+    /// in `frames` (and the writer is woken when room frees up). `frames`
+    /// holds whole messages only. `Err(())`: the reader is gone for good.
+    pub(crate) fn push_many(
+        &self,
+        frames: &mut VecDeque<Msg>,
+    ) -> Result<(), ()> {
         let to_wake = {
             let mut state = self.state.lock();
             if state.reader_closed {
                 return Err(());
             }
-            let room = state.capacity().saturating_sub(state.queue.len());
-            let count = msgs.len().min(room);
-            state.queue.extend(msgs.drain(..count));
-            if !msgs.is_empty() {
+            let room = state.capacity().saturating_sub(state.msgs);
+            let (count, whole) = whole_messages(frames, room);
+            state.queue.extend(frames.drain(..count));
+            state.msgs += whole;
+            if !frames.is_empty() {
                 state.writer_waiting = true;
             }
             if count == 0 {
@@ -243,12 +258,39 @@ impl Pipe {
         Ok(())
     }
 
-    /// Takes the oldest message.
+    /// Queues one whole message of several frames, atomically: all of it,
+    /// or (full, closed) none of it, handed back.
+    pub(crate) fn push_message(
+        &self,
+        frames: Vec<Msg>,
+    ) -> Result<(), PushError<Vec<Msg>>> {
+        let to_wake = {
+            let mut state = self.state.lock();
+            if state.reader_closed {
+                return Err(PushError::Closed(frames));
+            }
+            if state.is_full() {
+                state.writer_waiting = true;
+                return Err(PushError::Full(frames));
+            }
+            state.queue.extend(frames);
+            state.msgs += 1;
+            state.reader_to_wake()
+        };
+        wake(to_wake);
+        Ok(())
+    }
+
+    /// Takes the oldest frame (a whole one-frame message, or the first
+    /// frame of a longer one: see [`Pipe::pop_message`]).
     pub(crate) fn pop(&self) -> Result<Msg, PopError> {
         let (msg, to_wake) = {
             let mut state = self.state.lock();
             match state.queue.pop_front() {
                 Some(msg) => {
+                    if !msg.more() {
+                        state.msgs -= 1;
+                    }
                     let to_wake = state.writer_to_wake();
                     (msg, to_wake)
                 }
@@ -263,7 +305,7 @@ impl Pipe {
         Ok(msg)
     }
 
-    /// Moves up to `max` messages, and no more than `max_bytes` of bodies
+    /// Moves up to `max` frames, and no more than `max_bytes` of bodies
     /// beyond the first message, to `out`; returns how many. Arms the reader
     /// notification when it leaves the pipe empty.
     pub(crate) fn pop_batch(
@@ -293,6 +335,9 @@ impl Pipe {
                 state.reader_waiting = true;
                 return Ok(0);
             }
+            let whole =
+                state.queue.iter().take(count).filter(|m| !m.more()).count();
+            state.msgs -= whole;
             out.extend(state.queue.drain(..count));
             if state.queue.is_empty() {
                 state.reader_waiting = true;
@@ -374,6 +419,7 @@ impl Pipe {
             let mut state = self.state.lock();
             state.reader_closed = true;
             state.reader = None;
+            state.msgs = 0;
             (std::mem::take(&mut state.queue), state.writer.clone())
         };
         drop(dropped);
@@ -397,6 +443,7 @@ impl Pipe {
         let (dropped, to_wake) = {
             let mut state = self.state.lock();
             let dropped = std::mem::take(&mut state.queue);
+            state.msgs = 0;
             (dropped, state.writer_to_wake())
         };
         drop(dropped);
@@ -406,8 +453,25 @@ impl Pipe {
     /// Number of queued messages.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.state.lock().queue.len()
+        self.state.lock().msgs
     }
+}
+
+/// How many frames the first `max` whole messages of `frames` span, and
+/// how many messages that is.
+fn whole_messages(frames: &VecDeque<Msg>, max: usize) -> (usize, usize) {
+    let mut count = 0;
+    let mut whole = 0;
+    for (index, frame) in frames.iter().enumerate() {
+        if whole == max {
+            break;
+        }
+        if !frame.more() {
+            whole += 1;
+            count = index + 1;
+        }
+    }
+    (count, whole)
 }
 
 #[cfg(test)]

@@ -60,6 +60,13 @@ pub enum Event {
     Join(Bytes),
     /// A DISH left a group (RADIO side); cut at its first NUL byte like `Join`.
     Leave(Bytes),
+    /// A subscriber's `SUBSCRIBE` command (ZMTP 3.1) with its topic prefix, reported to PUB
+    /// and XPUB sessions only (others ignore it, like libzmq). ZMTP 3.0 peers subscribe with
+    /// a data message `0x01 prefix` instead, which arrives as an ordinary [`Event::Frame`].
+    Subscribe(Bytes),
+    /// A subscriber's `CANCEL` command (ZMTP 3.1), reported like [`Event::Subscribe`]; the
+    /// ZMTP 3.0 form is the data message `0x00 prefix`.
+    Cancel(Bytes),
 }
 
 impl fmt::Debug for Event {
@@ -94,6 +101,12 @@ impl fmt::Debug for Event {
             Event::Pong => f.write_str("Pong"),
             Event::Join(group) => f.debug_tuple("Join").field(group).finish(),
             Event::Leave(group) => f.debug_tuple("Leave").field(group).finish(),
+            Event::Subscribe(prefix) => {
+                f.debug_tuple("Subscribe").field(prefix).finish()
+            }
+            Event::Cancel(prefix) => {
+                f.debug_tuple("Cancel").field(prefix).finish()
+            }
         }
     }
 }

@@ -437,16 +437,17 @@ impl Session {
         self.stage = Stage::Ready;
         self.timers.ready();
         for command in std::mem::take(&mut self.deferred) {
-            self.send_command(&command);
+            self.send_traffic_command(&command);
         }
         self.events.push_back(Event::Ready);
     }
 
     /// Interprets one frame after the handshake.
     ///
-    /// Only PING, PONG, JOIN and LEAVE are parsed. Any other command (a second `READY`, a
-    /// late `ERROR`, SUBSCRIBE/CANCEL, unknown names) is ignored without being decoded, like
-    /// libzmq, so a late `READY` costs nothing beyond its (size-limited) frame.
+    /// Only PING, PONG, JOIN and LEAVE are parsed, and SUBSCRIBE/CANCEL by a PUB or XPUB.
+    /// Any other command (a second `READY`, a late `ERROR`, unknown names) is ignored without
+    /// being decoded, like libzmq, so a late `READY` costs nothing beyond its (size-limited)
+    /// frame.
     fn traffic(
         &mut self,
         frame: Frame,
@@ -458,10 +459,15 @@ impl Session {
             // A malformed command is dropped, like libzmq.
             return Ok(None);
         };
-        if !matches!(
-            name,
-            command::PING | command::PONG | command::JOIN | command::LEAVE
-        ) {
+        let subscriptions =
+            matches!(self.socket_type, SocketType::Pub | SocketType::XPub)
+                && matches!(name, command::SUBSCRIBE | command::CANCEL);
+        if !subscriptions
+            && !matches!(
+                name,
+                command::PING | command::PONG | command::JOIN | command::LEAVE
+            )
+        {
             return Ok(None);
         }
         match Command::parse(&frame.body) {
@@ -479,6 +485,10 @@ impl Session {
             Ok(Command::Leave(group)) => {
                 Ok(Some(Event::Leave(crate::framing::cut_at_nul(group))))
             }
+            Ok(Command::Subscribe(prefix)) => {
+                Ok(Some(Event::Subscribe(prefix)))
+            }
+            Ok(Command::Cancel(prefix)) => Ok(Some(Event::Cancel(prefix))),
             Ok(_) => Ok(None),
             Err(error) => match name {
                 // libzmq's RADIO aborts on an oversized group; we close the connection.
@@ -507,9 +517,37 @@ impl Session {
             return;
         }
         if self.stage == Stage::Ready {
-            self.send_command(&command);
+            self.send_traffic_command(&command);
         } else {
             self.deferred.push(command);
+        }
+    }
+
+    /// Queues a command once ready. A ZMTP 3.0 peer has no SUBSCRIBE/CANCEL commands: it
+    /// gets the message form, one data frame `0x01 prefix` / `0x00 prefix`.
+    fn send_traffic_command(&mut self, command: &Command) {
+        let legacy = match command {
+            Command::Subscribe(prefix) if self.peer_minor == 0 => {
+                Some((1, prefix))
+            }
+            Command::Cancel(prefix) if self.peer_minor == 0 => {
+                Some((0, prefix))
+            }
+            _ => None,
+        };
+        match legacy {
+            Some((flag, prefix)) => {
+                let mut body = Vec::with_capacity(1 + prefix.len());
+                body.push(flag);
+                body.extend_from_slice(prefix);
+                self.mechanism.encode_frame(
+                    false,
+                    false,
+                    &body,
+                    &mut self.transmit,
+                );
+            }
+            None => self.send_command(command),
         }
     }
 
@@ -669,6 +707,19 @@ impl Session {
     /// Queues a `LEAVE` (DISH → RADIO). Same rules as [`send_join`](Session::send_join).
     pub fn send_leave(&mut self, group: &[u8]) {
         self.send_or_defer(Command::Leave(Bytes::copy_from_slice(group)));
+    }
+
+    /// Queues a subscription to messages starting with `prefix` (SUB → PUB/XPUB): a
+    /// `SUBSCRIBE` command to a ZMTP 3.1 peer, the data message `0x01 prefix` to a ZMTP 3.0
+    /// one (what C libzmq 4.3 sends). Held back until the handshake completes.
+    pub fn send_subscribe(&mut self, prefix: &[u8]) {
+        self.send_or_defer(Command::Subscribe(Bytes::copy_from_slice(prefix)));
+    }
+
+    /// Queues the cancellation of a subscription: `CANCEL`, or `0x00 prefix` to a ZMTP 3.0
+    /// peer. Same rules as [`send_subscribe`](Session::send_subscribe).
+    pub fn send_cancel(&mut self, prefix: &[u8]) {
+        self.send_or_defer(Command::Cancel(Bytes::copy_from_slice(prefix)));
     }
 
     /// Answers an [`Event::AuthRequest`]: `Ok(())` allows the peer, `Err(status)` denies it

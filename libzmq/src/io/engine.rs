@@ -80,6 +80,76 @@ fn wire_group(bytes: &[u8]) -> Option<Group> {
     Group::new(bytes).ok()
 }
 
+/// A subscription in its message form: `flag` (1 subscribe, 0 cancel), then
+/// the prefix.
+fn flagged(flag: u8, prefix: &[u8]) -> Msg {
+    let mut body = Vec::with_capacity(1 + prefix.len());
+    body.push(flag);
+    body.extend_from_slice(prefix);
+    Msg::from(body)
+}
+
+/// The properties our READY carries after `Socket-Type`: REQ, DEALER and
+/// ROUTER announce their routing id as `Identity` (empty when unset), as
+/// C libzmq does.
+fn ready_properties(options: &EngineOptions) -> zmtp::Metadata {
+    let mut metadata = zmtp::Metadata::new();
+    if matches!(
+        options.socket_type,
+        SocketType::Req | SocketType::Dealer | SocketType::Router
+    ) {
+        let id = options.routing_id.clone().unwrap_or_default();
+        // At most 255 bytes (checked by `set_routing_id`): always valid.
+        let _ = metadata.insert("Identity", id);
+    }
+    metadata
+}
+
+/// Bytes a frame costs beyond its body when counted against the maximum
+/// message size (the `Msg` and its queue slot).
+const FRAME_COST: u64 = 64;
+
+/// The frames of a multipart message being received. Its size (bodies plus
+/// [`FRAME_COST`] a frame) is held to the maximum message size, so a peer
+/// cannot grow one message without end.
+struct Partial {
+    frames: Vec<Msg>,
+    cost: u64,
+    limit: Option<u64>,
+}
+
+impl Partial {
+    fn new(limit: Option<u64>) -> Partial {
+        Partial {
+            frames: Vec::new(),
+            cost: 0,
+            limit,
+        }
+    }
+
+    fn add(&mut self, frame: Msg) -> Result<(), CloseReason> {
+        self.cost = self.cost.saturating_add(frame.len() as u64 + FRAME_COST);
+        if self
+            .limit
+            .is_some_and(|limit| self.cost > limit + FRAME_COST)
+        {
+            return Err(CloseReason::Protocol(
+                ProtocolError::MalformedMessage(
+                    "multipart message larger than the maximum message size",
+                ),
+            ));
+        }
+        self.frames.push(frame);
+        Ok(())
+    }
+
+    /// The frames of the message just completed.
+    fn take(&mut self) -> std::vec::Drain<'_, Msg> {
+        self.cost = 0;
+        self.frames.drain(..)
+    }
+}
+
 /// One connection. See the module docs.
 pub(crate) struct Engine {
     pub(crate) stream: Stream,
@@ -100,6 +170,8 @@ pub(crate) struct Engine {
     /// (one lock, at most one wake-up per read); while the pipe is full they
     /// wait here and the engine stops reading.
     inbound: VecDeque<Msg>,
+    /// The frames of a multipart message still arriving (classic types).
+    partial: Partial,
     /// The kernel may hold more bytes (we stopped before `WouldBlock`).
     maybe_readable: bool,
     batch: VecDeque<Msg>,
@@ -131,7 +203,7 @@ impl Engine {
             max_handshake_metadata: zmtp::DEFAULT_MAX_HANDSHAKE_METADATA,
             handshake_timeout: options.handshake_interval,
             heartbeat: options.heartbeat,
-            metadata: Default::default(),
+            metadata: ready_properties(options),
         };
         let session = Session::new(config, now);
         Engine {
@@ -148,6 +220,7 @@ impl Engine {
             attached: None,
             preset,
             inbound: VecDeque::new(),
+            partial: Partial::new(options.max_msg_size),
             maybe_readable: true,
             batch: VecDeque::new(),
             scheduled: None,
@@ -357,8 +430,20 @@ impl Engine {
                 }
                 self.deliver(msg);
             }
-            // Multipart frames: no socket type of this crate asks for them yet.
-            Event::Frame { .. } => {}
+            Event::Frame { data, more } => {
+                let mut frame = Msg::received(data);
+                frame.set_more(more);
+                self.partial.add(frame)?;
+                if !more {
+                    let whole = self.partial.take();
+                    if !self.lingering && self.attached.is_some() {
+                        self.inbound.extend(whole);
+                    }
+                }
+            }
+            // Subscriptions reach a PUB/XPUB socket in their message form.
+            Event::Subscribe(prefix) => self.deliver(flagged(1, &prefix)),
+            Event::Cancel(prefix) => self.deliver(flagged(0, &prefix)),
             Event::Join(group) => {
                 self.subscription(PipeCommand::Join, &group)?
             }
@@ -501,6 +586,12 @@ impl Engine {
                 (Some(PipeCommand::Leave), Some(group)) => {
                     self.session.send_leave(group.to_bytes())
                 }
+                (Some(PipeCommand::Subscribe), _) => {
+                    self.session.send_subscribe(msg.as_bytes())
+                }
+                (Some(PipeCommand::Cancel), _) => {
+                    self.session.send_cancel(msg.as_bytes())
+                }
                 (Some(_), None) => {}
                 (None, _) => {
                     if self.kind == SocketType::Radio {
@@ -519,19 +610,20 @@ impl Engine {
         Ok(false)
     }
 
-    /// Encodes the last frame of a message: a large body is queued without
-    /// a copy, a small one is copied next to its header.
+    /// Encodes one data frame (with its MORE flag): a large body is queued
+    /// without a copy, a small one is copied next to its header.
     fn encode_msg(&mut self, msg: Msg) {
+        let more = msg.more();
         if msg.len() > COPY_LIMIT {
             if let Some((header, len)) =
-                self.session.message_header(msg.len(), false)
+                self.session.message_header(msg.len(), more)
             {
                 let body = msg.into_bytes();
                 self.write_queue.push_frame(&header[..len], body);
                 return;
             }
         }
-        self.encode_slice(msg.as_bytes(), false);
+        self.encode_slice(msg.as_bytes(), more);
     }
 
     /// Encodes one frame whose body is copied (CURVE encrypts every body).
@@ -623,6 +715,7 @@ mod tests {
             auth: Arc::new(AuthRegistry::default()),
             reconnect_interval: None,
             reconnect_interval_max: None,
+            routing_id: None,
         }
     }
 

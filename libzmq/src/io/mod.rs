@@ -80,6 +80,8 @@ pub(crate) struct EngineOptions {
     pub(crate) auth: Arc<crate::auth::AuthRegistry>,
     pub(crate) reconnect_interval: Option<Duration>,
     pub(crate) reconnect_interval_max: Option<Duration>,
+    /// REQ, DEALER, ROUTER: the routing id announced as `Identity`.
+    pub(crate) routing_id: Option<bytes::Bytes>,
 }
 
 /// Where a connecter connects to.

@@ -2,7 +2,9 @@
 //! waits on the socket's signal until the attempt succeeds, the timeout
 //! passes or the ctx shuts down (`InvalidCtx`).
 
+use super::classic::{self, is_classic};
 use super::core::SocketCore;
+use super::parts::Parts;
 use super::peers::SendFail;
 use super::settings::deadline;
 use crate::error::{Error, ErrorKind};
@@ -11,79 +13,138 @@ use std::sync::atomic::Ordering::SeqCst;
 use zmtp::SocketType;
 
 impl SocketCore {
-    fn try_send_once(&self, msg: Msg) -> Result<(), SendFail> {
+    fn try_send_once(&self, parts: Parts) -> Result<(), SendFail<Parts>> {
         let mut state = self.state();
-        match self.kind {
+        if is_classic(self.kind) {
+            return classic::try_send(self.kind, &mut state, parts);
+        }
+        // The six single-frame types: their API sends one frame.
+        let msg = match parts {
+            Parts::One(msg) => msg,
+            parts => {
+                return Err(SendFail::Fatal(
+                    ErrorKind::InvalidInput(
+                        "this socket type sends one frame per message",
+                    ),
+                    parts,
+                ))
+            }
+        };
+        let sent = match self.kind {
             SocketType::Server => state.peers.send_routed(msg),
             SocketType::Radio => {
                 state.peers.send_fan_out(msg, self.no_drop.load(SeqCst))
             }
-            _ => state.peers.send_round_robin(msg),
-        }
+            _ => {
+                return state.peers.send_round_robin(Parts::One(msg)).map(drop)
+            }
+        };
+        sent.map_err(|fail| match fail {
+            SendFail::Again(msg) => SendFail::Again(Parts::One(msg)),
+            SendFail::Fatal(kind, msg) => {
+                SendFail::Fatal(kind, Parts::One(msg))
+            }
+        })
     }
 
-    fn try_recv_once(&self) -> Option<Msg> {
+    fn try_recv_once(&self) -> Result<Option<Parts>, ErrorKind> {
         let mut state = self.state();
         let state = &mut *state;
-        match self.kind {
+        if is_classic(self.kind) {
+            return classic::try_recv(self.kind, state);
+        }
+        let msg = match self.kind {
             SocketType::Dish => state.peers.recv_joined(&state.groups),
             kind => state.peers.recv_fair(kind == SocketType::Server),
+        };
+        Ok(msg.map(Parts::One))
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, the timeout
+    /// (milliseconds, [`NO_TIMEOUT`](super::settings::NO_TIMEOUT) = none)
+    /// passes or the ctx shuts down; `blocking: false` makes one attempt.
+    /// `item` is what the attempt hands back when it must be retried.
+    fn wait_for<T, R>(
+        &self,
+        timeout: u64,
+        blocking: bool,
+        item: T,
+        mut attempt: impl FnMut(T) -> Result<R, SendFail<T>>,
+    ) -> Result<R, Error<T>> {
+        let mut item = item;
+        let mut waiting = None;
+        loop {
+            let seen = self.signal.generation();
+            if self.ctx.is_terminated() {
+                return Err(Error::with_content(ErrorKind::InvalidCtx, item));
+            }
+            item = match attempt(item) {
+                Ok(done) => return Ok(done),
+                Err(SendFail::Fatal(kind, item)) => {
+                    return Err(Error::with_content(kind, item))
+                }
+                Err(SendFail::Again(item)) => item,
+            };
+            if !blocking || timeout == 0 {
+                return Err(Error::with_content(ErrorKind::WouldBlock, item));
+            }
+            let (waiter, until) = waiting.get_or_insert_with(|| {
+                (self.signal.register(), deadline(timeout))
+            });
+            if !waiter.wait(seen, *until) {
+                return Err(Error::with_content(ErrorKind::WouldBlock, item));
+            }
         }
     }
 
-    /// Sends one message; `blocking` waits up to the send timeout.
+    /// Sends one whole message; `blocking` waits up to the send timeout.
+    pub(crate) fn send_parts(
+        &self,
+        parts: Parts,
+        blocking: bool,
+    ) -> Result<(), Error<Parts>> {
+        let timeout = self.send_timeout_ms.load(SeqCst);
+        self.wait_for(timeout, blocking, parts, |parts| {
+            self.try_send_once(parts)
+        })
+    }
+
+    /// Receives one whole message; `blocking` waits up to the receive
+    /// timeout.
+    pub(crate) fn recv_parts(&self, blocking: bool) -> Result<Parts, Error> {
+        let timeout = self.recv_timeout_ms.load(SeqCst);
+        self.wait_for(timeout, blocking, (), |()| match self.try_recv_once() {
+            Ok(Some(parts)) => Ok(parts),
+            Ok(None) => Err(SendFail::Again(())),
+            Err(kind) => Err(SendFail::Fatal(kind, ())),
+        })
+    }
+
+    /// Sends a one-frame message; `blocking` waits up to the send timeout.
     pub(crate) fn send(
         &self,
         msg: Msg,
         blocking: bool,
     ) -> Result<(), Error<Msg>> {
-        let timeout = self.send_timeout_ms.load(SeqCst);
-        let mut msg = msg;
-        let mut waiting = None;
-        loop {
-            let seen = self.signal.generation();
-            if self.ctx.is_terminated() {
-                return Err(Error::with_content(ErrorKind::InvalidCtx, msg));
-            }
-            msg = match self.try_send_once(msg) {
-                Ok(()) => return Ok(()),
-                Err(SendFail::Fatal(kind, msg)) => {
-                    return Err(Error::with_content(kind, msg))
+        self.send_parts(Parts::One(msg), blocking)
+            .map_err(|mut err| {
+                let kind = err.kind();
+                match err.take() {
+                    Some(Parts::One(msg)) => Error::with_content(kind, msg),
+                    _ => Error::new(kind),
                 }
-                Err(SendFail::Again(msg)) => msg,
-            };
-            if !blocking || timeout == 0 {
-                return Err(Error::with_content(ErrorKind::WouldBlock, msg));
-            }
-            let (waiter, until) = waiting.get_or_insert_with(|| {
-                (self.signal.register(), deadline(timeout))
-            });
-            if !waiter.wait(seen, *until) {
-                return Err(Error::with_content(ErrorKind::WouldBlock, msg));
-            }
-        }
+            })
     }
 
-    /// Receives one message; `blocking` waits up to the receive timeout.
+    /// Receives a one-frame message; `blocking` waits up to the receive
+    /// timeout. A message of several frames is kept for the next
+    /// `recv_multipart` and is an [`ErrorKind::Multipart`] error here.
     pub(crate) fn recv(&self, blocking: bool) -> Result<Msg, Error> {
-        let timeout = self.recv_timeout_ms.load(SeqCst);
-        let mut waiting = None;
-        loop {
-            let seen = self.signal.generation();
-            if self.ctx.is_terminated() {
-                return Err(Error::new(ErrorKind::InvalidCtx));
-            }
-            if let Some(msg) = self.try_recv_once() {
-                return Ok(msg);
-            }
-            if !blocking || timeout == 0 {
-                return Err(Error::new(ErrorKind::WouldBlock));
-            }
-            let (waiter, until) = waiting.get_or_insert_with(|| {
-                (self.signal.register(), deadline(timeout))
-            });
-            if !waiter.wait(seen, *until) {
-                return Err(Error::new(ErrorKind::WouldBlock));
+        match self.recv_parts(blocking)? {
+            Parts::One(msg) => Ok(msg),
+            parts => {
+                self.state().classic.stash = Some(parts);
+                Err(Error::new(ErrorKind::Multipart))
             }
         }
     }

@@ -9,6 +9,8 @@
 //! access to the state goes through [`SocketCore::state`], which first takes
 //! what the inbox holds.
 
+use super::classic::pubsub::send_all_subscriptions;
+use super::classic::{is_classic, on_attach};
 use super::endpoints::EndpointRecord;
 use super::peers::{Peer, PeerSet};
 use super::settings::{Settings, NO_TIMEOUT};
@@ -27,7 +29,7 @@ use zmtp::SocketType;
 
 static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
 
-pub(super) struct State {
+pub(crate) struct State {
     pub(super) peers: PeerSet,
     pub(super) endpoints: Vec<EndpointRecord>,
     pub(super) last_endpoint: Option<Endpoint>,
@@ -35,6 +37,8 @@ pub(super) struct State {
     pub(super) closed: bool,
     /// The groups a Dish joined, in join order.
     pub(super) groups: Vec<Group>,
+    /// The classic types' routing state and options.
+    pub(crate) classic: super::classic::Classic,
 }
 
 /// The shared core of a socket. See the module docs.
@@ -86,6 +90,7 @@ impl SocketCore {
                 next_peer_id: 0,
                 closed: false,
                 groups: Vec::new(),
+                classic: Default::default(),
             }),
             settings: Mutex::new(Settings::default()),
             send_timeout_ms: AtomicU64::new(NO_TIMEOUT),
@@ -127,11 +132,14 @@ impl SocketCore {
             }
             SocketCommand::Reconnected { out } => {
                 // What was queued was for the old connection; the new one
-                // gets every group joined now.
+                // gets every group joined (subscription made) now.
                 out.discard();
                 for group in &state.groups {
                     let join = Msg::command(PipeCommand::Join, group.clone());
                     let _ = out.push_command(join);
+                }
+                if matches!(self.kind, SocketType::Sub | SocketType::XSub) {
+                    send_all_subscriptions(self.kind, state, &out);
                 }
             }
         }
@@ -153,6 +161,14 @@ impl SocketCore {
             }
         }
         state.peers.attach(Peer::new(id, out, inp, endpoint_id));
+        if is_classic(self.kind) && !on_attach(self.kind, state, id, None) {
+            // Refused (a second PAIR peer, a ROUTER routing id in use):
+            // closing its pipes ends the connection.
+            if let Some(peer) = state.peers.take_peer(id) {
+                peer.out.close_writer();
+                peer.inp.close_reader();
+            }
+        }
         id
     }
 
@@ -208,6 +224,35 @@ impl SocketCore {
     /// The groups joined, in join order.
     pub(crate) fn joined(&self) -> Vec<Group> {
         self.state().groups.clone()
+    }
+
+    // ---- classic types -------------------------------------------------------------
+
+    /// Reads or changes the classic options.
+    pub(crate) fn classic_options<R>(
+        &self,
+        f: impl FnOnce(&mut super::classic::ClassicOptions) -> R,
+    ) -> Result<R, Error> {
+        self.ctx.check_alive()?;
+        Ok(f(&mut self.state().classic.options))
+    }
+
+    /// SUB: subscribes to messages starting with `prefix`.
+    pub(crate) fn subscribe(&self, prefix: &[u8]) -> Result<(), Error> {
+        self.ctx.check_alive()?;
+        super::classic::pubsub::subscribe(self.kind, &mut self.state(), prefix);
+        Ok(())
+    }
+
+    /// SUB: removes one subscription to `prefix`.
+    pub(crate) fn unsubscribe(&self, prefix: &[u8]) -> Result<(), Error> {
+        self.ctx.check_alive()?;
+        super::classic::pubsub::unsubscribe(
+            self.kind,
+            &mut self.state(),
+            prefix,
+        );
+        Ok(())
     }
 }
 

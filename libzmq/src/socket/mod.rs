@@ -3,6 +3,7 @@
 //! routing strategies over the [`peers`], and one module per socket type.
 
 pub(crate) mod blocking;
+pub(crate) mod classic;
 pub(crate) mod client;
 pub(crate) mod config;
 pub(crate) mod config_type;
@@ -10,14 +11,21 @@ pub(crate) mod core;
 pub(crate) mod dish;
 pub(crate) mod endpoints;
 pub(crate) mod gather;
+pub(crate) mod multipart;
 pub(crate) mod options;
+pub(crate) mod pair;
+pub(crate) mod parts;
 pub(crate) mod peers;
+pub(crate) mod pipeline;
+pub(crate) mod publish;
 pub(crate) mod radio;
+pub(crate) mod request;
 pub(crate) mod scatter;
 pub(crate) mod server;
 pub(crate) mod settings;
 pub(crate) mod socket_type;
 pub(crate) mod traits;
+pub(crate) mod trie;
 
 /// Defines the constructors and the sealed raw-socket access of a socket type
 /// `$name { inner: Arc<RawSocket> }` of kind `$kind`.
@@ -56,6 +64,34 @@ macro_rules! define_socket {
     };
 }
 pub(crate) use define_socket;
+
+/// Declares a classic socket type `$name` of kind `$kind`: the struct, its
+/// constructors, the `Socket` and `Heartbeating` traits, the message traits
+/// listed, and its config and builder (with the option groups listed).
+macro_rules! classic_socket {
+    (
+        $(#[$doc:meta])*
+        $name:ident, $config:ident, $builder:ident, $kind:expr,
+        groups: [$($group:ident),*],
+        traits: [$($msg_trait:ident),*]
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            inner: std::sync::Arc<$crate::socket::core::RawSocket>,
+        }
+
+        $crate::socket::define_socket!($name, $kind);
+        impl $crate::socket::traits::Socket for $name {}
+        impl $crate::socket::traits::Heartbeating for $name {}
+        $(impl $msg_trait for $name {})*
+
+        $crate::socket::options::socket_config!(
+            $name, $config, $builder, $kind, [$($group),*]
+        );
+    };
+}
+pub(crate) use classic_socket;
 
 /// Implements a `Get*Config` trait for a config or builder type by delegating
 /// to one of its fields.

@@ -40,9 +40,22 @@ pub(crate) fn capabilities(kind: SocketType) -> Capabilities {
             recv: true,
             heartbeat: false,
         },
-        SocketType::Scatter => Capabilities {
+        SocketType::Scatter | SocketType::Pub | SocketType::Push => {
+            Capabilities {
+                send: true,
+                recv: false,
+                heartbeat: true,
+            }
+        }
+        SocketType::Pair
+        | SocketType::XPub
+        | SocketType::XSub
+        | SocketType::Req
+        | SocketType::Rep
+        | SocketType::Dealer
+        | SocketType::Router => Capabilities {
             send: true,
-            recv: false,
+            recv: true,
             heartbeat: true,
         },
         _ => Capabilities {

@@ -9,10 +9,12 @@
 //! libzmq's fair queue does. A Radio keeps an index from group to the peers
 //! that joined it. A Server finds a peer by routing id in a hash map.
 
+use super::parts::Parts;
 use crate::group::{Group, GroupSlice};
 use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Notify, Pipe, PopError, PushError};
 use crate::signal::Signal;
+use bytes::Bytes;
 use parking_lot::Mutex;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,6 +38,8 @@ pub(crate) struct Peer {
     all_groups: bool,
     /// Whether the peer is in the active list.
     active: bool,
+    /// ROUTER: the routing id frame that names this peer.
+    pub(crate) identity: Bytes,
 }
 
 impl Peer {
@@ -55,6 +59,7 @@ impl Peer {
             groups: HashSet::new(),
             all_groups: false,
             active: false,
+            identity: Bytes::new(),
         }
     }
 }
@@ -115,11 +120,11 @@ type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
 type IdSet = HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>;
 
 /// Outcome of one non-blocking send attempt.
-pub(crate) enum SendFail {
+pub(crate) enum SendFail<T = Msg> {
     /// Try again later (mute state or HWM).
-    Again(Msg),
+    Again(T),
     /// Give up with this error.
-    Fatal(crate::error::ErrorKind, Msg),
+    Fatal(crate::error::ErrorKind, T),
 }
 
 /// The peers of one socket and the cursors of its strategies.
@@ -137,6 +142,13 @@ pub(crate) struct PeerSet {
     subscribers: HashMap<Group, IdSet>,
     /// Radio: peers that take every group.
     everything: IdSet,
+    /// ROUTER: routing id frame → peer id.
+    by_identity: HashMap<Bytes, u64>,
+    /// ROUTER: the next generated routing id (`0x00` + 4 bytes).
+    next_identity: u32,
+    /// Ids of the peers removed since [`PeerSet::take_removed`], when tracked
+    /// (a PUB forgets their subscriptions).
+    removed: Option<Vec<u64>>,
 }
 
 impl PeerSet {
@@ -157,7 +169,100 @@ impl PeerSet {
             next_routing_id: rand::random::<u32>(),
             subscribers: HashMap::new(),
             everything: IdSet::default(),
+            by_identity: HashMap::new(),
+            next_identity: rand::random::<u32>(),
+            removed: None,
         }
+    }
+
+    /// Records the ids of removed peers from now on.
+    pub(crate) fn track_removed(&mut self) {
+        self.removed.get_or_insert_with(Vec::new);
+    }
+
+    /// The ids of the peers removed since the last call (when tracked).
+    pub(crate) fn take_removed(&mut self) -> Vec<u64> {
+        self.removed
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Number of peers.
+    pub(crate) fn len(&self) -> usize {
+        self.peers.len()
+    }
+
+    /// The peer with id `id`.
+    pub(crate) fn get(&self, id: u64) -> Option<&Peer> {
+        self.index.get(&id).map(|&index| &self.peers[index])
+    }
+
+    /// The routing id frame of the peer at `index` (ROUTER).
+    pub(crate) fn identity_at(&self, index: usize) -> Bytes {
+        self.peers[index].identity.clone()
+    }
+
+    /// Forgets the peers that are gone (see `prune_gone`).
+    pub(crate) fn prune(&mut self) {
+        self.prune_gone();
+    }
+
+    /// The id of the peer at `index` (as returned by the receive calls).
+    pub(crate) fn id_at(&self, index: usize) -> u64 {
+        self.peers[index].id
+    }
+
+    /// ROUTER: gives the peer `id` its routing id frame — `wanted` (the
+    /// peer's own `Identity`) when set and free, else a generated one
+    /// (`0x00` + 4 bytes, like libzmq). A wanted id in use is taken over
+    /// with `handover` (the old peer gets a generated id), else refused:
+    /// `false`, and the caller drops the peer.
+    pub(crate) fn assign_identity(
+        &mut self,
+        id: u64,
+        wanted: Option<Bytes>,
+        handover: bool,
+    ) -> bool {
+        let identity = match wanted.filter(|w| !w.is_empty()) {
+            Some(wanted) => {
+                if let Some(&holder) = self.by_identity.get(&wanted) {
+                    if !handover {
+                        return false;
+                    }
+                    let fresh = self.generate_identity();
+                    if let Some(&index) = self.index.get(&holder) {
+                        self.peers[index].identity = fresh.clone();
+                    }
+                    self.by_identity.insert(fresh, holder);
+                }
+                wanted
+            }
+            None => self.generate_identity(),
+        };
+        if let Some(&index) = self.index.get(&id) {
+            self.peers[index].identity = identity.clone();
+            self.by_identity.insert(identity, id);
+        }
+        true
+    }
+
+    fn generate_identity(&mut self) -> Bytes {
+        loop {
+            self.next_identity = self.next_identity.wrapping_add(1);
+            let mut id = vec![0u8];
+            id.extend_from_slice(&self.next_identity.to_be_bytes());
+            let id = Bytes::from(id);
+            if !self.by_identity.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// ROUTER: the peer named by routing id frame `identity`.
+    pub(crate) fn by_identity(&self, identity: &[u8]) -> Option<&Peer> {
+        let id = self.by_identity.get(identity)?;
+        self.get(*id)
     }
 
     /// Adds a peer; gives it a fresh nonzero routing id and wakes the socket
@@ -245,6 +350,12 @@ impl PeerSet {
         taken
     }
 
+    /// Removes and returns the peer `id` (none if unknown).
+    pub(crate) fn take_peer(&mut self, id: u64) -> Option<Peer> {
+        let index = *self.index.get(&id)?;
+        Some(self.remove_at(index))
+    }
+
     /// Removes and returns every peer.
     pub(crate) fn take_all(&mut self) -> Vec<Peer> {
         self.by_routing_id.clear();
@@ -252,7 +363,11 @@ impl PeerSet {
         self.active.clear();
         self.subscribers.clear();
         self.everything.clear();
+        self.by_identity.clear();
         self.next_out = 0;
+        if let Some(removed) = &mut self.removed {
+            removed.extend(self.peers.iter().map(|p| p.id));
+        }
         std::mem::take(&mut self.peers)
     }
 
@@ -279,6 +394,12 @@ impl PeerSet {
             self.unsubscribe(group, peer.id);
         }
         self.everything.remove(&peer.id);
+        if self.by_identity.get(&peer.identity) == Some(&peer.id) {
+            self.by_identity.remove(&peer.identity);
+        }
+        if let Some(removed) = &mut self.removed {
+            removed.push(peer.id);
+        }
         // Its id may stay in `active`; it is skipped when met.
         if self.next_out >= self.peers.len() {
             self.next_out = 0;
@@ -286,23 +407,25 @@ impl PeerSet {
         peer
     }
 
-    /// Round-robin over the peers that have room (Client, Scatter).
+    /// Round-robin over the peers that have room (Client, Scatter, PUSH,
+    /// DEALER, REQ, PAIR). Returns the id of the peer that took it.
     pub(crate) fn send_round_robin(
         &mut self,
-        msg: Msg,
-    ) -> Result<(), SendFail> {
+        msg: Parts,
+    ) -> Result<u64, SendFail<Parts>> {
         let count = self.peers.len();
         let mut msg = msg;
         let mut gone = false;
         for step in 0..count {
             let index = (self.next_out + step) % count;
-            match self.peers[index].out.push(msg) {
+            match msg.push_to(&self.peers[index].out) {
                 Ok(()) => {
+                    let id = self.peers[index].id;
                     self.next_out = (index + 1) % count;
                     if gone {
                         self.prune_gone();
                     }
-                    return Ok(());
+                    return Ok(id);
                 }
                 Err(PushError::Full(back)) => msg = back,
                 Err(PushError::Closed(back)) => {
@@ -344,16 +467,17 @@ impl PeerSet {
         }
     }
 
-    /// Takes the next message of the next active peer (the peer stays
+    /// Takes the next whole message of the next active peer (the peer stays
     /// active, at the back of the line). `None`: no active peer has one.
-    fn pop_active(&mut self) -> Option<(usize, Msg)> {
+    /// Returns the peer's index.
+    pub(crate) fn pop_active(&mut self) -> Option<(usize, Parts)> {
         self.collect_ready();
         while let Some(id) = self.active.pop_front() {
             let Some(&index) = self.index.get(&id) else {
                 continue; // removed meanwhile
             };
             let peer = &mut self.peers[index];
-            match peer.inp.pop() {
+            match Parts::pop_from(&peer.inp) {
                 Ok(msg) => {
                     self.active.push_back(id);
                     return Some((index, msg));
@@ -371,15 +495,22 @@ impl PeerSet {
         None
     }
 
-    /// Fair-queue: strict per-message rotation over the peers that have
-    /// something. With `stamp`, the message gets the routing id of the peer
-    /// it came from.
+    /// Fair-queue for the single-frame socket types: strict per-message
+    /// rotation over the peers that have something. With `stamp`, the
+    /// message gets the routing id of the peer it came from. A multipart
+    /// message (from an inproc peer of a classic type) is dropped whole, as
+    /// the engines do for TCP.
     pub(crate) fn recv_fair(&mut self, stamp: bool) -> Option<Msg> {
-        let (index, mut msg) = self.pop_active()?;
-        if stamp {
-            msg.set_routing_id_raw(self.peers[index].routing_id);
+        loop {
+            let (index, parts) = self.pop_active()?;
+            let Parts::One(mut msg) = parts else {
+                continue;
+            };
+            if stamp {
+                msg.set_routing_id_raw(self.peers[index].routing_id);
+            }
+            return Some(msg);
         }
-        Some(msg)
     }
 
     fn unsubscribe(&mut self, group: &GroupSlice, id: u64) {
@@ -395,6 +526,7 @@ impl PeerSet {
     /// sends to a Radio is dropped. Only the peers that woke us are visited.
     pub(crate) fn apply_subscriptions(&mut self) {
         while let Some((index, msg)) = self.pop_active() {
+            let msg = msg.first();
             let (Some(command), Some(group)) = (msg.as_command(), msg.group())
             else {
                 continue;
@@ -415,6 +547,8 @@ impl PeerSet {
                         self.unsubscribe(group, id);
                     }
                 }
+                // A Radio has no topic subscriptions.
+                PipeCommand::Subscribe | PipeCommand::Cancel => {}
             }
         }
     }
@@ -511,12 +645,6 @@ impl PeerSet {
     pub(crate) fn any_writable(&self) -> bool {
         self.peers.iter().any(|p| p.out.is_writable())
     }
-
-    /// Number of peers.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.peers.len()
-    }
 }
 
 #[cfg(test)]
@@ -554,10 +682,12 @@ mod tests {
         set.attach(peer(1));
         set.attach(peer(2));
         for i in 0..4u8 {
-            assert!(set.send_round_robin(Msg::from(vec![i])).is_ok());
+            assert!(set
+                .send_round_robin(Parts::One(Msg::from(vec![i])))
+                .is_ok());
         }
         assert!(matches!(
-            set.send_round_robin(Msg::new()),
+            set.send_round_robin(Parts::One(Msg::new())),
             Err(SendFail::Again(_))
         ));
         let first: Vec<u8> = std::iter::from_fn(|| set.peers[0].out.pop().ok())
@@ -631,7 +761,7 @@ mod tests {
         // The other end of peer 1 leaves: it closes its pipe ends.
         set.peers[0].out.close_reader();
         set.peers[0].inp.close_writer();
-        assert!(set.send_round_robin(Msg::from("x")).is_ok());
+        assert!(set.send_round_robin(Parts::One(Msg::from("x"))).is_ok());
         assert_eq!(set.len(), 2, "what it sent is still to be read");
         assert_eq!(set.recv_fair(false).unwrap().as_bytes(), b"last");
         assert!(set.recv_fair(false).is_none());

@@ -30,6 +30,8 @@ pub(crate) struct Settings {
     pub(crate) max_msg_size: Option<u64>,
     pub(crate) linger: Period,
     pub(crate) mechanism: Mechanism,
+    /// REQ, DEALER, ROUTER: the `Identity` announced in READY.
+    pub(crate) routing_id: Option<bytes::Bytes>,
 }
 
 impl Default for Settings {
@@ -43,6 +45,7 @@ impl Default for Settings {
             max_msg_size: Some(DEFAULT_MAX_MSG_SIZE),
             linger: Period::Finite(Duration::ZERO),
             mechanism: Mechanism::Null,
+            routing_id: None,
         }
     }
 }
@@ -117,6 +120,7 @@ impl SocketCore {
             auth: self.ctx.auth.clone(),
             reconnect_interval: settings.reconnect_interval,
             reconnect_interval_max: settings.reconnect_interval_max,
+            routing_id: settings.routing_id.clone(),
         }
     }
 

@@ -891,6 +891,49 @@ fn join_leave() {
 }
 
 #[test]
+fn subscribe_cancel_as_captured_from_libzmq() {
+    // What C libzmq 4.3.5's SUB sends after subscribe("A"), subscribe(""),
+    // unsubscribe("A").
+    let mut sub = ready_session(SocketType::Sub, "PUB");
+    sub.send_subscribe(b"A");
+    sub.send_subscribe(b"");
+    sub.send_cancel(b"A");
+    let wire =
+        b"\x04\x0b\x09SUBSCRIBEA\x04\x0a\x09SUBSCRIBE\x04\x08\x06CANCELA";
+    assert_eq!(transmit(&mut sub), wire);
+
+    // A PUB and an XPUB report them; other socket types ignore them.
+    for ours in [SocketType::Pub, SocketType::XPub] {
+        let mut publisher = ready_session(ours, "SUB");
+        assert_eq!(
+            feed(&mut publisher, wire).unwrap(),
+            vec![
+                Event::Subscribe(Bytes::from_static(b"A")),
+                Event::Subscribe(Bytes::new()),
+                Event::Cancel(Bytes::from_static(b"A")),
+            ]
+        );
+    }
+    let mut dealer = ready_session(SocketType::Dealer, "DEALER");
+    assert_eq!(feed(&mut dealer, wire).unwrap(), vec![]);
+}
+
+#[test]
+fn subscriptions_to_a_zmtp_3_0_peer_are_messages() {
+    let mut sub = Session::new(config(SocketType::Sub), Instant::now());
+    sub.send_subscribe(b"A");
+    transmit(&mut sub);
+    let mut input = greeting(3, 0, b"NULL");
+    input.extend_from_slice(&ready_frame("PUB"));
+    assert_eq!(feed(&mut sub, &input).unwrap(), vec![Event::Ready]);
+    let out = transmit(&mut sub);
+    // READY, then the deferred subscription as a data frame.
+    assert!(out.ends_with(b"\x00\x02\x01A"), "{out:?}");
+    sub.send_cancel(b"B");
+    assert_eq!(transmit(&mut sub), b"\x00\x02\x00B");
+}
+
+#[test]
 fn join_longer_than_255_is_a_protocol_error() {
     for name in [&b"JOIN"[..], b"LEAVE"] {
         let mut radio = ready_session(SocketType::Radio, "DISH");

@@ -1,0 +1,301 @@
+//! PUB/XPUB and SUB/XSUB: topic subscriptions as prefixes of the first
+//! frame.
+//!
+//! A subscriber tells its publishers what it wants: SUB with SUBSCRIBE /
+//! CANCEL commands (sent as commands to ZMTP 3.1 peers, as the messages
+//! `0x01 prefix` / `0x00 prefix` to ZMTP 3.0 ones), XSUB with those
+//! messages, which its application sends. The publisher keeps, per prefix,
+//! the set of peers subscribed to it in a [`Trie`], so matching a message
+//! walks its first bytes once whatever the number of subscriptions. A SUB
+//! also filters what it receives with its own counted trie (two
+//! `subscribe("A")` need two `unsubscribe("A")`), like libzmq.
+
+use super::super::core::State;
+use super::super::parts::Parts;
+use super::super::peers::SendFail;
+use super::super::trie::Trie;
+use crate::msg::{Msg, PipeCommand};
+use crate::pipe::{Pipe, PushError};
+use bytes::Bytes;
+use std::collections::{HashMap, HashSet, VecDeque};
+use zmtp::SocketType;
+
+/// The peers subscribed to one prefix.
+type PeerIds = HashSet<u64>;
+
+/// A PUB's or XPUB's view of its subscribers.
+#[derive(Debug, Default)]
+pub(crate) struct Publisher {
+    trie: Trie<PeerIds>,
+    /// Each peer's prefixes, to forget them when it leaves.
+    prefixes: HashMap<u64, HashSet<Bytes>>,
+    /// XPUB: what the application will receive (subscription messages and
+    /// the other messages subscribers sent).
+    pending: VecDeque<Parts>,
+    /// The peers a message goes to (kept to reuse its allocation).
+    targets: Vec<u64>,
+    tracking: bool,
+}
+
+/// A SUB's or XSUB's own subscriptions, counted.
+#[derive(Debug, Default)]
+pub(crate) struct Subscriber {
+    trie: Trie<usize>,
+}
+
+/// A subscription as a message: `Some((subscribe, prefix))`.
+fn subscription(msg: &Msg) -> Option<(bool, &[u8])> {
+    match msg.as_command() {
+        Some(PipeCommand::Subscribe) => return Some((true, msg.as_bytes())),
+        Some(PipeCommand::Cancel) => return Some((false, msg.as_bytes())),
+        Some(_) => return None,
+        None => {}
+    }
+    match msg.as_bytes().split_first() {
+        Some((1, prefix)) => Some((true, prefix)),
+        Some((0, prefix)) => Some((false, prefix)),
+        _ => None,
+    }
+}
+
+/// A subscription in its message form, `flag` then the prefix.
+fn flagged(flag: u8, prefix: &[u8]) -> Msg {
+    let mut body = Vec::with_capacity(1 + prefix.len());
+    body.push(flag);
+    body.extend_from_slice(prefix);
+    Msg::from(body)
+}
+
+/// What an XPUB reports to its application.
+#[derive(Debug, Clone, Copy, Default)]
+struct Reporting {
+    /// An XPUB (a PUB reports nothing).
+    xpub: bool,
+    /// Every subscription, not only the first to a prefix.
+    verbose: bool,
+    /// Every unsubscription, not only the last from a prefix.
+    verboser: bool,
+}
+
+impl Publisher {
+    fn subscribe(&mut self, report: Reporting, peer: u64, prefix: &[u8]) {
+        let peers = self.trie.entry(prefix);
+        let first = peers.is_empty();
+        if peers.insert(peer) {
+            self.prefixes
+                .entry(peer)
+                .or_default()
+                .insert(Bytes::copy_from_slice(prefix));
+        }
+        if report.xpub && (first || report.verbose) {
+            self.pending.push_back(Parts::One(flagged(1, prefix)));
+        }
+    }
+
+    fn cancel(&mut self, report: Reporting, peer: u64, prefix: &[u8]) {
+        let outcome = self.trie.update(prefix, |peers| {
+            peers.remove(&peer).then_some(peers.is_empty())
+        });
+        let Some(Some(last)) = outcome else {
+            return; // not subscribed
+        };
+        if let Some(prefixes) = self.prefixes.get_mut(&peer) {
+            prefixes.remove(prefix);
+        }
+        if report.xpub && (last || report.verboser) {
+            self.pending.push_back(Parts::One(flagged(0, prefix)));
+        }
+    }
+
+    /// A peer left: its subscriptions go (an XPUB reports the prefixes
+    /// nobody wants any more).
+    fn forget(&mut self, report: Reporting, peer: u64) {
+        let Some(prefixes) = self.prefixes.remove(&peer) else {
+            return;
+        };
+        for prefix in prefixes {
+            let last = self.trie.update(&prefix, |peers| {
+                peers.remove(&peer) && peers.is_empty()
+            });
+            if report.xpub && last == Some(true) {
+                self.pending.push_back(Parts::One(flagged(0, &prefix)));
+            }
+        }
+    }
+}
+
+/// Takes what the subscribers sent: subscriptions update the trie; an
+/// XPUB queues them (as configured) and the other messages for its
+/// application, a PUB drops the other messages.
+fn take_inbound(kind: SocketType, state: &mut State) {
+    let options = &state.classic.options;
+    let report = Reporting {
+        xpub: kind == SocketType::XPub,
+        verbose: options.verbose,
+        verboser: options.verboser,
+    };
+    let publisher = &mut state.classic.publisher;
+    if !publisher.tracking {
+        state.peers.track_removed();
+        publisher.tracking = true;
+    }
+    for peer in state.peers.take_removed() {
+        publisher.forget(report, peer);
+    }
+    while let Some((index, parts)) = state.peers.pop_active() {
+        let peer = state.peers.id_at(index);
+        match subscription(parts.first()) {
+            Some((true, prefix)) => publisher.subscribe(report, peer, prefix),
+            Some((false, prefix)) => publisher.cancel(report, peer, prefix),
+            None if report.xpub => publisher.pending.push_back(parts),
+            None => {}
+        }
+    }
+    // Peers that left while we read.
+    for peer in state.peers.take_removed() {
+        publisher.forget(report, peer);
+    }
+}
+
+/// PUB, XPUB: a copy to every subscriber with a matching prefix. One at its
+/// HWM misses the message, unless an XPUB has `no_drop`: then the send
+/// waits until every matching subscriber has room.
+pub(crate) fn publish(
+    kind: SocketType,
+    state: &mut State,
+    parts: Parts,
+) -> Result<(), SendFail<Parts>> {
+    take_inbound(kind, state);
+    let no_drop = kind == SocketType::XPub && state.classic.options.no_drop;
+    let publisher = &mut state.classic.publisher;
+    let mut targets = std::mem::take(&mut publisher.targets);
+    targets.clear();
+    publisher
+        .trie
+        .matches(parts.first().as_bytes(), |peers| targets.extend(peers));
+    if targets.len() > 1 {
+        targets.sort_unstable();
+        targets.dedup();
+    }
+    let peers = &state.peers;
+    let full = |id: &u64| peers.get(*id).is_some_and(|p| !p.out.is_writable());
+    if no_drop && targets.iter().any(full) {
+        state.classic.publisher.targets = targets;
+        return Err(SendFail::Again(parts));
+    }
+    let mut parts = parts;
+    let mut gone = false;
+    for (n, id) in targets.iter().enumerate() {
+        let Some(peer) = peers.get(*id) else { continue };
+        let copy = if n + 1 == targets.len() {
+            std::mem::replace(&mut parts, Parts::One(Msg::new()))
+        } else {
+            parts.share_clone()
+        };
+        // Full: this subscriber misses it. Closed: it is leaving.
+        if let Err(PushError::Closed(_)) = copy.push_to(&peer.out) {
+            gone = true;
+        }
+    }
+    state.classic.publisher.targets = targets;
+    if gone {
+        state.peers.prune();
+    }
+    Ok(())
+}
+
+/// XPUB: the next subscription message or message from a subscriber.
+pub(crate) fn xpub_recv(state: &mut State) -> Option<Parts> {
+    take_inbound(SocketType::XPub, state);
+    state.classic.publisher.pending.pop_front()
+}
+
+/// The message a SUB (a command) or an XSUB (data) sends for a
+/// subscription change.
+fn subscription_msg(kind: SocketType, subscribe: bool, prefix: &[u8]) -> Msg {
+    match (kind, subscribe) {
+        (SocketType::XSub, true) => flagged(1, prefix),
+        (SocketType::XSub, false) => flagged(0, prefix),
+        (_, true) => Msg::subscription(PipeCommand::Subscribe, prefix),
+        (_, false) => Msg::subscription(PipeCommand::Cancel, prefix),
+    }
+}
+
+/// Sends `msg` to every peer; subscriptions are never dropped at the HWM.
+fn to_every_peer(state: &State, msg: &Msg) {
+    for peer in state.peers.iter() {
+        let _ = peer.out.push_command(msg.clone());
+    }
+}
+
+/// SUB, XSUB: adds a subscription and tells every publisher (each time:
+/// an XPUB counts them in verbose mode).
+pub(crate) fn subscribe(kind: SocketType, state: &mut State, prefix: &[u8]) {
+    *state.classic.subscriber.trie.entry(prefix) += 1;
+    to_every_peer(state, &subscription_msg(kind, true, prefix));
+}
+
+/// SUB, XSUB: removes one count of a subscription; the publishers hear of
+/// it when none is left. Unknown prefixes are ignored, like libzmq.
+pub(crate) fn unsubscribe(kind: SocketType, state: &mut State, prefix: &[u8]) {
+    let last = state.classic.subscriber.trie.update(prefix, |count| {
+        *count -= 1;
+        *count == 0
+    });
+    if last == Some(true) {
+        to_every_peer(state, &subscription_msg(kind, false, prefix));
+    }
+}
+
+/// SUB, XSUB: every current subscription, once, to a new peer's pipe (on
+/// attach and after a reconnection).
+pub(crate) fn send_all_subscriptions(
+    kind: SocketType,
+    state: &State,
+    out: &Pipe,
+) {
+    state.classic.subscriber.trie.for_each(|prefix, _| {
+        let _ = out.push_command(subscription_msg(kind, true, prefix));
+    });
+}
+
+/// SUB, XSUB: the next message matching a subscription (others are dropped).
+pub(crate) fn subscriber_recv(state: &mut State) -> Option<Parts> {
+    loop {
+        let (_, parts) = state.peers.pop_active()?;
+        if state
+            .classic
+            .subscriber
+            .trie
+            .has_match(parts.first().as_bytes())
+        {
+            return Some(parts);
+        }
+    }
+}
+
+/// XSUB: `0x01 prefix` and `0x00 prefix` messages change the subscriptions
+/// (and go to every publisher, a cancellation only when no count is left);
+/// any other message goes to every publisher that has room.
+pub(crate) fn xsub_send(
+    state: &mut State,
+    parts: Parts,
+) -> Result<(), SendFail<Parts>> {
+    match subscription(parts.first()) {
+        Some((true, prefix)) => {
+            let prefix = prefix.to_vec();
+            subscribe(SocketType::XSub, state, &prefix);
+        }
+        Some((false, prefix)) => {
+            let prefix = prefix.to_vec();
+            unsubscribe(SocketType::XSub, state, &prefix);
+        }
+        None => {
+            let mut parts = parts;
+            for peer in state.peers.iter() {
+                let _ = parts.share_clone().push_to(&peer.out);
+            }
+        }
+    }
+    Ok(())
+}
