@@ -18,6 +18,7 @@ use crate::error::{Error, ErrorKind};
 use crate::group::{Group, GroupSlice};
 use crate::inbox::{Inbox, SocketCommand};
 use crate::msg::{Msg, PipeCommand};
+use crate::peer_info::PeerInfo;
 use crate::pipe::{Hwms, Pipe};
 use crate::signal::Signal;
 use parking_lot::{Mutex, MutexGuard};
@@ -122,10 +123,15 @@ impl SocketCore {
                 endpoint_id,
                 out,
                 inp,
+                peer,
             } => {
-                self.attach_locked(state, out, inp, endpoint_id);
+                self.attach_locked(state, out, inp, endpoint_id, peer);
             }
-            SocketCommand::Reconnected { out } => {
+            SocketCommand::Reconnected { out, peer } => {
+                state.peers.set_info(&out, peer);
+                if self.kind != SocketType::Dish {
+                    return;
+                }
                 // What was queued was for the old connection; the new one
                 // gets every group joined now.
                 out.discard();
@@ -143,6 +149,7 @@ impl SocketCore {
         out: Arc<Pipe>,
         inp: Arc<Pipe>,
         endpoint_id: u64,
+        info: Option<Arc<PeerInfo>>,
     ) -> u64 {
         state.next_peer_id += 1;
         let id = state.next_peer_id;
@@ -152,7 +159,9 @@ impl SocketCore {
                 let _ = out.push_command(join);
             }
         }
-        state.peers.attach(Peer::new(id, out, inp, endpoint_id));
+        let mut peer = Peer::new(id, out, inp, endpoint_id);
+        peer.info = info;
+        state.peers.attach(peer);
         id
     }
 
@@ -168,7 +177,7 @@ impl SocketCore {
         if state.closed {
             return None;
         }
-        let id = self.attach_locked(&mut state, out, inp, endpoint_id);
+        let id = self.attach_locked(&mut state, out, inp, endpoint_id, None);
         drop(state);
         self.signal.notify();
         Some(id)

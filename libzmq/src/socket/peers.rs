@@ -11,6 +11,7 @@
 
 use crate::group::{Group, GroupSlice};
 use crate::msg::{Msg, PipeCommand};
+use crate::peer_info::PeerInfo;
 use crate::pipe::{Notify, Pipe, PopError, PushError};
 use crate::signal::Signal;
 use parking_lot::Mutex;
@@ -36,6 +37,10 @@ pub(crate) struct Peer {
     all_groups: bool,
     /// Whether the peer is in the active list.
     active: bool,
+    /// What the handshake of its current connection said about it (none
+    /// for inproc and UDP peers, and before a connecter's first handshake);
+    /// received messages point to it.
+    pub(crate) info: Option<Arc<PeerInfo>>,
 }
 
 impl Peer {
@@ -55,6 +60,7 @@ impl Peer {
             groups: HashSet::new(),
             all_groups: false,
             active: false,
+            info: None,
         }
     }
 }
@@ -192,6 +198,16 @@ impl PeerSet {
         if let Some(&index) = self.index.get(&peer_id) {
             self.peers[index].all_groups = true;
             self.everything.insert(peer_id);
+        }
+    }
+
+    /// The peer whose outgoing pipe is `out` has a new connection,
+    /// described by `info`.
+    pub(crate) fn set_info(&mut self, out: &Arc<Pipe>, info: Arc<PeerInfo>) {
+        if let Some(peer) =
+            self.peers.iter_mut().find(|p| Arc::ptr_eq(&p.out, out))
+        {
+            peer.info = Some(info);
         }
     }
 
@@ -376,9 +392,11 @@ impl PeerSet {
     /// it came from.
     pub(crate) fn recv_fair(&mut self, stamp: bool) -> Option<Msg> {
         let (index, mut msg) = self.pop_active()?;
+        let peer = &self.peers[index];
         if stamp {
-            msg.set_routing_id_raw(self.peers[index].routing_id);
+            msg.set_routing_id_raw(peer.routing_id);
         }
+        msg.set_peer(peer.info.as_ref());
         Some(msg)
     }
 
