@@ -8,6 +8,7 @@
 //! closed inbox refuses commands and hands them back, so the poster knows the
 //! socket is gone and closes the pipes it carried.
 
+use crate::peer_info::PeerInfo;
 use crate::pipe::Pipe;
 use crate::signal::Signal;
 use parking_lot::Mutex;
@@ -17,16 +18,20 @@ use std::sync::Arc;
 /// A command for a socket.
 pub(crate) enum SocketCommand {
     /// A new peer, through endpoint `endpoint_id`: `out` carries what the
-    /// socket sends to it, `inp` what it sends to the socket.
+    /// socket sends to it, `inp` what it sends to the socket, `peer` what
+    /// its handshake said about it (address, user id, socket type, routing
+    /// id, `READY` properties; `None` over inproc, which has no handshake).
     Attach {
         endpoint_id: u64,
         out: Arc<Pipe>,
         inp: Arc<Pipe>,
+        peer: Option<Arc<PeerInfo>>,
     },
-    /// A connecter made a new connection for the pipes of `out`: what is
-    /// queued in it was meant for the old one, and the socket re-sends its
-    /// subscriptions (a Dish's JOINs).
-    Reconnected { out: Arc<Pipe> },
+    /// A connecter made a new connection for the pipes of `out`, to the
+    /// peer `peer` describes: the socket's peer takes the new description,
+    /// and a Dish drops what was queued for the old connection and re-sends
+    /// its JOINs.
+    Reconnected { out: Arc<Pipe>, peer: Arc<PeerInfo> },
 }
 
 #[derive(Default)]
@@ -126,11 +131,16 @@ impl SocketCommand {
 mod tests {
     use super::*;
 
+    fn peer() -> Arc<PeerInfo> {
+        Arc::new(PeerInfo::new(None, "NULL", None, std::iter::empty()))
+    }
+
     fn attach() -> SocketCommand {
         SocketCommand::Attach {
             endpoint_id: 7,
             out: Pipe::new(Some(1), None),
             inp: Pipe::new(None, Some(1)),
+            peer: Some(peer()),
         }
     }
 
@@ -143,6 +153,7 @@ mod tests {
         assert!(inbox.post(attach()).is_ok());
         let reconnected = SocketCommand::Reconnected {
             out: Pipe::new(None, None),
+            peer: peer(),
         };
         assert!(inbox.post(reconnected).is_ok());
         assert!(signal.generation() > before);

@@ -111,6 +111,7 @@ impl InprocTable {
                 endpoint_id: bound.endpoint_id,
                 out: from_binder.clone(),
                 inp: to_binder.clone(),
+                peer: None,
             };
             if bound.socket.inbox.post(command).is_ok() {
                 return PeerPipes {

@@ -1,6 +1,7 @@
 //! Messages and routing ids.
 
 use crate::group::{Group, GroupSlice};
+use crate::peer_info::PeerInfo;
 
 use bytes::{Bytes, BytesMut};
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::{
     fmt,
     str::{self, Utf8Error},
+    sync::Arc,
 };
 
 /// A identifier used by a `Server` socket to route messages to a
@@ -105,6 +107,10 @@ pub struct Msg {
     /// More frames of the same message follow (inside pipes only: the
     /// multipart calls set and clear it).
     more: bool,
+    /// Who sent a received message: set by the socket on its own thread
+    /// when the message is received, from the peer's shared description
+    /// (one pointer: `Msg` grows by 8 bytes).
+    peer: Option<Arc<PeerInfo>>,
 }
 
 /// A command that travels through a pipe like a message: a Dish's group
@@ -155,6 +161,7 @@ impl Msg {
             group: None,
             command: None,
             more: false,
+            peer: None,
         }
     }
 
@@ -289,6 +296,60 @@ impl Msg {
         self.group = Some(group.as_ref().to_owned());
     }
 
+    /// Who sent this message: the description of the peer connection it
+    /// came from (`None` for a message that was not received, or that came
+    /// from an inproc or UDP peer).
+    ///
+    /// # Example
+    /// ```
+    /// use libzmq::{prelude::*, *};
+    ///
+    /// let addr: TcpAddr = "127.0.0.1:*".try_into()?;
+    /// let server = ServerBuilder::new().bind(addr).build()?;
+    /// let client = ClientBuilder::new()
+    ///     .connect(server.last_endpoint()?)
+    ///     .build()?;
+    /// client.send("hi")?;
+    /// let msg = server.recv_msg()?;
+    /// assert_eq!(msg.peer_socket_type(), Some("CLIENT"));
+    /// assert_eq!(msg.property("Socket-Type"), Some(&b"CLIENT"[..]));
+    /// assert_eq!(msg.user_id(), None); // NULL authenticates nobody
+    /// assert!(Msg::from("local").peer_info().is_none());
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    pub fn peer_info(&self) -> Option<&PeerInfo> {
+        self.peer.as_deref()
+    }
+
+    /// The sender's IP address as text (C libzmq's `Peer-Address`).
+    pub fn peer_address(&self) -> Option<&str> {
+        self.peer_info()?.peer_address()
+    }
+
+    /// The sender's authenticated identity (C libzmq's `User-Id`): the
+    /// PLAIN user name or the CURVE public key in Z85.
+    pub fn user_id(&self) -> Option<&str> {
+        self.peer_info()?.user_id()
+    }
+
+    /// The sender's socket type (`"CLIENT"`, ...).
+    pub fn peer_socket_type(&self) -> Option<&str> {
+        self.peer_info()?.socket_type()
+    }
+
+    /// A property of the sender, as C libzmq's `zmq_msg_gets`:
+    /// `"Peer-Address"`, `"User-Id"`, `"Socket-Type"` or any property of
+    /// the peer's `READY` (names ignore ASCII case). See
+    /// [`PeerInfo::property`].
+    pub fn property(&self, name: &str) -> Option<&[u8]> {
+        self.peer_info()?.property(name)
+    }
+
+    /// Stamps the message with the peer it came from.
+    pub(crate) fn set_peer(&mut self, peer: Option<&Arc<PeerInfo>>) {
+        self.peer = peer.cloned();
+    }
+
     fn with_body(body: Body) -> Self {
         Self {
             body,
@@ -296,6 +357,7 @@ impl Msg {
             group: None,
             command: None,
             more: false,
+            peer: None,
         }
     }
 
@@ -507,6 +569,7 @@ mod tests {
     fn send_sync_static_and_small() {
         fn check<T: Send + Sync + 'static>() {}
         check::<Msg>();
+        // 72 bytes before the peer pointer (`Msg::peer_info`) was added.
         assert!(size_of::<Msg>() <= 80, "{}", size_of::<Msg>());
     }
 

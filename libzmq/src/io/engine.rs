@@ -15,6 +15,7 @@ use crate::auth::{AuthRegistry, AuthRequest};
 use crate::group::Group;
 use crate::inbox::{Inbox, SocketCommand};
 use crate::msg::{Msg, PipeCommand};
+use crate::peer_info::PeerInfo;
 use crate::pipe::{Hwms, Notify, Pipe, PopError};
 use bytes::BytesMut;
 use std::collections::VecDeque;
@@ -178,6 +179,10 @@ pub(crate) struct Engine {
     /// The earliest deadline the reactor has a timer for.
     pub(crate) scheduled: Option<Instant>,
     auth: Arc<AuthRegistry>,
+    /// Our mechanism (for the peer's user id when we are a CURVE client).
+    mechanism: Arc<zmtp::MechanismConfig>,
+    /// The identity our auth registry accepted (PLAIN user, CURVE key).
+    user_id: Option<String>,
     /// The socket is closed: write what it queued, drop what arrives.
     lingering: bool,
     linger_at: Option<Instant>,
@@ -227,6 +232,8 @@ impl Engine {
             lingering: false,
             linger_at: None,
             auth: options.auth.clone(),
+            mechanism: options.mechanism.clone(),
+            user_id: None,
         }
     }
 
@@ -405,16 +412,19 @@ impl Engine {
             } => {
                 let peer = self.stream.auth_peer();
                 let request = AuthRequest::new(peer, mechanism, &credentials);
-                let decision = self
-                    .auth
-                    .authorize(request)
-                    .map(drop)
-                    .map_err(|status| status as u16);
-                if let Err(status) = decision {
-                    log::debug!(
-                        "{mechanism} peer {peer:?} refused with {status}"
-                    );
+                let decision = self.auth.authorize(request);
+                match &decision {
+                    Ok(user_id) => {
+                        self.user_id = user_id
+                            .clone()
+                            .or_else(|| curve_user_id(mechanism, &credentials))
+                    }
+                    Err(status) => log::debug!(
+                        "{mechanism} peer {peer:?} refused with {status:?}"
+                    ),
                 }
+                let decision =
+                    decision.map(drop).map_err(|status| status as u16);
                 self.session.auth_reply(decision);
             }
             Event::Ready => self.attach()?,
@@ -500,16 +510,43 @@ impl Engine {
         }
     }
 
+    /// What the handshake told about the peer, for the socket.
+    fn peer_info(&self) -> PeerInfo {
+        let (mechanism, our_user_id) = match &*self.mechanism {
+            zmtp::MechanismConfig::Null => ("NULL", None),
+            zmtp::MechanismConfig::PlainClient { .. }
+            | zmtp::MechanismConfig::PlainServer => ("PLAIN", None),
+            zmtp::MechanismConfig::CurveClient { server_public, .. } => {
+                ("CURVE", Some(curve_key_text(server_public)))
+            }
+            zmtp::MechanismConfig::CurveServer { .. } => ("CURVE", None),
+        };
+        let user_id = self.user_id.clone().or(our_user_id);
+        let properties = self
+            .session
+            .peer()
+            .map(|peer| peer.metadata.iter().map(|(n, v)| (n, &v[..])));
+        PeerInfo::new(
+            self.stream.peer_addr(),
+            mechanism,
+            user_id,
+            properties.into_iter().flatten(),
+        )
+    }
+
     /// The handshake is done: connect the pipes.
     fn attach(&mut self) -> Result<(), CloseReason> {
         let notify: Arc<dyn Notify> = self.notify.clone();
+        let peer = Arc::new(self.peer_info());
         let (out, inp) = match self.preset.take() {
             Some((out, inp)) => {
-                if self.kind == SocketType::Dish && !self.lingering {
-                    // A new connection: the socket re-sends its JOINs. A
-                    // closed socket has nothing to re-send.
-                    let command =
-                        SocketCommand::Reconnected { out: out.clone() };
+                if !self.lingering {
+                    // A new connection: the socket learns who is there (a
+                    // Dish re-sends its JOINs). A closed socket does not care.
+                    let command = SocketCommand::Reconnected {
+                        out: out.clone(),
+                        peer,
+                    };
                     let _ = self.inbox.post(command);
                 }
                 (out, inp)
@@ -525,6 +562,7 @@ impl Engine {
                     endpoint_id: self.key.endpoint_id,
                     out: out.clone(),
                     inp: inp.clone(),
+                    peer: Some(peer),
                 };
                 self.inbox.post(command).map_err(|command| {
                     command.abandon();
@@ -659,6 +697,23 @@ impl Engine {
     }
 }
 
+/// A CURVE peer's identity when the registry does not check keys: its
+/// public key (the first credential) in Z85.
+fn curve_user_id(
+    mechanism: &str,
+    credentials: &[bytes::Bytes],
+) -> Option<String> {
+    let key: &[u8; 32] = credentials.first()?.as_ref().try_into().ok()?;
+    (mechanism == "CURVE").then(|| curve_key_text(key))
+}
+
+/// A CURVE public key in Z85.
+fn curve_key_text(key: &[u8; 32]) -> String {
+    crate::auth::CurvePublicKey::from_bytes(key)
+        .as_str()
+        .to_owned()
+}
+
 /// Reads at most `limit` bytes from `stream` into the spare capacity of
 /// `buf`, without zeroing it first.
 fn read_into(
@@ -791,7 +846,12 @@ mod tests {
                     endpoint_id: 2,
                     out,
                     inp,
-                }) => (out, inp),
+                    peer: Some(peer),
+                }) => {
+                    assert_eq!(peer.socket_type(), Some("CLIENT"));
+                    assert_eq!(peer.mechanism(), "NULL");
+                    (out, inp)
+                }
                 _ => panic!("no attach posted"),
             }
         }

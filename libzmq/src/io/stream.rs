@@ -94,6 +94,14 @@ impl Stream {
         }
     }
 
+    /// The peer's TCP address (`None` over IPC or when it cannot be read).
+    pub(crate) fn peer_addr(&self) -> Option<std::net::SocketAddr> {
+        match self {
+            Stream::Tcp(s) => s.peer_addr().ok(),
+            Stream::Unix(_) => None,
+        }
+    }
+
     /// The pending error of a non-blocking connect, or whether it is still in progress.
     pub(crate) fn connect_result(&self) -> io::Result<()> {
         let pending = match self {

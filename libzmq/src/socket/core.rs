@@ -20,6 +20,7 @@ use crate::error::{Error, ErrorKind};
 use crate::group::{Group, GroupSlice};
 use crate::inbox::{Inbox, SocketCommand};
 use crate::msg::{Msg, PipeCommand};
+use crate::peer_info::PeerInfo;
 use crate::pipe::{Hwms, Pipe};
 use crate::signal::Signal;
 use parking_lot::{Mutex, MutexGuard};
@@ -127,10 +128,27 @@ impl SocketCore {
                 endpoint_id,
                 out,
                 inp,
+                peer,
             } => {
-                self.attach_locked(state, out, inp, endpoint_id);
+                self.attach_locked(state, out, inp, endpoint_id, peer);
             }
-            SocketCommand::Reconnected { out } => {
+            SocketCommand::Reconnected { out, peer } => {
+                let identity = peer.routing_id().cloned();
+                let id = state.peers.set_info(&out, peer);
+                if let (SocketType::Router, Some(id)) = (self.kind, id) {
+                    // A connected ROUTER learns its peer's routing id from
+                    // each new handshake (refused: it keeps a generated one).
+                    let handover = state.classic.options.handover;
+                    if identity.is_some() {
+                        state.peers.assign_identity(id, identity, handover);
+                    }
+                }
+                if !matches!(
+                    self.kind,
+                    SocketType::Dish | SocketType::Sub | SocketType::XSub
+                ) {
+                    return;
+                }
                 // What was queued was for the old connection; the new one
                 // gets every group joined (subscription made) now.
                 out.discard();
@@ -151,6 +169,7 @@ impl SocketCore {
         out: Arc<Pipe>,
         inp: Arc<Pipe>,
         endpoint_id: u64,
+        info: Option<Arc<PeerInfo>>,
     ) -> u64 {
         state.next_peer_id += 1;
         let id = state.next_peer_id;
@@ -160,8 +179,11 @@ impl SocketCore {
                 let _ = out.push_command(join);
             }
         }
-        state.peers.attach(Peer::new(id, out, inp, endpoint_id));
-        if is_classic(self.kind) && !on_attach(self.kind, state, id, None) {
+        let mut peer = Peer::new(id, out, inp, endpoint_id);
+        let identity = info.as_ref().and_then(|i| i.routing_id().cloned());
+        peer.info = info;
+        state.peers.attach(peer);
+        if is_classic(self.kind) && !on_attach(self.kind, state, id, identity) {
             // Refused (a second PAIR peer, a ROUTER routing id in use):
             // closing its pipes ends the connection.
             if let Some(peer) = state.peers.take_peer(id) {
@@ -184,7 +206,7 @@ impl SocketCore {
         if state.closed {
             return None;
         }
-        let id = self.attach_locked(&mut state, out, inp, endpoint_id);
+        let id = self.attach_locked(&mut state, out, inp, endpoint_id, None);
         drop(state);
         self.signal.notify();
         Some(id)

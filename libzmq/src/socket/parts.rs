@@ -51,6 +51,22 @@ impl Parts {
         }
     }
 
+    /// Points every frame to the description of the peer it came from.
+    pub(crate) fn set_peer(
+        &mut self,
+        info: Option<&std::sync::Arc<crate::peer_info::PeerInfo>>,
+    ) {
+        if info.is_none() {
+            return;
+        }
+        match self {
+            Parts::One(msg) => msg.set_peer(info),
+            Parts::Many(frames) => {
+                frames.iter_mut().for_each(|frame| frame.set_peer(info))
+            }
+        }
+    }
+
     /// Puts `frame` in front (a routing id or an envelope frame).
     pub(crate) fn prepend(self, mut frame: Msg) -> Parts {
         frame.set_more(true);

@@ -12,6 +12,7 @@
 use super::parts::Parts;
 use crate::group::{Group, GroupSlice};
 use crate::msg::{Msg, PipeCommand};
+use crate::peer_info::PeerInfo;
 use crate::pipe::{Notify, Pipe, PopError, PushError};
 use crate::signal::Signal;
 use bytes::Bytes;
@@ -40,6 +41,10 @@ pub(crate) struct Peer {
     active: bool,
     /// ROUTER: the routing id frame that names this peer.
     pub(crate) identity: Bytes,
+    /// What the handshake of its current connection said about it (none
+    /// for inproc and UDP peers, and before a connecter's first handshake);
+    /// received messages point to it.
+    pub(crate) info: Option<Arc<PeerInfo>>,
 }
 
 impl Peer {
@@ -60,6 +65,7 @@ impl Peer {
             all_groups: false,
             active: false,
             identity: Bytes::new(),
+            info: None,
         }
     }
 }
@@ -226,7 +232,8 @@ impl PeerSet {
     ) -> bool {
         let identity = match wanted.filter(|w| !w.is_empty()) {
             Some(wanted) => {
-                if let Some(&holder) = self.by_identity.get(&wanted) {
+                let holder = self.by_identity.get(&wanted).copied();
+                if let Some(holder) = holder.filter(|&holder| holder != id) {
                     if !handover {
                         return false;
                     }
@@ -241,7 +248,13 @@ impl PeerSet {
             None => self.generate_identity(),
         };
         if let Some(&index) = self.index.get(&id) {
-            self.peers[index].identity = identity.clone();
+            let old = std::mem::replace(
+                &mut self.peers[index].identity,
+                identity.clone(),
+            );
+            if self.by_identity.get(&old) == Some(&id) {
+                self.by_identity.remove(&old);
+            }
             self.by_identity.insert(identity, id);
         }
         true
@@ -298,6 +311,19 @@ impl PeerSet {
             self.peers[index].all_groups = true;
             self.everything.insert(peer_id);
         }
+    }
+
+    /// The peer whose outgoing pipe is `out` has a new connection,
+    /// described by `info`.
+    /// Returns the peer's id.
+    pub(crate) fn set_info(
+        &mut self,
+        out: &Arc<Pipe>,
+        info: Arc<PeerInfo>,
+    ) -> Option<u64> {
+        let peer = self.peers.iter_mut().find(|p| Arc::ptr_eq(&p.out, out))?;
+        peer.info = Some(info);
+        Some(peer.id)
     }
 
     /// Moves the peers that woke us into the active list.
@@ -478,7 +504,8 @@ impl PeerSet {
             };
             let peer = &mut self.peers[index];
             match Parts::pop_from(&peer.inp) {
-                Ok(msg) => {
+                Ok(mut msg) => {
+                    msg.set_peer(peer.info.as_ref());
                     self.active.push_back(id);
                     return Some((index, msg));
                 }
