@@ -12,7 +12,9 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::inbox::{Inbox, SocketCommand};
+use crate::peer_info::PeerInfo;
 use crate::pipe::{Hwms, Pipe};
+use bytes::Bytes;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -24,6 +26,9 @@ pub(crate) struct InprocSocket {
     /// Its high water marks, for the capacity of the pipes.
     pub(crate) hwms: Arc<Hwms>,
     pub(crate) socket_id: u64,
+    /// The routing id it announces (REQ, DEALER, ROUTER), as a handshake
+    /// would.
+    pub(crate) routing_id: Option<Bytes>,
 }
 
 /// The pipes of one inproc peer, as seen from one socket.
@@ -32,6 +37,20 @@ pub(crate) struct PeerPipes {
     pub(crate) out: Arc<Pipe>,
     /// The peer → this socket.
     pub(crate) inp: Arc<Pipe>,
+    /// What the peer announced (its routing id), if anything.
+    pub(crate) peer: Option<Arc<PeerInfo>>,
+}
+
+/// The description of an inproc peer that set a routing id.
+fn announced(routing_id: &Option<Bytes>) -> Option<Arc<PeerInfo>> {
+    let id = routing_id.as_ref()?;
+    let property = (&b"Identity"[..], &id[..]);
+    Some(Arc::new(PeerInfo::new(
+        None,
+        "NULL",
+        None,
+        std::iter::once(property),
+    )))
 }
 
 struct Bound {
@@ -46,6 +65,8 @@ struct Pending {
     from_binder: Arc<Pipe>,
     /// The connect's endpoint id (to cancel it).
     endpoint_id: u64,
+    /// The connecting socket's routing id.
+    routing_id: Option<Bytes>,
 }
 
 /// The inproc names of one ctx.
@@ -88,6 +109,7 @@ impl InprocTable {
                 PeerPipes {
                     out: pending.from_binder,
                     inp: pending.to_binder,
+                    peer: announced(&pending.routing_id),
                 }
             })
             .collect())
@@ -111,12 +133,13 @@ impl InprocTable {
                 endpoint_id: bound.endpoint_id,
                 out: from_binder.clone(),
                 inp: to_binder.clone(),
-                peer: None,
+                peer: announced(&socket.routing_id),
             };
             if bound.socket.inbox.post(command).is_ok() {
                 return PeerPipes {
                     out: to_binder,
                     inp: from_binder,
+                    peer: announced(&bound.socket.routing_id),
                 };
             }
             // The binder is closed: the name is free again.
@@ -132,10 +155,13 @@ impl InprocTable {
                 to_binder: to_binder.clone(),
                 from_binder: from_binder.clone(),
                 endpoint_id,
+                routing_id: socket.routing_id.clone(),
             });
+        // The binder is not known yet: no routing id of its own.
         PeerPipes {
             out: to_binder,
             inp: from_binder,
+            peer: None,
         }
     }
 
@@ -172,6 +198,7 @@ mod tests {
             inbox: Inbox::new(Signal::new()),
             hwms: Hwms::new(),
             socket_id: id,
+            routing_id: None,
         }
     }
 

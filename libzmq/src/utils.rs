@@ -1,9 +1,9 @@
 //! Free functions: [`version`] and [`proxy`].
 
 use crate::error::{Error, ErrorKind};
-use crate::msg::Msg;
 use crate::poll::{Events, PollId, Pollable, Poller, Trigger, EMPTY, READABLE};
 use crate::socket::core::SocketCore;
+use crate::socket::parts::Parts;
 use crate::socket::traits::GetRawSocket;
 use crate::Period;
 use std::sync::Arc;
@@ -48,23 +48,43 @@ pub fn version() -> (i32, i32, i32) {
 
 /// The sockets that can receive messages.
 fn can_recv(kind: SocketType) -> bool {
+    use SocketType::*;
     matches!(
         kind,
-        SocketType::Client
-            | SocketType::Server
-            | SocketType::Dish
-            | SocketType::Gather
+        Client
+            | Server
+            | Dish
+            | Gather
+            | Pair
+            | Sub
+            | XPub
+            | XSub
+            | Pull
+            | Req
+            | Rep
+            | Dealer
+            | Router
     )
 }
 
 /// The sockets that can send messages.
 fn can_send(kind: SocketType) -> bool {
+    use SocketType::*;
     matches!(
         kind,
-        SocketType::Client
-            | SocketType::Server
-            | SocketType::Radio
-            | SocketType::Scatter
+        Client
+            | Server
+            | Radio
+            | Scatter
+            | Pair
+            | Pub
+            | XPub
+            | XSub
+            | Push
+            | Req
+            | Rep
+            | Dealer
+            | Router
     )
 }
 
@@ -211,7 +231,7 @@ where
 /// Forwards up to [`BATCH`] messages that `from` has ready to `to`.
 fn forward(from: &SocketCore, to: &SocketCore) -> Result<(), Error> {
     for _ in 0..BATCH {
-        let msg = match from.recv(false) {
+        let msg = match from.recv_parts(false) {
             Ok(msg) => msg,
             Err(err) => {
                 return match err.kind() {
@@ -225,12 +245,12 @@ fn forward(from: &SocketCore, to: &SocketCore) -> Result<(), Error> {
     Ok(())
 }
 
-/// Sends `msg` on `to`; a message that cannot be sent is dropped and logged.
-/// Fails only if the ctx is gone.
-fn send(to: &SocketCore, msg: Msg) -> Result<(), Error> {
+/// Sends `msg` (whole) on `to`; a message that cannot be sent is dropped
+/// and logged. Fails only if the ctx is gone.
+fn send(to: &SocketCore, msg: Parts) -> Result<(), Error> {
     let mut msg = msg;
     loop {
-        let mut err = match to.send(msg, true) {
+        let mut err = match to.send_parts(msg, true) {
             Ok(()) => return Ok(()),
             Err(err) => err,
         };

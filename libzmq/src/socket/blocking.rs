@@ -149,13 +149,31 @@ impl SocketCore {
         }
     }
 
-    /// Whether a `recv` would succeed now.
+    /// Whether a `recv` may succeed now (level-triggered: a SUB may then
+    /// filter out what was queued, an XPUB may have had only repeated
+    /// subscriptions to take).
     pub(crate) fn is_readable(&self) -> bool {
-        self.state().peers.any_readable()
+        let mut state = self.state();
+        if state.classic.stash.is_some()
+            || state.classic.publisher.has_pending()
+        {
+            return true;
+        }
+        state.peers.any_readable()
     }
 
-    /// Whether a `send` would succeed now (a Server can always try).
+    /// Whether a `send` would succeed now: always for the types that drop
+    /// or route instead of waiting (Server, PUB, XPUB without `no_drop`,
+    /// ROUTER without `mandatory`).
     pub(crate) fn is_writable(&self) -> bool {
-        self.kind == SocketType::Server || self.state().peers.any_writable()
+        let state = self.state();
+        let options = &state.classic.options;
+        let never_waits = match self.kind {
+            SocketType::Server | SocketType::Pub => true,
+            SocketType::XPub => !options.no_drop,
+            SocketType::Router => !options.mandatory,
+            _ => false,
+        };
+        never_waits || state.peers.any_writable()
     }
 }

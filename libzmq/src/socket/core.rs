@@ -201,12 +201,13 @@ impl SocketCore {
         out: Arc<Pipe>,
         inp: Arc<Pipe>,
         endpoint_id: u64,
+        peer: Option<Arc<PeerInfo>>,
     ) -> Option<u64> {
         let mut state = self.state();
         if state.closed {
             return None;
         }
-        let id = self.attach_locked(&mut state, out, inp, endpoint_id, None);
+        let id = self.attach_locked(&mut state, out, inp, endpoint_id, peer);
         drop(state);
         self.signal.notify();
         Some(id)

@@ -66,6 +66,7 @@ impl SocketCore {
             inbox: self.inbox.clone(),
             hwms: self.hwms.clone(),
             socket_id: self.id,
+            routing_id: self.settings.lock().routing_id.clone(),
         }
     }
 
@@ -101,8 +102,8 @@ impl SocketCore {
                     &self.inproc_socket(),
                     id,
                 )?;
-                for PeerPipes { out, inp } in waiting {
-                    self.attach_pipes(out, inp, id);
+                for PeerPipes { out, inp, peer } in waiting {
+                    self.attach_pipes(out, inp, id, peer);
                 }
                 self.record_inproc(addr, true, id);
                 Ok(())
@@ -180,12 +181,12 @@ impl SocketCore {
                 self.open_udp(socket, out, inp, true, Endpoint::Udp(addr), id)
             }
             Endpoint::Inproc(addr) => {
-                let PeerPipes { out, inp } = self.ctx.inproc.lock().connect(
-                    addr.as_str(),
-                    &self.inproc_socket(),
-                    id,
-                );
-                if self.attach_pipes(out, inp, id).is_none() {
+                let PeerPipes { out, inp, peer } = self
+                    .ctx
+                    .inproc
+                    .lock()
+                    .connect(addr.as_str(), &self.inproc_socket(), id);
+                if self.attach_pipes(out, inp, id, peer).is_none() {
                     return self.invalid_ctx();
                 }
                 self.record_inproc(addr, false, id);
@@ -208,7 +209,8 @@ impl SocketCore {
         id: u64,
     ) -> Result<(), Error> {
         let threads = self.ctx.io_threads()?;
-        let Some(peer_id) = self.attach_pipes(out.clone(), inp.clone(), id)
+        let Some(peer_id) =
+            self.attach_pipes(out.clone(), inp.clone(), id, None)
         else {
             return self.invalid_ctx();
         };
@@ -238,7 +240,10 @@ impl SocketCore {
     ) -> Result<(), Error> {
         let threads = self.ctx.io_threads()?;
         let (out, inp) = self.hwms.engine_pipes();
-        if self.attach_pipes(out.clone(), inp.clone(), id).is_none() {
+        if self
+            .attach_pipes(out.clone(), inp.clone(), id, None)
+            .is_none()
+        {
             return self.invalid_ctx();
         }
         let thread = threads.pick();

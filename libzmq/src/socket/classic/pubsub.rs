@@ -78,6 +78,11 @@ struct Reporting {
 }
 
 impl Publisher {
+    /// XPUB: whether the application has something to receive.
+    pub(crate) fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
     fn subscribe(&mut self, report: Reporting, peer: u64, prefix: &[u8]) {
         let peers = self.trie.entry(prefix);
         let first = peers.is_empty();
