@@ -104,6 +104,10 @@ impl InprocTable {
             .into_iter()
             .map(|pending| {
                 // The binder's side joins the capacity now.
+                if socket.hwms.conflate() {
+                    pending.to_binder.set_conflate();
+                    pending.from_binder.set_conflate();
+                }
                 pending.to_binder.set_reader_hwm(Some(socket.hwms.recv()));
                 pending.from_binder.set_writer_hwm(Some(socket.hwms.send()));
                 PeerPipes {
@@ -129,6 +133,10 @@ impl InprocTable {
             let binder = &bound.socket.hwms;
             let to_binder = Pipe::new(Some(hwms.send()), Some(binder.recv()));
             let from_binder = Pipe::new(Some(binder.send()), Some(hwms.recv()));
+            if hwms.conflate() || binder.conflate() {
+                to_binder.set_conflate();
+                from_binder.set_conflate();
+            }
             let command = SocketCommand::Attach {
                 endpoint_id: bound.endpoint_id,
                 out: from_binder.clone(),
@@ -146,8 +154,8 @@ impl InprocTable {
             self.bound.remove(name);
         }
         // The binder's side joins the capacity when it binds.
-        let to_binder = Pipe::new(Some(hwms.send()), None);
-        let from_binder = Pipe::new(None, Some(hwms.recv()));
+        let to_binder = hwms.pipe(Some(hwms.send()), None);
+        let from_binder = hwms.pipe(None, Some(hwms.recv()));
         self.pending
             .entry(name.to_owned())
             .or_default()

@@ -65,6 +65,8 @@ struct State {
     writer_waiting: bool,
     reader_closed: bool,
     writer_closed: bool,
+    /// Keeps only the newest message (`conflate`): never full.
+    conflate: bool,
 }
 
 impl State {
@@ -76,7 +78,15 @@ impl State {
     }
 
     fn is_full(&self) -> bool {
-        self.msgs >= self.capacity()
+        !self.conflate && self.msgs >= self.capacity()
+    }
+
+    /// Conflating: a new message replaces what is queued.
+    fn make_room(&mut self) {
+        if self.conflate {
+            self.queue.clear();
+            self.msgs = 0;
+        }
     }
 
     /// The queue length at or below which a waiting writer is woken.
@@ -113,6 +123,8 @@ impl State {
 pub(crate) struct Hwms {
     send: AtomicUsize,
     recv: AtomicUsize,
+    /// The pipes made from now on keep only the newest message.
+    conflate: std::sync::atomic::AtomicBool,
 }
 
 impl Hwms {
@@ -121,6 +133,7 @@ impl Hwms {
         Arc::new(Hwms {
             send: AtomicUsize::new(1000),
             recv: AtomicUsize::new(1000),
+            conflate: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -144,12 +157,35 @@ impl Hwms {
         self.recv.store(value, Ordering::Relaxed)
     }
 
+    /// Whether the pipes made from now on conflate.
+    pub(crate) fn conflate(&self) -> bool {
+        self.conflate.load(Ordering::Relaxed)
+    }
+
+    /// Makes the pipes made from now on conflate (or not).
+    pub(crate) fn set_conflate(&self, conflate: bool) {
+        self.conflate.store(conflate, Ordering::Relaxed)
+    }
+
+    /// A new pipe with these capacities, conflating when set.
+    pub(crate) fn pipe(
+        &self,
+        writer_hwm: Option<usize>,
+        reader_hwm: Option<usize>,
+    ) -> Arc<Pipe> {
+        let pipe = Pipe::new(writer_hwm, reader_hwm);
+        if self.conflate() {
+            pipe.set_conflate();
+        }
+        pipe
+    }
+
     /// The two pipes of a connection through an engine: (socket → peer,
     /// peer → socket). Only the socket's side counts towards their capacity.
     pub(crate) fn engine_pipes(&self) -> (Arc<Pipe>, Arc<Pipe>) {
         (
-            Pipe::new(Some(self.send()), None),
-            Pipe::new(None, Some(self.recv())),
+            self.pipe(Some(self.send()), None),
+            self.pipe(None, Some(self.recv())),
         )
     }
 }
@@ -194,6 +230,7 @@ impl Pipe {
                 writer_waiting: false,
                 reader_closed: false,
                 writer_closed: false,
+                conflate: false,
             }),
         })
     }
@@ -221,6 +258,9 @@ impl Pipe {
                 state.writer_waiting = true;
                 return Err(PushError::Full(msg));
             }
+            if limited {
+                state.make_room();
+            }
             state.queue.push_back(msg);
             state.msgs += 1;
             state.reader_to_wake()
@@ -241,6 +281,19 @@ impl Pipe {
             let mut state = self.state.lock();
             if state.reader_closed {
                 return Err(());
+            }
+            if state.conflate && !frames.is_empty() {
+                // Only the newest whole message counts.
+                let last_start =
+                    frames.iter().rposition(|f| !f.more()).map_or(0, |last| {
+                        frames
+                            .iter()
+                            .take(last)
+                            .rposition(|f| !f.more())
+                            .map_or(0, |p| p + 1)
+                    });
+                frames.drain(..last_start);
+                state.make_room();
             }
             let room = state.capacity().saturating_sub(state.msgs);
             let (count, whole) = whole_messages(frames, room);
@@ -273,6 +326,7 @@ impl Pipe {
                 state.writer_waiting = true;
                 return Err(PushError::Full(frames));
             }
+            state.make_room();
             state.queue.extend(frames);
             state.msgs += 1;
             state.reader_to_wake()
@@ -379,6 +433,11 @@ impl Pipe {
     pub(crate) fn is_drained_and_closed(&self) -> bool {
         let state = self.state.lock();
         state.writer_closed && state.queue.is_empty()
+    }
+
+    /// Makes the pipe keep only the newest message (libzmq's `conflate`).
+    pub(crate) fn set_conflate(&self) {
+        self.state.lock().conflate = true;
     }
 
     /// Sets who to wake when a message arrives.

@@ -301,3 +301,46 @@ fn xsub_subscribes_with_messages_and_forwards_others() {
         assert_eq!(xpub.recv_msg().unwrap().as_bytes(), b"\x00A");
     }
 }
+
+#[test]
+fn conflate_keeps_only_the_newest() {
+    let ctx = ctx();
+    let addr = inproc();
+    let publisher = PubBuilder::new()
+        .bind(&addr)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let sub = Sub::with_ctx(ctx.handle()).unwrap();
+    sub.set_conflate(true).unwrap();
+    sub.set_recv_timeout(Some(TIMEOUT)).unwrap();
+    sub.connect(&addr).unwrap();
+    sub.subscribe("").unwrap();
+    for i in 0..1000 {
+        publisher.send(format!("{i}")).unwrap();
+    }
+    assert_eq!(sub.recv_msg().unwrap().to_str().unwrap(), "999");
+    assert_eq!(
+        sub.try_recv_msg().unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
+
+    // Over TCP (no HWM anywhere, so nothing is dropped but by conflation)
+    // the newest always arrives, and older ones are skipped.
+    let (publisher, bound) = pub_on(&ctx, "tcp");
+    publisher.set_send_hwm(0).unwrap();
+    let sub = Sub::with_ctx(ctx.handle()).unwrap();
+    sub.set_recv_hwm(0).unwrap();
+    sub.set_conflate(true).unwrap();
+    sub.set_recv_timeout(Some(TIMEOUT)).unwrap();
+    sub.connect(&bound).unwrap();
+    sub.subscribe("").unwrap();
+    sync(&publisher, &sub, "");
+    for i in 0..10_000 {
+        publisher.send(format!("{i}")).unwrap();
+    }
+    let mut received = 0;
+    while sub.recv_msg().unwrap().to_str().unwrap() != "9999" {
+        received += 1;
+    }
+    assert!(received < 9999, "nothing was conflated");
+}

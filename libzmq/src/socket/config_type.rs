@@ -1,9 +1,11 @@
-//! `config::ConfigType`: the configuration of a socket of any of the six
-//! types, for configuration files that describe sockets of several types.
+//! `config::ConfigType`: the configuration of a socket of any type, for
+//! configuration files that describe sockets of several types.
 
 use crate::config::{
-    ClientConfig, DishConfig, GatherConfig, RadioConfig, ScatterConfig,
-    ServerConfig,
+    ClientConfig, DealerConfig, DishConfig, GatherConfig, PairConfig,
+    PubConfig, PullConfig, PushConfig, RadioConfig, RepConfig, ReqConfig,
+    RouterConfig, ScatterConfig, ServerConfig, SubConfig, XPubConfig,
+    XSubConfig,
 };
 use crate::serde_enum::serde_enum;
 use crate::socket::socket_type::SocketType;
@@ -14,7 +16,8 @@ use crate::{Ctx, CtxHandle, Error};
 /// # Serde
 /// A `ConfigType` is written as a single-key map whose key is the socket
 /// type in snake case (`client`, `server`, `radio`, `dish`, `gather`,
-/// `scatter`) and whose value is that socket's config, such as
+/// `scatter`, `pair`, `pub`, `sub`, `xpub`, `xsub`, `push`, `pull`, `req`,
+/// `rep`, `dealer`, `router`) and whose value is that socket's config, such as
 /// `client: {connect: [...]}` in YAML or `{"client": {...}}` in JSON. When
 /// reading, the tagged form of serde_yaml 0.9 (`!client {...}`) is accepted
 /// too.
@@ -63,6 +66,28 @@ pub enum ConfigType {
     Gather(GatherConfig),
     /// The configuration of a [`Scatter`](crate::Scatter).
     Scatter(ScatterConfig),
+    /// The configuration of a [`Pair`](crate::Pair).
+    Pair(PairConfig),
+    /// The configuration of a [`Pub`](crate::Pub).
+    Pub(PubConfig),
+    /// The configuration of a [`Sub`](crate::Sub).
+    Sub(SubConfig),
+    /// The configuration of an [`XPub`](crate::XPub).
+    XPub(XPubConfig),
+    /// The configuration of an [`XSub`](crate::XSub).
+    XSub(XSubConfig),
+    /// The configuration of a [`Push`](crate::Push).
+    Push(PushConfig),
+    /// The configuration of a [`Pull`](crate::Pull).
+    Pull(PullConfig),
+    /// The configuration of a [`Req`](crate::Req).
+    Req(ReqConfig),
+    /// The configuration of a [`Rep`](crate::Rep).
+    Rep(RepConfig),
+    /// The configuration of a [`Dealer`](crate::Dealer).
+    Dealer(DealerConfig),
+    /// The configuration of a [`Router`](crate::Router).
+    Router(RouterConfig),
 }
 
 impl ConfigType {
@@ -82,32 +107,21 @@ impl ConfigType {
     /// # Returned Errors
     /// The same as [`build`](ConfigType::build).
     pub fn with_ctx(&self, handle: CtxHandle) -> Result<SocketType, Error> {
-        let socket = match self {
-            ConfigType::Client(config) => {
-                SocketType::Client(config.with_ctx(handle)?)
-            }
-            ConfigType::Server(config) => {
-                SocketType::Server(config.with_ctx(handle)?)
-            }
-            ConfigType::Radio(config) => {
-                SocketType::Radio(config.with_ctx(handle)?)
-            }
-            ConfigType::Dish(config) => {
-                SocketType::Dish(config.with_ctx(handle)?)
-            }
-            ConfigType::Gather(config) => {
-                SocketType::Gather(config.with_ctx(handle)?)
-            }
-            ConfigType::Scatter(config) => {
-                SocketType::Scatter(config.with_ctx(handle)?)
-            }
-        };
-        Ok(socket)
+        build_any(self, handle)
     }
 }
 
-macro_rules! from_config {
+macro_rules! config_variants {
     ($($variant:ident($config:ident)),* $(,)?) => {
+        /// Builds the socket a config of any type describes.
+        fn build_any(config: &ConfigType, handle: CtxHandle) -> Result<SocketType, Error> {
+            Ok(match config {
+                $(ConfigType::$variant(config) => {
+                    SocketType::$variant(config.with_ctx(handle)?)
+                })*
+            })
+        }
+
         $(impl From<$config> for ConfigType {
             fn from(config: $config) -> Self {
                 ConfigType::$variant(config)
@@ -115,13 +129,24 @@ macro_rules! from_config {
         })*
     };
 }
-from_config!(
+config_variants!(
     Client(ClientConfig),
     Server(ServerConfig),
     Radio(RadioConfig),
     Dish(DishConfig),
     Gather(GatherConfig),
     Scatter(ScatterConfig),
+    Pair(PairConfig),
+    Pub(PubConfig),
+    Sub(SubConfig),
+    XPub(XPubConfig),
+    XSub(XSubConfig),
+    Push(PushConfig),
+    Pull(PullConfig),
+    Req(ReqConfig),
+    Rep(RepConfig),
+    Dealer(DealerConfig),
+    Router(RouterConfig),
 );
 
 serde_enum!(ConfigType {
@@ -131,6 +156,17 @@ serde_enum!(ConfigType {
     3 => Dish(DishConfig) = "dish",
     4 => Gather(GatherConfig) = "gather",
     5 => Scatter(ScatterConfig) = "scatter",
+    6 => Pair(PairConfig) = "pair",
+    7 => Pub(PubConfig) = "pub",
+    8 => Sub(SubConfig) = "sub",
+    9 => XPub(XPubConfig) = "xpub",
+    10 => XSub(XSubConfig) = "xsub",
+    11 => Push(PushConfig) = "push",
+    12 => Pull(PullConfig) = "pull",
+    13 => Req(ReqConfig) = "req",
+    14 => Rep(RepConfig) = "rep",
+    15 => Dealer(DealerConfig) = "dealer",
+    16 => Router(RouterConfig) = "router",
 });
 
 #[cfg(test)]
@@ -248,5 +284,50 @@ mod tests {
                 .kind(),
             ErrorKind::InvalidCtx
         );
+    }
+
+    #[test]
+    fn classic_types_read_build_and_round_trip() {
+        let yaml = r#"
+- pub:
+    bind: [{inproc: "config-classic"}]
+    send_hwm: 10
+- sub:
+    connect: [{inproc: "config-classic"}]
+    recv_timeout: 1s
+- router: {}
+- dealer: {heartbeat: {interval: 1s}}
+- req: {}
+- rep: {}
+- push: {}
+- pull: {}
+- pair: {}
+- xpub: {}
+- xsub: {}
+"#;
+        let configs: Vec<ConfigType> = serde_yaml::from_str(yaml).unwrap();
+        assert_eq!(configs.len(), 11);
+        let again = serde_yaml::to_string(&configs).unwrap();
+        assert_eq!(
+            serde_yaml::from_str::<Vec<ConfigType>>(&again).unwrap(),
+            configs
+        );
+        let ctx = Ctx::new();
+        let sockets: Vec<SocketType> = configs
+            .iter()
+            .map(|c| c.with_ctx(ctx.handle()).unwrap())
+            .collect();
+        let (SocketType::Pub(publisher), SocketType::Sub(sub)) =
+            (&sockets[0], &sockets[1])
+        else {
+            panic!("{sockets:?}")
+        };
+        sub.subscribe("").unwrap();
+        publisher.send("hi").unwrap();
+        assert_eq!(sub.recv_msg().unwrap().to_str().unwrap(), "hi");
+        // Options of the type only: a SUB cannot send.
+        let err = serde_yaml::from_str::<ConfigType>("sub:\n  send_hwm: 3")
+            .unwrap_err();
+        assert!(err.to_string().contains("send_hwm"), "{err}");
     }
 }

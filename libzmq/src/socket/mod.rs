@@ -93,6 +93,27 @@ macro_rules! classic_socket {
 }
 pub(crate) use classic_socket;
 
+/// `set_conflate` for the socket types that have libzmq's `ZMQ_CONFLATE`.
+macro_rules! conflate_option {
+    ($($name:ident),*) => {
+        $(impl $name {
+            /// Keeps only the newest message in each queue of the
+            /// connections made from now on (`ZMQ_CONFLATE`): a new message
+            /// replaces one not yet taken, and queues are never full. For
+            /// one-frame messages (a multipart message is kept whole, but
+            /// only the newest).
+            pub fn set_conflate(&self, conflate: bool) -> Result<(), $crate::Error> {
+                use $crate::socket::traits::GetRawSocket;
+                let core = &self.raw_socket().core;
+                core.ctx.check_alive()?;
+                core.hwms.set_conflate(conflate);
+                Ok(())
+            }
+        })*
+    };
+}
+pub(crate) use conflate_option;
+
 /// Implements a `Get*Config` trait for a config or builder type by delegating
 /// to one of its fields.
 macro_rules! get_config {

@@ -54,3 +54,5 @@ classic_socket!(
     groups: [recv, heartbeat],
     traits: [RecvMsg, RecvMultipart]
 );
+
+super::conflate_option!(Push, Pull);

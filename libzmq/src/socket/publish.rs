@@ -193,3 +193,5 @@ impl XPub {
             .classic_options(|o| o.welcome = welcome)
     }
 }
+
+super::conflate_option!(Pub, Sub);

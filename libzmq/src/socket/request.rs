@@ -208,3 +208,5 @@ macro_rules! routing_id {
 routing_id!(Req);
 routing_id!(Dealer);
 routing_id!(Router);
+
+super::conflate_option!(Dealer);
