@@ -35,3 +35,18 @@ pub mod guide_differences {}
 
 #[doc = include_str!("../../docs/guide/07-glossary.md")]
 pub mod guide_glossary {}
+
+#[doc = include_str!("../../docs/guide/10-classic-sockets.md")]
+pub mod guide_classic_sockets {}
+
+#[doc = include_str!("../../docs/guide/11-publish-subscribe.md")]
+pub mod guide_publish_subscribe {}
+
+#[doc = include_str!("../../docs/guide/12-pipeline.md")]
+pub mod guide_pipeline {}
+
+#[doc = include_str!("../../docs/guide/13-request-reply.md")]
+pub mod guide_request_reply {}
+
+#[doc = include_str!("../../docs/guide/14-exclusive-pair.md")]
+pub mod guide_exclusive_pair {}
