@@ -180,7 +180,18 @@ pollable_sockets!(
     crate::Radio,
     crate::Dish,
     crate::Scatter,
-    crate::Gather
+    crate::Gather,
+    crate::Pair,
+    crate::Pub,
+    crate::Sub,
+    crate::XPub,
+    crate::XSub,
+    crate::Push,
+    crate::Pull,
+    crate::Req,
+    crate::Rep,
+    crate::Dealer,
+    crate::Router,
 );
 
 /// An event reported by a [`Poller`]: which item ([`id`](Event::id)) and why.
