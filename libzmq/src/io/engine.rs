@@ -144,6 +144,10 @@ impl Partial {
         Ok(())
     }
 
+    fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
     /// The frames of the message just completed.
     fn take(&mut self) -> std::vec::Drain<'_, Msg> {
         self.cost = 0;
@@ -442,6 +446,11 @@ impl Engine {
             }
             Event::Frame { data, more } => {
                 let mut frame = Msg::received(data);
+                if !more && self.partial.is_empty() {
+                    // A one-frame message: no assembly.
+                    self.deliver(frame);
+                    return Ok(());
+                }
                 frame.set_more(more);
                 self.partial.add(frame)?;
                 if !more {
@@ -755,6 +764,7 @@ mod tests {
         peer_session: Session,
         peer_buf: BytesMut,
         _shared: Arc<super::super::IoShared>,
+        theirs: SocketType,
     }
 
     fn options(socket_type: SocketType) -> EngineOptions {
@@ -799,6 +809,7 @@ mod tests {
             ),
             peer_buf: BytesMut::new(),
             _shared: shared,
+            theirs,
         }
     }
 
@@ -848,7 +859,7 @@ mod tests {
                     inp,
                     peer: Some(peer),
                 }) => {
-                    assert_eq!(peer.socket_type(), Some("CLIENT"));
+                    assert_eq!(peer.socket_type(), Some(self.theirs.as_str()));
                     assert_eq!(peer.mechanism(), "NULL");
                     (out, inp)
                 }
@@ -876,6 +887,41 @@ mod tests {
         rig.peer.write_all(&body).unwrap();
         rig.engine.on_ready(true).unwrap();
         assert_eq!(inp.pop().unwrap().as_bytes(), b"to sock");
+    }
+
+    #[test]
+    fn multipart_messages_reach_the_pipe_whole_and_bounded() {
+        let mut rig = rig(SocketType::Pull, SocketType::Push);
+        let (_out, inp) = rig.connect();
+        let mut wire = BytesMut::new();
+        for (body, more) in [
+            (&b"a"[..], true),
+            (b"", true),
+            (b"c", false),
+            (b"one", false),
+        ] {
+            rig.peer_session.encode_frame(body, more, &mut wire);
+        }
+        rig.peer.write_all(&wire).unwrap();
+        rig.engine.on_ready(true).unwrap();
+        let frames = crate::socket::parts::Parts::pop_from(&inp)
+            .unwrap()
+            .into_vec();
+        let bodies: Vec<&[u8]> = frames.iter().map(Msg::as_bytes).collect();
+        assert_eq!(bodies, [&b"a"[..], b"", b"c"]);
+        assert_eq!(inp.pop().unwrap().as_bytes(), b"one");
+
+        // 20 frames of 100 bytes exceed the 1 KiB maximum message size.
+        let mut wire = BytesMut::new();
+        for i in 0..20 {
+            rig.peer_session.encode_frame(&[7; 100], i < 19, &mut wire);
+        }
+        rig.peer.write_all(&wire).unwrap();
+        assert!(matches!(
+            rig.engine.on_ready(true),
+            Err(CloseReason::Protocol(_))
+        ));
+        assert!(inp.pop().is_err(), "nothing of it was delivered");
     }
 
     #[test]
