@@ -37,6 +37,7 @@ pub mod prelude;
 mod serde_enum;
 mod signal;
 mod socket;
+mod sync;
 mod utils;
 
 pub use addr::{

@@ -18,7 +18,7 @@
 //! wake-ups at all.
 
 use crate::msg::Msg;
-use parking_lot::Mutex;
+use crate::sync::Mutex;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -692,5 +692,94 @@ mod tests {
         pipe.set_writer_hwm(Some(10));
         assert_eq!(writer.get(), 1);
         pipe.push(Msg::new()).unwrap();
+    }
+}
+
+/// loom's model of the two ends of a pipe on two threads: no wake-up is
+/// ever lost (a lost one leaves a thread waiting forever, which loom reports
+/// as a deadlock), and a multi-frame message is taken whole and in order.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::socket::parts::Parts;
+
+    struct Wake(loom::sync::Notify);
+
+    impl Notify for Wake {
+        fn notify(&self) {
+            self.0.notify();
+        }
+    }
+
+    fn wake() -> Arc<Wake> {
+        Arc::new(Wake(loom::sync::Notify::new()))
+    }
+
+    #[test]
+    fn loom_no_lost_wake_ups_at_the_hwm() {
+        loom::model(|| {
+            let pipe = Pipe::new(Some(1), None);
+            let (reader, writer) = (wake(), wake());
+            pipe.set_reader(Some(reader.clone()));
+            pipe.set_writer(Some(writer.clone()));
+            let sender = {
+                let pipe = pipe.clone();
+                loom::thread::spawn(move || {
+                    for i in 0..2u8 {
+                        let mut msg = Msg::from(vec![i]);
+                        loop {
+                            match pipe.push(msg) {
+                                Ok(()) => break,
+                                Err(PushError::Full(back)) => {
+                                    msg = back;
+                                    writer.0.wait();
+                                }
+                                Err(PushError::Closed(_)) => panic!("closed"),
+                            }
+                        }
+                    }
+                })
+            };
+            for i in 0..2u8 {
+                loop {
+                    match pipe.pop() {
+                        Ok(msg) => {
+                            assert_eq!(msg.as_bytes(), [i]);
+                            break;
+                        }
+                        Err(PopError::Empty) => reader.0.wait(),
+                        Err(PopError::Closed) => panic!("closed"),
+                    }
+                }
+            }
+            sender.join().unwrap();
+        });
+    }
+
+    #[test]
+    fn loom_multipart_is_taken_whole() {
+        loom::model(|| {
+            let pipe = Pipe::new(None, Some(2));
+            let reader = wake();
+            pipe.set_reader(Some(reader.clone()));
+            let sender = {
+                let pipe = pipe.clone();
+                loom::thread::spawn(move || {
+                    let frames = Parts::from_vec(vec!["a".into(), "b".into()]);
+                    assert!(frames.push_to(&pipe).is_ok());
+                    pipe.close_writer();
+                })
+            };
+            let frames = loop {
+                match Parts::pop_from(&pipe) {
+                    Ok(parts) => break parts.into_vec(),
+                    Err(PopError::Empty) => reader.0.wait(),
+                    Err(PopError::Closed) => panic!("closed before the message"),
+                }
+            };
+            let bodies: Vec<&[u8]> = frames.iter().map(Msg::as_bytes).collect();
+            assert_eq!(bodies, [&b"a"[..], b"b"]);
+            sender.join().unwrap();
+        });
     }
 }
