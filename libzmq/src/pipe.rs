@@ -774,7 +774,9 @@ mod loom_tests {
                 match Parts::pop_from(&pipe) {
                     Ok(parts) => break parts.into_vec(),
                     Err(PopError::Empty) => reader.0.wait(),
-                    Err(PopError::Closed) => panic!("closed before the message"),
+                    Err(PopError::Closed) => {
+                        panic!("closed before the message")
+                    }
                 }
             };
             let bodies: Vec<&[u8]> = frames.iter().map(Msg::as_bytes).collect();

@@ -135,3 +135,57 @@ fn guide_aliases_set_the_hwms() {
     assert_eq!(config.send_hwm(), 10);
     assert_eq!(config.recv_hwm(), 100);
 }
+
+#[test]
+fn classic_options_in_configs() {
+    use libzmq::config::{RouterConfig, SubConfig, XPubConfig};
+    let ctx = Ctx::new();
+    let addr = InprocAddr::new_unique();
+    let xpub: XPubConfig = serde_yaml::from_str(&format!(
+        "bind: [{{inproc: \"{}\"}}]\nverbose: true\nno_drop: true\nrecv_timeout: 5s\n",
+        addr.as_str()
+    ))
+    .unwrap();
+    let xpub = xpub.with_ctx(ctx.handle()).unwrap();
+    assert!(xpub.no_drop().unwrap());
+    let sub: SubConfig = serde_yaml::from_str(&format!(
+        "connect: [{{inproc: \"{}\"}}]\nsubscribe: [\"a\", \"a\"]\nconflate: false\n",
+        addr.as_str()
+    ))
+    .unwrap();
+    assert_eq!(sub.subscriptions().unwrap(), ["a", "a"]);
+    let again: SubConfig =
+        serde_yaml::from_str(&serde_yaml::to_string(&sub).unwrap()).unwrap();
+    assert_eq!(again, sub);
+    let sub = sub.with_ctx(ctx.handle()).unwrap();
+    // Subscribed before connecting: a new peer gets each prefix once.
+    assert_eq!(xpub.recv_msg().unwrap().as_bytes(), b"\x01a");
+    // verbose: a repeated subscription made now is reported again.
+    sub.subscribe("a").unwrap();
+    assert_eq!(xpub.recv_msg().unwrap().as_bytes(), b"\x01a");
+
+    let router: RouterConfig = serde_json::from_str(
+        r#"{"mandatory": true, "routing_id": "me", "probe_router": false}"#,
+    )
+    .unwrap();
+    let router = router.with_ctx(ctx.handle()).unwrap();
+    let err = router.send_multipart(["nobody", "x"]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::HostUnreachable);
+    let built = SubBuilder::new().subscribe("x").with_ctx(ctx.handle());
+    assert!(built.is_ok());
+
+    // Options of other types are refused, naming the field.
+    for (yaml, field) in [
+        ("mandatory: true", "mandatory"),
+        ("subscribe: [a]", "subscribe"),
+        ("verbose: true", "verbose"),
+        ("routing_id: x", "routing_id"),
+    ] {
+        let err = serde_yaml::from_str::<libzmq::config::PushConfig>(yaml)
+            .unwrap_err();
+        assert!(err.to_string().contains(field), "{err}");
+    }
+    let err =
+        serde_yaml::from_str::<RouterConfig>("routing_id: \"\"").unwrap_err();
+    assert!(err.to_string().contains("routing_id"), "{err}");
+}

@@ -75,8 +75,115 @@ pub(crate) struct Options {
     pub(crate) heartbeat: HeartbeatingConfig,
     /// Dish only.
     pub(crate) groups: Option<Vec<Group>>,
-    /// Radio only.
+    /// Radio and XPUB.
     pub(crate) no_drop: Option<bool>,
+    /// The options of the classic types.
+    pub(crate) classic: ClassicConfig,
+}
+
+/// The options of the classic socket types in a config, each accepted by
+/// the types that have it (see [`ClassicConfig::allowed`]).
+#[derive(
+    Debug, Default, Clone, PartialEq, Eq, Hash, serde::Serialize, Deserialize,
+)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ClassicConfig {
+    /// SUB, XSUB: topic prefixes (text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) subscribe: Option<Vec<String>>,
+    /// REQ, DEALER, ROUTER: the routing id announced to peers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) routing_id: Option<String>,
+    /// ROUTER.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) mandatory: Option<bool>,
+    /// ROUTER.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) handover: Option<bool>,
+    /// DEALER, ROUTER.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) probe_router: Option<bool>,
+    /// REQ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) correlate: Option<bool>,
+    /// REQ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) relaxed: Option<bool>,
+    /// XPUB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) verbose: Option<bool>,
+    /// XPUB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) verboser: Option<bool>,
+    /// PUSH, PULL, PUB, SUB, DEALER.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) conflate: Option<bool>,
+}
+
+impl ClassicConfig {
+    /// The fields that are set, with whether socket type `kind` has them.
+    fn fields(&self, kind: SocketType) -> [(&'static str, bool, bool); 10] {
+        use SocketType::*;
+        let is = |kinds: &[SocketType]| kinds.contains(&kind);
+        [
+            ("subscribe", self.subscribe.is_some(), is(&[Sub, XSub])),
+            (
+                "routing_id",
+                self.routing_id.is_some(),
+                is(&[Req, Dealer, Router]),
+            ),
+            ("mandatory", self.mandatory.is_some(), is(&[Router])),
+            ("handover", self.handover.is_some(), is(&[Router])),
+            (
+                "probe_router",
+                self.probe_router.is_some(),
+                is(&[Dealer, Router]),
+            ),
+            ("correlate", self.correlate.is_some(), is(&[Req])),
+            ("relaxed", self.relaxed.is_some(), is(&[Req])),
+            ("verbose", self.verbose.is_some(), is(&[XPub])),
+            ("verboser", self.verboser.is_some(), is(&[XPub])),
+            (
+                "conflate",
+                self.conflate.is_some(),
+                is(&[Push, Pull, Pub, Sub, Dealer]),
+            ),
+        ]
+    }
+
+    /// Applies what is set to `socket` (before its connects and binds).
+    fn apply(&self, socket: &Arc<SocketCore>) -> Result<(), Error> {
+        if let Some(id) = &self.routing_id {
+            socket.set_routing_id(Some(bytes::Bytes::copy_from_slice(
+                id.as_bytes(),
+            )))?;
+        }
+        if let Some(conflate) = self.conflate {
+            socket.ctx.check_alive()?;
+            socket.hwms.set_conflate(conflate);
+        }
+        socket.classic_options(|o| {
+            let flags = [
+                (&mut o.mandatory, self.mandatory),
+                (&mut o.handover, self.handover),
+                (&mut o.probe_router, self.probe_router),
+                (&mut o.correlate, self.correlate),
+                (&mut o.relaxed, self.relaxed),
+                (&mut o.verbose, self.verbose),
+                (&mut o.verboser, self.verboser),
+            ];
+            for (option, value) in flags {
+                if let Some(value) = value {
+                    *option = value;
+                }
+            }
+            o.verbose |= o.verboser;
+        })?;
+        for prefix in self.subscribe.iter().flatten() {
+            socket.subscribe(prefix.as_bytes())?;
+        }
+        Ok(())
+    }
 }
 
 impl Options {
@@ -88,11 +195,16 @@ impl Options {
         kind: SocketType,
     ) -> Result<(), Error> {
         let caps = capabilities(kind);
-        if kind == SocketType::Radio {
-            if let Some(no_drop) = self.no_drop {
-                socket.set_no_drop(no_drop)?;
+        if let Some(no_drop) = self.no_drop {
+            match kind {
+                SocketType::Radio => socket.set_no_drop(no_drop)?,
+                SocketType::XPub => {
+                    socket.classic_options(|o| o.no_drop = no_drop)?
+                }
+                _ => {}
             }
         }
+        self.classic.apply(socket)?;
         if kind == SocketType::Dish {
             for group in self.groups.iter().flatten() {
                 socket.join(group.clone())?;
@@ -165,7 +277,10 @@ impl Options {
             connection.handshake_interval.is_some(),
             connection.connect_timeout.is_some(),
         ];
-        let count = count + extras.iter().filter(|set| **set).count();
+        let count = count
+            + extras.iter().filter(|set| **set).count()
+            + self.classic.fields(kind).iter().filter(|f| f.1).count()
+            + usize::from(kind == SocketType::XPub && self.no_drop.is_some());
         let mut out = serializer.serialize_struct("Config", count)?;
         out.serialize_field("connect", &self.socket.connect)?;
         out.serialize_field("bind", &self.socket.bind)?;
@@ -199,9 +314,12 @@ impl Options {
             out.serialize_field("send_hwm", &self.send.send_hwm)?;
             out.serialize_field("send_timeout", &self.send.send_timeout)?;
         }
-        if kind == SocketType::Radio {
+        if kind == SocketType::Radio
+            || (kind == SocketType::XPub && self.no_drop.is_some())
+        {
             out.serialize_field("no_drop", &self.no_drop)?;
         }
+        serialize_classic(&self.classic, &mut out)?;
         if caps.recv {
             out.serialize_field("recv_hwm", &self.recv.recv_hwm)?;
             out.serialize_field("recv_timeout", &self.recv.recv_timeout)?;
@@ -260,6 +378,8 @@ struct Wire {
     connect_timeout: Option<Period>,
     #[serde(default)]
     mechanism: Option<crate::auth::Mechanism>,
+    #[serde(flatten)]
+    classic: ClassicConfig,
 }
 
 fn hwm(field: &str, value: Option<i32>) -> Result<i32, String> {
@@ -290,7 +410,18 @@ impl Wire {
         refuse("send_timeout", self.send_timeout.is_some(), caps.send)?;
         refuse("recv_hwm", self.recv_hwm.is_some(), caps.recv)?;
         refuse("recv_timeout", self.recv_timeout.is_some(), caps.recv)?;
-        refuse("no_drop", self.no_drop.is_some(), kind == SocketType::Radio)?;
+        let no_drop = matches!(kind, SocketType::Radio | SocketType::XPub);
+        refuse("no_drop", self.no_drop.is_some(), no_drop)?;
+        for (field, present, allowed) in self.classic.fields(kind) {
+            refuse(field, present, allowed)?;
+        }
+        if let Some(id) = &self.classic.routing_id {
+            if id.is_empty() || id.len() > 255 {
+                return Err(
+                    "invalid value for `routing_id`: 1 to 255 bytes".to_owned()
+                );
+            }
+        }
         refuse("groups", self.groups.is_some(), kind == SocketType::Dish)?;
         if let Some(heartbeat) = &self.heartbeat {
             check_heartbeat(heartbeat).map_err(|err| {
@@ -322,8 +453,36 @@ impl Wire {
             },
             groups: self.groups,
             no_drop: self.no_drop,
+            classic: self.classic,
         })
     }
+}
+
+/// Writes the classic options that are set, in their declaration order.
+fn serialize_classic<S: SerializeStruct>(
+    classic: &ClassicConfig,
+    out: &mut S,
+) -> Result<(), S::Error> {
+    macro_rules! fields {
+        ($($field:ident),*) => {
+            $(if let Some(value) = &classic.$field {
+                out.serialize_field(stringify!($field), value)?;
+            })*
+        };
+    }
+    fields!(
+        subscribe,
+        routing_id,
+        mandatory,
+        handover,
+        probe_router,
+        correlate,
+        relaxed,
+        verbose,
+        verboser,
+        conflate
+    );
+    Ok(())
 }
 
 /// Declares `$config` (a serde config) and `$builder` for socket type

@@ -195,3 +195,38 @@ impl XPub {
 }
 
 super::conflate_option!(Pub, Sub);
+
+macro_rules! subscription_config {
+    ($config:ident, $builder:ident) => {
+        impl $config {
+            /// The prefixes subscribed to when the socket is built.
+            pub fn subscriptions(&self) -> Option<&[String]> {
+                self.inner.classic.subscribe.as_deref()
+            }
+
+            /// Sets the prefixes subscribed to when the socket is built.
+            pub fn set_subscriptions(&mut self, prefixes: Option<Vec<String>>) {
+                self.inner.classic.subscribe = prefixes;
+            }
+        }
+
+        impl $builder {
+            /// Subscribes the socket to `prefix` when it is built (before it
+            /// connects or binds).
+            ///
+            /// ```
+            /// use libzmq::{prelude::*, *};
+            ///
+            #[doc = concat!("let socket = ", stringify!($builder), "::new().subscribe(\"news/\").build()?;")]
+            /// # Ok::<(), anyhow::Error>(())
+            /// ```
+            pub fn subscribe<P: Into<String>>(&mut self, prefix: P) -> &mut Self {
+                let prefixes = self.inner.inner.classic.subscribe.get_or_insert_with(Vec::new);
+                prefixes.push(prefix.into());
+                self
+            }
+        }
+    };
+}
+subscription_config!(SubConfig, SubBuilder);
+subscription_config!(XSubConfig, XSubBuilder);

@@ -3,7 +3,7 @@
 use super::classic_socket;
 use super::multipart::{RecvMultipart, SendMultipart};
 use super::traits::{GetRawSocket, RecvMsg, SendMsg};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use zmtp::SocketType;
 
 classic_socket!(
@@ -191,16 +191,13 @@ macro_rules! routing_id {
             /// this socket) by the connections made from now on: 1 to 255
             /// bytes, not starting with a zero byte (those are generated
             /// ids); `None` for none. Set it before `connect`.
-            pub fn set_routing_id<I: AsRef<[u8]>>(&self, id: Option<I>) -> Result<(), Error> {
-                let id = id.map(|id| bytes::Bytes::copy_from_slice(id.as_ref()));
-                if let Some(id) = &id {
-                    if id.is_empty() || id.len() > 255 || id[0] == 0 {
-                        return Err(Error::new(ErrorKind::InvalidInput(
-                            "a routing id has 1 to 255 bytes and does not start with 0",
-                        )));
-                    }
-                }
-                self.raw_socket().core.update_options(|o| o.routing_id = id)
+            pub fn set_routing_id<I: AsRef<[u8]>>(
+                &self,
+                id: Option<I>,
+            ) -> Result<(), Error> {
+                let id =
+                    id.map(|id| bytes::Bytes::copy_from_slice(id.as_ref()));
+                self.raw_socket().core.set_routing_id(id)
             }
         }
     };
@@ -210,3 +207,32 @@ routing_id!(Dealer);
 routing_id!(Router);
 
 super::conflate_option!(Dealer);
+
+macro_rules! routing_id_config {
+    ($config:ident, $builder:ident) => {
+        impl $config {
+            /// The routing id announced to peers (see `set_routing_id` on the
+            /// socket).
+            pub fn routing_id(&self) -> Option<&str> {
+                self.inner.classic.routing_id.as_deref()
+            }
+
+            /// Sets the routing id announced to peers.
+            pub fn set_routing_id(&mut self, id: Option<String>) {
+                self.inner.classic.routing_id = id;
+            }
+        }
+
+        impl $builder {
+            /// Announces `id` as the socket's routing id (set before it
+            /// connects or binds).
+            pub fn routing_id<I: Into<String>>(&mut self, id: I) -> &mut Self {
+                self.inner.inner.classic.routing_id = Some(id.into());
+                self
+            }
+        }
+    };
+}
+routing_id_config!(ReqConfig, ReqBuilder);
+routing_id_config!(DealerConfig, DealerBuilder);
+routing_id_config!(RouterConfig, RouterBuilder);

@@ -138,6 +138,23 @@ impl SocketCore {
         })
     }
 
+    /// REQ, DEALER, ROUTER: the routing id announced by the connections made
+    /// from now on: 1 to 255 bytes, not starting with a zero byte (those are
+    /// generated ids).
+    pub(crate) fn set_routing_id(
+        &self,
+        id: Option<bytes::Bytes>,
+    ) -> Result<(), Error> {
+        if let Some(id) = &id {
+            if id.is_empty() || id.len() > 255 || id[0] == 0 {
+                return Err(Error::new(ErrorKind::InvalidInput(
+                    "a routing id has 1 to 255 bytes and does not start with 0",
+                )));
+            }
+        }
+        self.update_options(|o| o.routing_id = id)
+    }
+
     /// Sets the heartbeat for the connections made from now on.
     pub(crate) fn set_heartbeat(
         &self,
