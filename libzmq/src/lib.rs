@@ -37,7 +37,9 @@ pub mod prelude;
 mod serde_enum;
 mod signal;
 mod socket;
+mod timer;
 mod utils;
+mod waker_list;
 
 pub use addr::{
     EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE,
@@ -49,6 +51,12 @@ pub use heartbeat::Heartbeat;
 pub use msg::{Msg, RoutingId};
 pub use peer_info::PeerInfo;
 pub use period::Period;
+#[cfg(feature = "futures")]
+pub use socket::asynch::{MsgSink, MsgStream};
+pub use socket::asynch::{
+    RecvFuture, RecvMsgFuture, RecvMultipartFuture, SendFuture,
+    SendMultipartFuture,
+};
 pub use socket::client::{Client, ClientBuilder};
 pub use socket::dish::{Dish, DishBuilder};
 pub use socket::gather::{Gather, GatherBuilder};
