@@ -4,7 +4,9 @@
 //! gives each mode's median over the rounds and the median of the per-round
 //! ratios to blocking.
 //!
-//!     cargo run --release -p libzmq --example async_perf -- [--secs S] [--rounds N]
+//!     cargo run --release -p libzmq --example async_perf -- [--secs S] [--rounds N] [--only TEXT]
+//!
+//! `--only TEXT` keeps the cases whose name contains TEXT.
 //!
 //! Each measurement runs two loops (sender and receiver, or echo and
 //! pinger):
@@ -233,6 +235,7 @@ type Measure =
 fn main() -> Res<()> {
     let secs: f64 = arg("--secs", 0.3)?;
     let rounds: usize = arg("--rounds", 5)?;
+    let only: String = arg("--only", String::new())?;
     let pool = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .build()?;
@@ -259,6 +262,9 @@ fn main() -> Res<()> {
         ("inproc round trip µs", "inproc", round_trips),
     ];
     for (name, transport, measure) in cases {
+        if !name.contains(&only) {
+            continue;
+        }
         let is_rate = name.contains("throughput");
         let figure = |count: u64, d: Duration| {
             if is_rate {

@@ -22,10 +22,22 @@ pub(crate) struct TimerEntry {
     waker: Waker,
 }
 
+/// What the timer thread is doing, so that a new deadline wakes it only
+/// when it would otherwise sleep past it.
+#[derive(Default, Clone, Copy)]
+enum Sleep {
+    /// Working (or not started): it looks at the map before sleeping.
+    #[default]
+    Awake,
+    Until(Instant),
+    Forever,
+}
+
 #[derive(Default)]
 struct Deadlines {
     wakers: BTreeMap<(Instant, u64), Waker>,
     next_id: u64,
+    sleep: Sleep,
     /// Whether the thread runs (or could not be started: then a future still
     /// sees its deadline pass whenever it is polled, but nothing wakes it).
     started: bool,
@@ -65,16 +77,20 @@ pub(crate) fn wake_at(
     }
     deadlines.next_id += 1;
     let key = (deadline, deadlines.next_id);
-    let earliest = deadlines
-        .wakers
-        .first_key_value()
-        .is_none_or(|(first, _)| key < *first);
     deadlines.wakers.insert(key, waker.clone());
     *entry = Some(TimerEntry {
         key,
         waker: waker.clone(),
     });
-    if earliest {
+    // Most deadlines are later than the one the thread sleeps until (a
+    // socket's timeout is the same for every call): no wake-up then.
+    let sooner = match deadlines.sleep {
+        Sleep::Awake => false,
+        Sleep::Until(wake) => deadline < wake,
+        Sleep::Forever => true,
+    };
+    if sooner {
+        deadlines.sleep = Sleep::Awake;
         timer.earlier.notify_one();
     }
 }
@@ -118,12 +134,19 @@ fn run() {
             deadlines = timer.deadlines.lock();
             continue;
         }
+        // Entries removed since do not change the sleep: at worst the
+        // thread wakes once at a deadline that is gone.
         match deadlines.wakers.first_key_value() {
             Some((&(next, _), _)) => {
+                deadlines.sleep = Sleep::Until(next);
                 timer.earlier.wait_until(&mut deadlines, next);
             }
-            None => timer.earlier.wait(&mut deadlines),
+            None => {
+                deadlines.sleep = Sleep::Forever;
+                timer.earlier.wait(&mut deadlines);
+            }
         }
+        deadlines.sleep = Sleep::Awake;
     }
 }
 
