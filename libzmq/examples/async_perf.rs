@@ -4,9 +4,10 @@
 //! gives each mode's median over the rounds and the median of the per-round
 //! ratios to blocking.
 //!
-//!     cargo run --release -p libzmq --example async_perf -- [--secs S] [--rounds N] [--only TEXT]
+//!     cargo run --release -p libzmq --example async_perf -- [--secs S] [--rounds N] [--only TEXT] [--out FILE]
 //!
-//! `--only TEXT` keeps the cases whose name contains TEXT.
+//! `--only TEXT` keeps the cases whose name contains TEXT; `--out FILE`
+//! writes the table as Markdown (`BENCHMARKS-async.md`).
 //!
 //! Each measurement runs two loops (sender and receiver, or echo and
 //! pinger):
@@ -232,104 +233,160 @@ where
 type Measure =
     fn(Mode, &tokio::runtime::Runtime, &Client, &Server, u64) -> Res<Duration>;
 
+/// One case's result: each mode's median figure, and the median (min, max)
+/// of its per-round ratio to blocking.
+struct Row {
+    name: &'static str,
+    medians: Vec<String>,
+    ratios: Vec<(f64, f64, f64)>,
+}
+
+const CASES: [(&str, &str, Measure); 4] = [
+    ("TCP throughput (msgs/s)", "tcp", throughput),
+    ("inproc throughput (msgs/s)", "inproc", throughput),
+    ("TCP round trip (µs)", "tcp", round_trips),
+    ("inproc round trip (µs)", "inproc", round_trips),
+];
+
+fn measure_case(
+    ctx: &Ctx,
+    pool: &tokio::runtime::Runtime,
+    (name, transport, measure): (&'static str, &str, Measure),
+    secs: f64,
+    rounds: usize,
+) -> Res<Row> {
+    let is_rate = name.contains("throughput");
+    let figure = |count: u64, d: Duration| {
+        if is_rate {
+            count as f64 / d.as_secs_f64()
+        } else {
+            d.as_secs_f64() * 1e6 / count as f64
+        }
+    };
+    let pairs = MODES
+        .iter()
+        .map(|&mode| {
+            let timeout =
+                (mode == Mode::AsyncTimeout).then_some(Duration::from_secs(60));
+            pair(ctx, transport, timeout)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // The count: from a short blocking run, for about `secs`.
+    let probe = 5000;
+    let took = measure(Mode::Blocking, pool, &pairs[0].0, &pairs[0].1, probe)?;
+    let count = (secs / took.as_secs_f64() * probe as f64).max(1000.0) as u64;
+    let mut figures = vec![Vec::new(); MODES.len()];
+    let mut ratios = vec![Vec::new(); MODES.len()];
+    for round in 0..rounds {
+        let mut order: Vec<usize> = (0..MODES.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        let mut this_round = vec![0.0; MODES.len()];
+        for i in order {
+            let (client, server) = &pairs[i];
+            let took = measure(MODES[i], pool, client, server, count)?;
+            this_round[i] = figure(count, took);
+        }
+        for i in 0..MODES.len() {
+            figures[i].push(this_round[i]);
+            ratios[i].push(this_round[i] / this_round[0]);
+        }
+    }
+    let shown = |v: f64| {
+        if is_rate {
+            format!("{:.2} M", v / 1e6)
+        } else {
+            format!("{v:.2}")
+        }
+    };
+    Ok(Row {
+        name,
+        medians: figures.iter_mut().map(|f| shown(median(f))).collect(),
+        ratios: ratios[1..]
+            .iter_mut()
+            .map(|r| {
+                let m = median(r);
+                (m, r[0], r[r.len() - 1])
+            })
+            .collect(),
+    })
+}
+
+/// The Markdown report of `rows`.
+fn markdown(rows: &[Row], secs: f64, rounds: usize) -> String {
+    let command: Vec<String> = std::env::args().skip(1).collect();
+    let mut out = String::from("# Benchmarks: async against blocking\n\n");
+    out += &format!(
+        "- command: `cargo run --release -p libzmq --example async_perf -- {}`\n",
+        command.join(" ")
+    );
+    out += &format!(
+        "- machine: {} CPUs; method: {rounds} rounds of about {secs} s per \
+         mode and case, modes alternated (forward, then backward), 32 B \
+         messages; medians; a ratio is mode / blocking per round, median \
+         (min–max). Throughput: higher is better; round trip: lower is \
+         better.\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    out += "- modes: blocking = a thread per loop; async = a thread per loop, \
+            each on its own tokio current-thread runtime (same topology); \
+            async+tmo = the same with a 60 s socket timeout (the timer path); \
+            async pool = both loops as tasks of a 2-worker tokio runtime. \
+            Issue 13's goal: async at most 10 % slower than blocking.\n\n";
+    out += "| case, 32 B | blocking | async | async+tmo | async pool | async / blocking | async+tmo / blocking | pool / blocking |\n";
+    out += "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    for row in rows {
+        let ratio =
+            |(m, lo, hi): (f64, f64, f64)| format!("{m:.2}× ({lo:.2}–{hi:.2})");
+        out += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            row.name,
+            row.medians[0],
+            row.medians[1],
+            row.medians[2],
+            row.medians[3],
+            ratio(row.ratios[0]),
+            ratio(row.ratios[1]),
+            ratio(row.ratios[2]),
+        );
+    }
+    out
+}
+
 fn main() -> Res<()> {
     let secs: f64 = arg("--secs", 0.3)?;
     let rounds: usize = arg("--rounds", 5)?;
     let only: String = arg("--only", String::new())?;
+    let out: String = arg("--out", String::new())?;
+    if rounds == 0 || secs <= 0.0 {
+        anyhow::bail!("--rounds and --secs must be positive");
+    }
     let pool = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .build()?;
     let ctx = Ctx::new();
-    println!(
-        "{rounds} rounds of ~{secs} s per mode, medians; ratio = mode / blocking \
-         per round, median (throughput: higher is better; round trip: lower is better)"
-    );
-    println!(
-        "{:<26} {:>10} {:>10} {:>10} {:>10}  {:>7} {:>7} {:>7}",
-        "case (32 B)",
-        "blocking",
-        "async",
-        "async+tmo",
-        "async pool",
-        "async",
-        "+tmo",
-        "pool"
-    );
-    let cases: [(&str, &str, Measure); 4] = [
-        ("tcp throughput msgs/s", "tcp", throughput),
-        ("inproc throughput msgs/s", "inproc", throughput),
-        ("tcp round trip µs", "tcp", round_trips),
-        ("inproc round trip µs", "inproc", round_trips),
-    ];
-    for (name, transport, measure) in cases {
-        if !name.contains(&only) {
-            continue;
+    let mut rows = Vec::new();
+    for case in CASES {
+        if case.0.contains(&only) {
+            let row = measure_case(&ctx, &pool, case, secs, rounds)?;
+            println!(
+                "{:<28} blocking {:>9}  async {:>9} ({:.2}×)  async+tmo {:>9} ({:.2}×)  pool {:>9} ({:.2}×)",
+                row.name,
+                row.medians[0],
+                row.medians[1],
+                row.ratios[0].0,
+                row.medians[2],
+                row.ratios[1].0,
+                row.medians[3],
+                row.ratios[2].0
+            );
+            rows.push(row);
         }
-        let is_rate = name.contains("throughput");
-        let figure = |count: u64, d: Duration| {
-            if is_rate {
-                count as f64 / d.as_secs_f64()
-            } else {
-                d.as_secs_f64() * 1e6 / count as f64
-            }
-        };
-        let pairs = MODES
-            .iter()
-            .map(|&mode| {
-                let timeout = (mode == Mode::AsyncTimeout)
-                    .then_some(Duration::from_secs(60));
-                pair(&ctx, transport, timeout)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        // The count: from a short blocking run, for about `secs`.
-        let probe = 5000;
-        let took =
-            measure(Mode::Blocking, &pool, &pairs[0].0, &pairs[0].1, probe)?;
-        let count =
-            (secs / took.as_secs_f64() * probe as f64).max(1000.0) as u64;
-        let mut figures = vec![Vec::new(); MODES.len()];
-        let mut ratios = vec![Vec::new(); MODES.len()];
-        for round in 0..rounds {
-            let mut order: Vec<usize> = (0..MODES.len()).collect();
-            if round % 2 == 1 {
-                order.reverse();
-            }
-            let mut this_round = vec![0.0; MODES.len()];
-            for i in order {
-                let (client, server) = &pairs[i];
-                this_round[i] = figure(
-                    count,
-                    measure(MODES[i], &pool, client, server, count)?,
-                );
-            }
-            for i in 0..MODES.len() {
-                figures[i].push(this_round[i]);
-                ratios[i].push(this_round[i] / this_round[0]);
-            }
-        }
-        let shown = |v: f64| {
-            if is_rate {
-                format!("{:.2} M", v / 1e6)
-            } else {
-                format!("{v:.2}")
-            }
-        };
-        let medians: Vec<String> =
-            figures.iter_mut().map(|f| shown(median(f))).collect();
-        let ratios: Vec<String> = ratios[1..]
-            .iter_mut()
-            .map(|r| format!("{:.3}", median(r)))
-            .collect();
-        println!(
-            "{name:<26} {:>10} {:>10} {:>10} {:>10}  {:>7} {:>7} {:>7}",
-            medians[0],
-            medians[1],
-            medians[2],
-            medians[3],
-            ratios[0],
-            ratios[1],
-            ratios[2]
-        );
+    }
+    if !out.is_empty() {
+        std::fs::write(&out, markdown(&rows, secs, rounds))?;
+        println!("written: {out}");
     }
     Ok(())
 }
