@@ -32,7 +32,8 @@ macro_rules! all_cases {
             hwm_back_pressure, recv_timeout, send_timeout_returns_msg,
             zero_timeout_is_immediate, shutdown_wakes_with_invalid_ctx,
             thousands_of_receivers, thousands_of_senders,
-            mixed_blocking_and_async, stream_and_sink, select_stream_and_future);
+            mixed_blocking_and_async, stream_and_sink, select_stream_and_future,
+            multipart_push_pull, req_rep_and_dealer_router, pub_sub_stream);
     };
     (@each $runner:path, $($case:ident),+) => {
         $(
@@ -541,5 +542,131 @@ pub fn select_stream_and_future(_: Spawn) -> BoxFuture<'static, ()> {
             }
             _ = idle => panic!("nothing more was sent to b"),
         }
+    })
+}
+
+/// Multipart messages through PUSH/PULL: whole or not at all, kept for
+/// `recv_multipart_async` when `recv_msg_async` cannot take them, and a
+/// dropped receive loses no frame.
+pub fn multipart_push_pull(_: Spawn) -> BoxFuture<'static, ()> {
+    Box::pin(async move {
+        let ctx = Ctx::new();
+        let addr = InprocAddr::new_unique();
+        let pull = PullBuilder::new()
+            .bind(&addr)
+            .recv_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        let push = PushBuilder::new()
+            .connect(&addr)
+            .send_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        assert!(futures::poll!(pull.recv_multipart_async()).is_pending());
+        push.send_multipart_async(["key", "value"]).await.unwrap();
+        let err = pull.recv_msg_async().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Multipart);
+        let parts = pull.recv_multipart_async().await.unwrap();
+        assert_eq!(parts, vec![Msg::from("key"), Msg::from("value")]);
+        push.send_async("single").await.unwrap();
+        let parts = pull.recv_multipart_async().await.unwrap();
+        assert_eq!(parts, vec![Msg::from("single")]);
+        let mut err = push
+            .send_multipart_async(Vec::<Msg>::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::InvalidInput(_)));
+        assert_eq!(err.take().unwrap(), Vec::<Msg>::new());
+    })
+}
+
+/// REQ/REP with the one-frame calls, DEALER/ROUTER with the multipart ones,
+/// over TCP.
+pub fn req_rep_and_dealer_router(_: Spawn) -> BoxFuture<'static, ()> {
+    Box::pin(async move {
+        let ctx = Ctx::new();
+        let addr: TcpAddr = "127.0.0.1:*".try_into().unwrap();
+        let rep = RepBuilder::new()
+            .bind(addr)
+            .recv_timeout(TIMEOUT)
+            .send_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        let req = ReqBuilder::new()
+            .connect(rep.last_endpoint().unwrap())
+            .recv_timeout(TIMEOUT)
+            .send_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        for i in 0..20 {
+            req.send_async(format!("q{i}")).await.unwrap();
+            let question = rep.recv_msg_async().await.unwrap();
+            assert_eq!(question.to_str().unwrap(), format!("q{i}"));
+            rep.send_async(format!("a{i}")).await.unwrap();
+            let answer = req.recv_msg_async().await.unwrap();
+            assert_eq!(answer.to_str().unwrap(), format!("a{i}"));
+        }
+        // The state machine's errors come through unchanged.
+        let err = req.recv_msg_async().await.unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::WrongState(_)));
+
+        let addr: TcpAddr = "127.0.0.1:*".try_into().unwrap();
+        let router = RouterBuilder::new()
+            .bind(addr)
+            .recv_timeout(TIMEOUT)
+            .send_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        let dealer = DealerBuilder::new()
+            .connect(router.last_endpoint().unwrap())
+            .recv_timeout(TIMEOUT)
+            .send_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        dealer.send_multipart_async(["job", "1"]).await.unwrap();
+        let mut parts = router.recv_multipart_async().await.unwrap();
+        assert_eq!(parts.len(), 3, "routing id, then the frames");
+        assert_eq!(parts[1..], [Msg::from("job"), Msg::from("1")]);
+        parts[2] = Msg::from("done");
+        router.send_multipart_async(parts).await.unwrap();
+        let reply = dealer.recv_multipart_async().await.unwrap();
+        assert_eq!(reply, vec![Msg::from("job"), Msg::from("done")]);
+    })
+}
+
+/// A SUB's messages as a stream, PUB sending until the subscription has
+/// reached it.
+pub fn pub_sub_stream(spawn: Spawn) -> BoxFuture<'static, ()> {
+    Box::pin(async move {
+        let ctx = Ctx::new();
+        let addr = InprocAddr::new_unique();
+        let publisher = PubBuilder::new()
+            .bind(&addr)
+            .send_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        let sub = SubBuilder::new()
+            .connect(&addr)
+            .recv_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        sub.subscribe("news").unwrap();
+        let (stop, mut stopped) = futures::channel::oneshot::channel::<()>();
+        let ticker = spawn(Box::pin(async move {
+            let started = Instant::now();
+            while stopped.try_recv().unwrap().is_none() {
+                assert!(started.elapsed() < TIMEOUT, "never received");
+                publisher.send_async("other").await.unwrap();
+                publisher.send_async("news!").await.unwrap();
+                yield_once().await;
+            }
+        }));
+        let mut stream = sub.into_stream();
+        for _ in 0..3 {
+            let msg = stream.next().await.unwrap().unwrap();
+            assert_eq!(msg.to_str().unwrap(), "news!");
+        }
+        stop.send(()).unwrap();
+        ticker.await;
     })
 }
