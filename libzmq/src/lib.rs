@@ -52,7 +52,7 @@ pub use msg::{Msg, RoutingId};
 pub use peer_info::PeerInfo;
 pub use period::Period;
 #[cfg(feature = "futures")]
-pub use socket::asynch::{MsgSink, MsgStream};
+pub use socket::asynch::{MsgSink, MsgStream, MultipartSink, MultipartStream};
 pub use socket::asynch::{
     RecvFuture, RecvMsgFuture, RecvMultipartFuture, SendFuture,
     SendMultipartFuture,

@@ -577,6 +577,17 @@ pub fn multipart_push_pull(_: Spawn) -> BoxFuture<'static, ()> {
             .unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::InvalidInput(_)));
         assert_eq!(err.take().unwrap(), Vec::<Msg>::new());
+
+        // The same through a sink and a stream of multipart messages.
+        let mut sink = push.clone().into_multipart_sink();
+        let mut stream = pull.clone().into_multipart_stream();
+        sink.send(vec!["a", "b", "c"]).await.unwrap();
+        sink.send(vec!["d"]).await.unwrap();
+        assert!(sink.send(Vec::<Msg>::new()).await.is_err());
+        let first = stream.next().await.unwrap().unwrap();
+        assert_eq!(first, vec![Msg::from("a"), Msg::from("b"), Msg::from("c")]);
+        let second = stream.next().await.unwrap().unwrap();
+        assert_eq!(second, vec![Msg::from("d")]);
     })
 }
 

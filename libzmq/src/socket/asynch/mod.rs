@@ -15,9 +15,12 @@
 //! They live in the extension traits [`AsyncSendMsg`], [`AsyncRecvMsg`],
 //! [`AsyncSendMultipart`] and [`AsyncRecvMultipart`] (in the prelude),
 //! implemented for every type that implements the matching blocking trait,
-//! so a new socket type has them as soon as it has the blocking calls. With the `futures` feature (default) a socket
-//! also becomes a `Stream` ([`into_stream`](AsyncRecvMsg::into_stream)) or
-//! a `Sink` ([`into_sink`](AsyncSendMsg::into_sink)).
+//! so a new socket type has them as soon as it has the blocking calls. With
+//! the `futures` feature (default) a socket also becomes a `Stream`
+//! ([`into_stream`](AsyncRecvMsg::into_stream),
+//! [`into_multipart_stream`](AsyncRecvMultipart::into_multipart_stream)) or
+//! a `Sink` ([`into_sink`](AsyncSendMsg::into_sink),
+//! [`into_multipart_sink`](AsyncSendMultipart::into_multipart_sink)).
 //!
 //! There is no runtime inside: a pending future registers its task's waker
 //! with the socket's signal, which the pipes and the ctx already fire for
@@ -38,7 +41,7 @@ pub use future::{
     SendMultipartFuture,
 };
 #[cfg(feature = "futures")]
-pub use stream::{MsgSink, MsgStream};
+pub use stream::{MsgSink, MsgStream, MultipartSink, MultipartStream};
 
 use super::multipart::{into_parts, RecvMultipart, SendMultipart};
 use super::traits::{RecvMsg, SendMsg};
@@ -190,6 +193,16 @@ pub trait AsyncSendMultipart: SendMultipart {
     {
         SendMultipartFuture::new(&self.raw_socket().core, into_parts(parts))
     }
+
+    /// This socket as a `futures` `Sink` of multipart messages (see
+    /// [`MultipartSink`]).
+    #[cfg(feature = "futures")]
+    fn into_multipart_sink(self) -> MultipartSink<Self>
+    where
+        Self: Sized,
+    {
+        MultipartSink::new(self)
+    }
 }
 
 impl<T: SendMultipart + ?Sized> AsyncSendMultipart for T {}
@@ -201,6 +214,16 @@ pub trait AsyncRecvMultipart: RecvMultipart {
     /// Dropping the future before it is ready loses no frame.
     fn recv_multipart_async(&self) -> RecvMultipartFuture<'_> {
         RecvMultipartFuture::new(&self.raw_socket().core)
+    }
+
+    /// This socket as a `futures` `Stream` of multipart messages (see
+    /// [`MultipartStream`]).
+    #[cfg(feature = "futures")]
+    fn into_multipart_stream(self) -> MultipartStream<Self>
+    where
+        Self: Sized,
+    {
+        MultipartStream::new(self)
     }
 }
 
