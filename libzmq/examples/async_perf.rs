@@ -18,7 +18,10 @@
 //! * `async+tmo`: the same with a finite send/receive timeout (60 s, never
 //!   reached), so every wait also registers with the timer;
 //! * `async pool`: both loops as tasks of one tokio multi-thread runtime
-//!   with 2 workers (the runtime's scheduling included).
+//!   with 2 workers (the runtime's scheduling included);
+//! * `async min`: a thread per loop, each in `futures::executor::block_on`,
+//!   the smallest executor there is (it parks and unparks its thread): the
+//!   cost of the async path with next to no runtime around it.
 //!
 //! Throughput is timed on the receiver from its first message to its last;
 //! a round trip on the pinger, over all its trips.
@@ -40,13 +43,17 @@ enum Mode {
     AsyncTimeout,
     /// Both loops as tasks of one 2-worker multi-thread runtime.
     AsyncPool,
+    /// A thread per loop, each in `futures::executor::block_on` (the
+    /// smallest executor: park and unpark the thread).
+    AsyncMinimal,
 }
 
-const MODES: [Mode; 4] = [
+const MODES: [Mode; 5] = [
     Mode::Blocking,
     Mode::Async,
     Mode::AsyncTimeout,
     Mode::AsyncPool,
+    Mode::AsyncMinimal,
 ];
 
 type Res<T> = Result<T, anyhow::Error>;
@@ -98,6 +105,12 @@ where
             a.await??;
             Ok(timed)
         });
+    }
+    if mode == Mode::AsyncMinimal {
+        let a = std::thread::spawn(move || futures::executor::block_on(a));
+        let timed = futures::executor::block_on(b)?;
+        a.join().expect("loop thread")?;
+        return Ok(timed);
     }
     let other = current_thread()?;
     let a = std::thread::spawn(move || other.block_on(a));
@@ -332,23 +345,21 @@ fn markdown(rows: &[Row], secs: f64, rounds: usize) -> String {
     out += "- modes: blocking = a thread per loop; async = a thread per loop, \
             each on its own tokio current-thread runtime (same topology); \
             async+tmo = the same with a 60 s socket timeout (the timer path); \
-            async pool = both loops as tasks of a 2-worker tokio runtime. \
+            async pool = both loops as tasks of a 2-worker tokio runtime; \
+            async min = a thread per loop in `futures::executor::block_on`. \
             Issue 13's goal: async at most 10 % slower than blocking.\n\n";
-    out += "| case, 32 B | blocking | async | async+tmo | async pool | async / blocking | async+tmo / blocking | pool / blocking |\n";
-    out += "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += "| case, 32 B | blocking | async | async+tmo | async pool | async min | async / blocking | async+tmo / blocking | pool / blocking | min / blocking |\n";
+    out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for row in rows {
         let ratio =
             |(m, lo, hi): (f64, f64, f64)| format!("{m:.2}× ({lo:.2}–{hi:.2})");
+        let ratios: Vec<String> =
+            row.ratios.iter().map(|&r| ratio(r)).collect();
         out += &format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} |\n",
             row.name,
-            row.medians[0],
-            row.medians[1],
-            row.medians[2],
-            row.medians[3],
-            ratio(row.ratios[0]),
-            ratio(row.ratios[1]),
-            ratio(row.ratios[2]),
+            row.medians.join(" | "),
+            ratios.join(" | ")
         );
     }
     out
@@ -370,17 +381,18 @@ fn main() -> Res<()> {
     for case in CASES {
         if case.0.contains(&only) {
             let row = measure_case(&ctx, &pool, case, secs, rounds)?;
-            println!(
-                "{:<28} blocking {:>9}  async {:>9} ({:.2}×)  async+tmo {:>9} ({:.2}×)  pool {:>9} ({:.2}×)",
-                row.name,
-                row.medians[0],
-                row.medians[1],
-                row.ratios[0].0,
-                row.medians[2],
-                row.ratios[1].0,
-                row.medians[3],
-                row.ratios[2].0
-            );
+            let mut line =
+                format!("{:<28} blocking {:>9}", row.name, row.medians[0]);
+            for (i, name) in
+                ["async", "async+tmo", "pool", "min"].iter().enumerate()
+            {
+                line += &format!(
+                    "  {name} {:>9} ({:.2}×)",
+                    row.medians[i + 1],
+                    row.ratios[i].0
+                );
+            }
+            println!("{line}");
             rows.push(row);
         }
     }

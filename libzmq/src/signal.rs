@@ -107,10 +107,16 @@ impl Signal {
         self.has_wakers.store(true, SeqCst);
     }
 
-    /// Removes a registration (a future done or dropped). Free when a notify
-    /// already took it.
+    /// Removes a registration (a future done or dropped). Free when there
+    /// is none (inlined) or a notify already took it.
+    #[inline]
     pub(crate) fn forget_waker(&self, slot: &mut Option<WakerSlot>) {
-        let Some(taken) = slot.take() else { return };
+        if let Some(taken) = slot.take() {
+            self.forget_slot(taken);
+        }
+    }
+
+    fn forget_slot(&self, taken: WakerSlot) {
         if WakerList::is_stale(taken, &self.waker_round) {
             return;
         }

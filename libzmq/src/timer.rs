@@ -95,11 +95,17 @@ pub(crate) fn wake_at(
     }
 }
 
-/// Removes `entry` (its future completed or was dropped).
+/// Removes `entry` (its future completed or was dropped). Inlined: most
+/// operations never had an entry.
+#[inline]
 pub(crate) fn cancel(entry: &mut Option<TimerEntry>) {
     if let Some(old) = entry.take() {
-        timer().deadlines.lock().wakers.remove(&old.key);
+        remove(old);
     }
+}
+
+fn remove(entry: TimerEntry) {
+    timer().deadlines.lock().wakers.remove(&entry.key);
 }
 
 fn start_thread() {

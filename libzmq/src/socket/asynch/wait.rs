@@ -68,25 +68,28 @@ impl Default for Wait {
 }
 
 impl Wait {
-    /// Tries `attempt` until it gives a value, registering the task between
-    /// tries. `timeout_ms` is the socket's send or receive timeout.
-    fn poll<T>(
+    /// Tries `attempt` until it reports the operation over (its outcome
+    /// kept by the closure: no value travels through here, which keeps the
+    /// hot path free of copies), registering the task between tries.
+    /// `Ready(None)`: the attempt ended it; `Ready(Some(stop))`: the wait
+    /// did. `timeout_ms` is the socket's send or receive timeout.
+    fn poll(
         &mut self,
         core: &SocketCore,
         timeout_ms: &AtomicU64,
         cx: &mut Context<'_>,
-        mut attempt: impl FnMut() -> Option<T>,
-    ) -> Poll<Result<T, Stop>> {
+        mut attempt: impl FnMut() -> bool,
+    ) -> Poll<Option<Stop>> {
         let signal = &core.signal;
         loop {
             let seen = signal.generation();
             if core.ctx.is_terminated() {
                 self.finish(core);
-                return Poll::Ready(Err(Stop::Shutdown));
+                return Poll::Ready(Some(Stop::Shutdown));
             }
-            if let Some(value) = attempt() {
+            if attempt() {
                 self.finish(core);
-                return Poll::Ready(Ok(value));
+                return Poll::Ready(None);
             }
             if self.limit == Limit::Unread {
                 self.limit = match timeout_ms.load(SeqCst) {
@@ -101,7 +104,7 @@ impl Wait {
                 Limit::Never => {}
                 _ => {
                     self.finish(core);
-                    return Poll::Ready(Err(Stop::Timeout));
+                    return Poll::Ready(Some(Stop::Timeout));
                 }
             }
             signal.register_waker(cx.waker(), &mut self.slot);
@@ -112,7 +115,8 @@ impl Wait {
     }
 
     /// Forgets the registrations and the deadline: ready for the next
-    /// operation. Idempotent.
+    /// operation. Idempotent, and a few tests when nothing was registered.
+    #[inline]
     pub(crate) fn finish(&mut self, core: &SocketCore) {
         core.signal.forget_waker(&mut self.slot);
         timer::cancel(&mut self.timer);
@@ -134,26 +138,36 @@ impl SocketCore {
                 "send future polled after completion",
             ))));
         }
+        let mut fatal = None;
         let polled = wait.poll(self, &self.send_timeout_ms, cx, || {
-            let taken = parts.take()?;
+            let Some(taken) = parts.take() else {
+                return true;
+            };
             match self.try_send_once(taken) {
-                Ok(()) => Some(Ok(())),
+                Ok(()) => true,
                 Err(SendFail::Fatal(kind, back)) => {
-                    Some(Err(Error::with_content(kind, back)))
+                    fatal = Some(kind);
+                    *parts = Some(back);
+                    true
                 }
                 Err(SendFail::Again(back)) => {
                     *parts = Some(back);
-                    None
+                    false
                 }
             }
         });
-        polled.map(|done| match done {
-            Ok(sent) => sent,
-            Err(stop) => Err(match parts.take() {
-                Some(back) => Error::with_content(stop.kind(), back),
-                None => Error::new(stop.kind()),
-            }),
-        })
+        let kind = match polled {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(None) => match fatal {
+                None => return Poll::Ready(Ok(())),
+                Some(kind) => kind,
+            },
+            Poll::Ready(Some(stop)) => stop.kind(),
+        };
+        Poll::Ready(Err(match parts.take() {
+            Some(back) => Error::with_content(kind, back),
+            None => Error::new(kind),
+        }))
     }
 
     /// Polls receiving one whole message.
@@ -162,11 +176,22 @@ impl SocketCore {
         cx: &mut Context<'_>,
         wait: &mut Wait,
     ) -> Poll<Result<Parts, Error>> {
+        let mut outcome = Ok(None);
         let polled = wait.poll(self, &self.recv_timeout_ms, cx, || {
-            self.try_recv_once().map_err(Error::new).transpose()
+            outcome = self.try_recv_once();
+            !matches!(outcome, Ok(None))
         });
-        polled.map(|done| {
-            done.unwrap_or_else(|stop| Err(Error::new(stop.kind())))
-        })
+        match polled {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(stop)) => {
+                Poll::Ready(Err(Error::new(stop.kind())))
+            }
+            Poll::Ready(None) => Poll::Ready(match outcome {
+                Ok(Some(parts)) => Ok(parts),
+                Err(kind) => Err(Error::new(kind)),
+                // Not reached: the attempt ends the wait only with one.
+                Ok(None) => Err(Error::new(ErrorKind::WouldBlock)),
+            }),
+        }
     }
 }
