@@ -4,10 +4,12 @@
 //! gives each mode's median over the rounds and the median of the per-round
 //! ratios to blocking.
 //!
-//!     cargo run --release -p libzmq --example async_perf -- [--secs S] [--rounds N] [--only TEXT] [--out FILE]
+//!     cargo run --release -p libzmq --example async_perf -- [--secs S] [--rounds N] [--only TEXT] [--out FILE [--append]]
 //!
 //! `--only TEXT` keeps the cases whose name contains TEXT; `--out FILE`
-//! writes the table as Markdown (`BENCHMARKS-async.md`).
+//! writes the table as Markdown (`BENCHMARKS-async.md`), `--append` adds it
+//! to the file instead (e.g. a pinned run under `taskset -c 1` after a free
+//! one).
 //!
 //! Each measurement runs two loops (sender and receiver, or echo and
 //! pinger):
@@ -246,12 +248,20 @@ where
 type Measure =
     fn(Mode, &tokio::runtime::Runtime, &Client, &Server, u64) -> Res<Duration>;
 
-/// One case's result: each mode's median figure, and the median (min, max)
-/// of its per-round ratio to blocking.
+/// What the median of a mode's rounds says: its figure, and its ratio to
+/// blocking per round (median, min, max); the same for CPU time.
+struct Stats {
+    figure: f64,
+    ratio: (f64, f64, f64),
+    cpu_us: f64,
+    cpu_ratio: (f64, f64, f64),
+}
+
+/// One case: its name and the stats of each mode, in [`MODES`] order.
 struct Row {
     name: &'static str,
-    medians: Vec<String>,
-    ratios: Vec<(f64, f64, f64)>,
+    is_rate: bool,
+    modes: Vec<Stats>,
 }
 
 const CASES: [(&str, &str, Measure); 4] = [
@@ -260,6 +270,31 @@ const CASES: [(&str, &str, Measure); 4] = [
     ("TCP round trip (µs)", "tcp", round_trips),
     ("inproc round trip (µs)", "inproc", round_trips),
 ];
+
+const MODE_NAMES: [&str; 5] =
+    ["blocking", "async", "async+tmo", "async pool", "async min"];
+
+/// User + system CPU time of the whole process (every thread) so far.
+fn cpu_time() -> Duration {
+    // SAFETY: `getrusage` only writes the `rusage` it is given, which is a
+    // plain C struct for which all-zero bytes are a valid value.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let micros = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64)
+            + Duration::from_micros(t.tv_usec as u64)
+    };
+    micros(usage.ru_utime) + micros(usage.ru_stime)
+}
+
+/// The median, min and max of `values` (sorted in place).
+fn spread(values: &mut [f64]) -> (f64, f64, f64) {
+    let middle = median(values);
+    (middle, values[0], values[values.len() - 1])
+}
 
 fn measure_case(
     ctx: &Ctx,
@@ -288,79 +323,126 @@ fn measure_case(
     let probe = 5000;
     let took = measure(Mode::Blocking, pool, &pairs[0].0, &pairs[0].1, probe)?;
     let count = (secs / took.as_secs_f64() * probe as f64).max(1000.0) as u64;
-    let mut figures = vec![Vec::new(); MODES.len()];
-    let mut ratios = vec![Vec::new(); MODES.len()];
+    let n = MODES.len();
+    let (mut figures, mut ratios) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+    let (mut cpus, mut cpu_ratios) = (vec![Vec::new(); n], vec![Vec::new(); n]);
     for round in 0..rounds {
-        let mut order: Vec<usize> = (0..MODES.len()).collect();
+        let mut order: Vec<usize> = (0..n).collect();
         if round % 2 == 1 {
             order.reverse();
         }
-        let mut this_round = vec![0.0; MODES.len()];
+        let mut this_round = vec![(0.0, 0.0); n];
         for i in order {
             let (client, server) = &pairs[i];
+            let cpu_before = cpu_time();
             let took = measure(MODES[i], pool, client, server, count)?;
-            this_round[i] = figure(count, took);
+            let cpu = (cpu_time() - cpu_before).as_secs_f64() * 1e6;
+            this_round[i] = (figure(count, took), cpu / count as f64);
         }
-        for i in 0..MODES.len() {
-            figures[i].push(this_round[i]);
-            ratios[i].push(this_round[i] / this_round[0]);
+        for i in 0..n {
+            figures[i].push(this_round[i].0);
+            ratios[i].push(this_round[i].0 / this_round[0].0);
+            cpus[i].push(this_round[i].1);
+            cpu_ratios[i].push(this_round[i].1 / this_round[0].1);
         }
     }
-    let shown = |v: f64| {
-        if is_rate {
-            format!("{:.2} M", v / 1e6)
-        } else {
-            format!("{v:.2}")
-        }
-    };
+    let modes = (0..n)
+        .map(|i| Stats {
+            figure: median(&mut figures[i]),
+            ratio: spread(&mut ratios[i]),
+            cpu_us: median(&mut cpus[i]),
+            cpu_ratio: spread(&mut cpu_ratios[i]),
+        })
+        .collect();
     Ok(Row {
         name,
-        medians: figures.iter_mut().map(|f| shown(median(f))).collect(),
-        ratios: ratios[1..]
-            .iter_mut()
-            .map(|r| {
-                let m = median(r);
-                (m, r[0], r[r.len() - 1])
-            })
-            .collect(),
+        is_rate,
+        modes,
     })
 }
 
-/// The Markdown report of `rows`.
+impl Row {
+    fn figure(&self, mode: usize) -> String {
+        let value = self.modes[mode].figure;
+        if self.is_rate {
+            format!("{:.2} M", value / 1e6)
+        } else {
+            format!("{value:.2}")
+        }
+    }
+}
+
+fn ratio((m, lo, hi): (f64, f64, f64)) -> String {
+    format!("{m:.2}× ({lo:.2}–{hi:.2})")
+}
+
+/// The Markdown header: what the tables measure.
+fn markdown_header() -> String {
+    let mut out = String::from("# Benchmarks: async against blocking\n\n");
+    out += "Made by `cargo run --release -p libzmq --example async_perf -- \
+            --out BENCHMARKS-async.md` (free) and the same under \
+            `taskset -c 1` with `--append` (pinned to one CPU); each table \
+            says its command, date and load.\n\n";
+    out += "- modes: blocking = a thread per loop; async = a thread per loop, \
+            each on its own tokio current-thread runtime (same topology); \
+            async+tmo = the same with a 60 s socket timeout (the timer path); \
+            async pool = both loops as tasks of a 2-worker tokio runtime; \
+            async min = a thread per loop in `futures::executor::block_on`.\n";
+    out += "- method: rounds of about `--secs` per mode and case, modes \
+            alternated (forward, then backward), 32 B messages; medians; a \
+            ratio is mode / blocking per round, median (min–max). \
+            Throughput: higher is better; round trip: lower is better. CPU: \
+            user + system time of the process (all threads, the I/O thread \
+            included) per message or round trip, from `getrusage`; it \
+            depends much less on the machine's load than the times do. \
+            Issue 13's goal: async at most 10 % slower than blocking.\n";
+    out
+}
+
+/// One table of `rows`, with how it was made.
 fn markdown(rows: &[Row], secs: f64, rounds: usize) -> String {
     let command: Vec<String> = std::env::args().skip(1).collect();
-    let mut out = String::from("# Benchmarks: async against blocking\n\n");
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let date = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let mut out = format!(
+        "\n## {}\n\n",
+        if cpus == 1 { "pinned to 1 CPU" } else { "free" }
+    );
     out += &format!(
         "- command: `cargo run --release -p libzmq --example async_perf -- {}`\n",
         command.join(" ")
     );
     out += &format!(
-        "- machine: {} CPUs; method: {rounds} rounds of about {secs} s per \
-         mode and case, modes alternated (forward, then backward), 32 B \
-         messages; medians; a ratio is mode / blocking per round, median \
-         (min–max). Throughput: higher is better; round trip: lower is \
-         better.\n",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "- {date}; {cpus} CPU(s) usable; {rounds} rounds of about {secs} s; \
+         load average at the end of the run: {load}\n\n"
     );
-    out += "- modes: blocking = a thread per loop; async = a thread per loop, \
-            each on its own tokio current-thread runtime (same topology); \
-            async+tmo = the same with a 60 s socket timeout (the timer path); \
-            async pool = both loops as tasks of a 2-worker tokio runtime; \
-            async min = a thread per loop in `futures::executor::block_on`. \
-            Issue 13's goal: async at most 10 % slower than blocking.\n\n";
-    out += "| case, 32 B | blocking | async | async+tmo | async pool | async min | async / blocking | async+tmo / blocking | pool / blocking | min / blocking |\n";
-    out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += "| case, 32 B | mode | figure | / blocking | CPU µs | CPU / blocking |\n";
+    out += "|---|---|---:|---:|---:|---:|\n";
     for row in rows {
-        let ratio =
-            |(m, lo, hi): (f64, f64, f64)| format!("{m:.2}× ({lo:.2}–{hi:.2})");
-        let ratios: Vec<String> =
-            row.ratios.iter().map(|&r| ratio(r)).collect();
-        out += &format!(
-            "| {} | {} | {} |\n",
-            row.name,
-            row.medians.join(" | "),
-            ratios.join(" | ")
-        );
+        for (i, stats) in row.modes.iter().enumerate() {
+            let (vs, cpu_vs) = if i == 0 {
+                (String::new(), String::new())
+            } else {
+                (ratio(stats.ratio), ratio(stats.cpu_ratio))
+            };
+            out += &format!(
+                "| {} | {} | {} | {vs} | {:.3} | {cpu_vs} |\n",
+                if i == 0 { row.name } else { "" },
+                MODE_NAMES[i],
+                row.figure(i),
+                stats.cpu_us,
+            );
+        }
     }
     out
 }
@@ -370,6 +452,7 @@ fn main() -> Res<()> {
     let rounds: usize = arg("--rounds", 5)?;
     let only: String = arg("--only", String::new())?;
     let out: String = arg("--out", String::new())?;
+    let append = std::env::args().any(|a| a == "--append");
     if rounds == 0 || secs <= 0.0 {
         anyhow::bail!("--rounds and --secs must be positive");
     }
@@ -381,23 +464,29 @@ fn main() -> Res<()> {
     for case in CASES {
         if case.0.contains(&only) {
             let row = measure_case(&ctx, &pool, case, secs, rounds)?;
-            let mut line =
-                format!("{:<28} blocking {:>9}", row.name, row.medians[0]);
-            for (i, name) in
-                ["async", "async+tmo", "pool", "min"].iter().enumerate()
-            {
-                line += &format!(
-                    "  {name} {:>9} ({:.2}×)",
-                    row.medians[i + 1],
-                    row.ratios[i].0
+            println!("{}", row.name);
+            for (i, stats) in row.modes.iter().enumerate() {
+                println!(
+                    "  {:<10} {:>9} {:>24}   CPU {:>7.3} µs {:>24}",
+                    MODE_NAMES[i],
+                    row.figure(i),
+                    ratio(stats.ratio),
+                    stats.cpu_us,
+                    ratio(stats.cpu_ratio)
                 );
             }
-            println!("{line}");
             rows.push(row);
         }
     }
     if !out.is_empty() {
-        std::fs::write(&out, markdown(&rows, secs, rounds))?;
+        let table = markdown(&rows, secs, rounds);
+        if append {
+            let mut file =
+                std::fs::OpenOptions::new().append(true).open(&out)?;
+            std::io::Write::write_all(&mut file, table.as_bytes())?;
+        } else {
+            std::fs::write(&out, markdown_header() + &table)?;
+        }
         println!("written: {out}");
     }
     Ok(())

@@ -83,14 +83,12 @@ impl Signal {
     /// waker may run code that registers again).
     #[cold]
     fn wake_tasks(&self) {
-        let wakers = {
+        let taken = {
             let mut list = self.wakers.lock();
             self.has_wakers.store(false, SeqCst);
             list.take_all(&self.waker_round)
         };
-        for waker in wakers {
-            waker.wake();
-        }
+        taken.wake();
     }
 
     /// Registers a task's waker until the next notify (or

@@ -16,6 +16,25 @@ pub(crate) struct WakerSlot {
     round: u64,
 }
 
+/// The wakers a notify took.
+#[derive(Debug)]
+pub(crate) enum Taken {
+    None,
+    One(Waker),
+    Many(Vec<Waker>),
+}
+
+impl Taken {
+    /// Wakes them all.
+    pub(crate) fn wake(self) {
+        match self {
+            Taken::None => {}
+            Taken::One(waker) => waker.wake(),
+            Taken::Many(wakers) => wakers.into_iter().for_each(Waker::wake),
+        }
+    }
+}
+
 /// The wakers of one round. Accessed under the signal's lock; the round
 /// number is also readable without it, so a future whose round ended
 /// forgets its slot without locking.
@@ -82,16 +101,25 @@ impl WakerList {
     }
 
     /// Ends the round: takes every waker (to be woken outside the lock).
-    /// `round` mirrors the new round number for lock-free checks.
-    pub(crate) fn take_all(&mut self, round: &AtomicU64) -> Vec<Waker> {
+    /// `round` mirrors the new round number for lock-free checks. The
+    /// common single waiter is taken without allocating, and the slab keeps
+    /// its capacity for the next round.
+    pub(crate) fn take_all(&mut self, round: &AtomicU64) -> Taken {
         self.round += 1;
         round.store(self.round, SeqCst);
         self.free.clear();
+        let taken = match self.live {
+            0 => Taken::None,
+            1 => self
+                .slots
+                .iter_mut()
+                .find_map(Option::take)
+                .map_or(Taken::None, Taken::One),
+            _ => Taken::Many(self.slots.drain(..).flatten().collect()),
+        };
+        self.slots.clear();
         self.live = 0;
-        std::mem::take(&mut self.slots)
-            .into_iter()
-            .flatten()
-            .collect()
+        taken
     }
 
     /// Whether `slot` belongs to an ended round, by the mirrored number.
@@ -128,9 +156,7 @@ mod tests {
         list.register(&waker, &mut slot);
         assert_eq!(list.live, 1);
         let round = AtomicU64::new(0);
-        for waker in list.take_all(&round) {
-            waker.wake();
-        }
+        list.take_all(&round).wake();
         assert_eq!(count.0.load(SeqCst), 1);
         assert!(list.is_empty());
         assert!(WakerList::is_stale(slot.unwrap(), &round));
@@ -146,8 +172,22 @@ mod tests {
         assert!(list.is_empty());
         list.register(&waker, &mut second);
         assert_eq!(first.unwrap().index, second.unwrap().index);
-        assert_eq!(list.take_all(&AtomicU64::new(0)).len(), 1);
+        assert!(matches!(list.take_all(&AtomicU64::new(0)), Taken::One(_)));
         assert_eq!(count.0.load(SeqCst), 0);
+    }
+
+    #[test]
+    fn several_wakers_are_all_taken() {
+        let (count, waker) = counting();
+        let mut list = WakerList::default();
+        let mut slots = [None, None, None];
+        for slot in &mut slots {
+            list.register(&waker, slot);
+        }
+        list.remove(slots[1].unwrap());
+        list.take_all(&AtomicU64::new(0)).wake();
+        assert_eq!(count.0.load(SeqCst), 2);
+        assert!(list.is_empty());
     }
 
     #[test]
