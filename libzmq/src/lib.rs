@@ -38,7 +38,9 @@ mod serde_enum;
 mod signal;
 mod socket;
 mod sync;
+mod timer;
 mod utils;
+mod waker_list;
 
 pub use addr::{
     EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE,
@@ -50,6 +52,12 @@ pub use heartbeat::Heartbeat;
 pub use msg::{Msg, RoutingId};
 pub use peer_info::PeerInfo;
 pub use period::Period;
+#[cfg(feature = "futures")]
+pub use socket::asynch::{MsgSink, MsgStream, MultipartSink, MultipartStream};
+pub use socket::asynch::{
+    RecvFuture, RecvMsgFuture, RecvMultipartFuture, SendFuture,
+    SendMultipartFuture,
+};
 pub use socket::client::{Client, ClientBuilder};
 pub use socket::dish::{Dish, DishBuilder};
 pub use socket::gather::{Gather, GatherBuilder};

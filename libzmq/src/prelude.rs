@@ -1,6 +1,9 @@
 //! The traits needed to use the sockets, configs and builders:
 //! `use libzmq::prelude::*;`.
 
+pub use crate::socket::asynch::{
+    AsyncRecvMsg, AsyncRecvMultipart, AsyncSendMsg, AsyncSendMultipart,
+};
 pub use crate::socket::config::{
     BuildHeartbeating, BuildRecv, BuildSend, BuildSocket,
     ConfigureHeartbeating, ConfigureRecv, ConfigureSend, ConfigureSocket,

@@ -6,10 +6,18 @@
 //! A waiter reads the generation, retries its operation, and only sleeps if the
 //! generation has not moved since — so no wake-up is ever lost, and a notify with
 //! nobody waiting costs one atomic increment (no lock, no syscall).
+//!
+//! Async tasks wait the same way with a [`Waker`] instead of a thread: a
+//! future retries, registers its waker ([`Signal::register_waker`]), then
+//! checks the generation again (pending only if it has not moved). A notify
+//! takes every registered waker and wakes them outside the lock; with no
+//! task registered it costs one more atomic load.
 
+use crate::waker_list::{WakerList, WakerSlot};
 use parking_lot::{Condvar, Mutex};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
+use std::task::Waker;
 use std::time::Instant;
 
 /// Something that wants to hear when a [`Signal`] fires (e.g. a poller).
@@ -27,7 +35,11 @@ pub(crate) struct Signal {
     lock: Mutex<()>,
     cond: Condvar,
     listeners: Mutex<Vec<(u64, Arc<dyn Listener>)>>,
-    has_listeners: std::sync::atomic::AtomicBool,
+    has_listeners: AtomicBool,
+    wakers: Mutex<WakerList>,
+    has_wakers: AtomicBool,
+    /// The round of `wakers`, readable without its lock.
+    waker_round: AtomicU64,
 }
 
 impl std::fmt::Debug for Signal {
@@ -61,6 +73,55 @@ impl Signal {
             for (_, listener) in self.listeners.lock().iter() {
                 listener.signalled();
             }
+        }
+        if self.has_wakers.load(SeqCst) {
+            self.wake_tasks();
+        }
+    }
+
+    /// Takes every registered waker and wakes them, outside the lock (a
+    /// waker may run code that registers again).
+    #[cold]
+    fn wake_tasks(&self) {
+        let taken = {
+            let mut list = self.wakers.lock();
+            self.has_wakers.store(false, SeqCst);
+            list.take_all(&self.waker_round)
+        };
+        taken.wake();
+    }
+
+    /// Registers a task's waker until the next notify (or
+    /// [`Signal::forget_waker`]). Registering again before that updates the
+    /// same entry. The caller must then compare the generation with the one
+    /// it read before its attempt, and retry if it moved.
+    pub(crate) fn register_waker(
+        &self,
+        waker: &Waker,
+        slot: &mut Option<WakerSlot>,
+    ) {
+        let mut list = self.wakers.lock();
+        list.register(waker, slot);
+        self.has_wakers.store(true, SeqCst);
+    }
+
+    /// Removes a registration (a future done or dropped). Free when there
+    /// is none (inlined) or a notify already took it.
+    #[inline]
+    pub(crate) fn forget_waker(&self, slot: &mut Option<WakerSlot>) {
+        if let Some(taken) = slot.take() {
+            self.forget_slot(taken);
+        }
+    }
+
+    fn forget_slot(&self, taken: WakerSlot) {
+        if WakerList::is_stale(taken, &self.waker_round) {
+            return;
+        }
+        let mut list = self.wakers.lock();
+        list.remove(taken);
+        if list.is_empty() {
+            self.has_wakers.store(false, SeqCst);
         }
     }
 
@@ -144,6 +205,42 @@ mod tests {
         let start = Instant::now();
         assert!(!guard.wait(seen, Some(start + Duration::from_millis(20))));
         assert!(start.elapsed() >= Duration::from_millis(20));
+    }
+
+    struct Flag(std::sync::atomic::AtomicBool);
+    impl std::task::Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, SeqCst);
+        }
+    }
+
+    #[test]
+    fn notify_wakes_registered_task_once() {
+        let signal = Signal::new();
+        let flag = Arc::new(Flag(AtomicBool::new(false)));
+        let waker = Waker::from(flag.clone());
+        let mut slot = None;
+        signal.register_waker(&waker, &mut slot);
+        signal.notify();
+        assert!(flag.0.swap(false, SeqCst));
+        // Taken by the notify: the next one wakes nobody.
+        signal.notify();
+        assert!(!flag.0.load(SeqCst));
+        assert!(!signal.has_wakers.load(SeqCst));
+        signal.forget_waker(&mut slot);
+        assert!(slot.is_none());
+    }
+
+    #[test]
+    fn forgotten_waker_is_not_woken() {
+        let signal = Signal::new();
+        let flag = Arc::new(Flag(AtomicBool::new(false)));
+        let mut slot = None;
+        signal.register_waker(&Waker::from(flag.clone()), &mut slot);
+        signal.forget_waker(&mut slot);
+        assert!(!signal.has_wakers.load(SeqCst));
+        signal.notify();
+        assert!(!flag.0.load(SeqCst));
     }
 
     #[test]

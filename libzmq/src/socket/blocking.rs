@@ -13,7 +13,10 @@ use std::sync::atomic::Ordering::SeqCst;
 use zmtp::SocketType;
 
 impl SocketCore {
-    fn try_send_once(&self, parts: Parts) -> Result<(), SendFail<Parts>> {
+    pub(super) fn try_send_once(
+        &self,
+        parts: Parts,
+    ) -> Result<(), SendFail<Parts>> {
         let mut state = self.state();
         if is_classic(self.kind) {
             return classic::try_send(self.kind, &mut state, parts);
@@ -47,7 +50,7 @@ impl SocketCore {
         })
     }
 
-    fn try_recv_once(&self) -> Result<Option<Parts>, ErrorKind> {
+    pub(super) fn try_recv_once(&self) -> Result<Option<Parts>, ErrorKind> {
         let mut state = self.state();
         let state = &mut *state;
         if is_classic(self.kind) {
@@ -127,20 +130,21 @@ impl SocketCore {
         blocking: bool,
     ) -> Result<(), Error<Msg>> {
         self.send_parts(Parts::One(msg), blocking)
-            .map_err(|mut err| {
-                let kind = err.kind();
-                match err.take() {
-                    Some(Parts::One(msg)) => Error::with_content(kind, msg),
-                    _ => Error::new(kind),
-                }
-            })
+            .map_err(one_frame_error)
     }
 
     /// Receives a one-frame message; `blocking` waits up to the receive
     /// timeout. A message of several frames is kept for the next
     /// `recv_multipart` and is an [`ErrorKind::Multipart`] error here.
     pub(crate) fn recv(&self, blocking: bool) -> Result<Msg, Error> {
-        match self.recv_parts(blocking)? {
+        self.one_frame(self.recv_parts(blocking)?)
+    }
+
+    /// The message of a one-frame receive: a message of several frames is
+    /// kept for the next `recv_multipart` and is an
+    /// [`ErrorKind::Multipart`] error.
+    pub(super) fn one_frame(&self, parts: Parts) -> Result<Msg, Error> {
+        match parts {
             Parts::One(msg) => Ok(msg),
             parts => {
                 self.state().classic.stash = Some(parts);
@@ -175,5 +179,14 @@ impl SocketCore {
             _ => false,
         };
         never_waits || state.peers.any_writable()
+    }
+}
+
+/// The error of a one-frame send, with its message handed back.
+pub(super) fn one_frame_error(mut err: Error<Parts>) -> Error<Msg> {
+    let kind = err.kind();
+    match err.take() {
+        Some(Parts::One(msg)) => Error::with_content(kind, msg),
+        _ => Error::new(kind),
     }
 }

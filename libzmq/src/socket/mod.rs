@@ -2,6 +2,7 @@
 //! [`endpoints`] and [`settings`] beside it),
 //! routing strategies over the [`peers`], and one module per socket type.
 
+pub(crate) mod asynch;
 pub(crate) mod blocking;
 pub(crate) mod classic;
 pub(crate) mod client;

@@ -13,7 +13,8 @@ use super::traits::{RecvMsg, SendMsg};
 use crate::error::{Error, ErrorKind};
 use crate::msg::Msg;
 
-fn into_parts<I, M>(parts: I) -> Result<Parts, Error<Vec<Msg>>>
+/// The message made of `parts`; none is `InvalidInput`.
+pub(super) fn into_parts<I, M>(parts: I) -> Result<Parts, Error<Vec<Msg>>>
 where
     I: IntoIterator<Item = M>,
     M: Into<Msg>,
@@ -37,13 +38,16 @@ fn send_parts<S: SendMsg + ?Sized>(
         .raw_socket()
         .core
         .send_parts(parts, blocking)
-        .map_err(|mut err| {
-            let kind = err.kind();
-            match err.take() {
-                Some(parts) => Error::with_content(kind, parts.into_vec()),
-                None => Error::new(kind),
-            }
-        })
+        .map_err(frames_error)
+}
+
+/// The error of a multipart send, with its frames handed back.
+pub(super) fn frames_error(mut err: Error<Parts>) -> Error<Vec<Msg>> {
+    let kind = err.kind();
+    match err.take() {
+        Some(parts) => Error::with_content(kind, parts.into_vec()),
+        None => Error::new(kind),
+    }
 }
 
 /// Sending multipart messages (classic socket types).

@@ -1,0 +1,197 @@
+//! The async counterpart of the blocking loop: one non-blocking attempt,
+//! then the task's waker registered with the socket's signal (and, for a
+//! finite timeout, with the [timer](crate::timer)) until a notify, the
+//! deadline or the ctx's shutdown.
+//!
+//! No wake-up is lost: the generation is read before the attempt and read
+//! again after registering; if it moved, the attempt is retried instead of
+//! returning `Pending`.
+
+use crate::error::{Error, ErrorKind};
+use crate::socket::core::SocketCore;
+use crate::socket::parts::Parts;
+use crate::socket::peers::SendFail;
+use crate::socket::settings::deadline;
+use crate::timer::{self, TimerEntry};
+use crate::waker_list::WakerSlot;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+/// When the operation gives up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Limit {
+    /// The socket's timeout is read at the first failed attempt, as the
+    /// blocking calls do.
+    Unread,
+    /// Timeout 0: the first failed attempt is `WouldBlock`.
+    Immediate,
+    Never,
+    At(Instant),
+}
+
+/// Why a wait ended without the operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// The socket's timeout passed: `WouldBlock`.
+    Timeout,
+    /// The ctx shut down: `InvalidCtx`.
+    Shutdown,
+}
+
+impl Stop {
+    fn kind(self) -> ErrorKind {
+        match self {
+            Stop::Timeout => ErrorKind::WouldBlock,
+            Stop::Shutdown => ErrorKind::InvalidCtx,
+        }
+    }
+}
+
+/// The waiting state of one async send or receive at a time. Whoever holds
+/// it calls [`Wait::finish`] when dropped.
+#[derive(Debug)]
+pub(crate) struct Wait {
+    limit: Limit,
+    slot: Option<WakerSlot>,
+    timer: Option<TimerEntry>,
+}
+
+impl Default for Wait {
+    fn default() -> Self {
+        Wait {
+            limit: Limit::Unread,
+            slot: None,
+            timer: None,
+        }
+    }
+}
+
+impl Wait {
+    /// Tries `attempt` until it reports the operation over (its outcome
+    /// kept by the closure: no value travels through here, which keeps the
+    /// hot path free of copies), registering the task between tries.
+    /// `Ready(None)`: the attempt ended it; `Ready(Some(stop))`: the wait
+    /// did. `timeout_ms` is the socket's send or receive timeout.
+    fn poll(
+        &mut self,
+        core: &SocketCore,
+        timeout_ms: &AtomicU64,
+        cx: &mut Context<'_>,
+        mut attempt: impl FnMut() -> bool,
+    ) -> Poll<Option<Stop>> {
+        let signal = &core.signal;
+        loop {
+            let seen = signal.generation();
+            if core.ctx.is_terminated() {
+                self.finish(core);
+                return Poll::Ready(Some(Stop::Shutdown));
+            }
+            if attempt() {
+                self.finish(core);
+                return Poll::Ready(None);
+            }
+            if self.limit == Limit::Unread {
+                self.limit = match timeout_ms.load(SeqCst) {
+                    0 => Limit::Immediate,
+                    ms => deadline(ms).map_or(Limit::Never, Limit::At),
+                };
+            }
+            match self.limit {
+                Limit::At(at) if Instant::now() < at => {
+                    timer::wake_at(at, cx.waker(), &mut self.timer);
+                }
+                Limit::Never => {}
+                _ => {
+                    self.finish(core);
+                    return Poll::Ready(Some(Stop::Timeout));
+                }
+            }
+            signal.register_waker(cx.waker(), &mut self.slot);
+            if signal.generation() == seen {
+                return Poll::Pending;
+            }
+        }
+    }
+
+    /// Forgets the registrations and the deadline: ready for the next
+    /// operation. Idempotent, and a few tests when nothing was registered.
+    #[inline]
+    pub(crate) fn finish(&mut self, core: &SocketCore) {
+        core.signal.forget_waker(&mut self.slot);
+        timer::cancel(&mut self.timer);
+        self.limit = Limit::Unread;
+    }
+}
+
+impl SocketCore {
+    /// Polls sending `parts` (taken only when sent; handed back in the
+    /// error otherwise, so the slot is empty once this is ready).
+    pub(crate) fn poll_send_parts(
+        &self,
+        cx: &mut Context<'_>,
+        parts: &mut Option<Parts>,
+        wait: &mut Wait,
+    ) -> Poll<Result<(), Error<Parts>>> {
+        if parts.is_none() {
+            return Poll::Ready(Err(Error::new(ErrorKind::InvalidInput(
+                "send future polled after completion",
+            ))));
+        }
+        let mut fatal = None;
+        let polled = wait.poll(self, &self.send_timeout_ms, cx, || {
+            let Some(taken) = parts.take() else {
+                return true;
+            };
+            match self.try_send_once(taken) {
+                Ok(()) => true,
+                Err(SendFail::Fatal(kind, back)) => {
+                    fatal = Some(kind);
+                    *parts = Some(back);
+                    true
+                }
+                Err(SendFail::Again(back)) => {
+                    *parts = Some(back);
+                    false
+                }
+            }
+        });
+        let kind = match polled {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(None) => match fatal {
+                None => return Poll::Ready(Ok(())),
+                Some(kind) => kind,
+            },
+            Poll::Ready(Some(stop)) => stop.kind(),
+        };
+        Poll::Ready(Err(match parts.take() {
+            Some(back) => Error::with_content(kind, back),
+            None => Error::new(kind),
+        }))
+    }
+
+    /// Polls receiving one whole message.
+    pub(crate) fn poll_recv_parts(
+        &self,
+        cx: &mut Context<'_>,
+        wait: &mut Wait,
+    ) -> Poll<Result<Parts, Error>> {
+        let mut outcome = Ok(None);
+        let polled = wait.poll(self, &self.recv_timeout_ms, cx, || {
+            outcome = self.try_recv_once();
+            !matches!(outcome, Ok(None))
+        });
+        match polled {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(stop)) => {
+                Poll::Ready(Err(Error::new(stop.kind())))
+            }
+            Poll::Ready(None) => Poll::Ready(match outcome {
+                Ok(Some(parts)) => Ok(parts),
+                Err(kind) => Err(Error::new(kind)),
+                // Not reached: the attempt ends the wait only with one.
+                Ok(None) => Err(Error::new(ErrorKind::WouldBlock)),
+            }),
+        }
+    }
+}
