@@ -32,9 +32,10 @@ impl SocketCore {
         };
         let sent = match self.kind {
             SocketType::Server => state.peers.send_routed(msg),
-            SocketType::Radio => {
-                state.peers.send_fan_out(msg, self.no_drop.load(SeqCst))
-            }
+            SocketType::Radio => state
+                .peers
+                .send_fan_out(msg, self.no_drop.load(SeqCst))
+                .map(|missed| self.counters.dropped(missed)),
             _ => {
                 return state.peers.send_round_robin(Parts::One(msg)).map(drop)
             }
@@ -104,20 +105,27 @@ impl SocketCore {
         blocking: bool,
     ) -> Result<(), Error<Parts>> {
         let timeout = self.send_timeout_ms.load(SeqCst);
+        let bytes = byte_len(&parts);
         self.wait_for(timeout, blocking, parts, |parts| {
             self.try_send_once(parts)
-        })
+        })?;
+        self.counters.sent(bytes);
+        Ok(())
     }
 
     /// Receives one whole message; `blocking` waits up to the receive
     /// timeout.
     pub(crate) fn recv_parts(&self, blocking: bool) -> Result<Parts, Error> {
         let timeout = self.recv_timeout_ms.load(SeqCst);
-        self.wait_for(timeout, blocking, (), |()| match self.try_recv_once() {
-            Ok(Some(parts)) => Ok(parts),
-            Ok(None) => Err(SendFail::Again(())),
-            Err(kind) => Err(SendFail::Fatal(kind, ())),
-        })
+        let parts = self.wait_for(timeout, blocking, (), |()| {
+            match self.try_recv_once() {
+                Ok(Some(parts)) => Ok(parts),
+                Ok(None) => Err(SendFail::Again(())),
+                Err(kind) => Err(SendFail::Fatal(kind, ())),
+            }
+        })?;
+        self.counters.received(byte_len(&parts));
+        Ok(parts)
     }
 
     /// Sends a one-frame message; `blocking` waits up to the send timeout.
@@ -175,5 +183,13 @@ impl SocketCore {
             _ => false,
         };
         never_waits || state.peers.any_writable()
+    }
+}
+
+/// The bytes of all the frames of a message (for the counters).
+fn byte_len(parts: &Parts) -> usize {
+    match parts {
+        Parts::One(msg) => msg.len(),
+        Parts::Many(frames) => frames.iter().map(Msg::len).sum(),
     }
 }
