@@ -173,3 +173,31 @@ fn curve_without_curve_auth_still_names_the_key() {
     let msg = request(&client, &server, "hi");
     assert_eq!(msg.user_id(), Some(client_cert.public().as_str()));
 }
+
+#[test]
+fn router_sees_the_dealer_routing_id_and_type() {
+    for transport in ["tcp", "ipc"] {
+        let ctx = ctx();
+        let router = RouterBuilder::new()
+            .bind(endpoint(transport))
+            .recv_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        let dealer = DealerBuilder::new()
+            .send_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        dealer.set_routing_id(Some("worker-1")).unwrap();
+        dealer.connect(router.last_endpoint().unwrap()).unwrap();
+        dealer.send_multipart(["", "job"]).unwrap();
+        let frames = router.recv_multipart().unwrap();
+        assert_eq!(frames[0].as_bytes(), b"worker-1");
+        // The frames the peer sent (not the routing id the ROUTER added).
+        for frame in &frames[1..] {
+            let info = frame.peer_info().expect("the frame knows its peer");
+            assert_eq!(info.routing_id().unwrap(), &b"worker-1"[..]);
+            assert_eq!(info.socket_type(), Some("DEALER"));
+            assert_eq!(frame.property("Identity"), Some(&b"worker-1"[..]));
+        }
+    }
+}

@@ -583,3 +583,48 @@ fn radio_counts_what_a_slow_dish_missed() {
     assert_eq!(counters.msgs_out, sent);
     assert!(counters.dropped_at_hwm >= 1);
 }
+
+#[test]
+fn classic_types_have_monitors_and_pub_counts_drops() {
+    let ctx = ctx();
+    let publisher = PubBuilder::new().with_ctx(ctx.handle()).unwrap();
+    let events = publisher.monitor();
+    publisher.set_send_hwm(4).unwrap();
+    publisher.bind(endpoint("tcp")).unwrap();
+    let subscriber = SubBuilder::new().with_ctx(ctx.handle()).unwrap();
+    subscriber.set_recv_hwm(4).unwrap();
+    subscriber.subscribe("").unwrap();
+    subscriber
+        .connect(publisher.last_endpoint().unwrap())
+        .unwrap();
+    let done = expect(&events, |k| {
+        matches!(k, EventKind::HandshakeSucceeded { .. })
+    });
+    let EventKind::HandshakeSucceeded { peer } = done.kind else {
+        unreachable!()
+    };
+    assert_eq!(peer.socket_type(), Some("SUB"));
+    // The subscription reaches the publisher after the handshake: publish
+    // until one arrives, then until the slow subscriber misses some.
+    let mut sent = 0u64;
+    let deadline = Instant::now() + TIMEOUT;
+    subscriber
+        .set_recv_timeout(Some(Duration::from_millis(10)))
+        .unwrap();
+    loop {
+        publisher.send("warm-up").unwrap();
+        sent += 1;
+        if subscriber.recv_msg().is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no subscription");
+    }
+    while publisher.counters().dropped_at_hwm == 0 {
+        publisher.send("x").unwrap();
+        sent += 1;
+        assert!(Instant::now() < deadline, "nothing was ever dropped");
+    }
+    let counters = publisher.counters();
+    assert_eq!(counters.msgs_out, sent);
+    assert_eq!(counters.connected_peers, 1);
+}
