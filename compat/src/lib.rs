@@ -35,3 +35,6 @@ pub mod guide_differences {}
 
 #[doc = include_str!("../../docs/guide/07-glossary.md")]
 pub mod guide_glossary {}
+
+#[doc = include_str!("../../docs/guide/08-observing.md")]
+pub mod guide_observing {}
