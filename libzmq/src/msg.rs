@@ -300,7 +300,7 @@ impl Msg {
     /// came from. `None` for a message that was not received, or that came
     /// from a UDP peer or an inproc peer without a routing id (inproc has
     /// no handshake: an inproc peer's description only holds the routing
-    /// id it announced).
+    /// id it announced). Sending the message drops it.
     ///
     /// # Example
     /// ```

@@ -201,3 +201,27 @@ fn router_sees_the_dealer_routing_id_and_type() {
         }
     }
 }
+
+#[test]
+fn a_forwarded_message_does_not_keep_the_first_sender() {
+    let ctx = ctx();
+    let server = server_on(&ctx, "tcp", Mechanism::Null);
+    let client =
+        client(&ctx, &server.last_endpoint().unwrap(), Mechanism::Null);
+    let msg = request(&client, &server, "pass it on");
+    assert_eq!(msg.peer_socket_type(), Some("CLIENT"));
+    // Over inproc, the message itself moves to the other socket.
+    let pull = PullBuilder::new()
+        .bind(endpoint("inproc"))
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let push = PushBuilder::new()
+        .connect(pull.last_endpoint().unwrap())
+        .with_ctx(ctx.handle())
+        .unwrap();
+    push.send(msg).unwrap();
+    let forwarded = pull.recv_msg().unwrap();
+    assert_eq!(forwarded.to_str(), Ok("pass it on"));
+    assert!(forwarded.peer_info().is_none());
+}

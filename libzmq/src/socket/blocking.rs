@@ -101,11 +101,11 @@ impl SocketCore {
     /// Sends one whole message; `blocking` waits up to the send timeout.
     pub(crate) fn send_parts(
         &self,
-        parts: Parts,
+        mut parts: Parts,
         blocking: bool,
     ) -> Result<(), Error<Parts>> {
         let timeout = self.send_timeout_ms.load(SeqCst);
-        let bytes = byte_len(&parts);
+        let bytes = outgoing(&mut parts);
         self.wait_for(timeout, blocking, parts, |parts| {
             self.try_send_once(parts)
         })?;
@@ -191,5 +191,20 @@ fn byte_len(parts: &Parts) -> usize {
     match parts {
         Parts::One(msg) => msg.len(),
         Parts::Many(frames) => frames.iter().map(Msg::len).sum(),
+    }
+}
+
+/// Readies a message to be sent: a received message forwarded as it is
+/// lets go of the description of the peer it came from here, on the
+/// sending thread, rather than on the I/O thread that will drop the
+/// message. Returns its bytes, for the counters.
+fn outgoing(parts: &mut Parts) -> usize {
+    let forget = |msg: &mut Msg| {
+        msg.set_peer(None);
+        msg.len()
+    };
+    match parts {
+        Parts::One(msg) => forget(msg),
+        Parts::Many(frames) => frames.iter_mut().map(forget).sum(),
     }
 }
