@@ -39,6 +39,9 @@ pub mod guide_glossary {}
 #[doc = include_str!("../../docs/guide/08-async.md")]
 pub mod guide_async {}
 
+#[doc = include_str!("../../docs/guide/09-observing.md")]
+pub mod guide_observing {}
+
 #[doc = include_str!("../../docs/guide/10-classic-sockets.md")]
 pub mod guide_classic_sockets {}
 

@@ -20,6 +20,7 @@
 
 pub mod addr;
 pub mod auth;
+mod counters;
 mod ctx;
 mod ctx_config;
 mod error;
@@ -28,6 +29,7 @@ mod heartbeat;
 mod inbox;
 mod inproc;
 mod io;
+pub mod monitor;
 mod msg;
 mod peer_info;
 mod period;
@@ -45,6 +47,7 @@ mod waker_list;
 pub use addr::{
     EpgmAddr, InprocAddr, IpcAddr, PgmAddr, TcpAddr, UdpAddr, INPROC_MAX_SIZE,
 };
+pub use counters::Counters;
 pub use ctx::{Ctx, CtxBuilder, CtxHandle};
 pub use error::{Error, ErrorKind};
 pub use group::{Group, GroupParseError, GroupSlice, MAX_GROUP_SIZE};

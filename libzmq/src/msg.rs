@@ -297,8 +297,10 @@ impl Msg {
     }
 
     /// Who sent this message: the description of the peer connection it
-    /// came from (`None` for a message that was not received, or that came
-    /// from an inproc or UDP peer).
+    /// came from. `None` for a message that was not received, or that came
+    /// from a UDP peer or an inproc peer without a routing id (inproc has
+    /// no handshake: an inproc peer's description only holds the routing
+    /// id it announced). Sending the message drops it.
     ///
     /// # Example
     /// ```

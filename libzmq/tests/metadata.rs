@@ -173,3 +173,55 @@ fn curve_without_curve_auth_still_names_the_key() {
     let msg = request(&client, &server, "hi");
     assert_eq!(msg.user_id(), Some(client_cert.public().as_str()));
 }
+
+#[test]
+fn router_sees_the_dealer_routing_id_and_type() {
+    for transport in ["tcp", "ipc"] {
+        let ctx = ctx();
+        let router = RouterBuilder::new()
+            .bind(endpoint(transport))
+            .recv_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        let dealer = DealerBuilder::new()
+            .send_timeout(TIMEOUT)
+            .with_ctx(ctx.handle())
+            .unwrap();
+        dealer.set_routing_id(Some("worker-1")).unwrap();
+        dealer.connect(router.last_endpoint().unwrap()).unwrap();
+        dealer.send_multipart(["", "job"]).unwrap();
+        let frames = router.recv_multipart().unwrap();
+        assert_eq!(frames[0].as_bytes(), b"worker-1");
+        // The frames the peer sent (not the routing id the ROUTER added).
+        for frame in &frames[1..] {
+            let info = frame.peer_info().expect("the frame knows its peer");
+            assert_eq!(info.routing_id().unwrap(), &b"worker-1"[..]);
+            assert_eq!(info.socket_type(), Some("DEALER"));
+            assert_eq!(frame.property("Identity"), Some(&b"worker-1"[..]));
+        }
+    }
+}
+
+#[test]
+fn a_forwarded_message_does_not_keep_the_first_sender() {
+    let ctx = ctx();
+    let server = server_on(&ctx, "tcp", Mechanism::Null);
+    let client =
+        client(&ctx, &server.last_endpoint().unwrap(), Mechanism::Null);
+    let msg = request(&client, &server, "pass it on");
+    assert_eq!(msg.peer_socket_type(), Some("CLIENT"));
+    // Over inproc, the message itself moves to the other socket.
+    let pull = PullBuilder::new()
+        .bind(endpoint("inproc"))
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let push = PushBuilder::new()
+        .connect(pull.last_endpoint().unwrap())
+        .with_ctx(ctx.handle())
+        .unwrap();
+    push.send(msg).unwrap();
+    let forwarded = pull.recv_msg().unwrap();
+    assert_eq!(forwarded.to_str(), Ok("pass it on"));
+    assert!(forwarded.peer_info().is_none());
+}

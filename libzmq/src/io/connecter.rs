@@ -50,6 +50,13 @@ impl Connecter {
     }
 }
 
+impl Drop for Connecter {
+    /// The connect stops for good (the endpoint is closed or gave up).
+    fn drop(&mut self) {
+        self.options.tap.emit(|| crate::monitor::EventKind::Closed);
+    }
+}
+
 /// libzmq's reconnect rule. Without a maximum: the interval plus a random
 /// jitter below one interval (`jitter` is any random number). With a
 /// maximum: the interval doubled per failed attempt, capped at the maximum.

@@ -12,8 +12,11 @@ use super::stream::Stream;
 use super::write_queue::{WriteQueue, COPY_LIMIT};
 use super::{EndpointKey, EngineNotify, EngineOptions};
 use crate::auth::{AuthRegistry, AuthRequest};
+use crate::counters::CounterCells;
 use crate::group::Group;
 use crate::inbox::{Inbox, SocketCommand};
+use crate::monitor::hub::Tap;
+use crate::monitor::{DisconnectReason, EventKind, HandshakeFailure};
 use crate::msg::{Msg, PipeCommand};
 use crate::peer_info::PeerInfo;
 use crate::pipe::{Hwms, Notify, Pipe, PopError};
@@ -53,6 +56,48 @@ pub(crate) enum CloseReason {
 }
 
 impl CloseReason {
+    /// Why a handshake failed, for the monitors (`None`: our side closed).
+    fn handshake_failure(&self) -> Option<HandshakeFailure> {
+        Some(match self {
+            CloseReason::Eof => {
+                HandshakeFailure::Closed("closed by the peer".into())
+            }
+            CloseReason::Io(err) => HandshakeFailure::Closed(err.to_string()),
+            CloseReason::Protocol(ProtocolError::AuthFailed { status }) => {
+                HandshakeFailure::AuthDenied { status: *status }
+            }
+            CloseReason::Protocol(ProtocolError::IncompatibleSocketType {
+                peer,
+                ..
+            }) => HandshakeFailure::WrongSocketType { peer: peer.clone() },
+            CloseReason::Protocol(ProtocolError::PeerError(why)) => {
+                HandshakeFailure::PeerError(why.clone())
+            }
+            CloseReason::Protocol(err) => {
+                HandshakeFailure::Protocol(err.to_string())
+            }
+            CloseReason::HandshakeTimeout | CloseReason::HeartbeatTimeout => {
+                HandshakeFailure::Timeout
+            }
+            CloseReason::PipeClosed => return None,
+        })
+    }
+
+    /// Why an established connection ended, for the monitors.
+    fn disconnect_reason(&self) -> DisconnectReason {
+        match self {
+            CloseReason::Eof => DisconnectReason::PeerClosed,
+            CloseReason::Io(err) => DisconnectReason::Io(err.to_string()),
+            CloseReason::Protocol(err) => {
+                DisconnectReason::Protocol(err.to_string())
+            }
+            CloseReason::HandshakeTimeout | CloseReason::HeartbeatTimeout => {
+                DisconnectReason::HeartbeatTimeout
+            }
+            CloseReason::PipeClosed => DisconnectReason::Local,
+        }
+    }
+
     /// Whether a connecter should stop retrying (libzmq: a protocol error
     /// detected by the connecting side is terminal for the endpoint).
     pub(crate) fn is_terminal(&self) -> bool {
@@ -187,6 +232,11 @@ pub(crate) struct Engine {
     mechanism: Arc<zmtp::MechanismConfig>,
     /// The identity our auth registry accepted (PLAIN user, CURVE key).
     user_id: Option<String>,
+    /// Where the monitor events of the connection go.
+    tap: Tap,
+    counters: Arc<CounterCells>,
+    /// The handshake completed and the connection was counted up.
+    up: bool,
     /// The socket is closed: write what it queued, drop what arrives.
     lingering: bool,
     linger_at: Option<Instant>,
@@ -238,6 +288,26 @@ impl Engine {
             auth: options.auth.clone(),
             mechanism: options.mechanism.clone(),
             user_id: None,
+            tap: options.tap.clone(),
+            counters: options.counters.clone(),
+            up: false,
+        }
+    }
+
+    /// The connection is closed (`reason`: `None` when our side closed
+    /// it): the monitors hear why, and the count of connected peers drops.
+    pub(crate) fn report_close(&self, reason: Option<&CloseReason>) {
+        if self.up {
+            self.counters.connection_down();
+            self.tap.emit(|| EventKind::Disconnected {
+                reason: reason
+                    .map_or(DisconnectReason::Local, |r| r.disconnect_reason()),
+            });
+        } else if let Some(failure) =
+            reason.and_then(CloseReason::handshake_failure)
+        {
+            self.tap
+                .emit(|| EventKind::HandshakeFailed { reason: failure });
         }
     }
 
@@ -547,6 +617,10 @@ impl Engine {
     fn attach(&mut self) -> Result<(), CloseReason> {
         let notify: Arc<dyn Notify> = self.notify.clone();
         let peer = Arc::new(self.peer_info());
+        self.up = true;
+        self.counters.connection_up();
+        self.tap
+            .emit(|| EventKind::HandshakeSucceeded { peer: peer.clone() });
         let (out, inp) = match self.preset.take() {
             Some((out, inp)) => {
                 if !self.lingering {
@@ -781,6 +855,11 @@ mod tests {
             reconnect_interval: None,
             reconnect_interval_max: None,
             routing_id: None,
+            tap: Tap::new(
+                crate::monitor::hub::MonitorHub::new(),
+                crate::InprocAddr::new_unique().into(),
+            ),
+            counters: CounterCells::new(),
         }
     }
 

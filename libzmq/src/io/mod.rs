@@ -82,6 +82,10 @@ pub(crate) struct EngineOptions {
     pub(crate) reconnect_interval_max: Option<Duration>,
     /// REQ, DEALER, ROUTER: the routing id announced as `Identity`.
     pub(crate) routing_id: Option<bytes::Bytes>,
+    /// The endpoint's monitor events go here.
+    pub(crate) tap: crate::monitor::hub::Tap,
+    /// The socket's counters (connected peers).
+    pub(crate) counters: Arc<crate::counters::CounterCells>,
 }
 
 /// Where a connecter connects to.

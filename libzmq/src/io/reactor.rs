@@ -7,6 +7,7 @@ use super::stream::{Listener as StreamListener, Stream};
 use super::udp::UdpEngine;
 use super::Linger;
 use super::{Command, EndpointKey, EngineNotify, EngineOptions, IoShared};
+use crate::monitor::EventKind;
 use crate::pipe::Pipe;
 use mio::event::Source;
 use mio::{Events, Interest, Poll, Token};
@@ -24,6 +25,12 @@ struct Listener {
     listener: StreamListener,
     key: EndpointKey,
     options: EngineOptions,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.options.tap.emit(|| EventKind::Closed);
+    }
 }
 
 /// A connect in progress (the stream is not writable yet).
@@ -424,6 +431,9 @@ impl Reactor {
                     if listener.options.inbox.is_closed() {
                         continue;
                     }
+                    listener.options.tap.emit(|| EventKind::Accepted {
+                        peer: stream.peer_addr(),
+                    });
                     self.add_engine(
                         stream,
                         listener.key,
@@ -439,6 +449,9 @@ impl Reactor {
                 Err(err) => {
                     // E.g. out of file descriptors: leave the rest in the backlog.
                     log::warn!("accept failed: {err}");
+                    listener.options.tap.emit(|| EventKind::AcceptFailed {
+                        reason: err.to_string(),
+                    });
                     return;
                 }
             }
@@ -472,6 +485,7 @@ impl Reactor {
         };
         let key = connecter.key;
         let connect_timeout = connecter.options.connect_timeout;
+        let tap = connecter.options.tap.clone();
         let attempt = connecter.addr.start_connect();
         let mut stream = match attempt {
             Ok(stream) => stream,
@@ -487,6 +501,7 @@ impl Reactor {
             self.schedule_reconnect(endpoint_id);
             return;
         };
+        tap.emit(|| EventKind::ConnectDelayed);
         if let Some(timeout) = connect_timeout {
             let at = Instant::now() + timeout;
             self.timers.push(Reverse((
@@ -518,6 +533,9 @@ impl Reactor {
         let Some(connecter) = self.connecters.get_mut(&endpoint_id) else {
             return;
         };
+        connecter.options.tap.emit(|| EventKind::Connected {
+            peer: connecting.stream.peer_addr(),
+        });
         let options = connecter.options.clone();
         let preset = Some((connecter.out.clone(), connecter.inp.clone()));
         let linger = connecter.linger;
@@ -560,10 +578,16 @@ impl Reactor {
             return;
         };
         match connecter.next_delay() {
-            Some(delay) => self.timers.push(Reverse((
-                Instant::now() + delay,
-                TimerKind::Reconnect { endpoint_id },
-            ))),
+            Some(delay) => {
+                connecter
+                    .options
+                    .tap
+                    .emit(|| EventKind::ConnectRetried { interval: delay });
+                self.timers.push(Reverse((
+                    Instant::now() + delay,
+                    TimerKind::Reconnect { endpoint_id },
+                )))
+            }
             None => {
                 // Reconnection disabled: the endpoint is done.
                 if let Some(connecter) = self.connecters.remove(&endpoint_id) {
@@ -656,6 +680,7 @@ impl Reactor {
             if let Some(reason) = &reason {
                 log::debug!("connection closed: {reason:?}");
             }
+            engine.report_close(reason.as_ref());
             engine.detach();
             let endpoint_id = engine.key.endpoint_id;
             if engine.handshake_done() {

@@ -13,10 +13,31 @@ use std::sync::atomic::Ordering::SeqCst;
 use zmtp::SocketType;
 
 impl SocketCore {
+    /// One attempt to send (blocking and async calls alike); counts what
+    /// was sent.
     pub(super) fn try_send_once(
         &self,
-        parts: Parts,
+        mut parts: Parts,
     ) -> Result<(), SendFail<Parts>> {
+        let bytes = outgoing(&mut parts);
+        let sent = self.try_route(parts);
+        if sent.is_ok() {
+            self.counters.sent(bytes);
+        }
+        sent
+    }
+
+    /// One attempt to receive (blocking and async calls alike); counts
+    /// what was received.
+    pub(super) fn try_recv_once(&self) -> Result<Option<Parts>, ErrorKind> {
+        let received = self.try_take()?;
+        if let Some(parts) = &received {
+            self.counters.received(byte_len(parts));
+        }
+        Ok(received)
+    }
+
+    fn try_route(&self, parts: Parts) -> Result<(), SendFail<Parts>> {
         let mut state = self.state();
         if is_classic(self.kind) {
             return classic::try_send(self.kind, &mut state, parts);
@@ -35,9 +56,10 @@ impl SocketCore {
         };
         let sent = match self.kind {
             SocketType::Server => state.peers.send_routed(msg),
-            SocketType::Radio => {
-                state.peers.send_fan_out(msg, self.no_drop.load(SeqCst))
-            }
+            SocketType::Radio => state
+                .peers
+                .send_fan_out(msg, self.no_drop.load(SeqCst))
+                .map(|missed| self.counters.dropped(missed)),
             _ => {
                 return state.peers.send_round_robin(Parts::One(msg)).map(drop)
             }
@@ -50,7 +72,7 @@ impl SocketCore {
         })
     }
 
-    pub(super) fn try_recv_once(&self) -> Result<Option<Parts>, ErrorKind> {
+    fn try_take(&self) -> Result<Option<Parts>, ErrorKind> {
         let mut state = self.state();
         let state = &mut *state;
         if is_classic(self.kind) {
@@ -179,6 +201,29 @@ impl SocketCore {
             _ => false,
         };
         never_waits || state.peers.any_writable()
+    }
+}
+
+/// The bytes of all the frames of a message (for the counters).
+fn byte_len(parts: &Parts) -> usize {
+    match parts {
+        Parts::One(msg) => msg.len(),
+        Parts::Many(frames) => frames.iter().map(Msg::len).sum(),
+    }
+}
+
+/// Readies a message to be sent: a received message forwarded as it is
+/// lets go of the description of the peer it came from here, on the
+/// sending thread, rather than on the I/O thread that will drop the
+/// message. Returns its bytes, for the counters.
+fn outgoing(parts: &mut Parts) -> usize {
+    let forget = |msg: &mut Msg| {
+        msg.set_peer(None);
+        msg.len()
+    };
+    match parts {
+        Parts::One(msg) => forget(msg),
+        Parts::Many(frames) => frames.iter_mut().map(forget).sum(),
     }
 }
 

@@ -15,10 +15,12 @@ use super::endpoints::EndpointRecord;
 use super::peers::{Peer, PeerSet};
 use super::settings::{Settings, NO_TIMEOUT};
 use crate::addr::Endpoint;
+use crate::counters::CounterCells;
 use crate::ctx::{CtxHandle, CtxInner};
 use crate::error::{Error, ErrorKind};
 use crate::group::{Group, GroupSlice};
 use crate::inbox::{Inbox, SocketCommand};
+use crate::monitor::hub::MonitorHub;
 use crate::msg::{Msg, PipeCommand};
 use crate::peer_info::PeerInfo;
 use crate::pipe::{Hwms, Pipe};
@@ -40,6 +42,9 @@ pub(crate) struct State {
     pub(super) groups: Vec<Group>,
     /// The classic types' routing state and options.
     pub(crate) classic: super::classic::Classic,
+    /// The socket's counters, for the routing strategies that drop
+    /// (PUB/XPUB at a subscriber's HWM).
+    pub(crate) counters: Arc<CounterCells>,
 }
 
 /// The shared core of a socket. See the module docs.
@@ -56,6 +61,9 @@ pub(crate) struct SocketCore {
     pub(super) send_timeout_ms: AtomicU64,
     pub(super) recv_timeout_ms: AtomicU64,
     pub(super) no_drop: AtomicBool,
+    /// Where the monitors' events go (shared with the endpoints' I/O).
+    pub(crate) monitor: Arc<MonitorHub>,
+    pub(crate) counters: Arc<CounterCells>,
 }
 
 impl std::fmt::Debug for SocketCore {
@@ -76,6 +84,7 @@ impl SocketCore {
         let id = NEXT_SOCKET_ID.fetch_add(1, SeqCst);
         let signal = Signal::new();
         ctx.register_socket(id, &signal)?;
+        let counters = CounterCells::new();
         Ok(Arc::new(SocketCore {
             id,
             kind,
@@ -92,11 +101,14 @@ impl SocketCore {
                 closed: false,
                 groups: Vec::new(),
                 classic: Default::default(),
+                counters: counters.clone(),
             }),
             settings: Mutex::new(Settings::default()),
             send_timeout_ms: AtomicU64::new(NO_TIMEOUT),
             recv_timeout_ms: AtomicU64::new(NO_TIMEOUT),
             no_drop: AtomicBool::new(false),
+            monitor: MonitorHub::new(),
+            counters,
         }))
     }
 

@@ -7,6 +7,7 @@ use crate::error::{Error, ErrorKind};
 use crate::inproc::{InprocSocket, PeerPipes};
 use crate::io::stream::BoundListener;
 use crate::io::{self, Command, Completion, EndpointKey, Linger, PeerAddr};
+use crate::monitor::EventKind;
 use crate::pipe::Pipe;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::sync::Arc;
@@ -50,6 +51,9 @@ impl SocketCore {
         id: u64,
         transport: Transport,
     ) {
+        if bound {
+            self.monitor.emit(&endpoint, || EventKind::Listening);
+        }
         let mut state = self.state();
         state.last_endpoint = Some(endpoint.clone());
         state.endpoints.push(EndpointRecord {
@@ -70,8 +74,20 @@ impl SocketCore {
         }
     }
 
-    /// Binds to `endpoint` now (an ephemeral TCP port or `ipc://*` is resolved).
+    /// Binds to `endpoint` now (an ephemeral TCP port or `ipc://*` is
+    /// resolved); monitors hear that it listens, or why it failed.
     pub(crate) fn bind(&self, endpoint: Endpoint) -> Result<(), Error> {
+        let requested = self.monitor.is_active().then(|| endpoint.clone());
+        let result = self.bind_endpoint(endpoint);
+        if let (Err(err), Some(requested)) = (&result, requested) {
+            let reason = err.to_string();
+            self.monitor
+                .emit(&requested, || EventKind::BindFailed { reason });
+        }
+        result
+    }
+
+    fn bind_endpoint(&self, endpoint: Endpoint) -> Result<(), Error> {
         self.ctx.check_alive()?;
         let id = NEXT_ENDPOINT_ID.fetch_add(1, SeqCst);
         match endpoint {
@@ -136,10 +152,11 @@ impl SocketCore {
         let command = Command::Listen {
             listener,
             key: self.key(id),
-            options: self.engine_options(),
+            options: self.engine_options(&resolved),
         };
-        threads.send(thread, command);
+        // Recorded (and `Listening` emitted) before a connection can come.
         self.record(resolved, true, id, Transport::Stream { thread });
+        threads.send(thread, command);
         Ok(())
     }
 
@@ -252,7 +269,7 @@ impl SocketCore {
             key: self.key(id),
             out,
             inp,
-            options: self.engine_options(),
+            options: self.engine_options(&endpoint),
         };
         threads.send(thread, command);
         self.record(endpoint, false, id, Transport::Stream { thread });
@@ -283,6 +300,9 @@ impl SocketCore {
                 }
             }
             Transport::Inproc { name } => self.release_inproc(name, &record),
+        }
+        if record.bound {
+            self.monitor.emit(&record.endpoint, || EventKind::Unbound);
         }
         self.signal.notify();
     }

@@ -582,12 +582,12 @@ impl PeerSet {
 
     /// Radio: a copy to every peer that joined the message's group. A peer at
     /// its HWM misses the message, unless `no_drop`, where the send waits until
-    /// every matching peer has room.
+    /// every matching peer has room. Returns how many peers missed it.
     pub(crate) fn send_fan_out(
         &mut self,
         mut msg: Msg,
         no_drop: bool,
-    ) -> Result<(), SendFail> {
+    ) -> Result<usize, SendFail> {
         self.apply_subscriptions();
         // A message without a group goes to the empty group, as in libzmq.
         let group = match msg.group() {
@@ -610,16 +610,19 @@ impl PeerSet {
         }
         msg.share();
         let mut gone = false;
+        let mut missed = 0;
         for peer in targets() {
             // Full: this peer misses it (lossy Radio). Closed: it is leaving.
-            if let Err(PushError::Closed(_)) = peer.out.push(msg.clone()) {
-                gone = true;
+            match peer.out.push(msg.clone()) {
+                Ok(()) => {}
+                Err(PushError::Full(_)) => missed += 1,
+                Err(PushError::Closed(_)) => gone = true,
             }
         }
         if gone {
             self.prune_gone();
         }
-        Ok(())
+        Ok(missed)
     }
 
     /// Dish: fair-queue, keeping only messages of a joined group.

@@ -2,9 +2,11 @@
 //! settings), its high water marks and timeouts, and their checks.
 
 use super::core::SocketCore;
+use crate::addr::Endpoint;
 use crate::auth::Mechanism;
 use crate::error::{Error, ErrorKind};
 use crate::io::EngineOptions;
+use crate::monitor::hub::Tap;
 use crate::Heartbeat;
 use crate::Period;
 use std::sync::atomic::Ordering::SeqCst;
@@ -106,7 +108,8 @@ impl SocketCore {
     }
 
     /// What the engines of a new bind or connect need to know.
-    pub(super) fn engine_options(&self) -> EngineOptions {
+    /// What the connections of `endpoint` need to know.
+    pub(super) fn engine_options(&self, endpoint: &Endpoint) -> EngineOptions {
         let settings = self.settings.lock();
         EngineOptions {
             socket_type: self.kind,
@@ -121,6 +124,8 @@ impl SocketCore {
             reconnect_interval: settings.reconnect_interval,
             reconnect_interval_max: settings.reconnect_interval_max,
             routing_id: settings.routing_id.clone(),
+            tap: Tap::new(self.monitor.clone(), endpoint.clone()),
+            counters: self.counters.clone(),
         }
     }
 

@@ -104,6 +104,47 @@ pub trait Socket: GetRawSocket {
         self.raw_socket().core.last_endpoint()
     }
 
+    /// A new [`Monitor`](crate::monitor::Monitor) of this socket: it
+    /// receives every event from now on (see [`monitor`](crate::monitor)),
+    /// keeping the last [`DEFAULT_CAPACITY`](crate::monitor::DEFAULT_CAPACITY)
+    /// when nobody reads. A socket may have several monitors; one that is
+    /// dropped costs nothing.
+    ///
+    /// ```
+    /// use libzmq::{monitor::EventKind, prelude::*, *};
+    /// use std::time::Duration;
+    ///
+    /// let server = Server::new()?;
+    /// let events = server.monitor();
+    /// let addr: TcpAddr = "127.0.0.1:*".try_into()?;
+    /// server.bind(addr)?;
+    /// let event = events.recv_timeout(Duration::from_secs(10)).unwrap();
+    /// assert!(matches!(event.kind, EventKind::Listening));
+    /// assert_eq!(event.endpoint, server.last_endpoint()?);
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn monitor(&self) -> crate::monitor::Monitor {
+        self.monitor_with_capacity(crate::monitor::DEFAULT_CAPACITY)
+    }
+
+    /// Like [`monitor`](Socket::monitor), keeping at most `capacity` unread
+    /// events (at least one): beyond that the oldest are dropped and
+    /// counted in [`Monitor::dropped`](crate::monitor::Monitor::dropped).
+    fn monitor_with_capacity(
+        &self,
+        capacity: usize,
+    ) -> crate::monitor::Monitor {
+        let queue = self.raw_socket().core.monitor.subscribe(capacity);
+        crate::monitor::Monitor::new(queue)
+    }
+
+    /// A snapshot of the socket's [`Counters`](crate::Counters): connected
+    /// peers, messages and bytes in and out, messages dropped at the HWM.
+    /// Always on, and cheap to read at any time.
+    fn counters(&self) -> crate::Counters {
+        self.raw_socket().core.counters.snapshot()
+    }
+
     /// The security mechanism of the connections this socket makes from now
     /// on (default [`Mechanism::Null`](crate::auth::Mechanism::Null)).
     ///

@@ -190,6 +190,7 @@ pub(crate) fn publish(
     }
     let mut parts = parts;
     let mut gone = false;
+    let mut missed = 0;
     for (n, id) in targets.iter().enumerate() {
         let Some(peer) = peers.get(*id) else { continue };
         let copy = if n + 1 == targets.len() {
@@ -198,10 +199,13 @@ pub(crate) fn publish(
             parts.share_clone()
         };
         // Full: this subscriber misses it. Closed: it is leaving.
-        if let Err(PushError::Closed(_)) = copy.push_to(&peer.out) {
-            gone = true;
+        match copy.push_to(&peer.out) {
+            Ok(()) => {}
+            Err(PushError::Full(_)) => missed += 1,
+            Err(PushError::Closed(_)) => gone = true,
         }
     }
+    state.counters.dropped(missed);
     state.classic.publisher.targets = targets;
     if gone {
         state.peers.prune();
