@@ -10,6 +10,8 @@
 //! [`PROBE_DEADLINE`]) and "nothing arrives" checks of [`NOTHING_WAIT`].
 #![allow(dead_code)]
 
+pub mod classic;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
