@@ -1,0 +1,369 @@
+//! REQ, REP, DEALER and ROUTER between OUR sockets and the real C libzmq
+//! 4.3.5, with either side binding, over TCP and IPC:
+//!
+//! * REQ ↔ REP, both ways: requests and replies of one frame, several
+//!   frames, empty frames and 70 kB, in strict alternation.
+//! * REQ → ROUTER, both ways: the ROUTER sees `[routing id, "", body...]`;
+//!   a REQ with a routing id is seen by it, one without gets a generated
+//!   5-byte id starting with 0; replies routed by id reach the right REQ.
+//! * DEALER → REP, both ways: the REP gets the body after the delimiter and
+//!   puts the whole envelope (extra routing frames included) back on its
+//!   reply.
+//! * DEALER ↔ ROUTER, both ways: routing ids (set with `ZMQ_ROUTING_ID` on
+//!   a libzmq DEALER, with `set_routing_id` on ours) and generated ones,
+//!   multipart messages both ways, replies routed by id.
+//! * ROUTER mandatory: our ROUTER fails with `HostUnreachable` for an
+//!   unknown id and once the libzmq DEALER is gone; a libzmq mandatory
+//!   ROUTER routes to our DEALER's id.
+//! * Probe: a DEALER with `probe_router` makes the other side's ROUTER
+//!   receive `[id, ""]` on connect, both ways.
+//! * REQ correlate + relaxed: a second request before the reply, answered
+//!   by the other side's REP; only the reply to the second one is taken.
+
+mod common;
+
+use common::classic::*;
+use common::*;
+
+// ---------------------------------------------------------------------------
+// REQ ↔ REP
+// ---------------------------------------------------------------------------
+
+/// Requests and replies of several shapes, in strict alternation.
+fn req_rep_run(label: &str, req: &dyn Ends, rep: &dyn Ends) {
+    let big = payload(3, 70_000);
+    let requests: Vec<Vec<&[u8]>> = vec![
+        vec![b"hello"],
+        vec![b"multi", b"part", b""],
+        vec![&big],
+        vec![b""],
+    ];
+    for (i, request) in requests.iter().enumerate() {
+        req.send_frames(request);
+        assert_eq!(rep.recv_frames(), frames(request), "{label}: request {i}");
+        let n = format!("reply {i}");
+        let reply: Vec<&[u8]> = vec![n.as_bytes(), b"", &big[..i * 100]];
+        rep.send_frames(&reply);
+        assert_eq!(req.recv_frames(), frames(&reply), "{label}: reply {i}");
+    }
+    // (A REQ cannot receive without a request: libzmq's EFSM.)
+    rep.gets_nothing(label);
+}
+
+fn rs_req_lz_rep(binds: Binds, transport: Transport) {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let req = rs_req(&ctx);
+    let rep = lz_classic(&lz_ctx, lz::REP);
+    link(binds, transport, &req, &rep);
+    let label = format!("our Req, libzmq REP, {binds:?} bind, {transport:?}");
+    req_rep_run(&label, &req, &rep);
+}
+
+fn lz_req_rs_rep(binds: Binds, transport: Transport) {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let req = lz_classic(&lz_ctx, lz::REQ);
+    let rep = rs_rep(&ctx);
+    link(binds, transport, &rep, &req);
+    let label = format!("libzmq REQ, our Rep, {binds:?} bind, {transport:?}");
+    req_rep_run(&label, &req, &rep);
+}
+
+// ---------------------------------------------------------------------------
+// REQ / DEALER → ROUTER
+// ---------------------------------------------------------------------------
+
+/// The routing id a named peer announces.
+const NAMED: &[u8] = b"named-peer";
+
+/// `router` receives one message from each of `named` (routing id
+/// [`NAMED`]) and `anonymous` (generated id), sent with `envelope` frames
+/// before the body, and answers each by its id. Returns the generated id.
+fn router_run(
+    label: &str,
+    router: &dyn Ends,
+    named: &dyn Ends,
+    anonymous: &dyn Ends,
+    envelope: &[&[u8]],
+) -> Vec<u8> {
+    let body: Vec<&[u8]> = vec![b"from", b"", b"two frames after the envelope"];
+    for (who, peer) in [(&b"named"[..], named), (b"anonymous", anonymous)] {
+        let mut sent = body.clone();
+        sent[0] = who;
+        peer.send_frames(&sent);
+    }
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let got = router.recv_frames();
+        let mut want = envelope.to_vec();
+        want.extend_from_slice(&body);
+        want[envelope.len()] = &got[1 + envelope.len()];
+        assert_eq!(got[1..], frames(&want)[..], "{label}");
+        ids.push((got[1 + envelope.len()].clone(), got[0].clone()));
+    }
+    ids.sort();
+    let [(anonymous_who, generated), (named_who, named_id)] = &ids[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        (anonymous_who.as_slice(), named_who.as_slice()),
+        (&b"anonymous"[..], &b"named"[..])
+    );
+    assert_eq!(named_id, NAMED, "{label}");
+    assert_eq!(generated.len(), 5, "{label}: generated id {generated:?}");
+    assert_eq!(generated[0], 0, "{label}: generated id {generated:?}");
+
+    // Replies routed by id, the named one first.
+    for (id, peer) in [(named_id, named), (generated, anonymous)] {
+        let mut reply: Vec<&[u8]> = vec![id];
+        reply.extend_from_slice(envelope);
+        reply.extend_from_slice(&[b"reply to", id, b""]);
+        router.send_frames(&reply);
+        let mut want: Vec<&[u8]> = envelope.to_vec();
+        want.extend_from_slice(&[b"reply to", id, b""]);
+        // A REQ (the peers with an envelope) strips the delimiter it added.
+        let want = if envelope.is_empty() {
+            want
+        } else {
+            want[1..].to_vec()
+        };
+        assert_eq!(peer.recv_frames(), frames(&want), "{label}");
+    }
+    router.gets_nothing(label);
+    generated.clone()
+}
+
+fn rs_reqs_lz_router(binds: Binds, transport: Transport) {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = lz_classic(&lz_ctx, lz::ROUTER);
+    let named = rs_req(&ctx);
+    named.set_routing_id(Some(NAMED)).unwrap();
+    let anonymous = rs_req(&ctx);
+    link(binds, transport, &named, &router);
+    link(binds, transport, &anonymous, &router);
+    let label =
+        format!("our Reqs, libzmq ROUTER, {binds:?} bind, {transport:?}");
+    // The REQs add the delimiter.
+    router_run(&label, &router, &named, &anonymous, &[b""]);
+}
+
+fn lz_reqs_rs_router(binds: Binds, transport: Transport) {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = rs_router(&ctx);
+    let named = lz_classic(&lz_ctx, lz::REQ);
+    named.set_routing_id(NAMED).unwrap();
+    let anonymous = lz_classic(&lz_ctx, lz::REQ);
+    link(binds, transport, &router, &named);
+    link(binds, transport, &router, &anonymous);
+    let label =
+        format!("libzmq REQs, our Router, {binds:?} bind, {transport:?}");
+    router_run(&label, &router, &named, &anonymous, &[b""]);
+}
+
+fn rs_dealers_lz_router(binds: Binds, transport: Transport) {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = lz_classic(&lz_ctx, lz::ROUTER);
+    let named = rs_dealer(&ctx);
+    named.set_routing_id(Some(NAMED)).unwrap();
+    let anonymous = rs_dealer(&ctx);
+    link(binds, transport, &named, &router);
+    link(binds, transport, &anonymous, &router);
+    let label =
+        format!("our Dealers, libzmq ROUTER, {binds:?} bind, {transport:?}");
+    router_run(&label, &router, &named, &anonymous, &[]);
+}
+
+fn lz_dealers_rs_router(binds: Binds, transport: Transport) {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = rs_router(&ctx);
+    let named = lz_classic(&lz_ctx, lz::DEALER);
+    named.set_routing_id(NAMED).unwrap();
+    let anonymous = lz_classic(&lz_ctx, lz::DEALER);
+    link(binds, transport, &router, &named);
+    link(binds, transport, &router, &anonymous);
+    let label =
+        format!("libzmq DEALERs, our Router, {binds:?} bind, {transport:?}");
+    router_run(&label, &router, &named, &anonymous, &[]);
+}
+
+// ---------------------------------------------------------------------------
+// DEALER → REP
+// ---------------------------------------------------------------------------
+
+/// A DEALER talks to a REP by writing the envelope itself; the REP puts it
+/// back, extra routing frames included.
+fn dealer_rep_run(label: &str, dealer: &dyn Ends, rep: &dyn Ends) {
+    for envelope in [&[&b""[..]][..], &[b"hop-1", b"hop-2", b""]] {
+        let mut request = envelope.to_vec();
+        request.extend_from_slice(&[b"job", b""]);
+        dealer.send_frames(&request);
+        assert_eq!(rep.recv_frames(), frames(&[&b"job"[..], b""]), "{label}");
+        rep.send_frames(&[b"done", b"ok"]);
+        let mut want = envelope.to_vec();
+        want.extend_from_slice(&[b"done", b"ok"]);
+        assert_eq!(dealer.recv_frames(), frames(&want), "{label}");
+    }
+    dealer.gets_nothing(label);
+}
+
+fn rs_dealer_lz_rep(binds: Binds, transport: Transport) {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let dealer = rs_dealer(&ctx);
+    let rep = lz_classic(&lz_ctx, lz::REP);
+    link(binds, transport, &dealer, &rep);
+    let label =
+        format!("our Dealer, libzmq REP, {binds:?} bind, {transport:?}");
+    dealer_rep_run(&label, &dealer, &rep);
+}
+
+fn lz_dealer_rs_rep(binds: Binds, transport: Transport) {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let dealer = lz_classic(&lz_ctx, lz::DEALER);
+    let rep = rs_rep(&ctx);
+    link(binds, transport, &rep, &dealer);
+    let label =
+        format!("libzmq DEALER, our Rep, {binds:?} bind, {transport:?}");
+    dealer_rep_run(&label, &dealer, &rep);
+}
+
+classic_matrix! {
+    rs_req_lz_rep: rs_req_lz_rep_tcp_rs_binds, rs_req_lz_rep_tcp_lz_binds,
+        rs_req_lz_rep_ipc_rs_binds, rs_req_lz_rep_ipc_lz_binds;
+    lz_req_rs_rep: lz_req_rs_rep_tcp_rs_binds, lz_req_rs_rep_tcp_lz_binds,
+        lz_req_rs_rep_ipc_rs_binds, lz_req_rs_rep_ipc_lz_binds;
+    rs_reqs_lz_router: rs_reqs_lz_router_tcp_rs_binds, rs_reqs_lz_router_tcp_lz_binds,
+        rs_reqs_lz_router_ipc_rs_binds, rs_reqs_lz_router_ipc_lz_binds;
+    lz_reqs_rs_router: lz_reqs_rs_router_tcp_rs_binds, lz_reqs_rs_router_tcp_lz_binds,
+        lz_reqs_rs_router_ipc_rs_binds, lz_reqs_rs_router_ipc_lz_binds;
+    rs_dealers_lz_router: rs_dealers_lz_router_tcp_rs_binds, rs_dealers_lz_router_tcp_lz_binds,
+        rs_dealers_lz_router_ipc_rs_binds, rs_dealers_lz_router_ipc_lz_binds;
+    lz_dealers_rs_router: lz_dealers_rs_router_tcp_rs_binds, lz_dealers_rs_router_tcp_lz_binds,
+        lz_dealers_rs_router_ipc_rs_binds, lz_dealers_rs_router_ipc_lz_binds;
+    rs_dealer_lz_rep: rs_dealer_lz_rep_tcp_rs_binds, rs_dealer_lz_rep_tcp_lz_binds,
+        rs_dealer_lz_rep_ipc_rs_binds, rs_dealer_lz_rep_ipc_lz_binds;
+    lz_dealer_rs_rep: lz_dealer_rs_rep_tcp_rs_binds, lz_dealer_rs_rep_tcp_lz_binds,
+        lz_dealer_rs_rep_ipc_rs_binds, lz_dealer_rs_rep_ipc_lz_binds;
+}
+
+// ---------------------------------------------------------------------------
+// ROUTER mandatory
+// ---------------------------------------------------------------------------
+
+#[test]
+fn rs_router_mandatory_with_lz_dealer() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = rs_router(&ctx);
+    router.set_mandatory(true).unwrap();
+    let dealer = lz_classic(&lz_ctx, lz::DEALER);
+    dealer.set_routing_id(NAMED).unwrap();
+    link(Binds::Ours, Transport::Tcp, &router, &dealer);
+
+    let err = router.send_multipart(["nobody", "hi"]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::HostUnreachable);
+    assert_eq!(err.get().map(Vec::len), Some(2), "the message comes back");
+
+    dealer.send_frames(&[b"hello"]);
+    assert_eq!(router.recv_frames(), frames(&[NAMED, b"hello"]));
+    router.send_frames(&[NAMED, b"back", b""]);
+    assert_eq!(dealer.recv_frames(), frames(&[&b"back"[..], b""]));
+
+    // Once the DEALER is gone, its id is unreachable.
+    drop(dealer);
+    eventually("the DEALER's id forgotten", || {
+        match router.send_multipart([NAMED, b"late"]) {
+            Ok(()) => None,
+            Err(e) => Some(assert_eq!(e.kind(), ErrorKind::HostUnreachable)),
+        }
+    });
+}
+
+#[test]
+fn lz_router_mandatory_routes_to_rs_dealer() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = lz_classic(&lz_ctx, lz::ROUTER);
+    router.set_router_mandatory(true).unwrap();
+    let dealer = rs_dealer(&ctx);
+    dealer.set_routing_id(Some(NAMED)).unwrap();
+    link(Binds::Theirs, Transport::Tcp, &dealer, &router);
+
+    dealer.send_frames(&[b"hello"]);
+    assert_eq!(router.recv_frames(), frames(&[NAMED, b"hello"]));
+    router.send_frames(&[NAMED, b"back"]);
+    assert_eq!(dealer.recv_frames(), frames(&[b"back"]));
+    assert_eq!(
+        router.send_multipart(&[&b"nobody"[..], b"hi"], 0),
+        Err(lz::EHOSTUNREACH)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// probe_router
+// ---------------------------------------------------------------------------
+
+#[test]
+fn rs_dealer_probes_lz_router() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = lz_classic(&lz_ctx, lz::ROUTER);
+    let dealer = rs_dealer(&ctx);
+    dealer.set_routing_id(Some(NAMED)).unwrap();
+    dealer.set_probe_router(true).unwrap();
+    link(Binds::Theirs, Transport::Tcp, &dealer, &router);
+    assert_eq!(router.recv_frames(), frames(&[NAMED, b""]));
+    router.send_frames(&[NAMED, b"seen"]);
+    assert_eq!(dealer.recv_frames(), frames(&[b"seen"]));
+}
+
+#[test]
+fn lz_dealer_probes_rs_router() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = rs_router(&ctx);
+    let dealer = lz_classic(&lz_ctx, lz::DEALER);
+    dealer.set_routing_id(NAMED).unwrap();
+    dealer.set_probe_router(true).unwrap();
+    link(Binds::Ours, Transport::Tcp, &router, &dealer);
+    assert_eq!(router.recv_frames(), frames(&[NAMED, b""]));
+    router.send_frames(&[NAMED, b"seen"]);
+    assert_eq!(dealer.recv_frames(), frames(&[b"seen"]));
+}
+
+// ---------------------------------------------------------------------------
+// REQ correlate + relaxed
+// ---------------------------------------------------------------------------
+
+/// A second request before the reply to the first: the REP answers both,
+/// the REQ takes only the reply to the second.
+fn relaxed_run(label: &str, req: &dyn Ends, rep: &dyn Ends) {
+    req.send_frames(&[b"one"]);
+    assert_eq!(rep.recv_frames(), frames(&[b"one"]), "{label}");
+    req.send_frames(&[b"two"]);
+    rep.send_frames(&[b"reply to one"]);
+    assert_eq!(rep.recv_frames(), frames(&[b"two"]), "{label}");
+    rep.send_frames(&[b"reply to two"]);
+    assert_eq!(req.recv_frames(), frames(&[b"reply to two"]), "{label}");
+    // The reply to "one" was dropped: the next request gets its own.
+    req.send_frames(&[b"three"]);
+    assert_eq!(rep.recv_frames(), frames(&[b"three"]), "{label}");
+    rep.send_frames(&[b"reply to three"]);
+    assert_eq!(req.recv_frames(), frames(&[b"reply to three"]), "{label}");
+}
+
+#[test]
+fn rs_req_relaxed_lz_rep() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let req = rs_req(&ctx);
+    req.set_correlate(true).unwrap();
+    req.set_relaxed(true).unwrap();
+    let rep = lz_classic(&lz_ctx, lz::REP);
+    link(Binds::Ours, Transport::Tcp, &req, &rep);
+    relaxed_run("our relaxed Req, libzmq REP", &req, &rep);
+}
+
+#[test]
+fn lz_req_relaxed_rs_rep() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let req = lz_classic(&lz_ctx, lz::REQ);
+    req.set_req_correlate(true).unwrap();
+    req.set_req_relaxed(true).unwrap();
+    let rep = rs_rep(&ctx);
+    link(Binds::Ours, Transport::Tcp, &rep, &req);
+    relaxed_run("libzmq relaxed REQ, our Rep", &req, &rep);
+}
