@@ -43,6 +43,18 @@ pub fn lz_classic(ctx: &lz::Ctx, kind: i32) -> ClassicSocket {
     s
 }
 
+/// Our certificate of a key pair made elsewhere (libzmq, pyzmq), Z85: the
+/// API builds one only from its serde form. Checks that the public key is
+/// the secret key's.
+pub fn cert_from_z85(public: &str, secret: &str) -> libzmq::auth::CurveCert {
+    let derived = libzmq::auth::CurvePublicKey::from(
+        &libzmq::auth::CurveSecretKey::new(secret).unwrap(),
+    );
+    assert_eq!(derived.as_str(), public, "the public key of the secret key");
+    let json = serde_json::json!({ "public": public, "secret": secret });
+    serde_json::from_value(json).unwrap()
+}
+
 /// Frames as owned byte vectors.
 pub fn frames<F: AsRef<[u8]>>(parts: &[F]) -> Vec<Vec<u8>> {
     parts.iter().map(|p| p.as_ref().to_vec()).collect()
@@ -66,6 +78,18 @@ pub trait Ends {
         if let Some(m) = self.recv_within(NOTHING_WAIT) {
             panic!("{label}: {} received {m:?}", self.who());
         }
+    }
+}
+
+impl<T: Ends + ?Sized> Ends for &T {
+    fn who(&self) -> &'static str {
+        (**self).who()
+    }
+    fn send_frames(&self, parts: &[&[u8]]) {
+        (**self).send_frames(parts)
+    }
+    fn recv_within(&self, wait: Duration) -> Option<Vec<Vec<u8>>> {
+        (**self).recv_within(wait)
     }
 }
 
