@@ -11,6 +11,8 @@
 #![allow(dead_code)]
 
 pub mod classic;
+pub mod pyzmq;
+pub mod scenarios;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
