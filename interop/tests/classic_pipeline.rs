@@ -375,3 +375,29 @@ both_ways! {
     curve_lz_router_rs_dealer: curve_rs_dealer_binds, curve_lz_router_binds;
     curve_rs_pub_lz_sub: curve_rs_pub_binds, curve_lz_sub_binds;
 }
+
+/// Messages of many frames and of large frames, both ways.
+#[test]
+fn many_and_large_frames_both_ways() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let ours = rs_pair(&ctx);
+    let theirs = lz_classic(&lz_ctx, lz::PAIR);
+    link(Binds::Ours, Transport::Ipc, &ours, &theirs);
+    let many: Vec<Vec<u8>> = (0..300).map(|i| payload(i, i % 260)).collect();
+    let large = vec![payload(1, 1 << 20), Vec::new(), payload(2, 300_000)];
+    for message in [&many, &large] {
+        for (from, to) in
+            [(&ours as &dyn Ends, &theirs as &dyn Ends), (&theirs, &ours)]
+        {
+            from.send_frames(&refs(message));
+            let got = to.recv_frames();
+            assert!(
+                &got == message,
+                "{} → {}: {} frames",
+                from.who(),
+                to.who(),
+                got.len()
+            );
+        }
+    }
+}

@@ -148,3 +148,87 @@ fn lz_xpub_welcomes_rs_sub() {
     reported("welcome", &xpub, &[], true, b"W");
     assert_eq!(sub.recv_frames(), frames(&[WELCOME]));
 }
+
+// ---------------------------------------------------------------------------
+// Reconnection
+// ---------------------------------------------------------------------------
+
+/// A libzmq PUB bound to `endpoint` (retried while the port is still
+/// held by the previous one).
+fn lz_pub_at(lz_ctx: &lz::Ctx, endpoint: &str) -> lz::ClassicSocket {
+    let publisher = lz_classic(lz_ctx, lz::PUB);
+    eventually("bind again", || publisher.bind(endpoint).ok());
+    publisher
+}
+
+#[test]
+fn rs_sub_resubscribes_to_restarted_lz_pub() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let endpoint = format!("tcp://127.0.0.1:{}", free_tcp_port());
+    let sub = rs_sub(&ctx);
+    sub.subscribe("A").unwrap();
+    let first = lz_pub_at(&lz_ctx, &endpoint);
+    sub.connect(to_rs_endpoint(&endpoint)).unwrap();
+    wait_subscribed("first PUB", &first, &sub, b"A/probe");
+    drop(first);
+    // No new subscribe call: our Sub sends its subscriptions again.
+    let second = lz_pub_at(&lz_ctx, &endpoint);
+    wait_subscribed("restarted PUB", &second, &sub, b"A/probe");
+    second.send_frames(&[b"B/not subscribed"]);
+    second.send_frames(&[b"A/after", b"restart"]);
+    assert_eq!(sub.recv_frames(), frames(&[&b"A/after"[..], b"restart"]));
+}
+
+#[test]
+fn lz_sub_resubscribes_to_restarted_rs_pub() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let addr =
+        TcpAddr::try_from(format!("127.0.0.1:{}", free_tcp_port())).unwrap();
+    let sub = lz_classic(&lz_ctx, lz::SUB);
+    sub.subscribe(b"A").unwrap();
+    let first = rs_pub(&ctx);
+    first.bind(&addr).unwrap();
+    sub.connect(&format!("tcp://{addr}")).unwrap();
+    wait_subscribed("first Pub", &first, &sub, b"A/probe");
+    drop(first);
+    let second = rs_pub(&ctx);
+    eventually("bind again", || second.bind(&addr).ok());
+    wait_subscribed("restarted Pub", &second, &sub, b"A/probe");
+}
+
+// ---------------------------------------------------------------------------
+// XSUB/XPUB forwarder
+// ---------------------------------------------------------------------------
+
+/// libzmq PUB → our XSub | proxy | our XPub → libzmq SUB: subscriptions
+/// travel up through the proxy, messages down.
+#[test]
+fn lz_pub_through_rs_forwarder_to_lz_sub() {
+    let (proxy_ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let publisher = lz_classic(&lz_ctx, lz::PUB);
+    let xsub = rs_xsub(&proxy_ctx);
+    link(Binds::Theirs, Transport::Tcp, &xsub, &publisher);
+    let xpub = rs_xpub(&proxy_ctx);
+    let sub = lz_classic(&lz_ctx, lz::SUB);
+    link(Binds::Ours, Transport::Tcp, &xpub, &sub);
+    let forwarder = std::thread::spawn(move || libzmq::proxy(xsub, xpub));
+
+    let label = "libzmq PUB, our forwarder, libzmq SUB";
+    sub.subscribe(b"news").unwrap();
+    wait_subscribed(label, &publisher, &sub, b"news/probe");
+    publisher.send_frames(&[b"sport", b"1"]);
+    publisher.send_frames(&[b"news/today", b"", b"2"]);
+    assert_eq!(
+        sub.recv_frames(),
+        frames(&[&b"news/today"[..], b"", b"2"]),
+        "{label}"
+    );
+    sub.subscribe(b"other").unwrap();
+    wait_subscribed(label, &publisher, &sub, b"other/probe");
+    sub.unsubscribe(b"news").unwrap();
+    wait_unsubscribed(label, &publisher, &sub, b"news/x", b"other/marker");
+
+    proxy_ctx.shutdown();
+    let stopped = forwarder.join().unwrap().unwrap_err();
+    assert_eq!(stopped.kind(), ErrorKind::InvalidCtx);
+}

@@ -272,3 +272,71 @@ fn lz_req_relaxed_rs_rep() {
     link(Binds::Ours, Transport::Tcp, &rep, &req);
     relaxed_run("libzmq relaxed REQ, our Rep", &req, &rep);
 }
+
+// ---------------------------------------------------------------------------
+// ROUTER handover, DEALER ↔ DEALER
+// ---------------------------------------------------------------------------
+
+/// Two libzmq DEALERs announce the same routing id to our ROUTER: with
+/// handover the second takes it over, without it the second is refused.
+fn handover_run(handover: bool) {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = rs_router(&ctx);
+    router.set_handover(handover).unwrap();
+    let endpoint = rs_bind(&router);
+    let first = lz_classic(&lz_ctx, lz::DEALER);
+    first.set_routing_id(NAMED).unwrap();
+    first.connect(&endpoint).unwrap();
+    first.send_frames(&[b"first"]);
+    assert_eq!(router.recv_frames(), frames(&[NAMED, b"first"]));
+
+    let second = lz_classic(&lz_ctx, lz::DEALER);
+    second.set_routing_id(NAMED).unwrap();
+    second.connect(&endpoint).unwrap();
+    second.send_frames(&[b"second"]);
+    let label = format!("handover {handover}");
+    if handover {
+        assert_eq!(
+            router.recv_frames(),
+            frames(&[NAMED, b"second"]),
+            "{label}"
+        );
+    } else {
+        router.gets_nothing(&label);
+    }
+    router.send_frames(&[NAMED, b"to the holder"]);
+    let (holder, other) = if handover {
+        (&second, &first)
+    } else {
+        (&first, &second)
+    };
+    assert_eq!(holder.recv_frames(), frames(&[b"to the holder"]), "{label}");
+    other.gets_nothing(&label);
+}
+
+#[test]
+fn rs_router_handover_lz_dealers() {
+    handover_run(true);
+}
+
+#[test]
+fn rs_router_refuses_duplicate_lz_dealer() {
+    handover_run(false);
+}
+
+#[test]
+fn dealer_to_dealer_both_ways() {
+    for binds in [Binds::Ours, Binds::Theirs] {
+        let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+        let ours = rs_dealer(&ctx);
+        let theirs = lz_classic(&lz_ctx, lz::DEALER);
+        link(binds, Transport::Tcp, &ours, &theirs);
+        for (from, to) in
+            [(&ours as &dyn Ends, &theirs as &dyn Ends), (&theirs, &ours)]
+        {
+            from.send_frames(&[b"", from.who().as_bytes(), b""]);
+            let want = frames(&[&b""[..], from.who().as_bytes(), b""]);
+            assert_eq!(to.recv_frames(), want, "{binds:?}");
+        }
+    }
+}

@@ -579,3 +579,36 @@ fn curve_certs_from_us_used_by_pyzmq() {
     router.gets_nothing("CURVE, key not allowed by pyzmq");
     finish(peer);
 }
+
+/// Our Pub → pyzmq XSUB | `zmq.proxy` | XPUB → our Sub: subscriptions
+/// travel up through pyzmq's forwarder, messages down.
+#[test]
+fn rs_pub_through_pyzmq_forwarder_to_rs_sub() {
+    let ctx = Ctx::new();
+    let peer = py_peer();
+    let xsub = PySocket::new(&peer, "xsub", "XSUB");
+    let xpub = PySocket::new(&peer, "xpub", "XPUB");
+    let upstream = to_rs_endpoint(&xsub.bind(TCP_ANY));
+    let downstream = to_rs_endpoint(&xpub.bind(TCP_ANY));
+    ok("proxy", peer.borrow_mut().proxy(xsub.name(), xpub.name()));
+
+    let publisher = rs_pub(&ctx);
+    publisher.connect(upstream).unwrap();
+    let sub = rs_sub(&ctx);
+    sub.connect(downstream).unwrap();
+    let label = "our Pub, pyzmq forwarder, our Sub";
+    sub.subscribe("news").unwrap();
+    wait_subscribed(label, &publisher, &sub, b"news/probe");
+    publisher.send_frames(&[b"sport", b"1"]);
+    publisher.send_frames(&[b"news/today", b"", b"2"]);
+    assert_eq!(
+        sub.recv_frames(),
+        frames(&[&b"news/today"[..], b"", b"2"]),
+        "{label}"
+    );
+    sub.subscribe("other").unwrap();
+    wait_subscribed(label, &publisher, &sub, b"other/probe");
+    sub.unsubscribe("news").unwrap();
+    wait_unsubscribed(label, &publisher, &sub, b"news/x", b"other/marker");
+    finish(peer);
+}
