@@ -214,6 +214,47 @@ fn sub_subscriptions_as_libzmq() {
     assert_eq!(rs, lz);
 }
 
+/// Subscriptions are sent each time, a cancellation only for the last
+/// count; an unknown prefix sends nothing.
+#[test]
+fn sub_counted_subscriptions_as_libzmq() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let (rs, lz) = both(
+        "PUB",
+        4,
+        rs_sub(&ctx),
+        |s| {
+            for subscribe in [true, true, false, false] {
+                match subscribe {
+                    true => s.subscribe("A").unwrap(),
+                    false => s.unsubscribe("A").unwrap(),
+                }
+            }
+            s.unsubscribe("Z").unwrap();
+            s.subscribe("B").unwrap();
+        },
+        lz_classic(&lz_ctx, lz::SUB),
+        |s| {
+            for subscribe in [true, true, false, false] {
+                match subscribe {
+                    true => s.subscribe(b"A").unwrap(),
+                    false => s.unsubscribe(b"A").unwrap(),
+                }
+            }
+            s.unsubscribe(b"Z").unwrap();
+            s.subscribe(b"B").unwrap();
+        },
+    );
+    let spec = vec![
+        frame(0x04, b"\x09SUBSCRIBEA"),
+        frame(0x04, b"\x09SUBSCRIBEA"),
+        frame(0x04, b"\x06CANCELA"),
+        frame(0x04, b"\x09SUBSCRIBEB"),
+    ];
+    assert_eq!(lz.frames, spec, "libzmq");
+    assert_eq!(rs, lz);
+}
+
 #[test]
 fn xsub_subscription_messages_as_libzmq() {
     let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());

@@ -258,6 +258,12 @@ pub fn router_run(
 
     // Replies routed by id, the named one first.
     for (id, peer) in [(named_id, named), (generated, anonymous)] {
+        if !envelope.is_empty() && peer.who().starts_with("our") {
+            // Our REQ drops a reply without its delimiter. (libzmq's REQ
+            // session takes it for a protocol error and drops the
+            // connection, with the reply that follows.)
+            router.send_frames(&[id, b"no delimiter"]);
+        }
         let mut reply: Vec<&[u8]> = vec![id];
         reply.extend_from_slice(envelope);
         reply.extend_from_slice(&[b"reply to", id, b""]);
@@ -277,8 +283,12 @@ pub fn router_run(
 }
 
 /// A DEALER talks to a REP by writing the envelope itself; the REP puts it
-/// back, extra routing frames included.
+/// back, extra routing frames included, and drops malformed requests.
 pub fn dealer_rep_run(label: &str, dealer: &dyn Ends, rep: &dyn Ends) {
+    // Requests without a delimiter, or with nothing after it, are dropped.
+    dealer.send_frames(&[b"no delimiter"]);
+    dealer.send_frames(&[b"still", b"none"]);
+    dealer.send_frames(&[b""]);
     for envelope in [&[&b""[..]][..], &[b"hop-1", b"hop-2", b""]] {
         let mut request = envelope.to_vec();
         request.extend_from_slice(&[b"job", b""]);
