@@ -340,3 +340,87 @@ fn dealer_to_dealer_both_ways() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// ROUTER ↔ ROUTER, heartbeats
+// ---------------------------------------------------------------------------
+
+/// Our ROUTER connects to a libzmq ROUTER: it learns the bound ROUTER's
+/// routing id from its READY and can route to it once connected.
+#[test]
+fn rs_router_connects_to_lz_router() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let server = lz_classic(&lz_ctx, lz::ROUTER);
+    server.set_routing_id(b"server").unwrap();
+    let client = rs_router(&ctx);
+    client.set_routing_id(Some(b"client")).unwrap();
+    client.set_mandatory(true).unwrap();
+    link(Binds::Theirs, Transport::Tcp, &client, &server);
+    eventually("the server's id known", || {
+        match client.send_multipart([&b"server"[..], b"hello"]) {
+            Ok(()) => Some(()),
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::HostUnreachable);
+                None
+            }
+        }
+    });
+    assert_eq!(server.recv_frames(), frames(&[&b"client"[..], b"hello"]));
+    server.send_frames(&[b"client", b"back"]);
+    assert_eq!(client.recv_frames(), frames(&[&b"server"[..], b"back"]));
+}
+
+/// Heartbeats well within the timeout keep an idle DEALER ↔ ROUTER
+/// connection: after several timeouts' worth of idleness the ROUTER still
+/// sees the same generated routing id (a new connection would get a new
+/// one).
+fn heartbeat_run(label: &str, router: &dyn Ends, dealer: &dyn Ends) {
+    dealer.send_frames(&[b"before"]);
+    let first = router.recv_frames();
+    std::thread::sleep(HEARTBEAT_TIMEOUT * 4);
+    dealer.send_frames(&[b"after"]);
+    let second = router.recv_frames();
+    assert_eq!(first[0], second[0], "{label}: the connection was replaced");
+    assert_eq!(second[1], b"after", "{label}");
+    router.send_frames(&[&second[0], b"still here"]);
+    assert_eq!(dealer.recv_frames(), frames(&[b"still here"]), "{label}");
+}
+
+const HEARTBEAT_IVL: std::time::Duration = std::time::Duration::from_millis(30);
+const HEARTBEAT_TIMEOUT: std::time::Duration =
+    std::time::Duration::from_millis(150);
+
+fn rs_heartbeat() -> Heartbeat {
+    Heartbeat::new(HEARTBEAT_IVL).add_timeout(HEARTBEAT_TIMEOUT)
+}
+
+fn lz_heartbeat(socket: &lz::ClassicSocket) {
+    socket
+        .set_heartbeat_ivl(HEARTBEAT_IVL.as_millis() as i32)
+        .unwrap();
+    socket
+        .set_heartbeat_timeout(HEARTBEAT_TIMEOUT.as_millis() as i32)
+        .unwrap();
+}
+
+#[test]
+fn heartbeats_rs_dealer_lz_router() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = lz_classic(&lz_ctx, lz::ROUTER);
+    lz_heartbeat(&router);
+    let dealer = rs_dealer(&ctx);
+    dealer.set_heartbeat(Some(rs_heartbeat())).unwrap();
+    link(Binds::Theirs, Transport::Tcp, &dealer, &router);
+    heartbeat_run("our Dealer, libzmq ROUTER", &router, &dealer);
+}
+
+#[test]
+fn heartbeats_lz_dealer_rs_router() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = rs_router(&ctx);
+    router.set_heartbeat(Some(rs_heartbeat())).unwrap();
+    let dealer = lz_classic(&lz_ctx, lz::DEALER);
+    lz_heartbeat(&dealer);
+    link(Binds::Ours, Transport::Tcp, &router, &dealer);
+    heartbeat_run("libzmq DEALER, our Router", &router, &dealer);
+}
