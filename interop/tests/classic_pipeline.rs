@@ -401,3 +401,41 @@ fn many_and_large_frames_both_ways() {
         }
     }
 }
+
+/// Our PUSH stops at the HWMs (and the socket buffers) of a libzmq PULL
+/// that does not read — a send then waits out its timeout — loses
+/// nothing, and goes on once the PULL has read.
+#[test]
+fn rs_push_waits_for_slow_lz_pull() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let push = rs_push(&ctx);
+    push.set_send_hwm(10).unwrap();
+    let pull = lz_classic(&lz_ctx, lz::PULL);
+    pull.set_rcvhwm(10).unwrap();
+    link(Binds::Ours, Transport::Tcp, &push, &pull);
+    // The first message waits for the connection.
+    rs_send(&push, &[&0u32.to_be_bytes()]);
+
+    push.set_send_timeout(Some(NOTHING_WAIT)).unwrap();
+    let body = payload(4, 1000);
+    let mut sent = 1u32;
+    loop {
+        match push.send_multipart([&sent.to_be_bytes()[..], &body]) {
+            Ok(()) => sent += 1,
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::WouldBlock);
+                break;
+            }
+        }
+        assert!(sent < 1_000_000, "never full");
+    }
+    push.set_send_timeout(Some(TIMEOUT)).unwrap();
+    assert!(sent > 20, "full after {sent} messages: more than the HWMs");
+    assert_eq!(pull.recv_frames(), frames(&[0u32.to_be_bytes()]));
+    for i in 1..sent {
+        let got = pull.recv_frames();
+        assert!(got == frames(&[&i.to_be_bytes()[..], &body]), "message {i}");
+    }
+    rs_send(&push, &[b"after"]);
+    assert_eq!(pull.recv_frames(), frames(&[b"after"]));
+}

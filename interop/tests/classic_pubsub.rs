@@ -232,3 +232,42 @@ fn lz_pub_through_rs_forwarder_to_lz_sub() {
     let stopped = forwarder.join().unwrap().unwrap_err();
     assert_eq!(stopped.kind(), ErrorKind::InvalidCtx);
 }
+
+// ---------------------------------------------------------------------------
+// A slow subscriber
+// ---------------------------------------------------------------------------
+
+/// Our PUB never blocks on a libzmq SUB that does not read: past the HWMs
+/// (and the socket buffers) messages are dropped, whole, and what arrives
+/// is in order.
+#[test]
+fn rs_pub_drops_whole_messages_for_slow_lz_sub() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let publisher = rs_pub(&ctx);
+    publisher.set_send_hwm(10).unwrap();
+    let sub = lz_classic(&lz_ctx, lz::SUB);
+    sub.set_rcvhwm(10).unwrap();
+    sub.subscribe(b"").unwrap();
+    link(Binds::Ours, Transport::Tcp, &publisher, &sub);
+    wait_subscribed("slow SUB", &publisher, &sub, b"probe");
+
+    const SENT: u32 = 20_000;
+    let body = payload(9, 1000);
+    let started = std::time::Instant::now();
+    for i in 0..SENT {
+        rs_send(&publisher, &[&i.to_be_bytes(), &body]);
+    }
+    // Blocking even once would have cost a send timeout.
+    assert!(started.elapsed() < TIMEOUT, "{:?}", started.elapsed());
+    let mut last = None;
+    let mut count = 0;
+    while let Some(m) = sub.recv_within(NOTHING_WAIT) {
+        assert_eq!(m.len(), 2, "a whole message");
+        assert!(m[1] == body);
+        let i = u32::from_be_bytes(m[0].as_slice().try_into().unwrap());
+        assert!(last.is_none_or(|last| i > last), "{i} after {last:?}");
+        last = Some(i);
+        count += 1;
+    }
+    assert!(count > 0 && count < SENT, "{count} of {SENT} arrived");
+}
