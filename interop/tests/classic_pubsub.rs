@@ -271,3 +271,16 @@ fn rs_pub_drops_whole_messages_for_slow_lz_sub() {
     }
     assert!(count > 0 && count < SENT, "{count} of {SENT} arrived");
 }
+
+/// Our SUB subscribes and connects before the libzmq PUB binds: its first
+/// connection carries the subscriptions.
+#[test]
+fn rs_sub_connects_before_lz_pub_binds() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let endpoint = format!("tcp://127.0.0.1:{}", free_tcp_port());
+    let sub = rs_sub(&ctx);
+    sub.subscribe("A").unwrap();
+    sub.connect(to_rs_endpoint(&endpoint)).unwrap();
+    let publisher = lz_pub_at(&lz_ctx, &endpoint);
+    wait_subscribed("PUB bound late", &publisher, &sub, b"A/probe");
+}

@@ -424,3 +424,52 @@ fn heartbeats_lz_dealer_rs_router() {
     link(Binds::Ours, Transport::Tcp, &router, &dealer);
     heartbeat_run("libzmq DEALER, our Router", &router, &dealer);
 }
+
+/// A libzmq DEALER that comes back with the same routing id after its
+/// first connection closed gets it (no handover needed once the old peer
+/// is gone), and our ROUTER routes to the new one. As with libzmq's
+/// ROUTER, a connection that comes while the old one is still attached is
+/// refused and closed, and the DEALER reconnects: it probes until through.
+#[test]
+fn rs_router_takes_back_id_of_departed_lz_dealer() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let router = rs_router(&ctx);
+    let endpoint = rs_bind(&router);
+    let first = lz_classic(&lz_ctx, lz::DEALER);
+    first.set_routing_id(NAMED).unwrap();
+    first.connect(&endpoint).unwrap();
+    first.send_frames(&[b"first"]);
+    assert_eq!(router.recv_frames(), frames(&[NAMED, b"first"]));
+    drop(first);
+
+    let second = lz_classic(&lz_ctx, lz::DEALER);
+    second.set_routing_id(NAMED).unwrap();
+    second.connect(&endpoint).unwrap();
+    let got = eventually("the second DEALER through", || {
+        second.send_frames(&[b"second"]);
+        router.recv_within(PROBE_WAIT)
+    });
+    assert_eq!(got, frames(&[NAMED, b"second"]));
+    // Probes sent after the first one through.
+    while let Some(m) = router.recv_within(NOTHING_WAIT) {
+        assert_eq!(m, frames(&[NAMED, b"second"]));
+    }
+    router.send_frames(&[NAMED, b"to the second"]);
+    assert_eq!(second.recv_frames(), frames(&[b"to the second"]));
+}
+
+/// Our REQ connects before the libzmq REP binds: the request waits in its
+/// pipe and goes out once the REP is there.
+#[test]
+fn rs_req_connects_before_lz_rep_binds() {
+    let (ctx, lz_ctx) = (Ctx::new(), lz::Ctx::new());
+    let endpoint = format!("tcp://127.0.0.1:{}", free_tcp_port());
+    let req = rs_req(&ctx);
+    req.connect(to_rs_endpoint(&endpoint)).unwrap();
+    rs_send(&req, &[b"early"]);
+    let rep = lz_classic(&lz_ctx, lz::REP);
+    rep.bind(&endpoint).unwrap();
+    assert_eq!(rep.recv_frames(), frames(&[b"early"]));
+    rep.send_frames(&[b"late"]);
+    assert_eq!(req.recv_frames(), frames(&[b"late"]));
+}
