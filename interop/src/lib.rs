@@ -10,6 +10,9 @@
 //!   and constants we need (no bindgen).
 //! * [`lz`]: a small safe wrapper ([`lz::Ctx`], [`lz::Socket`], [`lz::Msg`]).
 //! * [`zap`]: a ZAP (RFC 27) handler for PLAIN/CURVE authentication tests.
+//! * [`pyzmq`]: a venv with a pinned pyzmq, made on first use, and
+//!   [`pyzmq::PyPeer`], pyzmq sockets in a Python process driven by the
+//!   tests (`py/peer.py`).
 //! * [`perf`]: throughput / latency measurements of C libzmq and, with the
 //!   same method, of our pure-Rust `libzmq` crate ([`perf::rust`]), so the
 //!   `lz-perf`/`rs-perf` binaries and `cargo bench -p interop` report both
@@ -17,13 +20,16 @@
 //!   ours, C libzmq and OMQ.rs alternated, pinned and free, written to
 //!   `BENCHMARKS.md` and `docs/throughput.svg`).
 //!
-//! The integration tests (`tests/client_server.rs`) put our `Client`/`Server`
-//! against libzmq's SERVER/CLIENT over TCP, in both directions.
+//! The integration tests put our sockets against libzmq's in both
+//! directions: the thread-safe types (`tests/client_server.rs`,
+//! `tests/patterns.rs`, ...), the classic ones (`tests/classic_*.rs`), and
+//! the classic ones against pyzmq (`tests/pyzmq_*.rs`).
 
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod lz;
 pub mod perf;
+pub mod pyzmq;
 pub mod zap;
 
 /// How the linked libzmq was built (set by `build.rs`), e.g. for bench
@@ -105,8 +111,10 @@ pub mod ffi {
     pub const ZMQ_RCVTIMEO: c_int = 27;
     pub const ZMQ_SNDTIMEO: c_int = 28;
     pub const ZMQ_LAST_ENDPOINT: c_int = 32;
+    pub const ZMQ_ROUTER_MANDATORY: c_int = 33;
     pub const ZMQ_TCP_KEEPALIVE: c_int = 34;
     pub const ZMQ_IMMEDIATE: c_int = 39;
+    pub const ZMQ_XPUB_VERBOSE: c_int = 40;
     pub const ZMQ_IPV6: c_int = 42;
     pub const ZMQ_MECHANISM: c_int = 43;
     pub const ZMQ_PLAIN_SERVER: c_int = 44;
@@ -116,11 +124,18 @@ pub mod ffi {
     pub const ZMQ_CURVE_PUBLICKEY: c_int = 48;
     pub const ZMQ_CURVE_SECRETKEY: c_int = 49;
     pub const ZMQ_CURVE_SERVERKEY: c_int = 50;
+    pub const ZMQ_PROBE_ROUTER: c_int = 51;
+    pub const ZMQ_REQ_CORRELATE: c_int = 52;
+    pub const ZMQ_REQ_RELAXED: c_int = 53;
     pub const ZMQ_ZAP_DOMAIN: c_int = 55;
+    pub const ZMQ_ROUTER_HANDOVER: c_int = 56;
     pub const ZMQ_HANDSHAKE_IVL: c_int = 66;
+    pub const ZMQ_XPUB_NODROP: c_int = 69;
+    pub const ZMQ_XPUB_WELCOME_MSG: c_int = 72;
     pub const ZMQ_HEARTBEAT_IVL: c_int = 75;
     pub const ZMQ_HEARTBEAT_TTL: c_int = 76;
     pub const ZMQ_HEARTBEAT_TIMEOUT: c_int = 77;
+    pub const ZMQ_XPUB_VERBOSER: c_int = 78;
     pub const ZMQ_CONNECT_TIMEOUT: c_int = 79;
     // DRAFT
     pub const ZMQ_ZAP_ENFORCE_DOMAIN: c_int = 93;

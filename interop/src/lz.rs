@@ -1,8 +1,9 @@
 //! Small safe wrapper over the real C libzmq, for tests and benchmarks.
 //!
-//! Only the DRAFT thread-safe socket types (SERVER, CLIENT, RADIO, DISH,
-//! GATHER, SCATTER, PEER, CHANNEL) can be created, which is what makes
-//! [`Socket`] `Send + Sync`.
+//! [`Socket`] is one of the DRAFT thread-safe types (SERVER, CLIENT, RADIO,
+//! DISH, GATHER, SCATTER, PEER, CHANNEL), which is what makes it
+//! `Send + Sync`; a [`ClassicSocket`] (`Socket<Classic>`) is one of the
+//! eleven classic types (PAIR ... XSUB, multipart messages), `Send` only.
 //!
 //! Errors are raw errno values (`i32`, as returned by `zmq_errno()`); use
 //! [`strerror`] to render them. Linux values of the common ones are exported
@@ -13,6 +14,7 @@
 //! [`DEFAULT_TIMEOUT_MS`]; override them with the setters.
 
 use std::ffi::{CStr, CString};
+use std::marker::PhantomData;
 use std::os::raw::{c_char, c_int, c_void};
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -27,6 +29,12 @@ pub use crate::ffi::{
     ZMQ_PEER as PEER, ZMQ_PLAIN as PLAIN, ZMQ_POLLIN as POLLIN,
     ZMQ_POLLOUT as POLLOUT, ZMQ_RADIO as RADIO, ZMQ_SCATTER as SCATTER,
     ZMQ_SERVER as SERVER,
+};
+/// The classic socket types and the multipart flag.
+pub use crate::ffi::{
+    ZMQ_DEALER as DEALER, ZMQ_PAIR as PAIR, ZMQ_PUB as PUB, ZMQ_PULL as PULL,
+    ZMQ_PUSH as PUSH, ZMQ_REP as REP, ZMQ_REQ as REQ, ZMQ_ROUTER as ROUTER,
+    ZMQ_SNDMORE as SNDMORE, ZMQ_SUB as SUB, ZMQ_XPUB as XPUB, ZMQ_XSUB as XSUB,
 };
 
 /// `errno` value returned by the wrapper on failure.
@@ -329,8 +337,8 @@ impl Msg {
 
     fn ptr(&self) -> *mut ffi::zmq_msg_t {
         // libzmq's accessors take a non-const pointer even for reads; the
-        // read-only ones used with this pointer (data, size, routing_id,
-        // group) do not write through it.
+        // read-only ones used with this pointer (data, size, more,
+        // routing_id, group) do not write through it.
         &self.raw as *const ffi::zmq_msg_t as *mut ffi::zmq_msg_t
     }
 
@@ -375,6 +383,12 @@ impl Msg {
                 len,
             )
         }
+    }
+
+    /// Whether more frames of the same message follow (`zmq_msg_more`).
+    pub fn more(&self) -> bool {
+        // SAFETY: initialised message; zmq_msg_more only reads.
+        unsafe { ffi::zmq_msg_more(self.ptr()) != 0 }
     }
 
     /// Routing id (SERVER: the peer it came from; 0 if none).
@@ -449,21 +463,73 @@ pub fn is_thread_safe_type(kind: i32) -> bool {
     )
 }
 
-/// A libzmq socket of one of the DRAFT thread-safe types.
-pub struct Socket {
+/// Whether `kind` is one of the eleven classic types (PAIR to XSUB; not
+/// STREAM).
+pub fn is_classic_type(kind: i32) -> bool {
+    (PAIR..=XSUB).contains(&kind)
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// What a [`Socket`] may be shared as: [`ThreadSafe`] or [`Classic`].
+pub trait Threading: sealed::Sealed {
+    /// Whether a socket of `kind` has this threading.
+    fn accepts(kind: i32) -> bool;
+}
+
+/// Marker of the DRAFT thread-safe types: `Socket<ThreadSafe>` is
+/// `Send + Sync`.
+#[derive(Debug)]
+pub enum ThreadSafe {}
+
+/// Marker of the classic types: `Socket<Classic>` is `Send` but not
+/// `Sync` (libzmq lets such a socket move to another thread, with the
+/// memory barrier a hand-over between threads implies, but never be used
+/// by two at once).
+#[derive(Debug)]
+pub enum Classic {}
+
+impl sealed::Sealed for ThreadSafe {}
+impl sealed::Sealed for Classic {}
+
+impl Threading for ThreadSafe {
+    fn accepts(kind: i32) -> bool {
+        is_thread_safe_type(kind)
+    }
+}
+
+impl Threading for Classic {
+    fn accepts(kind: i32) -> bool {
+        is_classic_type(kind)
+    }
+}
+
+/// A classic libzmq socket (PAIR, PUB, SUB, ... XSUB): see [`Socket::open`].
+pub type ClassicSocket = Socket<Classic>;
+
+/// A libzmq socket: by default of one of the DRAFT thread-safe types
+/// ([`Socket::new`]), or a [`ClassicSocket`].
+pub struct Socket<T: Threading = ThreadSafe> {
     raw: NonNull<c_void>,
     kind: i32,
     // Keeps the context alive until the socket is closed.
     _ctx: Arc<CtxInner>,
+    _threading: PhantomData<T>,
 }
 
-// SAFETY: only thread-safe socket types can be constructed (checked in
-// `Socket::new`); libzmq allows using those from several threads at once.
-unsafe impl Send for Socket {}
-// SAFETY: see above.
-unsafe impl Sync for Socket {}
+// SAFETY: libzmq allows any socket to be used from another thread than the
+// one that created it, given a full memory barrier between the two, which
+// moving a value to another thread provides; a socket is closed once, by
+// its owner.
+unsafe impl<T: Threading> Send for Socket<T> {}
+// SAFETY: only thread-safe socket types can be constructed as
+// `Socket<ThreadSafe>` (checked in `Socket::new`); libzmq allows using
+// those from several threads at once. Classic sockets are not `Sync`.
+unsafe impl Sync for Socket<ThreadSafe> {}
 
-impl Drop for Socket {
+impl<T: Threading> Drop for Socket<T> {
     fn drop(&mut self) {
         // SAFETY: the pointer came from zmq_socket and is closed exactly once;
         // `&mut self` guarantees no other thread is inside a call on it.
@@ -471,7 +537,7 @@ impl Drop for Socket {
     }
 }
 
-impl std::fmt::Debug for Socket {
+impl<T: Threading> std::fmt::Debug for Socket<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Socket")
             .field("kind", &self.kind)
@@ -480,11 +546,11 @@ impl std::fmt::Debug for Socket {
     }
 }
 
-impl Socket {
-    /// `zmq_socket(ctx, kind)`; `kind` must be a thread-safe type (else
-    /// `EINVAL`). Applies linger 0 and the [`DEFAULT_TIMEOUT_MS`] timeouts.
-    pub fn new(ctx: &Ctx, kind: i32) -> Result<Self> {
-        if !is_thread_safe_type(kind) {
+impl<T: Threading> Socket<T> {
+    /// `zmq_socket(ctx, kind)` for a `kind` of this threading (else
+    /// `EINVAL`), with linger 0 and the [`DEFAULT_TIMEOUT_MS`] timeouts.
+    fn create(ctx: &Ctx, kind: i32) -> Result<Self> {
+        if !T::accepts(kind) {
             return Err(EINVAL);
         }
         // SAFETY: the context pointer is live (owned by ctx).
@@ -494,11 +560,29 @@ impl Socket {
             raw,
             kind,
             _ctx: Arc::clone(&ctx.0),
+            _threading: PhantomData,
         };
         s.set_linger(0)?;
         s.set_sndtimeo(DEFAULT_TIMEOUT_MS)?;
         s.set_rcvtimeo(DEFAULT_TIMEOUT_MS)?;
         Ok(s)
+    }
+}
+
+impl Socket<Classic> {
+    /// `zmq_socket(ctx, kind)` for a classic `kind` ([`PAIR`] ...
+    /// [`XSUB`]; else `EINVAL`), with linger 0 and the
+    /// [`DEFAULT_TIMEOUT_MS`] timeouts.
+    pub fn open(ctx: &Ctx, kind: i32) -> Result<Self> {
+        Self::create(ctx, kind)
+    }
+}
+
+impl Socket<ThreadSafe> {
+    /// `zmq_socket(ctx, kind)`; `kind` must be a thread-safe type (else
+    /// `EINVAL`). Applies linger 0 and the [`DEFAULT_TIMEOUT_MS`] timeouts.
+    pub fn new(ctx: &Ctx, kind: i32) -> Result<Self> {
+        Self::create(ctx, kind)
     }
 
     pub fn server(ctx: &Ctx) -> Result<Self> {
@@ -519,7 +603,9 @@ impl Socket {
     pub fn scatter(ctx: &Ctx) -> Result<Self> {
         Self::new(ctx, SCATTER)
     }
+}
 
+impl<T: Threading> Socket<T> {
     /// The socket type (`ZMQ_SERVER`, ...).
     pub fn kind(&self) -> i32 {
         self.kind
@@ -780,6 +866,103 @@ impl Socket {
             routing_id: m.routing_id(),
             group: m.group(),
         })
+    }
+
+    // ---- multipart messages (classic types) --------------------------------
+
+    /// Sends the frames of one message (`ZMQ_SNDMORE` on all but the last),
+    /// each blocking up to SNDTIMEO; `flags` (e.g. [`DONTWAIT`]) apply to
+    /// every frame. An empty `frames` sends nothing.
+    pub fn send_multipart<F: AsRef<[u8]>>(
+        &self,
+        frames: &[F],
+        flags: i32,
+    ) -> Result<()> {
+        for (i, frame) in frames.iter().enumerate() {
+            let more = if i + 1 < frames.len() { SNDMORE } else { 0 };
+            self.send_msg(&mut Msg::from_slice(frame.as_ref()), flags | more)?;
+        }
+        Ok(())
+    }
+
+    /// Receives every frame of the next message, blocking up to RCVTIMEO
+    /// for the first one (`EAGAIN` on timeout); libzmq delivers the frames
+    /// of a message together, so the others are there at once.
+    pub fn recv_multipart(&self) -> Result<Vec<Vec<u8>>> {
+        self.recv_multipart_with(0)
+    }
+
+    /// [`recv_multipart`](Socket::recv_multipart) without blocking
+    /// (`EAGAIN` if no message is queued).
+    pub fn try_recv_multipart(&self) -> Result<Vec<Vec<u8>>> {
+        self.recv_multipart_with(DONTWAIT)
+    }
+
+    fn recv_multipart_with(&self, flags: i32) -> Result<Vec<Vec<u8>>> {
+        let mut frames = Vec::new();
+        let mut m = Msg::new();
+        loop {
+            // Only the first frame may be waited for.
+            let flags = if frames.is_empty() { flags } else { DONTWAIT };
+            self.recv_msg(&mut m, flags)?;
+            frames.push(m.data().to_vec());
+            if !m.more() {
+                return Ok(frames);
+            }
+        }
+    }
+
+    // ---- classic options ---------------------------------------------------
+
+    /// SUB: `ZMQ_SUBSCRIBE` to messages whose first frame starts with
+    /// `prefix` (empty: all).
+    pub fn subscribe(&self, prefix: &[u8]) -> Result<()> {
+        self.set_bytes(ffi::ZMQ_SUBSCRIBE, prefix)
+    }
+    /// SUB: `ZMQ_UNSUBSCRIBE` one subscription to `prefix`.
+    pub fn unsubscribe(&self, prefix: &[u8]) -> Result<()> {
+        self.set_bytes(ffi::ZMQ_UNSUBSCRIBE, prefix)
+    }
+    /// REQ, DEALER, ROUTER: `ZMQ_ROUTING_ID` announced to the peers
+    /// connected from now on.
+    pub fn set_routing_id(&self, id: &[u8]) -> Result<()> {
+        self.set_bytes(ffi::ZMQ_ROUTING_ID, id)
+    }
+    /// ROUTER: `ZMQ_ROUTER_MANDATORY`.
+    pub fn set_router_mandatory(&self, on: bool) -> Result<()> {
+        self.set_int(ffi::ZMQ_ROUTER_MANDATORY, on as i32)
+    }
+    /// ROUTER: `ZMQ_ROUTER_HANDOVER`.
+    pub fn set_router_handover(&self, on: bool) -> Result<()> {
+        self.set_int(ffi::ZMQ_ROUTER_HANDOVER, on as i32)
+    }
+    /// DEALER, ROUTER: `ZMQ_PROBE_ROUTER`.
+    pub fn set_probe_router(&self, on: bool) -> Result<()> {
+        self.set_int(ffi::ZMQ_PROBE_ROUTER, on as i32)
+    }
+    /// REQ: `ZMQ_REQ_CORRELATE`.
+    pub fn set_req_correlate(&self, on: bool) -> Result<()> {
+        self.set_int(ffi::ZMQ_REQ_CORRELATE, on as i32)
+    }
+    /// REQ: `ZMQ_REQ_RELAXED`.
+    pub fn set_req_relaxed(&self, on: bool) -> Result<()> {
+        self.set_int(ffi::ZMQ_REQ_RELAXED, on as i32)
+    }
+    /// XPUB: `ZMQ_XPUB_VERBOSE`.
+    pub fn set_xpub_verbose(&self, on: bool) -> Result<()> {
+        self.set_int(ffi::ZMQ_XPUB_VERBOSE, on as i32)
+    }
+    /// XPUB: `ZMQ_XPUB_VERBOSER`.
+    pub fn set_xpub_verboser(&self, on: bool) -> Result<()> {
+        self.set_int(ffi::ZMQ_XPUB_VERBOSER, on as i32)
+    }
+    /// XPUB: `ZMQ_XPUB_NODROP`.
+    pub fn set_xpub_nodrop(&self, on: bool) -> Result<()> {
+        self.set_int(ffi::ZMQ_XPUB_NODROP, on as i32)
+    }
+    /// XPUB: `ZMQ_XPUB_WELCOME_MSG`, sent to each new subscriber.
+    pub fn set_xpub_welcome_msg(&self, welcome: &[u8]) -> Result<()> {
+        self.set_bytes(ffi::ZMQ_XPUB_WELCOME_MSG, welcome)
     }
 
     /// `zmq_poll` on this socket alone; returns the ready events

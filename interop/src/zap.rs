@@ -10,15 +10,13 @@
 //! The handler thread blocks in `zmq_poll` (no timeout polling); dropping the
 //! handler wakes it through an inproc PAIR control socket and joins it.
 
-use std::os::raw::c_void;
-use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::ffi;
-use crate::lz::{self, Ctx, Msg, Result};
+use crate::lz::{self, ClassicSocket, Ctx, Result};
 
 /// The fixed ZAP endpoint (RFC 27).
 pub const ZAP_ENDPOINT: &str = "inproc://zeromq.zap.01";
@@ -56,112 +54,14 @@ impl ZapRequest {
     }
 }
 
-/// A classic (non thread-safe) libzmq socket, used only inside this module:
-/// it is created on one thread and then moved to and used from exactly one
-/// other thread (libzmq allows migration with a full memory barrier, which
-/// the thread hand-off provides).
-struct RawSocket {
-    raw: NonNull<c_void>,
-    _ctx: Ctx,
-}
-
-// SAFETY: see the type documentation; RawSocket is not Sync, so it is never
-// used from two threads at once.
-unsafe impl Send for RawSocket {}
-
-impl RawSocket {
-    fn new(ctx: &Ctx, kind: i32) -> Result<Self> {
-        // SAFETY: the context pointer is live (owned by ctx).
-        let p = unsafe { ffi::zmq_socket(ctx.raw(), kind) };
-        let raw = NonNull::new(p).ok_or_else(errno)?;
-        let s = RawSocket {
-            raw,
-            _ctx: ctx.clone(),
-        };
-        s.set_int(ffi::ZMQ_LINGER, 0)?;
-        Ok(s)
-    }
-
-    fn set_int(&self, option: i32, value: i32) -> Result<()> {
-        // SAFETY: live socket; the value pointer is valid for 4 bytes.
-        check(unsafe {
-            ffi::zmq_setsockopt(
-                self.raw.as_ptr(),
-                option,
-                &value as *const i32 as *const c_void,
-                std::mem::size_of::<i32>(),
-            )
-        })
-    }
-
-    fn endpoint(&self, connect: bool, ep: &str) -> Result<()> {
-        let c = std::ffi::CString::new(ep).map_err(|_| lz::EINVAL)?;
-        // SAFETY: live socket; `c` is NUL-terminated and outlives the call.
-        check(unsafe {
-            if connect {
-                ffi::zmq_connect(self.raw.as_ptr(), c.as_ptr())
-            } else {
-                ffi::zmq_bind(self.raw.as_ptr(), c.as_ptr())
-            }
-        })
-    }
-
-    fn send_multipart(&self, frames: &[&[u8]]) -> Result<()> {
-        for (i, f) in frames.iter().enumerate() {
-            let flags = if i + 1 < frames.len() {
-                ffi::ZMQ_SNDMORE
-            } else {
-                0
-            };
-            let mut m = Msg::from_slice(f);
-            // SAFETY: live socket; `m` is an initialised message.
-            check(unsafe {
-                ffi::zmq_msg_send(m.raw_mut(), self.raw.as_ptr(), flags)
-            })?;
-        }
-        Ok(())
-    }
-
-    fn recv_multipart(&self) -> Result<Vec<Vec<u8>>> {
-        let mut frames = Vec::new();
-        loop {
-            let mut m = Msg::new();
-            // SAFETY: live socket; `m` is an initialised message.
-            check(unsafe {
-                ffi::zmq_msg_recv(m.raw_mut(), self.raw.as_ptr(), 0)
-            })?;
-            frames.push(m.data().to_vec());
-            // SAFETY: `m` is an initialised message.
-            if unsafe { ffi::zmq_msg_more(m.raw_mut()) } == 0 {
-                return Ok(frames);
-            }
-        }
-    }
-}
-
-impl Drop for RawSocket {
-    fn drop(&mut self) {
-        // SAFETY: the pointer came from zmq_socket and is closed exactly once.
-        unsafe { ffi::zmq_close(self.raw.as_ptr()) };
-    }
-}
-
 fn errno() -> i32 {
     // SAFETY: zmq_errno only reads the calling thread's errno.
     unsafe { ffi::zmq_errno() }
 }
 
-fn check(rc: i32) -> Result<()> {
-    if rc == -1 {
-        Err(errno())
-    } else {
-        Ok(())
-    }
-}
-
 /// A running ZAP handler; stops when dropped. At most one per context.
 pub struct ZapHandler {
-    control: Option<RawSocket>,
+    control: Option<ClassicSocket>,
     thread: Option<JoinHandle<()>>,
     requests: Arc<Log>,
 }
@@ -185,12 +85,12 @@ impl ZapHandler {
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         );
-        let rep = RawSocket::new(ctx, ffi::ZMQ_REP)?;
-        rep.endpoint(false, ZAP_ENDPOINT)?;
-        let wake = RawSocket::new(ctx, ffi::ZMQ_PAIR)?;
-        wake.endpoint(false, &control_ep)?;
-        let control = RawSocket::new(ctx, ffi::ZMQ_PAIR)?;
-        control.endpoint(true, &control_ep)?;
+        let rep = ClassicSocket::open(ctx, lz::REP)?;
+        rep.bind(ZAP_ENDPOINT)?;
+        let wake = ClassicSocket::open(ctx, lz::PAIR)?;
+        wake.bind(&control_ep)?;
+        let control = ClassicSocket::open(ctx, lz::PAIR)?;
+        control.connect(&control_ep)?;
 
         let requests = Arc::new(Log::default());
         let log = Arc::clone(&requests);
@@ -201,13 +101,13 @@ impl ZapHandler {
                 loop {
                     let mut items = [
                         ffi::zmq_pollitem_t {
-                            socket: rep.raw.as_ptr(),
+                            socket: rep.raw(),
                             fd: 0,
                             events: ffi::ZMQ_POLLIN,
                             revents: 0,
                         },
                         ffi::zmq_pollitem_t {
-                            socket: wake.raw.as_ptr(),
+                            socket: wake.raw(),
                             fd: 0,
                             events: ffi::ZMQ_POLLIN,
                             revents: 0,
@@ -235,7 +135,7 @@ impl ZapHandler {
                     let reply = handle(&frames, &mut authorize, &log);
                     let reply: Vec<&[u8]> =
                         reply.iter().map(|f| f.as_slice()).collect();
-                    if rep.send_multipart(&reply).is_err() {
+                    if rep.send_multipart(&reply, 0).is_err() {
                         return;
                     }
                 }
@@ -346,7 +246,7 @@ impl Drop for ZapHandler {
     fn drop(&mut self) {
         if let Some(control) = self.control.take() {
             // Wake the handler; if this fails the thread is already gone.
-            let _ = control.send_multipart(&[b"STOP"]);
+            let _ = control.send_multipart(&[b"STOP"], 0);
             if let Some(t) = self.thread.take() {
                 let _ = t.join();
             }

@@ -10,6 +10,10 @@
 //! [`PROBE_DEADLINE`]) and "nothing arrives" checks of [`NOTHING_WAIT`].
 #![allow(dead_code)]
 
+pub mod classic;
+pub mod pyzmq;
+pub mod scenarios;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 

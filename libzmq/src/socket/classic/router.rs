@@ -30,7 +30,7 @@ pub(crate) fn send(
             Ok(())
         };
     };
-    if mandatory && !peer.out.is_writable() {
+    if mandatory && !peer.out.is_reader_closed() && !peer.out.is_writable() {
         return Err(SendFail::Again(parts));
     }
     let out = peer.out.clone();
