@@ -1,0 +1,536 @@
+//! `zmq bench`: throughput and round-trip latency, in one process or
+//! between two (`--remote`).
+
+mod measure;
+mod report;
+
+use crate::args::{parse_duration, parse_size, EndpointArgs};
+use crate::error::{CliError, Result};
+use crate::kind::SocketKind;
+use crate::security::SecurityArgs;
+use crate::socket::{AnySocket, Options};
+use crate::style::stdout_colour;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use libzmq::auth::CurveCert;
+use libzmq::{Ctx, CtxHandle, Group, Msg};
+use report::Report;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// The arguments of `zmq bench`.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Examples:
+  zmq bench                                       # client-server over tcp, 64 B and 1 KiB
+  zmq bench --transport inproc --size 32,1KiB,64KiB --count 200000
+  zmq bench --pattern scatter-gather --test throughput --json
+  zmq bench --transport ipc --curve --test latency
+
+  # two processes (or machines), like libzmq's local_thr / remote_thr:
+  zmq bench --remote sink   -b tcp://*:5555 --size 1KiB --count 1000000
+  zmq bench --remote source -c tcp://host:5555 --size 1KiB --count 1000000
+  # and like local_lat / remote_lat:
+  zmq bench --remote echo -b tcp://*:5555 --size 64 --round-trips 10000
+  zmq bench --remote ping -c tcp://host:5555 --size 64 --round-trips 10000
+
+The measuring end (sink, ping, or the one process) prints a table, or JSON with
+--json. A progress bar shows on a terminal (stderr) only. Both ends of a remote
+run need the same --pattern, --size, --count / --round-trips.")]
+pub struct BenchArgs {
+    /// What to measure (default: both for client-server, throughput for
+    /// the one-way patterns; a --remote role implies its own).
+    #[arg(long, value_enum)]
+    pub test: Option<Test>,
+
+    /// The socket pattern (round trips need client-server).
+    #[arg(long, value_enum, default_value = "client-server")]
+    pub pattern: Pattern,
+
+    /// The transport of a one-process run.
+    #[arg(long, value_enum, default_value = "tcp")]
+    pub transport: Transport,
+
+    /// Message sizes, comma-separated (B, KiB, MiB).
+    #[arg(long, value_delimiter = ',', value_parser = parse_size, default_value = "64,1KiB")]
+    pub size: Vec<usize>,
+
+    /// Messages per size for throughput.
+    #[arg(short = 'n', long, default_value = "100000", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: u64,
+
+    /// Round trips per size for latency.
+    #[arg(long, default_value = "10000", value_parser = clap::value_parser!(u64).range(1..))]
+    pub round_trips: u64,
+
+    /// Encrypt with CURVE (a fresh key pair) in a one-process run; a
+    /// remote run takes the --curve-* options instead.
+    #[arg(long, conflicts_with = "remote")]
+    pub curve: bool,
+
+    /// Print the results as JSON on stdout instead of a table.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Run one end of a two-process benchmark: sink (receives and measures
+    /// throughput), source (sends), echo (answers), ping (measures round
+    /// trips). Needs --bind or --connect.
+    #[arg(long, value_enum, value_name = "ROLE")]
+    pub remote: Option<Role>,
+
+    /// Where the socket binds and connects.
+    #[command(flatten)]
+    pub endpoints: EndpointArgs,
+
+    /// Give up when the other end is silent for this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
+    pub timeout: Duration,
+
+    /// The security mechanism.
+    #[command(flatten)]
+    pub security: SecurityArgs,
+}
+
+/// What `zmq bench` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Test {
+    /// Messages per second, one way.
+    Throughput,
+    /// Round-trip times.
+    Latency,
+    /// Both.
+    Both,
+}
+
+/// The socket pattern of a benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Pattern {
+    /// Client sends, server receives (and echoes for round trips).
+    ClientServer,
+    /// Scatter sends, gather receives.
+    ScatterGather,
+    /// Radio sends to a group, dish receives (one process only).
+    RadioDish,
+}
+
+impl Pattern {
+    /// The sending and the receiving socket types.
+    fn kinds(self) -> (SocketKind, SocketKind) {
+        match self {
+            Pattern::ClientServer => (SocketKind::Client, SocketKind::Server),
+            Pattern::ScatterGather => (SocketKind::Scatter, SocketKind::Gather),
+            Pattern::RadioDish => (SocketKind::Radio, SocketKind::Dish),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Pattern::ClientServer => "client-server",
+            Pattern::ScatterGather => "scatter-gather",
+            Pattern::RadioDish => "radio-dish",
+        }
+    }
+}
+
+/// The transport of a one-process benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Transport {
+    /// Between threads, no I/O thread.
+    Inproc,
+    /// TCP on the loopback interface.
+    Tcp,
+    /// A Unix domain socket.
+    Ipc,
+}
+
+impl Transport {
+    fn name(self) -> &'static str {
+        match self {
+            Transport::Inproc => "inproc",
+            Transport::Tcp => "tcp",
+            Transport::Ipc => "ipc",
+        }
+    }
+
+    /// Where the receiving end binds.
+    fn bind_endpoint(self) -> String {
+        match self {
+            Transport::Inproc => {
+                format!("inproc://{}", libzmq::InprocAddr::new_unique())
+            }
+            Transport::Tcp => "tcp://127.0.0.1:*".to_owned(),
+            Transport::Ipc => "ipc://*".to_owned(),
+        }
+    }
+}
+
+/// One end of a two-process benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    /// Receives and measures throughput (libzmq's local_thr).
+    Sink,
+    /// Sends for throughput (remote_thr).
+    Source,
+    /// Answers round trips (local_lat).
+    Echo,
+    /// Measures round trips (remote_lat).
+    Ping,
+}
+
+/// The group of a radio's measured messages.
+const GROUP: &str = "bench";
+/// The group of a radio's warm-up messages, sent until the dish has joined.
+const WARMUP: &str = "bench-warmup";
+
+/// Runs `zmq bench`.
+pub fn run(args: &BenchArgs) -> Result<()> {
+    if args.test.is_some_and(|test| test != Test::Throughput)
+        && args.pattern != Pattern::ClientServer
+    {
+        return Err(CliError::conflict(format!(
+            "round trips need --pattern client-server ({} is one-way): add --test throughput",
+            args.pattern.name()
+        )));
+    }
+    let report = match args.remote {
+        Some(role) => run_remote(args, role)?,
+        None => Some(run_local(args)?),
+    };
+    if let Some(report) = report {
+        if args.json {
+            println!("{}", report.to_json());
+        } else {
+            print!("{}", report.to_table(stdout_colour()));
+        }
+    }
+    Ok(())
+}
+
+/// A fresh report of `args`' conditions.
+fn empty_report(args: &BenchArgs, transport: String, curve: bool) -> Report {
+    let (major, minor, patch) = libzmq::version();
+    Report {
+        pattern: args.pattern.name().to_owned(),
+        transport,
+        mechanism: if curve { "curve" } else { "null" }.to_owned(),
+        libzmq_version: format!("{major}.{minor}.{patch}"),
+        throughput: Vec::new(),
+        latency: Vec::new(),
+    }
+}
+
+/// The options of a benchmark socket.
+fn options(args: &BenchArgs, kind: SocketKind) -> Options {
+    Options {
+        send_timeout: Some(args.timeout),
+        recv_timeout: Some(args.timeout),
+        linger: Some(args.timeout),
+        groups: match kind {
+            // Joined in this order, so that the warm-up group's JOIN
+            // reaching the radio means the measured group's did.
+            SocketKind::Dish => vec![group(GROUP), group(WARMUP)],
+            SocketKind::Radio => vec![group(GROUP)],
+            _ => Vec::new(),
+        },
+        no_drop: true,
+        ..Options::default()
+    }
+}
+
+fn group(name: &str) -> Group {
+    Group::new(name).expect("a constant group name is valid")
+}
+
+/// Whether a message is a radio's warm-up.
+fn is_warmup(msg: &Msg) -> bool {
+    msg.group()
+        .is_some_and(|g| g.to_bytes() == WARMUP.as_bytes())
+}
+
+/// Never skips a message.
+fn skip_none(_: &Msg) -> bool {
+    false
+}
+
+/// A progress bar on stderr if it is a terminal, else a hidden one.
+fn progress(total: u64, what: String) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    let template = "{msg:>24} [{bar:30}] {pos}/{len} {per_sec} eta {eta}";
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what);
+    bar
+}
+
+/// Both ends in this process, over `args.transport`.
+fn run_local(args: &BenchArgs) -> Result<Report> {
+    if args.curve && args.transport == Transport::Inproc {
+        return Err(CliError::conflict(
+            "--curve secures tcp and ipc connections; inproc has no handshake",
+        ));
+    }
+    if args.security.is_set() {
+        return Err(CliError::conflict(
+            "the --curve-* and --plain options are for --remote runs; use --curve here",
+        ));
+    }
+    if !args.endpoints.bind.is_empty() || !args.endpoints.connect.is_empty() {
+        return Err(CliError::conflict(
+            "--bind and --connect are for --remote runs; use --transport here",
+        ));
+    }
+    let (receiving, sending) = local_security(args.curve);
+    let ctx = Ctx::new();
+    let mut report =
+        empty_report(args, args.transport.name().to_owned(), args.curve);
+    let (send_kind, recv_kind) = args.pattern.kinds();
+    let test = args.test.unwrap_or(match args.pattern {
+        Pattern::ClientServer => Test::Both,
+        _ => Test::Throughput,
+    });
+    for &size in &args.size {
+        if test != Test::Latency {
+            let (receiver_end, sender_end) = local_pair(
+                args,
+                ctx.handle(),
+                (recv_kind, &receiving),
+                (send_kind, &sending),
+            )?;
+            let bar = progress(args.count, format!("throughput {size} B"));
+            let joined = AtomicBool::new(args.pattern != Pattern::RadioDish);
+            let skip = |msg: &Msg| {
+                let warmup = is_warmup(msg);
+                if warmup {
+                    joined.store(true, Ordering::Release);
+                }
+                warmup
+            };
+            let elapsed = std::thread::scope(|scope| {
+                let source = scope.spawn(|| -> Result<()> {
+                    let sender = sender_end.sender()?;
+                    warm_up_radio(sender, &joined)?;
+                    measure::source(sender, size, args.count)
+                });
+                let measured = receiver_end.receiver().and_then(|receiver| {
+                    measure::sink(receiver, size, args.count, &skip, &bar)
+                });
+                if measured.is_err() {
+                    // Unblocks the source if it waits on a full queue.
+                    ctx.shutdown();
+                }
+                let sent = source.join().unwrap_or_else(|_| {
+                    Err(CliError::runtime("the sending thread failed"))
+                });
+                measured.and_then(|elapsed| sent.map(|()| elapsed))
+            })?;
+            bar.finish_and_clear();
+            report
+                .throughput
+                .push(measure::throughput(size, args.count, elapsed));
+        }
+        if test != Test::Throughput {
+            let (server, client) = local_pair(
+                args,
+                ctx.handle(),
+                (SocketKind::Server, &receiving),
+                (SocketKind::Client, &sending),
+            )?;
+            let bar =
+                progress(args.round_trips, format!("round trips {size} B"));
+            let times = std::thread::scope(|scope| {
+                let echo = scope.spawn(|| -> Result<()> {
+                    measure::echo(
+                        server.receiver()?,
+                        server.sender()?,
+                        args.round_trips + 1,
+                    )
+                });
+                let measured = client.sender().and_then(|sender| {
+                    measure::ping(
+                        sender,
+                        client.receiver()?,
+                        size,
+                        args.round_trips,
+                        &bar,
+                    )
+                });
+                if measured.is_err() {
+                    ctx.shutdown();
+                }
+                let echoed = echo.join().unwrap_or_else(|_| {
+                    Err(CliError::runtime("the echo thread failed"))
+                });
+                measured.and_then(|times| echoed.map(|()| times))
+            })?;
+            bar.finish_and_clear();
+            report.latency.push(measure::latency(size, times));
+        }
+    }
+    Ok(report)
+}
+
+/// The security options of the receiving and the sending end of a
+/// one-process run.
+fn local_security(curve: bool) -> (SecurityArgs, SecurityArgs) {
+    if !curve {
+        return (SecurityArgs::default(), SecurityArgs::default());
+    }
+    let cert = CurveCert::new_unique();
+    let receiving = SecurityArgs {
+        curve_secret_key: Some(cert.secret().as_str().to_owned()),
+        ..SecurityArgs::default()
+    };
+    let sending = SecurityArgs {
+        curve_server_key: Some(cert.public().as_str().to_owned()),
+        ..SecurityArgs::default()
+    };
+    (receiving, sending)
+}
+
+/// A receiving socket bound on the transport and a sending one connected
+/// to it.
+fn local_pair(
+    args: &BenchArgs,
+    ctx: CtxHandle,
+    (recv_kind, recv_security): (SocketKind, &SecurityArgs),
+    (send_kind, send_security): (SocketKind, &SecurityArgs),
+) -> Result<(AnySocket, AnySocket)> {
+    let bind = EndpointArgs {
+        bind: vec![args.transport.bind_endpoint()],
+        ..EndpointArgs::default()
+    };
+    let receiver =
+        bind.open(ctx, recv_kind, recv_security, options(args, recv_kind))?;
+    let bound = receiver.last_endpoint()?;
+    let connect = EndpointArgs {
+        connect: vec![crate::endpoint::to_string(&bound)],
+        ..EndpointArgs::default()
+    };
+    let sender = connect.open(
+        ctx,
+        send_kind,
+        send_security,
+        options(args, send_kind),
+    )?;
+    Ok((receiver, sender))
+}
+
+/// Sends warm-up messages until the dish has seen one (`joined`). A radio
+/// drops what nobody joined, so there is no other way to know that the
+/// dish's JOIN has reached it.
+fn warm_up_radio(
+    sender: crate::socket::Sender<'_>,
+    joined: &AtomicBool,
+) -> Result<()> {
+    let warmup = group(WARMUP);
+    while !joined.load(Ordering::Acquire) {
+        let mut msg = Msg::new();
+        msg.set_group(&warmup);
+        sender.send(vec![msg])?;
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Ok(())
+}
+
+/// One end of a two-process run; the measuring ends return their report.
+fn run_remote(args: &BenchArgs, role: Role) -> Result<Option<Report>> {
+    if args.pattern == Pattern::RadioDish {
+        return Err(CliError::conflict(
+            "radio-dish cannot be benchmarked across processes: a radio cannot \
+             learn that the dish joined; run it in one process (without --remote)",
+        ));
+    }
+    let implied = match role {
+        Role::Sink | Role::Source => Test::Throughput,
+        Role::Echo | Role::Ping => Test::Latency,
+    };
+    if let Some(test) = args.test.filter(|&test| test != implied) {
+        return Err(CliError::conflict(format!(
+            "--remote {} measures {}, not --test {}",
+            role_name(role),
+            test_name(implied),
+            test_name(test)
+        )));
+    }
+    let (send_kind, recv_kind) = args.pattern.kinds();
+    let kind = match role {
+        Role::Sink => recv_kind,
+        Role::Source => send_kind,
+        Role::Echo => SocketKind::Server,
+        Role::Ping => SocketKind::Client,
+    };
+    let ctx = Ctx::new();
+    let socket = args.endpoints.open(
+        ctx.handle(),
+        kind,
+        &args.security,
+        options(args, kind),
+    )?;
+    let transport = crate::endpoint::to_string(&socket.last_endpoint()?);
+    let mut report = empty_report(args, transport, args.security.is_set());
+    for &size in &args.size {
+        match role {
+            Role::Sink => {
+                let bar = progress(args.count, format!("throughput {size} B"));
+                let elapsed = measure::sink(
+                    socket.receiver()?,
+                    size,
+                    args.count,
+                    &skip_none,
+                    &bar,
+                )?;
+                bar.finish_and_clear();
+                report
+                    .throughput
+                    .push(measure::throughput(size, args.count, elapsed));
+            }
+            Role::Source => {
+                measure::source(socket.sender()?, size, args.count)?
+            }
+            Role::Echo => measure::echo(
+                socket.receiver()?,
+                socket.sender()?,
+                args.round_trips + 1,
+            )?,
+            Role::Ping => {
+                let bar =
+                    progress(args.round_trips, format!("round trips {size} B"));
+                let times = measure::ping(
+                    socket.sender()?,
+                    socket.receiver()?,
+                    size,
+                    args.round_trips,
+                    &bar,
+                )?;
+                bar.finish_and_clear();
+                report.latency.push(measure::latency(size, times));
+            }
+        }
+    }
+    // The source's last messages go out while the ctx lingers.
+    drop(socket);
+    drop(ctx);
+    Ok(matches!(role, Role::Sink | Role::Ping).then_some(report))
+}
+
+fn test_name(test: Test) -> &'static str {
+    match test {
+        Test::Throughput => "throughput",
+        Test::Latency => "latency",
+        Test::Both => "both",
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Sink => "sink",
+        Role::Source => "source",
+        Role::Echo => "echo",
+        Role::Ping => "ping",
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per subcommand: its arguments and its `run`.
+
+pub mod bench;
+pub mod keygen;
+pub mod proxy;
+pub mod recv;
+pub mod req;
+pub mod send;
+pub mod serve;

@@ -1,0 +1,96 @@
+//! `zmq recv`: messages from the network to stdout.
+
+use crate::args::{groups, parse_duration, EndpointArgs};
+use crate::error::{CliError, Result};
+use crate::framing::{FramingArgs, MessageWriter};
+use crate::kind::SocketKind;
+use crate::security::SecurityArgs;
+use crate::socket::{check_receives, Options};
+use clap::Args;
+use libzmq::{Ctx, ErrorKind};
+use std::time::Duration;
+
+/// The arguments of `zmq recv`.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "\
+Examples:
+  zmq recv -t gather -b tcp://*:5555                       # one line per message
+  zmq recv -t dish --group weather -b udp://*:5556 -n 10
+  zmq recv -t server -b 'tcp://127.0.0.1:*' --print-endpoint --timeout 10s
+  zmq recv -t gather -c ipc:///tmp/feed --records > messages.bin
+  zmq recv -t gather -b tcp://*:5555 --curve-secret-key @server.key
+
+Messages go to stdout, flushed one by one, so the output pipes well (e.g. into
+grep --line-buffered). A message that holds newlines needs --records or --hex.
+Exit status: 0 when --count messages arrived (or the reader of stdout went
+away), 3 when --timeout passed without a message, 1 on other errors.")]
+pub struct RecvArgs {
+    /// Socket type: gather, dish, server or client today (sub, pull, rep,
+    /// dealer, router, pair, xpub, xsub later).
+    #[arg(short = 't', long = "type", value_name = "TYPE")]
+    pub kind: SocketKind,
+
+    /// Where the socket binds and connects.
+    #[command(flatten)]
+    pub endpoints: EndpointArgs,
+
+    /// Stop after this many messages (default: never).
+    #[arg(short = 'n', long)]
+    pub count: Option<u64>,
+
+    /// Fail when no message comes for this long (default: wait).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// A group a dish joins (repeat for more).
+    #[arg(short, long)]
+    pub group: Vec<String>,
+
+    /// How messages are written on stdin and stdout.
+    #[command(flatten)]
+    pub framing: FramingArgs,
+
+    /// The security mechanism.
+    #[command(flatten)]
+    pub security: SecurityArgs,
+}
+
+/// Runs `zmq recv`.
+pub fn run(args: &RecvArgs) -> Result<()> {
+    check_receives(args.kind, "it sends: use `zmq send`")?;
+    let options = Options {
+        recv_timeout: args.timeout,
+        groups: groups(args.kind, &args.group)?,
+        ..Options::default()
+    };
+    let ctx = Ctx::new();
+    let socket = args.endpoints.open(
+        ctx.handle(),
+        args.kind,
+        &args.security,
+        options,
+    )?;
+    let receiver = socket.receiver()?;
+    let mut output =
+        MessageWriter::new(std::io::stdout().lock(), args.framing.framing());
+    let mut received = 0u64;
+    while args.count.is_none_or(|count| received < count) {
+        let parts = receiver.recv().map_err(|err| match err.kind() {
+            ErrorKind::WouldBlock => CliError::timeout(format!(
+                "no message within {} ({received} received)",
+                humantime::format_duration(args.timeout.unwrap_or_default())
+            )),
+            kind => CliError::runtime(format!(
+                "receiving on the {} socket: {kind}",
+                args.kind
+            )),
+        })?;
+        for part in &parts {
+            if !output.write_message(part.as_bytes())? {
+                return Ok(());
+            }
+        }
+        received += 1;
+    }
+    Ok(())
+}
