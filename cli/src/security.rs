@@ -18,19 +18,34 @@ use std::path::Path;
 pub struct SecurityArgs {
     /// The server's CURVE public key (Z85, or @FILE): connect as a CURVE
     /// client.
-    #[arg(long, value_name = "KEY", help_heading = "Security")]
+    #[arg(
+        long,
+        value_name = "KEY",
+        allow_hyphen_values = true,
+        help_heading = "Security"
+    )]
     pub curve_server_key: Option<String>,
 
     /// A CURVE secret key (Z85, or @FILE). Binding: the server's key, which
     /// makes it a CURVE server. Connecting: the client's own key (default: a
     /// fresh one).
-    #[arg(long, value_name = "KEY", help_heading = "Security")]
+    #[arg(
+        long,
+        value_name = "KEY",
+        allow_hyphen_values = true,
+        help_heading = "Security"
+    )]
     pub curve_secret_key: Option<String>,
 
     /// A client public key that a CURVE server accepts (Z85, or @FILE;
     /// repeat for more). Without any, every client key is accepted (the
     /// traffic is still encrypted).
-    #[arg(long, value_name = "KEY", help_heading = "Security")]
+    #[arg(
+        long,
+        value_name = "KEY",
+        allow_hyphen_values = true,
+        help_heading = "Security"
+    )]
     pub curve_allow: Vec<String>,
 
     /// PLAIN credentials (clear text). Connecting: the user and password
@@ -181,21 +196,28 @@ pub fn parse_plain(text: &str) -> Result<PlainClientCreds> {
 }
 
 /// The text of a key argument: the value itself, or the trimmed contents
-/// of a file for `@FILE`.
-pub fn key_text(arg: &str, value: &str) -> Result<String> {
+/// of a file for `@FILE`. A value that is a valid key is a key, even if it
+/// starts with `@` (a Z85 character): `valid` tells.
+pub fn key_text(
+    arg: &str,
+    value: &str,
+    valid: impl Fn(&str) -> bool,
+) -> Result<String> {
+    let value = value.trim();
     match value.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(Path::new(path))
+        Some(path) if !valid(value) => std::fs::read_to_string(Path::new(path))
             .map(|text| text.trim().to_owned())
             .map_err(|err| {
                 CliError::usage(arg, format!("cannot read `{path}`: {err}"))
             }),
-        None => Ok(value.trim().to_owned()),
+        _ => Ok(value.to_owned()),
     }
 }
 
 /// A public key from its argument (`KEY` or `@FILE`).
 pub fn public_key(arg: &str, value: &str) -> Result<CurvePublicKey> {
-    CurvePublicKey::new(key_text(arg, value)?).map_err(|err| {
+    let valid = |text: &str| CurvePublicKey::new(text).is_ok();
+    CurvePublicKey::new(key_text(arg, value, valid)?).map_err(|err| {
         CliError::usage(arg, format!("not a CURVE public key: {err}"))
     })
 }
@@ -203,7 +225,8 @@ pub fn public_key(arg: &str, value: &str) -> Result<CurvePublicKey> {
 /// A secret key from its argument (`KEY` or `@FILE`). The error never
 /// repeats the key.
 pub fn secret_key(arg: &str, value: &str) -> Result<CurveSecretKey> {
-    CurveSecretKey::new(key_text(arg, value)?).map_err(|err| {
+    let valid = |text: &str| CurveSecretKey::new(text).is_ok();
+    CurveSecretKey::new(key_text(arg, value, valid)?).map_err(|err| {
         CliError::usage(arg, format!("not a CURVE secret key: {err}"))
     })
 }
@@ -289,6 +312,12 @@ mod tests {
         std::fs::write(&path, format!("{}\n", cert.public())).unwrap();
         let arg = format!("@{}", path.display());
         assert_eq!(&public_key("--curve-allow", &arg).unwrap(), cert.public());
+    }
+
+    #[test]
+    fn a_key_that_starts_with_an_at_sign_is_a_key() {
+        let key = "@".to_owned() + &"0".repeat(39);
+        assert_eq!(public_key("--curve-allow", &key).unwrap().as_str(), key);
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub struct KeygenArgs {
 
     /// Print the public key of this secret key (Z85, or @FILE) instead of
     /// making a new pair.
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", allow_hyphen_values = true)]
     pub public_of: Option<String>,
 }
 

@@ -220,12 +220,18 @@ fn empty_report(args: &BenchArgs, transport: String, curve: bool) -> Report {
     }
 }
 
-/// The options of a benchmark socket.
-fn options(args: &BenchArgs, kind: SocketKind) -> Options {
+/// The options of a benchmark socket; the sending end of a throughput run
+/// `lingers` to deliver its last messages.
+fn options(args: &BenchArgs, kind: SocketKind, lingers: bool) -> Options {
     Options {
         send_timeout: Some(args.timeout),
         recv_timeout: Some(args.timeout),
-        linger: Some(args.timeout),
+        // The other ends close at once, also when they stop on an error.
+        linger: Some(if lingers {
+            args.timeout
+        } else {
+            Duration::ZERO
+        }),
         groups: match kind {
             // Joined in this order, so that the warm-up group's JOIN
             // reaching the radio means the measured group's did.
@@ -404,8 +410,12 @@ fn local_pair(
         bind: vec![args.transport.bind_endpoint()],
         ..EndpointArgs::default()
     };
-    let receiver =
-        bind.open(ctx, recv_kind, recv_security, options(args, recv_kind))?;
+    let receiver = bind.open(
+        ctx,
+        recv_kind,
+        recv_security,
+        options(args, recv_kind, false),
+    )?;
     let bound = receiver.last_endpoint()?;
     let connect = EndpointArgs {
         connect: vec![crate::endpoint::to_string(&bound)],
@@ -415,7 +425,7 @@ fn local_pair(
         ctx,
         send_kind,
         send_security,
-        options(args, send_kind),
+        options(args, send_kind, true),
     )?;
     Ok((receiver, sender))
 }
@@ -469,7 +479,7 @@ fn run_remote(args: &BenchArgs, role: Role) -> Result<Option<Report>> {
         ctx.handle(),
         kind,
         &args.security,
-        options(args, kind),
+        options(args, kind, role == Role::Source),
     )?;
     let transport = crate::endpoint::to_string(&socket.last_endpoint()?);
     let mut report = empty_report(args, transport, args.security.is_set());

@@ -1,0 +1,263 @@
+//! `zmq bench`: its table, its JSON, and the two-process mode.
+
+mod common;
+
+use common::{assert_clean_error, Running, STEP};
+use serde_json::Value;
+
+#[test]
+fn prints_a_table() {
+    let out = common::zmq()
+        .args([
+            "bench",
+            "--transport",
+            "inproc",
+            "--size",
+            "32,1KiB",
+            "-n",
+            "2000",
+        ])
+        .args(["--round-trips", "200"])
+        .assert()
+        .success();
+    let table = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        table.starts_with("client-server over inproc (null)"),
+        "{table}"
+    );
+    for header in ["msgs/s", "MB/s", "round trips", "p99 µs"] {
+        assert!(table.contains(header), "{header} in {table}");
+    }
+    // One row per size in each table; no colour codes into a pipe.
+    assert_eq!(
+        table
+            .lines()
+            .filter(|l| l.trim_start().starts_with("1024 "))
+            .count(),
+        2,
+        "{table}"
+    );
+    assert!(!table.contains('\x1b'), "{table}");
+}
+
+#[test]
+fn json_is_valid_and_complete() {
+    for (pattern, transport) in [
+        ("scatter-gather", "tcp"),
+        ("radio-dish", "ipc"),
+        ("client-server", "ipc"),
+    ] {
+        let out = common::zmq()
+            .args([
+                "bench",
+                "--json",
+                "--pattern",
+                pattern,
+                "--transport",
+                transport,
+            ])
+            .args(["--size", "64", "-n", "2000", "--round-trips", "100"])
+            .assert()
+            .success();
+        let json: Value =
+            serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(json["pattern"], pattern);
+        assert_eq!(json["transport"], transport);
+        let row = &json["throughput"][0];
+        assert_eq!(row["size"], 64);
+        assert_eq!(row["messages"], 2000);
+        assert!(row["msgs_per_sec"].as_f64().unwrap() > 0.0, "{json}");
+        let latency = json["latency"].as_array().unwrap();
+        if pattern == "client-server" {
+            assert_eq!(latency[0]["round_trips"], 100);
+            let (p50, p99) = (
+                latency[0]["p50_us"].as_f64().unwrap(),
+                latency[0]["p99_us"].as_f64().unwrap(),
+            );
+            assert!(0.0 < p50 && p50 <= p99, "{json}");
+        } else {
+            assert!(latency.is_empty());
+        }
+    }
+}
+
+#[test]
+fn curve_runs_over_tcp() {
+    let out = common::zmq()
+        .args([
+            "bench",
+            "--json",
+            "--curve",
+            "--size",
+            "256",
+            "-n",
+            "500",
+            "--round-trips",
+            "50",
+        ])
+        .assert()
+        .success();
+    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["mechanism"], "curve");
+    assert_eq!(json["latency"][0]["round_trips"], 50);
+}
+
+#[test]
+fn two_processes_for_throughput_and_for_round_trips() {
+    let mut sink = Running::spawn(&[
+        "bench",
+        "--remote",
+        "sink",
+        "-b",
+        "tcp://127.0.0.1:*",
+        "--print-endpoint",
+        "--json",
+        "--size",
+        "100,200",
+        "-n",
+        "3000",
+        "--timeout",
+        "15s",
+    ]);
+    let endpoint = sink.endpoint();
+    let source = Running::spawn(&[
+        "bench", "--remote", "source", "-c", &endpoint, "--size", "100,200",
+        "-n", "3000",
+    ]);
+    let source = source.finish(STEP).success();
+    assert!(source.stdout.is_empty(), "the source measures nothing");
+    let json: Value =
+        serde_json::from_slice(&sink.finish(STEP).success().stdout).unwrap();
+    assert_eq!(json["throughput"].as_array().unwrap().len(), 2);
+    assert_eq!(json["throughput"][1]["size"], 200);
+    assert_eq!(json["transport"], endpoint.as_str());
+
+    let mut echo = Running::spawn(&[
+        "bench",
+        "--remote",
+        "echo",
+        "-b",
+        "ipc://*",
+        "--print-endpoint",
+        "--round-trips",
+        "300",
+        "--timeout",
+        "15s",
+    ]);
+    let endpoint = echo.endpoint();
+    let ping = Running::spawn(&[
+        "bench",
+        "--remote",
+        "ping",
+        "-c",
+        &endpoint,
+        "--round-trips",
+        "300",
+    ]);
+    let table = ping.finish(STEP).success().stdout_text();
+    assert!(
+        table.contains("round trips") && table.contains("300"),
+        "{table}"
+    );
+    echo.finish(STEP).success();
+}
+
+#[test]
+fn mismatched_sizes_are_reported() {
+    let mut sink = Running::spawn(&[
+        "bench",
+        "--remote",
+        "sink",
+        "-b",
+        "tcp://127.0.0.1:*",
+        "--print-endpoint",
+        "--size",
+        "100",
+        "-n",
+        "10",
+        "--timeout",
+        "15s",
+    ]);
+    let endpoint = sink.endpoint();
+    let source = Running::spawn(&[
+        "bench",
+        "--remote",
+        "source",
+        "-c",
+        &endpoint,
+        "--size",
+        "99",
+        "-n",
+        "10",
+        "--timeout",
+        "2s",
+    ]);
+    let out = sink.finish(STEP);
+    assert_eq!(out.status.code(), Some(1));
+    assert_clean_error(&out.stderr, "got a message of 99 bytes instead of 100");
+    // The source loses its peer: it ends when its timeout or linger does.
+    source.finish(STEP);
+}
+
+#[test]
+fn a_silent_peer_ends_the_run_within_the_timeout() {
+    let out = common::zmq()
+        .args([
+            "bench",
+            "--remote",
+            "sink",
+            "-b",
+            "tcp://127.0.0.1:*",
+            "--timeout",
+            "300ms",
+        ])
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert_clean_error(
+        &stderr,
+        "receiving after 0 of 100000 messages: timed out",
+    );
+}
+
+#[test]
+fn bad_combinations_are_explained() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--pattern", "radio-dish", "--test", "latency"],
+            "round trips need --pattern client-server",
+        ),
+        (
+            &[
+                "--remote",
+                "sink",
+                "--pattern",
+                "radio-dish",
+                "-b",
+                "tcp://127.0.0.1:*",
+            ],
+            "radio-dish cannot be benchmarked across processes",
+        ),
+        (
+            &[
+                "--remote",
+                "ping",
+                "--test",
+                "throughput",
+                "-c",
+                "tcp://127.0.0.1:1",
+            ],
+            "--remote ping measures latency",
+        ),
+        (
+            &["--curve", "--transport", "inproc"],
+            "inproc has no handshake",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = common::zmq().arg("bench").args(args).assert().code(2);
+        let stderr =
+            String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert_clean_error(&stderr, message);
+    }
+}
