@@ -1,9 +1,9 @@
 //! Opens a socket of any [`SocketKind`] and sends and receives on it, so
 //! that the commands are written once for every type.
 //!
-//! Adding a socket type is one variant of [`Inner`], one line in each
-//! `match` below (the `each!` macro covers the calls all types share) and
-//! [`SocketKind::is_available`].
+//! Adding a socket type is one variant of the private `Inner` enum, one
+//! line in each `match` below (the `each!` macro covers the calls all types
+//! share) and [`SocketKind::is_available`].
 
 use crate::endpoint;
 use crate::error::{CliError, Context, Result};
@@ -30,8 +30,6 @@ pub struct Options {
     pub groups: Vec<Group>,
     /// The security mechanism.
     pub mechanism: Mechanism,
-    /// The high water mark of both directions (`None`: the default, 1000).
-    pub hwm: Option<i32>,
     /// A Radio waits for a Dish with a full queue instead of dropping.
     pub no_drop: bool,
 }
@@ -151,20 +149,10 @@ impl AnySocket {
             s.set_linger(options.linger)?;
         });
         if let Ok(sender) = self.sender() {
-            each_sender!(sender, s => {
-                s.set_send_timeout(options.send_timeout)?;
-                if let Some(hwm) = options.hwm {
-                    s.set_send_hwm(hwm)?;
-                }
-            });
+            each_sender!(sender, s => s.set_send_timeout(options.send_timeout)?);
         }
         if let Ok(receiver) = self.receiver() {
-            each_receiver!(receiver, s => {
-                s.set_recv_timeout(options.recv_timeout)?;
-                if let Some(hwm) = options.hwm {
-                    s.set_recv_hwm(hwm)?;
-                }
-            });
+            each_receiver!(receiver, s => s.set_recv_timeout(options.recv_timeout)?);
         }
         Ok(())
     }

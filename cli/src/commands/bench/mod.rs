@@ -265,7 +265,7 @@ fn progress(total: u64, what: String) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
-    let template = "{msg:>24} [{bar:30}] {pos}/{len} {per_sec} eta {eta}";
+    let template = "{msg} [{bar:30}] {human_pos}/{human_len} eta {eta}";
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
     }
