@@ -14,10 +14,10 @@ use std::process::ExitCode;
     about = "Talk to ØMQ peers: CURVE keys, send and receive, request-reply smoke tests, proxies, benchmarks",
     long_about = None,
     after_help = "\
-Socket types today: client, server, radio, dish, scatter, gather. The classic
-types (pair, pub, sub, xpub, xsub, push, pull, req, rep, dealer, router) are
-accepted by --type and refused with \"not supported yet\" until the library has
-them. `zmq monitor` comes with the library's monitor events.
+Socket types: client, server, radio, dish, scatter, gather (single-part
+messages) and pair, pub, sub, xpub, xsub, push, pull, req, rep, dealer, router
+(multipart: one PART argument per frame; on stdout the parts of a message are
+separated by a tab, a space with --hex). `zmq monitor` is not there yet.
 
 Exit status: 0 success, 1 error, 2 invalid arguments, 3 timeout.
 

@@ -158,3 +158,32 @@ pub fn groups(
         ))),
     }
 }
+
+/// The topic prefixes of `--subscribe` for a socket of `kind`: a Sub or
+/// XSub subscribes to them, to everything (the empty prefix) by default;
+/// the other types take none.
+///
+/// ```
+/// # use libzmq_cli::{args::subscriptions, kind::SocketKind};
+/// assert_eq!(subscriptions(SocketKind::Sub, &[])?, vec![Vec::<u8>::new()]);
+/// assert_eq!(subscriptions(SocketKind::Sub, &["a".into()])?, vec![b"a".to_vec()]);
+/// assert!(subscriptions(SocketKind::Pull, &["a".into()]).is_err());
+/// # Ok::<(), libzmq_cli::error::CliError>(())
+/// ```
+pub fn subscriptions(
+    kind: SocketKind,
+    prefixes: &[String],
+) -> Result<Vec<Vec<u8>>> {
+    match kind {
+        SocketKind::Sub | SocketKind::Xsub if prefixes.is_empty() => {
+            Ok(vec![Vec::new()])
+        }
+        SocketKind::Sub | SocketKind::Xsub => {
+            Ok(prefixes.iter().map(|p| p.as_bytes().to_vec()).collect())
+        }
+        _ if prefixes.is_empty() => Ok(Vec::new()),
+        _ => Err(CliError::conflict(format!(
+            "--subscribe is for sub and xsub sockets, not {kind}"
+        ))),
+    }
+}

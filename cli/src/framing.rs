@@ -9,17 +9,23 @@ use std::io::{self, BufRead, ErrorKind, Read, Write};
 /// message size (256 MiB).
 pub const MAX_RECORD: usize = 256 << 20;
 
+/// The bit of a record's length that says "more parts of this message
+/// follow" (lengths are below 2^31).
+pub const MORE: u32 = 1 << 31;
+
 /// The framing options of `send`, `recv`, `req` and `serve`.
 #[derive(Debug, Clone, Copy, Default, Args)]
 pub struct FramingArgs {
-    /// Length-prefixed records instead of lines: each message is a 4-byte
+    /// Length-prefixed records instead of lines: each part is a 4-byte
     /// big-endian length followed by that many bytes (any bytes, newlines
-    /// included).
+    /// included); the length's top bit says that more parts of the same
+    /// message follow.
     #[arg(long, conflicts_with = "hex", help_heading = "Framing")]
     pub records: bool,
 
     /// Hexadecimal lines: messages (arguments and stdin) are read as hex
-    /// and written as lowercase hex, one per line.
+    /// and written as lowercase hex, one per line, parts separated by a
+    /// space.
     #[arg(long, help_heading = "Framing")]
     pub hex: bool,
 }
@@ -28,11 +34,13 @@ pub struct FramingArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
     /// One message per line, its bytes as they are (the line ends with
-    /// `\n`, which is not part of the message).
+    /// `\n`, which is not part of the message). Read: one part per line;
+    /// written: the parts separated by a tab.
     Lines,
-    /// One message per line, in hexadecimal.
+    /// One message per line, in hexadecimal, parts separated by spaces.
     Hex,
-    /// A 4-byte big-endian length, then the bytes.
+    /// Per part, a 4-byte big-endian length (top bit: more parts follow),
+    /// then the bytes.
     Records,
 }
 
@@ -67,8 +75,8 @@ impl Framing {
 /// ```
 /// # use libzmq_cli::framing::{Framing, MessageReader};
 /// let mut input = MessageReader::new(&b"hello\nworld\n"[..], Framing::Lines);
-/// assert_eq!(input.next_message()?, Some(b"hello".to_vec()));
-/// assert_eq!(input.next_message()?, Some(b"world".to_vec()));
+/// assert_eq!(input.next_message()?, Some(vec![b"hello".to_vec()]));
+/// assert_eq!(input.next_message()?, Some(vec![b"world".to_vec()]));
 /// assert_eq!(input.next_message()?, None);
 /// # Ok::<(), libzmq_cli::error::CliError>(())
 /// ```
@@ -90,25 +98,46 @@ impl<R: BufRead> MessageReader<R> {
         }
     }
 
-    /// The next message, or `None` at the end of the input.
-    pub fn next_message(&mut self) -> Result<Option<Vec<u8>>> {
+    /// The parts of the next message, or `None` at the end of the input.
+    pub fn next_message(&mut self) -> Result<Option<Vec<Vec<u8>>>> {
         self.index += 1;
         match self.framing {
-            Framing::Lines => self.line(),
+            Framing::Lines => Ok(self.line()?.map(|line| vec![line])),
             Framing::Hex => match self.line()? {
-                Some(line) => {
-                    let text = String::from_utf8_lossy(&line);
-                    decode_hex(text.trim()).map(Some).map_err(|why| {
-                        CliError::runtime(format!(
-                            "stdin, message {}: {why}",
-                            self.index
-                        ))
-                    })
-                }
+                Some(line) => self.hex_parts(&line).map(Some),
                 None => Ok(None),
             },
-            Framing::Records => self.record(),
+            Framing::Records => {
+                let mut parts = Vec::new();
+                while let Some((part, more)) = self.record(parts.is_empty())? {
+                    parts.push(part);
+                    if !more {
+                        return Ok(Some(parts));
+                    }
+                }
+                Ok(None)
+            }
         }
+    }
+
+    /// The parts of a hex line: hex words separated by white space (an
+    /// empty line is one empty part).
+    fn hex_parts(&self, line: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let text = String::from_utf8_lossy(line);
+        let mut parts = text
+            .split_whitespace()
+            .map(decode_hex)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|why| {
+                CliError::runtime(format!(
+                    "stdin, message {}: {why}",
+                    self.index
+                ))
+            })?;
+        if parts.is_empty() {
+            parts.push(Vec::new());
+        }
+        Ok(parts)
     }
 
     fn line(&mut self) -> Result<Option<Vec<u8>>> {
@@ -126,12 +155,20 @@ impl<R: BufRead> MessageReader<R> {
         Ok(Some(line))
     }
 
-    fn record(&mut self) -> Result<Option<Vec<u8>>> {
+    /// One record and its "more" bit; `None` at the end of the input,
+    /// which is only allowed at the `first` part of a message.
+    fn record(&mut self, first: bool) -> Result<Option<(Vec<u8>, bool)>> {
         let mut header = [0u8; 4];
         let got = read_full(&mut self.input, &mut header)
             .map_err(|err| self.read_error(err))?;
         match got {
-            0 => return Ok(None),
+            0 if first => return Ok(None),
+            0 => {
+                return Err(CliError::runtime(format!(
+                    "stdin, record {}: the input ends before the last part of the message",
+                    self.index
+                )))
+            }
             4 => (),
             _ => {
                 return Err(CliError::runtime(format!(
@@ -140,7 +177,9 @@ impl<R: BufRead> MessageReader<R> {
                 )))
             }
         }
-        let len = u32::from_be_bytes(header) as usize;
+        let word = u32::from_be_bytes(header);
+        let more = word & MORE != 0;
+        let len = (word & !MORE) as usize;
         if len > MAX_RECORD {
             return Err(CliError::runtime(format!(
                 "stdin, record {}: length {len} is above the maximum of {MAX_RECORD} bytes",
@@ -156,7 +195,7 @@ impl<R: BufRead> MessageReader<R> {
                 self.index
             )));
         }
-        Ok(Some(body))
+        Ok(Some((body, more)))
     }
 
     fn read_error(&self, err: io::Error) -> CliError {
@@ -188,8 +227,9 @@ fn read_full(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 /// # use libzmq_cli::framing::{Framing, MessageWriter};
 /// let mut out = Vec::new();
 /// let mut writer = MessageWriter::new(&mut out, Framing::Hex);
-/// assert!(writer.write_message(b"\x00\xff")?);
-/// assert_eq!(out, b"00ff\n");
+/// assert!(writer.write_message(&[&b"\x00\xff"[..], &b"\x01"[..]])?);
+/// drop(writer);
+/// assert_eq!(out, b"00ff 01\n");
 /// # Ok::<(), libzmq_cli::error::CliError>(())
 /// ```
 #[derive(Debug)]
@@ -204,10 +244,14 @@ impl<W: Write> MessageWriter<W> {
         Self { output, framing }
     }
 
-    /// Writes one message. Returns `false` if the reader went away (a
-    /// closed pipe, as with `zmq recv | head -1`): the caller stops quietly.
-    pub fn write_message(&mut self, body: &[u8]) -> Result<bool> {
-        match self.try_write(body) {
+    /// Writes one message, given as its parts. Returns `false` if the
+    /// reader went away (a closed pipe, as with `zmq recv | head -1`): the
+    /// caller stops quietly.
+    pub fn write_message<P: AsRef<[u8]>>(
+        &mut self,
+        parts: &[P],
+    ) -> Result<bool> {
+        match self.try_write(parts) {
             Ok(()) => Ok(true),
             Err(err) if err.kind() == ErrorKind::BrokenPipe => Ok(false),
             Err(err) => {
@@ -216,25 +260,33 @@ impl<W: Write> MessageWriter<W> {
         }
     }
 
-    fn try_write(&mut self, body: &[u8]) -> io::Result<()> {
-        match self.framing {
-            Framing::Lines => {
-                self.output.write_all(body)?;
-                self.output.write_all(b"\n")?;
-            }
-            Framing::Hex => {
-                self.output.write_all(encode_hex(body).as_bytes())?;
-                self.output.write_all(b"\n")?;
-            }
-            Framing::Records => {
-                let len = u32::try_from(body.len()).map_err(|_| {
-                    io::Error::new(
-                        ErrorKind::InvalidData,
-                        "a message above 4 GiB has no record",
-                    )
-                })?;
-                self.output.write_all(&len.to_be_bytes())?;
-                self.output.write_all(body)?;
+    fn try_write<P: AsRef<[u8]>>(&mut self, parts: &[P]) -> io::Result<()> {
+        for (i, part) in parts.iter().enumerate() {
+            let body = part.as_ref();
+            let last = i + 1 == parts.len();
+            match self.framing {
+                Framing::Lines => {
+                    self.output.write_all(body)?;
+                    self.output.write_all(if last { b"\n" } else { b"\t" })?;
+                }
+                Framing::Hex => {
+                    self.output.write_all(encode_hex(body).as_bytes())?;
+                    self.output.write_all(if last { b"\n" } else { b" " })?;
+                }
+                Framing::Records => {
+                    let len = u32::try_from(body.len())
+                        .ok()
+                        .filter(|len| len & MORE == 0)
+                        .ok_or_else(|| {
+                            io::Error::new(
+                                ErrorKind::InvalidData,
+                                "a part of 2 GiB or more has no record",
+                            )
+                        })?;
+                    let word = if last { len } else { len | MORE };
+                    self.output.write_all(&word.to_be_bytes())?;
+                    self.output.write_all(body)?;
+                }
             }
         }
         self.output.flush()
@@ -282,7 +334,7 @@ pub fn decode_hex(text: &str) -> std::result::Result<Vec<u8>, String> {
 mod tests {
     use super::*;
 
-    fn read_all(input: &[u8], framing: Framing) -> Result<Vec<Vec<u8>>> {
+    fn read_all(input: &[u8], framing: Framing) -> Result<Vec<Vec<Vec<u8>>>> {
         let mut reader = MessageReader::new(input, framing);
         let mut all = Vec::new();
         while let Some(msg) = reader.next_message()? {
@@ -294,12 +346,19 @@ mod tests {
     #[test]
     fn lines_keep_empty_messages_and_a_last_line_without_newline() {
         let all = read_all(b"a\n\nb", Framing::Lines).unwrap();
-        assert_eq!(all, vec![b"a".to_vec(), vec![], b"b".to_vec()]);
+        assert_eq!(
+            all,
+            vec![vec![b"a".to_vec()], vec![vec![]], vec![b"b".to_vec()]]
+        );
     }
 
     #[test]
     fn records_round_trip_any_bytes() {
-        let messages = [b"line\nbreak".to_vec(), vec![], vec![0, 1, 2, 255]];
+        let messages = vec![
+            vec![b"line\nbreak".to_vec()],
+            vec![vec![], b"two parts".to_vec()],
+            vec![vec![0, 1, 2, 255]],
+        ];
         let mut out = Vec::new();
         let mut writer = MessageWriter::new(&mut out, Framing::Records);
         for msg in &messages {
@@ -326,6 +385,8 @@ mod tests {
     fn hex_round_trips() {
         let bytes: Vec<u8> = (0..=255).collect();
         assert_eq!(decode_hex(&encode_hex(&bytes)).unwrap(), bytes);
+        let parts = read_all(b"00 ff01\n\n", Framing::Hex).unwrap();
+        assert_eq!(parts, vec![vec![vec![0], vec![255, 1]], vec![vec![]]]);
         let err = read_all(b"00\nxy\n", Framing::Hex).unwrap_err();
         assert!(err.to_string().starts_with("stdin, message 2:"), "{err}");
     }
@@ -342,6 +403,6 @@ mod tests {
             }
         }
         let mut writer = MessageWriter::new(Closed, Framing::Lines);
-        assert!(!writer.write_message(b"x").unwrap());
+        assert!(!writer.write_message(&[b"x"]).unwrap());
     }
 }

@@ -5,18 +5,17 @@ use std::fmt;
 
 /// A ØMQ socket type, as given to `--type`.
 ///
-/// All of ZeroMQ's types are listed so that the command line is stable; the
-/// classic ones (PAIR, PUB/SUB, XPUB/XSUB, PUSH/PULL, REQ/REP, DEALER/ROUTER)
-/// are refused with a clear "not supported yet" error until the library has
-/// them (see [`SocketKind::is_available`]).
+/// The six thread-safe types (single-part messages) and the eleven classic
+/// ones (PAIR, PUB/SUB, XPUB/XSUB, PUSH/PULL, REQ/REP, DEALER/ROUTER:
+/// multipart messages).
 ///
 /// ```
 /// # use libzmq_cli::kind::SocketKind;
 /// use clap::ValueEnum;
 /// let kind = SocketKind::from_str("gather", true).unwrap();
 /// assert_eq!(kind, SocketKind::Gather);
-/// assert!(kind.is_available() && kind.can_recv() && !kind.can_send());
-/// assert!(!SocketKind::Pub.is_available());
+/// assert!(kind.can_recv() && !kind.can_send() && !kind.is_multipart());
+/// assert!(SocketKind::Pub.is_multipart());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
 pub enum SocketKind {
@@ -32,27 +31,27 @@ pub enum SocketKind {
     Scatter,
     /// Thread-safe pipeline sink: fair-queued from scatters.
     Gather,
-    /// Classic exclusive pair (not supported yet).
+    /// Classic exclusive pair.
     Pair,
-    /// Classic publisher (not supported yet).
+    /// Classic publisher.
     Pub,
-    /// Classic subscriber (not supported yet).
+    /// Classic subscriber.
     Sub,
-    /// Classic publisher that sees subscriptions (not supported yet).
+    /// Classic publisher that sees subscriptions.
     Xpub,
-    /// Classic subscriber that sends subscriptions (not supported yet).
+    /// Classic subscriber that sends subscriptions.
     Xsub,
-    /// Classic pipeline source (not supported yet).
+    /// Classic pipeline source.
     Push,
-    /// Classic pipeline sink (not supported yet).
+    /// Classic pipeline sink.
     Pull,
-    /// Classic strict request side (not supported yet).
+    /// Classic strict request side.
     Req,
-    /// Classic strict reply side (not supported yet).
+    /// Classic strict reply side.
     Rep,
-    /// Classic asynchronous request side (not supported yet).
+    /// Classic asynchronous request side.
     Dealer,
-    /// Classic asynchronous reply side, with identities (not supported yet).
+    /// Classic asynchronous reply side, with identities.
     Router,
 }
 
@@ -80,8 +79,8 @@ impl SocketKind {
         }
     }
 
-    /// Whether the library has this type today: the six thread-safe ones.
-    pub fn is_available(self) -> bool {
+    /// Whether this is one of the six thread-safe types.
+    pub fn is_thread_safe(self) -> bool {
         matches!(
             self,
             SocketKind::Client
@@ -118,7 +117,7 @@ impl SocketKind {
     /// Whether its messages may have several parts (the classic types); the
     /// thread-safe types send single-part messages only.
     pub fn is_multipart(self) -> bool {
-        !self.is_available()
+        !self.is_thread_safe()
     }
 
     /// Whether it sends only replies to a peer that spoke first, so that it
@@ -147,14 +146,14 @@ mod tests {
     }
 
     #[test]
-    fn every_available_type_sends_or_receives() {
+    fn every_type_sends_or_receives() {
         for kind in SocketKind::value_variants() {
             assert!(kind.can_send() || kind.can_recv(), "{kind}");
         }
-        let available: Vec<_> = SocketKind::value_variants()
+        let thread_safe = SocketKind::value_variants()
             .iter()
-            .filter(|k| k.is_available())
-            .collect();
-        assert_eq!(available.len(), 6);
+            .filter(|k| k.is_thread_safe())
+            .count();
+        assert_eq!(thread_safe, 6);
     }
 }

@@ -1,9 +1,9 @@
 //! Opens a socket of any [`SocketKind`] and sends and receives on it, so
 //! that the commands are written once for every type.
 //!
-//! Adding a socket type is one variant of the private `Inner` enum, one
-//! line in each `match` below (the `each!` macro covers the calls all types
-//! share) and [`SocketKind::is_available`].
+//! Adding a socket type is one variant of the private `Inner` enum and of
+//! [`Sender`] / [`Receiver`], and one line in each `match` below (the
+//! `each!` macros cover the calls all types share).
 
 use crate::endpoint;
 use crate::error::{CliError, Context, Result};
@@ -12,7 +12,8 @@ use libzmq::addr::Endpoint;
 use libzmq::auth::Mechanism;
 use libzmq::prelude::*;
 use libzmq::{
-    Client, CtxHandle, Dish, Gather, Group, Msg, Radio, Scatter, Server,
+    Client, CtxHandle, Dealer, Dish, Gather, Group, Msg, Pair, Pub, Pull, Push,
+    Radio, Rep, Req, Router, Scatter, Server, Sub, XPub, XSub,
 };
 use std::time::Duration;
 
@@ -32,6 +33,8 @@ pub struct Options {
     pub mechanism: Mechanism,
     /// A Radio waits for a Dish with a full queue instead of dropping.
     pub no_drop: bool,
+    /// The topic prefixes a Sub or XSub subscribes to.
+    pub subscriptions: Vec<Vec<u8>>,
 }
 
 /// A socket of any available type.
@@ -43,6 +46,17 @@ enum Inner {
     Dish(Dish),
     Scatter(Scatter),
     Gather(Gather),
+    Pair(Pair),
+    Pub(Pub),
+    Sub(Sub),
+    XPub(XPub),
+    XSub(XSub),
+    Push(Push),
+    Pull(Pull),
+    Req(Req),
+    Rep(Rep),
+    Dealer(Dealer),
+    Router(Router),
 }
 
 /// Runs `$body` with `$s` bound to the socket, whatever its type.
@@ -55,6 +69,17 @@ macro_rules! each {
             Inner::Dish($s) => $body,
             Inner::Scatter($s) => $body,
             Inner::Gather($s) => $body,
+            Inner::Pair($s) => $body,
+            Inner::Pub($s) => $body,
+            Inner::Sub($s) => $body,
+            Inner::XPub($s) => $body,
+            Inner::XSub($s) => $body,
+            Inner::Push($s) => $body,
+            Inner::Pull($s) => $body,
+            Inner::Req($s) => $body,
+            Inner::Rep($s) => $body,
+            Inner::Dealer($s) => $body,
+            Inner::Router($s) => $body,
         }
     };
 }
@@ -67,6 +92,15 @@ macro_rules! each_sender {
             Sender::Server($s) => $body,
             Sender::Radio($s, _) => $body,
             Sender::Scatter($s) => $body,
+            Sender::Pair($s) => $body,
+            Sender::Pub($s) => $body,
+            Sender::XPub($s) => $body,
+            Sender::XSub($s) => $body,
+            Sender::Push($s) => $body,
+            Sender::Req($s) => $body,
+            Sender::Rep($s) => $body,
+            Sender::Dealer($s) => $body,
+            Sender::Router($s) => $body,
         }
     };
 }
@@ -79,15 +113,24 @@ macro_rules! each_receiver {
             Receiver::Server($s) => $body,
             Receiver::Dish($s) => $body,
             Receiver::Gather($s) => $body,
+            Receiver::Pair($s) => $body,
+            Receiver::Sub($s) => $body,
+            Receiver::XPub($s) => $body,
+            Receiver::XSub($s) => $body,
+            Receiver::Pull($s) => $body,
+            Receiver::Req($s) => $body,
+            Receiver::Rep($s) => $body,
+            Receiver::Dealer($s) => $body,
+            Receiver::Router($s) => $body,
         }
     };
 }
 
 /// A message and where it came from or goes to.
 ///
-/// The thread-safe types carry one part; the classic types will carry
-/// several. A Server's messages carry the routing id of their client, a
-/// Radio's and a Dish's their group.
+/// The thread-safe types carry one part; the classic types one or more. A
+/// Server's messages carry the routing id of their client, a Radio's and a
+/// Dish's their group.
 pub type Parts = Vec<Msg>;
 
 /// An open socket of some [`SocketKind`].
@@ -99,8 +142,7 @@ pub struct AnySocket {
 
 impl AnySocket {
     /// Opens a socket of `kind` in `ctx` with `options` (not bound nor
-    /// connected yet). The classic types fail with a "not supported yet"
-    /// error.
+    /// connected yet).
     pub fn open(
         ctx: CtxHandle,
         kind: SocketKind,
@@ -133,7 +175,33 @@ impl AnySocket {
             SocketKind::Gather => {
                 Inner::Gather(Gather::with_ctx(ctx).context(what)?)
             }
-            _ => return Err(not_supported_yet(kind)),
+            SocketKind::Pair => Inner::Pair(Pair::with_ctx(ctx).context(what)?),
+            SocketKind::Pub => Inner::Pub(Pub::with_ctx(ctx).context(what)?),
+            SocketKind::Sub => {
+                let sub = Sub::with_ctx(ctx).context(what)?;
+                for prefix in &options.subscriptions {
+                    sub.subscribe(prefix).context(what)?;
+                }
+                Inner::Sub(sub)
+            }
+            SocketKind::Xpub => Inner::XPub(XPub::with_ctx(ctx).context(what)?),
+            SocketKind::Xsub => {
+                let xsub = XSub::with_ctx(ctx).context(what)?;
+                for prefix in &options.subscriptions {
+                    xsub.subscribe(prefix).context(what)?;
+                }
+                Inner::XSub(xsub)
+            }
+            SocketKind::Push => Inner::Push(Push::with_ctx(ctx).context(what)?),
+            SocketKind::Pull => Inner::Pull(Pull::with_ctx(ctx).context(what)?),
+            SocketKind::Req => Inner::Req(Req::with_ctx(ctx).context(what)?),
+            SocketKind::Rep => Inner::Rep(Rep::with_ctx(ctx).context(what)?),
+            SocketKind::Dealer => {
+                Inner::Dealer(Dealer::with_ctx(ctx).context(what)?)
+            }
+            SocketKind::Router => {
+                Inner::Router(Router::with_ctx(ctx).context(what)?)
+            }
         };
         let socket = Self { kind, inner };
         socket.configure(options).context(what)?;
@@ -165,9 +233,22 @@ impl AnySocket {
             Inner::Server(s) => Ok(Sender::Server(s)),
             Inner::Radio(s, group) => Ok(Sender::Radio(s, group.as_ref())),
             Inner::Scatter(s) => Ok(Sender::Scatter(s)),
-            Inner::Dish(_) | Inner::Gather(_) => Err(CliError::conflict(
-                format!("a {} socket cannot send", self.kind),
-            )),
+            Inner::Pair(s) => Ok(Sender::Pair(s)),
+            Inner::Pub(s) => Ok(Sender::Pub(s)),
+            Inner::XPub(s) => Ok(Sender::XPub(s)),
+            Inner::XSub(s) => Ok(Sender::XSub(s)),
+            Inner::Push(s) => Ok(Sender::Push(s)),
+            Inner::Req(s) => Ok(Sender::Req(s)),
+            Inner::Rep(s) => Ok(Sender::Rep(s)),
+            Inner::Dealer(s) => Ok(Sender::Dealer(s)),
+            Inner::Router(s) => Ok(Sender::Router(s)),
+            Inner::Dish(_)
+            | Inner::Gather(_)
+            | Inner::Sub(_)
+            | Inner::Pull(_) => Err(CliError::conflict(format!(
+                "a {} socket cannot send",
+                self.kind
+            ))),
         }
     }
 
@@ -179,9 +260,22 @@ impl AnySocket {
             Inner::Server(s) => Ok(Receiver::Server(s)),
             Inner::Dish(s) => Ok(Receiver::Dish(s)),
             Inner::Gather(s) => Ok(Receiver::Gather(s)),
-            Inner::Radio(..) | Inner::Scatter(_) => Err(CliError::conflict(
-                format!("a {} socket cannot receive", self.kind),
-            )),
+            Inner::Pair(s) => Ok(Receiver::Pair(s)),
+            Inner::Sub(s) => Ok(Receiver::Sub(s)),
+            Inner::XPub(s) => Ok(Receiver::XPub(s)),
+            Inner::XSub(s) => Ok(Receiver::XSub(s)),
+            Inner::Pull(s) => Ok(Receiver::Pull(s)),
+            Inner::Req(s) => Ok(Receiver::Req(s)),
+            Inner::Rep(s) => Ok(Receiver::Rep(s)),
+            Inner::Dealer(s) => Ok(Receiver::Dealer(s)),
+            Inner::Router(s) => Ok(Receiver::Router(s)),
+            Inner::Radio(..)
+            | Inner::Scatter(_)
+            | Inner::Pub(_)
+            | Inner::Push(_) => Err(CliError::conflict(format!(
+                "a {} socket cannot receive",
+                self.kind
+            ))),
         }
     }
 
@@ -222,8 +316,51 @@ impl AnySocket {
             Inner::Dish(s) => s.into(),
             Inner::Scatter(s) => s.into(),
             Inner::Gather(s) => s.into(),
+            Inner::Pair(s) => s.into(),
+            Inner::Pub(s) => s.into(),
+            Inner::Sub(s) => s.into(),
+            Inner::XPub(s) => s.into(),
+            Inner::XSub(s) => s.into(),
+            Inner::Push(s) => s.into(),
+            Inner::Pull(s) => s.into(),
+            Inner::Req(s) => s.into(),
+            Inner::Rep(s) => s.into(),
+            Inner::Dealer(s) => s.into(),
+            Inner::Router(s) => s.into(),
         }
     }
+}
+
+/// Runs `$multi` with `$s` bound to a classic socket (multipart messages),
+/// `$single` for the others.
+macro_rules! by_parts {
+    ($enum:ident, $value:expr, $s:ident => $multi:expr, _ => $single:expr) => {
+        match $value {
+            $enum::Pair($s) => $multi,
+            $enum::XPub($s) => $multi,
+            $enum::XSub($s) => $multi,
+            $enum::Req($s) => $multi,
+            $enum::Rep($s) => $multi,
+            $enum::Dealer($s) => $multi,
+            $enum::Router($s) => $multi,
+            #[allow(unreachable_patterns)]
+            _ => by_parts!(@only $enum, $value, $s => $multi, _ => $single),
+        }
+    };
+    (@only Sender, $value:expr, $s:ident => $multi:expr, _ => $single:expr) => {
+        match $value {
+            Sender::Pub($s) => $multi,
+            Sender::Push($s) => $multi,
+            _ => $single,
+        }
+    };
+    (@only Receiver, $value:expr, $s:ident => $multi:expr, _ => $single:expr) => {
+        match $value {
+            Receiver::Sub($s) => $multi,
+            Receiver::Pull($s) => $multi,
+            _ => $single,
+        }
+    };
 }
 
 /// The sending side of an [`AnySocket`] that can send.
@@ -237,18 +374,27 @@ pub enum Sender<'a> {
     Radio(&'a Radio, Option<&'a Group>),
     /// A Scatter.
     Scatter(&'a Scatter),
+    /// A Pair.
+    Pair(&'a Pair),
+    /// A Pub.
+    Pub(&'a Pub),
+    /// An XPub (sends messages, receives subscriptions).
+    XPub(&'a XPub),
+    /// An XSub (sends subscriptions, receives messages).
+    XSub(&'a XSub),
+    /// A Push.
+    Push(&'a Push),
+    /// A Req.
+    Req(&'a Req),
+    /// A Rep.
+    Rep(&'a Rep),
+    /// A Dealer.
+    Dealer(&'a Dealer),
+    /// A Router: the first part is the peer's routing id.
+    Router(&'a Router),
 }
 
 impl Sender<'_> {
-    fn kind(self) -> SocketKind {
-        match self {
-            Sender::Client(_) => SocketKind::Client,
-            Sender::Server(_) => SocketKind::Server,
-            Sender::Radio(..) => SocketKind::Radio,
-            Sender::Scatter(_) => SocketKind::Scatter,
-        }
-    }
-
     /// Sends a single-part message, blocking up to the send timeout; the
     /// fast path of `bench`. A Radio gives a message without a group its
     /// own group.
@@ -264,22 +410,51 @@ impl Sender<'_> {
         each_sender!(self, s => s.send(msg))
     }
 
-    /// Sends one message; `WouldBlock` is a timeout error.
+    /// Sends one message (several parts on the classic types); a timeout
+    /// is a [`Failure::Timeout`](crate::error::Failure::Timeout).
     pub fn send(self, parts: Parts) -> Result<()> {
-        let msg = single(self.kind(), parts)?;
-        self.send_msg(msg)
-            .context(|| format!("sending on the {} socket", self.kind()))
+        let what = "sending";
+        by_parts!(Sender, self, s => s.send_multipart(parts).context(|| self.doing(what)),
+        _ => {
+            let msg = single(self.kind(), parts)?;
+            self.send_msg(msg).context(|| self.doing(what))
+        })
     }
 
     /// Sends `reply` back to where `request` came from: a Server routes it
-    /// to the client that asked, the other types just send it.
+    /// to the client that asked, the other types just send it (a Router's
+    /// reply starts with the request's envelope: see [`split_envelope`]).
     pub fn reply(self, request: &[Msg], reply: Parts) -> Result<()> {
-        let mut msg = single(self.kind(), reply)?;
-        if let Some(id) = request.first().and_then(Msg::routing_id) {
-            msg.set_routing_id(id);
+        if let Sender::Server(_) = self {
+            let mut msg = single(self.kind(), reply)?;
+            if let Some(id) = request.first().and_then(Msg::routing_id) {
+                msg.set_routing_id(id);
+            }
+            return self.send_msg(msg).context(|| self.doing("replying"));
         }
-        self.send_msg(msg)
-            .context(|| format!("replying on the {} socket", self.kind()))
+        self.send(reply)
+    }
+
+    fn doing(self, what: &str) -> String {
+        format!("{what} on the {} socket", self.kind())
+    }
+
+    fn kind(self) -> SocketKind {
+        match self {
+            Sender::Client(_) => SocketKind::Client,
+            Sender::Server(_) => SocketKind::Server,
+            Sender::Radio(..) => SocketKind::Radio,
+            Sender::Scatter(_) => SocketKind::Scatter,
+            Sender::Pair(_) => SocketKind::Pair,
+            Sender::Pub(_) => SocketKind::Pub,
+            Sender::XPub(_) => SocketKind::Xpub,
+            Sender::XSub(_) => SocketKind::Xsub,
+            Sender::Push(_) => SocketKind::Push,
+            Sender::Req(_) => SocketKind::Req,
+            Sender::Rep(_) => SocketKind::Rep,
+            Sender::Dealer(_) => SocketKind::Dealer,
+            Sender::Router(_) => SocketKind::Router,
+        }
     }
 }
 
@@ -294,6 +469,24 @@ pub enum Receiver<'a> {
     Dish(&'a Dish),
     /// A Gather.
     Gather(&'a Gather),
+    /// A Pair.
+    Pair(&'a Pair),
+    /// A Sub.
+    Sub(&'a Sub),
+    /// An XPub: receives the subscriptions.
+    XPub(&'a XPub),
+    /// An XSub.
+    XSub(&'a XSub),
+    /// A Pull.
+    Pull(&'a Pull),
+    /// A Req: receives replies.
+    Req(&'a Req),
+    /// A Rep: receives requests.
+    Rep(&'a Rep),
+    /// A Dealer.
+    Dealer(&'a Dealer),
+    /// A Router: the first part is the peer's routing id.
+    Router(&'a Router),
 }
 
 impl Receiver<'_> {
@@ -303,9 +496,11 @@ impl Receiver<'_> {
         each_receiver!(self, s => s.recv_msg())
     }
 
-    /// Receives one message, blocking up to the receive timeout.
+    /// Receives one message (all its parts), blocking up to the receive
+    /// timeout.
     pub fn recv(self) -> std::result::Result<Parts, libzmq::Error> {
-        self.recv_msg().map(|msg| vec![msg])
+        by_parts!(Receiver, self, s => s.recv_multipart(),
+            _ => self.recv_msg().map(|msg| vec![msg]))
     }
 }
 
@@ -321,12 +516,33 @@ fn single(kind: SocketKind, parts: Parts) -> Result<Msg> {
     }
 }
 
-/// Checks that `kind` exists today and can start a conversation by
+/// Splits a request into its envelope and its body: a Router's envelope is
+/// the routing id and, if present, the empty delimiter after it (from a
+/// REQ); the other types have none.
+///
+/// ```
+/// # use libzmq_cli::{kind::SocketKind, socket::split_envelope};
+/// use libzmq::Msg;
+/// let parts = vec![Msg::from("id"), Msg::new(), Msg::from("body")];
+/// let (envelope, body) = split_envelope(SocketKind::Router, parts);
+/// assert_eq!((envelope.len(), body), (2, vec![Msg::from("body")]));
+/// ```
+pub fn split_envelope(kind: SocketKind, mut parts: Parts) -> (Parts, Parts) {
+    if kind != SocketKind::Router || parts.is_empty() {
+        return (Vec::new(), parts);
+    }
+    let end = if parts.get(1).is_some_and(Msg::is_empty) {
+        2
+    } else {
+        1
+    };
+    let body = parts.split_off(end.min(parts.len()));
+    (parts, body)
+}
+
+/// Checks that `kind` can start a conversation by
 /// sending (`zmq send`, `zmq req`).
 pub fn check_sends(kind: SocketKind, instead: &str) -> Result<()> {
-    if !kind.is_available() {
-        return Err(not_supported_yet(kind));
-    }
     if !kind.can_send() {
         return Err(CliError::conflict(format!(
             "a {kind} socket cannot send: {instead}"
@@ -340,26 +556,13 @@ pub fn check_sends(kind: SocketKind, instead: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks that `kind` exists today and can receive (`zmq recv`,
+/// Checks that `kind` can receive (`zmq recv`,
 /// `zmq serve`).
 pub fn check_receives(kind: SocketKind, instead: &str) -> Result<()> {
-    if !kind.is_available() {
-        return Err(not_supported_yet(kind));
-    }
     if !kind.can_recv() {
         return Err(CliError::conflict(format!(
             "a {kind} socket cannot receive: {instead}"
         )));
     }
     Ok(())
-}
-
-/// The error for a classic type: listed on the command line, not in the
-/// library yet.
-pub fn not_supported_yet(kind: SocketKind) -> CliError {
-    CliError::conflict(format!(
-        "the {kind} socket type is not supported yet: the library has the \
-         thread-safe types (client, server, radio, dish, scatter, gather); \
-         the classic ones come with the library's issue 12"
-    ))
 }

@@ -184,21 +184,40 @@ fn bad_combinations_are_explained() {
 }
 
 #[test]
-fn classic_types_are_not_supported_yet() {
-    for kind in ["pub", "push", "req", "dealer", "router", "pair", "xpub"] {
-        fails(
-            &["send", "-t", kind, "-c", "tcp://127.0.0.1:1", "x"],
-            2,
-            &format!("the {kind} socket type is not supported yet"),
-        );
-    }
-    for kind in ["sub", "pull", "rep", "xsub"] {
-        fails(
-            &["recv", "-t", kind, "-c", "tcp://127.0.0.1:1"],
-            2,
-            &format!("the {kind} socket type is not supported yet"),
-        );
-    }
+fn classic_types_in_the_wrong_direction_are_explained() {
+    fails(
+        &["send", "-t", "sub", "-c", "tcp://127.0.0.1:1", "x"],
+        2,
+        "a sub socket cannot send",
+    );
+    fails(
+        &["send", "-t", "rep", "-c", "tcp://127.0.0.1:1", "x"],
+        2,
+        "use `zmq serve`",
+    );
+    fails(
+        &["recv", "-t", "push", "-c", "tcp://127.0.0.1:1"],
+        2,
+        "a push socket cannot receive",
+    );
+    fails(
+        &[
+            "recv",
+            "-t",
+            "gather",
+            "--subscribe",
+            "a",
+            "-c",
+            "tcp://127.0.0.1:1",
+        ],
+        2,
+        "--subscribe is for sub and xsub sockets",
+    );
+    fails(
+        &["serve", "-t", "dealer", "-b", "tcp://127.0.0.1:*"],
+        2,
+        "a server, rep or router socket",
+    );
 }
 
 #[test]

@@ -148,3 +148,31 @@ fn serve_gives_up_after_its_timeout() {
     assert_eq!(out.status.code(), Some(3));
     assert_clean_error(&out.stderr, "no request within 300ms (0 answered)");
 }
+
+#[test]
+fn rep_and_router_serve_req_and_dealer() {
+    let (serve, endpoint) =
+        server(&["-t", "rep", "-n", "1", "--exec", "tr a-z A-Z"], "ipc://*");
+    common::zmq()
+        .args(["req", "-t", "req", "-c", &endpoint, "strict"])
+        .assert()
+        .success()
+        .stdout("STRICT\n");
+    serve.finish(STEP).success();
+
+    // A router keeps the envelope (routing id, delimiter) and answers the
+    // body: to a req, and to a dealer with a two-part request.
+    let (serve, endpoint) =
+        server(&["-t", "router", "-n", "2"], "tcp://127.0.0.1:*");
+    common::zmq()
+        .args(["req", "-t", "req", "-c", &endpoint, "via req"])
+        .assert()
+        .success()
+        .stdout("via req\n");
+    common::zmq()
+        .args(["req", "-t", "dealer", "-c", &endpoint, "two", "parts"])
+        .assert()
+        .success()
+        .stdout("two\tparts\n");
+    serve.finish(STEP).success();
+}

@@ -108,6 +108,96 @@ fn radio_to_dish_over_tcp_and_ipc() {
 }
 
 #[test]
+fn push_to_pull_and_pair_to_pair_over_tcp_and_ipc_with_multipart() {
+    for transport in TRANSPORTS {
+        let (recv, endpoint) = receiver("pull", transport, &["-n", "2"]);
+        send(
+            &[
+                "send", "-t", "push", "-c", &endpoint, "-n", "2", "key",
+                "value",
+            ],
+            b"",
+        );
+        assert_eq!(
+            recv.finish(STEP).success().stdout_text(),
+            "key\tvalue\nkey\tvalue\n"
+        );
+
+        let (recv, endpoint) =
+            receiver("pair", transport, &["-n", "1", "--hex"]);
+        send(
+            &["send", "-t", "pair", "-c", &endpoint, "--hex"],
+            b"00 ff\n",
+        );
+        assert_eq!(
+            recv.finish(STEP).success().stdout_text(),
+            "00 ff\n",
+            "{transport}"
+        );
+    }
+}
+
+#[test]
+fn pub_to_sub_with_a_subscription() {
+    for transport in TRANSPORTS {
+        let (recv, endpoint) =
+            receiver("sub", transport, &["-n", "2", "--subscribe", "weather"]);
+        // A pub drops what no subscriber wants yet: it repeats; the other
+        // topic is filtered out.
+        let other = Running::spawn(&[
+            "send",
+            "-t",
+            "pub",
+            "-c",
+            &endpoint,
+            "-n",
+            "0",
+            "--interval",
+            "10ms",
+            "sport",
+        ]);
+        let publisher = Running::spawn(&[
+            "send",
+            "-t",
+            "pub",
+            "-c",
+            &endpoint,
+            "-n",
+            "0",
+            "--interval",
+            "10ms",
+            "weather sunny",
+        ]);
+        let out = recv.finish(STEP).success();
+        publisher.stop();
+        other.stop();
+        assert_eq!(
+            out.stdout_text(),
+            "weather sunny\nweather sunny\n",
+            "{transport}"
+        );
+    }
+}
+
+#[test]
+fn multipart_records_round_trip() {
+    // Two messages: ["a", "bc"] (the first record has the "more" bit) and [""].
+    let input: Vec<u8> = [
+        &[0x80, 0, 0, 1, b'a'][..],
+        &[0, 0, 0, 2, b'b', b'c'],
+        &[0, 0, 0, 0],
+    ]
+    .concat();
+    let (recv, endpoint) =
+        receiver("pull", "tcp://127.0.0.1:*", &["-n", "2", "--records"]);
+    send(
+        &["send", "-t", "push", "-c", &endpoint, "--records"],
+        &input,
+    );
+    assert_eq!(recv.finish(STEP).success().stdout, input);
+}
+
+#[test]
 fn records_carry_any_bytes() {
     let messages: [&[u8]; 3] = [b"line\nbreak", b"", &[0, 255, 10, 13]];
     let mut input = Vec::new();

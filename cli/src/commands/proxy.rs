@@ -1,10 +1,10 @@
 //! `zmq proxy`: forwards messages from a frontend socket to a backend one.
 
-use crate::args::{groups, EndpointArgs};
+use crate::args::{groups, subscriptions, EndpointArgs};
 use crate::error::{CliError, Result};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
-use crate::socket::{not_supported_yet, Options};
+use crate::socket::Options;
 use clap::Args;
 use libzmq::{Ctx, ErrorKind};
 
@@ -19,9 +19,9 @@ Examples:
   zmq proxy --frontend-type dish --frontend-connect tcp://radio:5555 --group weather \\
             --backend-type radio --backend-bind tcp://*:5557
 
-Pairs today: gather -> scatter and dish -> radio (groups kept). The brokers of
-the classic types (xsub <-> xpub, router <-> dealer, pull -> push) come with
-them. The proxy runs until it is stopped (Ctrl-C).")]
+Pairs: gather -> scatter, dish -> radio (groups kept), pull -> push, sub -> pub
+(forwarders), xsub <-> xpub (subscriptions go upstream), router <-> dealer
+(replies come back). The proxy runs until it is stopped (Ctrl-C).")]
 pub struct ProxyArgs {
     /// The frontend's socket type (where messages come in).
     #[arg(long, value_name = "TYPE")]
@@ -56,25 +56,27 @@ pub struct ProxyArgs {
     pub print_endpoint: bool,
 }
 
-/// The pairs `libzmq::proxy` forwards usefully today.
-const PAIRS: [(SocketKind, SocketKind); 2] = [
+/// The pairs `libzmq::proxy` forwards usefully: one-way forwarders, and
+/// the brokers whose backend answers back (XSUB <-> XPUB carries the
+/// subscriptions upstream, ROUTER <-> DEALER the replies).
+const PAIRS: [(SocketKind, SocketKind); 6] = [
     (SocketKind::Gather, SocketKind::Scatter),
     (SocketKind::Dish, SocketKind::Radio),
+    (SocketKind::Pull, SocketKind::Push),
+    (SocketKind::Sub, SocketKind::Pub),
+    (SocketKind::Xsub, SocketKind::Xpub),
+    (SocketKind::Router, SocketKind::Dealer),
 ];
 
 /// Checks that the proxy can forward from `front` to `back`.
 pub fn check_pair(front: SocketKind, back: SocketKind) -> Result<()> {
-    for kind in [front, back] {
-        if !kind.is_available() {
-            return Err(not_supported_yet(kind));
-        }
-    }
     if PAIRS.contains(&(front, back)) {
         return Ok(());
     }
     Err(CliError::conflict(format!(
-        "a proxy from {front} to {back} forwards nothing useful today; \
-         the pairs are gather -> scatter and dish -> radio"
+        "a proxy from {front} to {back} forwards nothing useful; the pairs \
+         are gather -> scatter, dish -> radio, pull -> push, sub -> pub, \
+         xsub <-> xpub, router <-> dealer"
     )))
 }
 
@@ -95,6 +97,12 @@ pub fn run(args: &ProxyArgs) -> Result<()> {
             &no_security,
             Options {
                 groups: groups(args.frontend_type, &args.group)?,
+                // A sub frontend takes everything; an xsub's subscriptions
+                // come from the xpub's subscribers.
+                subscriptions: match args.frontend_type {
+                    SocketKind::Sub => subscriptions(SocketKind::Sub, &[])?,
+                    _ => Vec::new(),
+                },
                 ..Options::default()
             },
             "frontend-",

@@ -1,13 +1,13 @@
 //! `zmq recv`: messages from the network to stdout.
 
-use crate::args::{groups, parse_duration, EndpointArgs};
+use crate::args::{groups, parse_duration, subscriptions, EndpointArgs};
 use crate::error::{CliError, Result};
 use crate::framing::{FramingArgs, MessageWriter};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
 use crate::socket::{check_receives, Options};
 use clap::Args;
-use libzmq::{Ctx, ErrorKind};
+use libzmq::{Ctx, ErrorKind, Msg};
 use std::time::Duration;
 
 /// The arguments of `zmq recv`.
@@ -18,6 +18,7 @@ Examples:
   zmq recv -t dish --group weather -b udp://*:5556 -n 10
   zmq recv -t server -b 'tcp://127.0.0.1:*' --print-endpoint --timeout 10s
   zmq recv -t gather -c ipc:///tmp/feed --records > messages.bin
+  zmq recv -t sub -c tcp://127.0.0.1:5556 --subscribe weather.
   zmq recv -t gather -b tcp://*:5555 --curve-secret-key @server.key
 
 Messages go to stdout, flushed one by one, so the output pipes well (e.g. into
@@ -25,8 +26,8 @@ grep --line-buffered). A message that holds newlines needs --records or --hex.
 Exit status: 0 when --count messages arrived (or the reader of stdout went
 away), 3 when --timeout passed without a message, 1 on other errors.")]
 pub struct RecvArgs {
-    /// Socket type: gather, dish, server or client today (sub, pull, rep,
-    /// dealer, router, pair, xpub, xsub later).
+    /// Socket type: gather, dish, server, client, sub, pull, pair, rep,
+    /// req, dealer, router, xpub (subscriptions), xsub.
     #[arg(short = 't', long = "type", value_name = "TYPE")]
     pub kind: SocketKind,
 
@@ -46,6 +47,11 @@ pub struct RecvArgs {
     #[arg(short, long)]
     pub group: Vec<String>,
 
+    /// A topic prefix a sub subscribes to (repeat for more; default: every
+    /// message).
+    #[arg(short, long, value_name = "PREFIX")]
+    pub subscribe: Vec<String>,
+
     /// How messages are written on stdin and stdout.
     #[command(flatten)]
     pub framing: FramingArgs,
@@ -61,6 +67,7 @@ pub fn run(args: &RecvArgs) -> Result<()> {
     let options = Options {
         recv_timeout: args.timeout,
         groups: groups(args.kind, &args.group)?,
+        subscriptions: subscriptions(args.kind, &args.subscribe)?,
         ..Options::default()
     };
     let ctx = Ctx::new();
@@ -85,10 +92,9 @@ pub fn run(args: &RecvArgs) -> Result<()> {
                 args.kind
             )),
         })?;
-        for part in &parts {
-            if !output.write_message(part.as_bytes())? {
-                return Ok(());
-            }
+        let bodies: Vec<&[u8]> = parts.iter().map(Msg::as_bytes).collect();
+        if !output.write_message(&bodies)? {
+            return Ok(());
         }
         received += 1;
     }

@@ -22,7 +22,7 @@ Examples:
 Exit status: 0 when every request got its reply, 3 when one did not come
 within --timeout, 1 on other errors.")]
 pub struct ReqArgs {
-    /// Socket type: client today (req and dealer later).
+    /// Socket type: client, req or dealer.
     #[arg(
         short = 't',
         long = "type",
@@ -35,8 +35,8 @@ pub struct ReqArgs {
     #[command(flatten)]
     pub endpoints: EndpointArgs,
 
-    /// The request: its parts (today's types take one). Without it, each
-    /// message of stdin is a request, answered in turn.
+    /// The request: its parts (the thread-safe types take one). Without
+    /// it, each message of stdin is a request, answered in turn.
     #[arg(value_name = "PART")]
     pub parts: Vec<String>,
 
@@ -81,7 +81,7 @@ pub fn run(args: &ReqArgs) -> Result<()> {
     if request.is_empty() {
         let mut input = MessageReader::new(std::io::stdin().lock(), framing);
         while let Some(body) = input.next_message()? {
-            if !ask(args, sender, receiver, vec![body], &mut output)? {
+            if !ask(args, sender, receiver, body, &mut output)? {
                 break;
             }
         }
@@ -108,12 +108,8 @@ fn ask(
         )),
         kind => CliError::runtime(format!("waiting for the reply: {kind}")),
     })?;
-    for part in &reply {
-        if !output.write_message(part.as_bytes())? {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+    let bodies: Vec<&[u8]> = reply.iter().map(Msg::as_bytes).collect();
+    output.write_message(&bodies)
 }
 
 /// The endpoints asked, for the timeout message.

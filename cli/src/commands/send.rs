@@ -30,8 +30,8 @@ without, each line (or record) of stdin is one message, until its end or --count
 A radio drops what no dish has joined yet: --delay gives dishes time to join.
 ZeroMQ does not acknowledge delivery; `zmq req` waits for an answer.")]
 pub struct SendArgs {
-    /// Socket type: client, radio or scatter today (pub, push, req, dealer,
-    /// router, pair, xpub, xsub later).
+    /// Socket type: client, radio, scatter, pub, push, pair, req, dealer,
+    /// router (first part: the peer's routing id), xpub, xsub.
     #[arg(short = 't', long = "type", value_name = "TYPE")]
     pub kind: SocketKind,
 
@@ -39,8 +39,8 @@ pub struct SendArgs {
     #[command(flatten)]
     pub endpoints: EndpointArgs,
 
-    /// The message to send: its parts (today's types take one). Without
-    /// it, messages are read from stdin.
+    /// The message to send: its parts (the thread-safe types take one).
+    /// Without it, messages are read from stdin.
     #[arg(value_name = "PART")]
     pub parts: Vec<String>,
 
@@ -155,7 +155,7 @@ fn send_stdin(
         };
         pacer.wait();
         sender
-            .send(vec![Msg::from(body)])
+            .send(body.into_iter().map(Msg::from).collect())
             .map_err(|err| after(sent, err))?;
         sent += 1;
     }

@@ -4,7 +4,7 @@ use crate::args::{parse_duration, EndpointArgs};
 use crate::error::{CliError, Result};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
-use crate::socket::{check_receives, Options, Parts};
+use crate::socket::{check_receives, split_envelope, Options, Parts};
 use clap::Args;
 use libzmq::{Ctx, ErrorKind, Msg};
 use std::io::Write;
@@ -24,7 +24,7 @@ With --exec, CMD runs with `sh -c` for each request: the request is its stdin,
 its stdout (less one trailing newline) is the reply. A command that fails
 (non-zero status) gets no reply sent, and a warning on stderr.")]
 pub struct ServeArgs {
-    /// Socket type: server today (rep and router later).
+    /// Socket type: server, rep or router.
     #[arg(
         short = 't',
         long = "type",
@@ -57,9 +57,12 @@ pub struct ServeArgs {
 /// Runs `zmq serve`.
 pub fn run(args: &ServeArgs) -> Result<()> {
     check_receives(args.kind, "it cannot hear requests")?;
-    if args.kind != SocketKind::Server {
+    if !matches!(
+        args.kind,
+        SocketKind::Server | SocketKind::Rep | SocketKind::Router
+    ) {
         return Err(CliError::conflict(format!(
-            "`zmq serve` answers with a server socket today, not {}",
+            "`zmq serve` answers with a server, rep or router socket, not {}",
             args.kind
         )));
     }
@@ -86,17 +89,16 @@ pub fn run(args: &ServeArgs) -> Result<()> {
             )),
             kind => CliError::runtime(format!("receiving a request: {kind}")),
         })?;
-        let reply = match &args.exec {
-            Some(command) => match run_command(command, &request)? {
-                Some(reply) => reply,
+        let (mut envelope, body) = split_envelope(args.kind, request.clone());
+        let answer = match &args.exec {
+            Some(command) => match run_command(command, &body)? {
+                Some(answer) => answer,
                 None => continue,
             },
-            None => request
-                .iter()
-                .map(|part| Msg::from(part.as_bytes()))
-                .collect(),
+            None => body,
         };
-        if let Err(err) = sender.reply(&request, reply) {
+        envelope.extend(answer);
+        if let Err(err) = sender.reply(&request, envelope) {
             // The client may be gone: that is its problem, not the server's.
             eprintln!("zmq serve: {err}");
         }
