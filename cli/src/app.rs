@@ -1,6 +1,6 @@
 //! The command line: `zmq <command> [options]`.
 
-use crate::commands::{bench, keygen, proxy, recv, req, send, serve};
+use crate::commands::{bench, keygen, monitor, proxy, recv, req, send, serve};
 use crate::error::Result;
 use crate::style::{paint, stderr_colour, Style};
 use clap::{Parser, Subcommand};
@@ -11,13 +11,13 @@ use std::process::ExitCode;
 #[command(
     name = "zmq",
     version,
-    about = "Talk to ØMQ peers: CURVE keys, send and receive, request-reply smoke tests, proxies, benchmarks",
+    about = "Talk to ØMQ peers: CURVE keys, send and receive, request-reply smoke tests, proxies, monitor logs, benchmarks",
     long_about = None,
     after_help = "\
 Socket types: client, server, radio, dish, scatter, gather (single-part
 messages) and pair, pub, sub, xpub, xsub, push, pull, req, rep, dealer, router
 (multipart: one PART argument per frame; on stdout the parts of a message are
-separated by a tab, a space with --hex). `zmq monitor` is not there yet.
+separated by a tab, a space with --hex).
 
 Exit status: 0 success, 1 error, 2 invalid arguments, 3 timeout.
 
@@ -27,6 +27,7 @@ Examples:
   seq 3 | zmq send -t scatter -c tcp://127.0.0.1:5555
   zmq serve -b tcp://*:5556 --exec 'tr a-z A-Z' &
   zmq req -c tcp://127.0.0.1:5556 hello
+  zmq monitor -t server -b tcp://*:5557
   zmq bench --transport tcp --size 64,1024"
 )]
 pub struct Cli {
@@ -52,6 +53,8 @@ pub enum Command {
     Proxy(proxy::ProxyArgs),
     /// Measure throughput and round-trip latency.
     Bench(bench::BenchArgs),
+    /// Print a socket's monitor events as a live log.
+    Monitor(monitor::MonitorArgs),
 }
 
 /// Runs a parsed command line.
@@ -64,6 +67,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Serve(args) => serve::run(args),
         Command::Proxy(args) => proxy::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Monitor(args) => monitor::run(args),
     }
 }
 

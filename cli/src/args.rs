@@ -7,6 +7,7 @@ use crate::kind::SocketKind;
 use crate::security::{Role, SecurityArgs};
 use crate::socket::{AnySocket, Options};
 use clap::Args;
+use libzmq::monitor::Monitor;
 use libzmq::CtxHandle;
 use std::io::Write;
 use std::time::Duration;
@@ -50,9 +51,38 @@ impl EndpointArgs {
         ctx: CtxHandle,
         kind: SocketKind,
         security: &SecurityArgs,
-        mut options: Options,
+        options: Options,
         prefix: &str,
     ) -> Result<AnySocket> {
+        self.open_inner(ctx, kind, security, options, prefix, false)
+            .map(|(socket, _)| socket)
+    }
+
+    /// [`open`](Self::open), with a monitor made before the first bind or
+    /// connect, so that it sees every event (`zmq monitor`).
+    pub fn open_monitored(
+        &self,
+        ctx: CtxHandle,
+        kind: SocketKind,
+        security: &SecurityArgs,
+        options: Options,
+    ) -> Result<(AnySocket, Monitor)> {
+        let (socket, monitor) =
+            self.open_inner(ctx, kind, security, options, "", true)?;
+        let monitor = monitor
+            .ok_or_else(|| CliError::runtime("the socket has no monitor"))?;
+        Ok((socket, monitor))
+    }
+
+    fn open_inner(
+        &self,
+        ctx: CtxHandle,
+        kind: SocketKind,
+        security: &SecurityArgs,
+        mut options: Options,
+        prefix: &str,
+        monitored: bool,
+    ) -> Result<(AnySocket, Option<Monitor>)> {
         let binds =
             endpoint::parse_all(&format!("--{prefix}bind"), &self.bind)?;
         let connects =
@@ -66,6 +96,7 @@ impl EndpointArgs {
         options.mechanism =
             security.mechanism(Role::of(binds.len(), connects.len()), ctx)?;
         let socket = AnySocket::open(ctx, kind, &options)?;
+        let monitor = monitored.then(|| socket.monitor());
         for endpoint in &binds {
             let bound = socket.bind(endpoint)?;
             if self.print_endpoint {
@@ -77,7 +108,7 @@ impl EndpointArgs {
         for endpoint in &connects {
             socket.connect(endpoint)?;
         }
-        Ok(socket)
+        Ok((socket, monitor))
     }
 }
 

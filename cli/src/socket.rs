@@ -10,6 +10,7 @@ use crate::error::{CliError, Context, Result};
 use crate::kind::SocketKind;
 use libzmq::addr::Endpoint;
 use libzmq::auth::Mechanism;
+use libzmq::monitor::Monitor;
 use libzmq::prelude::*;
 use libzmq::{
     Client, CtxHandle, Dealer, Dish, Gather, Group, Msg, Pair, Pub, Pull, Push,
@@ -298,6 +299,11 @@ impl AnySocket {
     /// connected.
     pub fn last_endpoint(&self) -> Result<Endpoint> {
         each!(&self.inner, s => s.last_endpoint().context(|| "reading the last endpoint"))
+    }
+
+    /// A monitor of the socket's events from now on.
+    pub fn monitor(&self) -> Monitor {
+        each!(&self.inner, s => s.monitor())
     }
 
     /// Connects to `endpoint` (asynchronous: nothing needs to listen yet).

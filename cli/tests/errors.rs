@@ -316,8 +316,9 @@ fn bad_stdin_records_are_reported() {
 
 #[test]
 fn every_subcommand_has_help_with_examples() {
-    for command in ["keygen", "send", "recv", "req", "serve", "proxy", "bench"]
-    {
+    for command in [
+        "keygen", "send", "recv", "req", "serve", "proxy", "bench", "monitor",
+    ] {
         let out = zmq().args([command, "--help"]).assert().success();
         let help =
             String::from_utf8_lossy(&out.get_output().stdout).into_owned();

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod keygen;
+pub mod monitor;
 pub mod proxy;
 pub mod recv;
 pub mod req;
