@@ -150,6 +150,31 @@ fn drop_with_unreachable_peer_waits_at_most_the_linger() {
     assert!(ctx_drop < Duration::from_secs(3), "{ctx_drop:?}");
 }
 
+/// A peer that accepts the TCP connection but never speaks ZMTP: the
+/// handshake never completes, and the linger still bounds the drop (not the
+/// 30 s handshake timeout).
+#[test]
+fn drop_with_a_silent_peer_waits_at_most_the_linger() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted =
+        std::thread::spawn(move || listener.accept().map(|(s, _)| s));
+    let ctx = ctx();
+    let addr: TcpAddr = format!("127.0.0.1:{port}").try_into().unwrap();
+    let scatter = ScatterBuilder::new()
+        .connect(addr)
+        .linger(Duration::from_millis(300))
+        .with_ctx(ctx.handle())
+        .unwrap();
+    scatter.try_send("x").unwrap();
+    let _silent = accepted.join().unwrap().unwrap();
+    let start = Instant::now();
+    drop(scatter);
+    drop(ctx);
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(3), "ctx drop: {took:?}");
+}
+
 /// Busy threads that keep every core loaded until dropped.
 struct Load {
     stop: Arc<AtomicBool>,

@@ -137,6 +137,12 @@ impl Reactor {
                 return;
             }
             let timeout = self.fire_timers();
+            // A linger that just ended may have closed the last of it (a
+            // stale timer, such as a handshake deadline, must not keep a
+            // stopping thread asleep).
+            if self.stopping && self.is_idle() {
+                return;
+            }
 
             self.shared.awake.store(false, SeqCst);
             let busy = !self.shared.commands.lock().is_empty()
