@@ -1,9 +1,11 @@
 //! Per-socket counters: connected peers, messages and bytes in and out,
 //! messages dropped at the high water mark.
 //!
-//! Each is a relaxed atomic add on a cache line of the socket's own: the
-//! receive path, the send path and the I/O threads (connections) each have
-//! a line, so a thread that sends and one that receives never share one.
+//! The send and receive paths count while they hold the socket's state lock
+//! (which serialises them anyway): a relaxed load and store, no locked
+//! instruction. Each path has a cache line of its own, as do the I/O
+//! threads (connections, counted with atomic adds), so a thread that sends
+//! and one that receives never share one.
 //! [`Socket::counters`](crate::prelude::Socket::counters) reads a snapshot.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -59,11 +61,18 @@ struct Flow {
     dropped: AtomicU64,
 }
 
+/// Adds `n` to a counter only written under the socket's state lock: the
+/// lock orders the writers, so a plain load and store is exact.
+#[inline]
+fn bump(cell: &AtomicU64, n: u64) {
+    cell.store(cell.load(Relaxed).wrapping_add(n), Relaxed);
+}
+
 impl Flow {
     #[inline]
     fn add(&self, bytes: usize) {
-        self.msgs.fetch_add(1, Relaxed);
-        self.bytes.fetch_add(bytes as u64, Relaxed);
+        bump(&self.msgs, 1);
+        bump(&self.bytes, bytes as u64);
     }
 }
 
@@ -95,23 +104,26 @@ impl CounterCells {
         Arc::new(CounterCells::default())
     }
 
-    /// The application received a message of `bytes` bytes.
+    /// The application received a message of `bytes` bytes (called with
+    /// the socket's state lock held).
     #[inline]
     pub(crate) fn received(&self, bytes: usize) {
         self.received.add(bytes);
     }
 
-    /// The socket accepted a message of `bytes` bytes to send.
+    /// The socket accepted a message of `bytes` bytes to send (called with
+    /// the socket's state lock held).
     #[inline]
     pub(crate) fn sent(&self, bytes: usize) {
         self.sent.add(bytes);
     }
 
-    /// `copies` copies of a message were dropped at a peer's HWM.
+    /// `copies` copies of a message were dropped at a peer's HWM (called
+    /// with the socket's state lock held).
     #[inline]
     pub(crate) fn dropped(&self, copies: usize) {
         if copies > 0 {
-            self.sent.dropped.fetch_add(copies as u64, Relaxed);
+            bump(&self.sent.dropped, copies as u64);
         }
     }
 

@@ -628,3 +628,28 @@ fn classic_types_have_monitors_and_pub_counts_drops() {
     assert_eq!(counters.msgs_out, sent);
     assert_eq!(counters.connected_peers, 1);
 }
+
+#[test]
+fn a_multipart_message_counts_once() {
+    let ctx = ctx();
+    let addr = inproc();
+    let receiver = PairBuilder::new()
+        .bind(&addr)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    let sender = PairBuilder::new()
+        .connect(&addr)
+        .with_ctx(ctx.handle())
+        .unwrap();
+    sender.send_multipart(["ab", "cde"]).unwrap();
+    // The one-frame API refuses it and keeps it for `recv_multipart`.
+    assert_eq!(
+        receiver.recv_msg().unwrap_err().kind(),
+        ErrorKind::Multipart
+    );
+    assert_eq!(receiver.recv_multipart().unwrap().len(), 2);
+    let (sent, received) = (sender.counters(), receiver.counters());
+    assert_eq!((sent.msgs_out, sent.bytes_out), (1, 5));
+    assert_eq!((received.msgs_in, received.bytes_in), (1, 5));
+}

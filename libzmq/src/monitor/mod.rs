@@ -6,7 +6,8 @@
 //! succeeded (who the peer is) or failed (why), disconnected (why), closed,
 //! unbound. Read it blocking (with or without a timeout), without waiting,
 //! as an iterator, or from async code ([`Monitor::next_event`], or as a
-//! `futures_core::Stream`; no runtime needed).
+//! `futures_core::Stream` with the default `futures` feature; no runtime
+//! needed).
 //!
 //! Monitoring never slows the socket down nor blocks it: each monitor has a
 //! bounded queue, and when nobody reads it the oldest events are dropped
@@ -209,6 +210,33 @@ mod tests {
         assert_eq!(wakes.0.load(Ordering::SeqCst), 2);
         assert!(matches!(
             Pin::new(&mut next).poll(&mut cx),
+            Poll::Ready(None)
+        ));
+    }
+
+    #[cfg(feature = "futures")]
+    #[test]
+    fn stream_yields_the_events_then_ends() {
+        use futures_core::Stream;
+        let hub = MonitorHub::new();
+        let mut monitor = Monitor::new(hub.subscribe(4));
+        let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
+        let waker = Waker::from(wakes.clone());
+        let mut cx = Context::from_waker(&waker);
+        assert!(Pin::new(&mut monitor).poll_next(&mut cx).is_pending());
+        let endpoint = InprocAddr::new_unique().into();
+        hub.emit(&endpoint, || EventKind::Unbound);
+        assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+        assert!(matches!(
+            Pin::new(&mut monitor).poll_next(&mut cx),
+            Poll::Ready(Some(Event {
+                kind: EventKind::Unbound,
+                ..
+            }))
+        ));
+        drop(hub);
+        assert!(matches!(
+            Pin::new(&mut monitor).poll_next(&mut cx),
             Poll::Ready(None)
         ));
     }

@@ -19,28 +19,13 @@ impl SocketCore {
         &self,
         mut parts: Parts,
     ) -> Result<(), SendFail<Parts>> {
-        let bytes = outgoing(&mut parts);
-        let sent = self.try_route(parts);
-        if sent.is_ok() {
-            self.counters.sent(bytes);
-        }
-        sent
-    }
-
-    /// One attempt to receive (blocking and async calls alike); counts
-    /// what was received.
-    pub(super) fn try_recv_once(&self) -> Result<Option<Parts>, ErrorKind> {
-        let received = self.try_take()?;
-        if let Some(parts) = &received {
-            self.counters.received(byte_len(parts));
-        }
-        Ok(received)
-    }
-
-    fn try_route(&self, parts: Parts) -> Result<(), SendFail<Parts>> {
+        forget_sender(&mut parts);
+        let bytes = byte_len(&parts);
+        // Counted under the state lock (see `counters`).
+        let count = |()| self.counters.sent(bytes);
         let mut state = self.state();
         if is_classic(self.kind) {
-            return classic::try_send(self.kind, &mut state, parts);
+            return classic::try_send(self.kind, &mut state, parts).map(count);
         }
         // The six single-frame types: their API sends one frame.
         let msg = match parts {
@@ -61,10 +46,14 @@ impl SocketCore {
                 .send_fan_out(msg, self.no_drop.load(SeqCst))
                 .map(|missed| self.counters.dropped(missed)),
             _ => {
-                return state.peers.send_round_robin(Parts::One(msg)).map(drop)
+                return state
+                    .peers
+                    .send_round_robin(Parts::One(msg))
+                    .map(drop)
+                    .map(count)
             }
         };
-        sent.map_err(|fail| match fail {
+        sent.map(count).map_err(|fail| match fail {
             SendFail::Again(msg) => SendFail::Again(Parts::One(msg)),
             SendFail::Fatal(kind, msg) => {
                 SendFail::Fatal(kind, Parts::One(msg))
@@ -72,16 +61,28 @@ impl SocketCore {
         })
     }
 
-    fn try_take(&self) -> Result<Option<Parts>, ErrorKind> {
+    /// One attempt to receive (blocking and async calls alike); counts
+    /// what was received.
+    pub(super) fn try_recv_once(&self) -> Result<Option<Parts>, ErrorKind> {
         let mut state = self.state();
         let state = &mut *state;
         if is_classic(self.kind) {
-            return classic::try_recv(self.kind, state);
+            // A message put back by `recv` (it had several frames) was
+            // counted when it was first taken.
+            let counted = state.classic.stash.is_some();
+            return classic::try_recv(self.kind, state).inspect(|parts| {
+                if let (Some(parts), false) = (parts, counted) {
+                    self.counters.received(byte_len(parts));
+                }
+            });
         }
         let msg = match self.kind {
             SocketType::Dish => state.peers.recv_joined(&state.groups),
             kind => state.peers.recv_fair(kind == SocketType::Server),
         };
+        if let Some(msg) = &msg {
+            self.counters.received(msg.len());
+        }
         Ok(msg.map(Parts::One))
     }
 
@@ -204,7 +205,17 @@ impl SocketCore {
     }
 }
 
+/// The error of a one-frame send, with its message handed back.
+pub(super) fn one_frame_error(mut err: Error<Parts>) -> Error<Msg> {
+    let kind = err.kind();
+    match err.take() {
+        Some(Parts::One(msg)) => Error::with_content(kind, msg),
+        _ => Error::new(kind),
+    }
+}
+
 /// The bytes of all the frames of a message (for the counters).
+#[inline]
 fn byte_len(parts: &Parts) -> usize {
     match parts {
         Parts::One(msg) => msg.len(),
@@ -212,26 +223,15 @@ fn byte_len(parts: &Parts) -> usize {
     }
 }
 
-/// Readies a message to be sent: a received message forwarded as it is
-/// lets go of the description of the peer it came from here, on the
-/// sending thread, rather than on the I/O thread that will drop the
-/// message. Returns its bytes, for the counters.
-fn outgoing(parts: &mut Parts) -> usize {
-    let forget = |msg: &mut Msg| {
-        msg.set_peer(None);
-        msg.len()
-    };
+/// A received message forwarded as it is lets go of the description of
+/// the peer it came from here, on the sending thread, rather than on the
+/// I/O thread that will drop the message.
+#[inline]
+fn forget_sender(parts: &mut Parts) {
     match parts {
-        Parts::One(msg) => forget(msg),
-        Parts::Many(frames) => frames.iter_mut().map(forget).sum(),
-    }
-}
-
-/// The error of a one-frame send, with its message handed back.
-pub(super) fn one_frame_error(mut err: Error<Parts>) -> Error<Msg> {
-    let kind = err.kind();
-    match err.take() {
-        Some(Parts::One(msg)) => Error::with_content(kind, msg),
-        _ => Error::new(kind),
+        Parts::One(msg) => msg.set_peer(None),
+        Parts::Many(frames) => {
+            frames.iter_mut().for_each(|frame| frame.set_peer(None))
+        }
     }
 }
