@@ -6,7 +6,8 @@
 //! a slot of an older round is known to be gone without looking at the list:
 //! re-registering it makes a new entry, and forgetting it is free.
 
-use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use crate::sync::AtomicU64;
+use std::sync::atomic::Ordering::SeqCst;
 use std::task::Waker;
 
 /// Where a future's waker sits in a [`WakerList`], as long as its round lasts.
@@ -128,7 +129,7 @@ impl WakerList {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;

@@ -1,4 +1,6 @@
 //! The async cases under smol (async-executor + async-io).
+// The runtimes are not dependencies of the `--cfg loom` build.
+#![cfg(not(loom))]
 
 mod async_common;
 

@@ -1,5 +1,7 @@
 //! The async cases under tokio, on its multi-thread and its current-thread
 //! runtime.
+// The runtimes are not dependencies of the `--cfg loom` build.
+#![cfg(not(loom))]
 
 mod async_common;
 

@@ -3,9 +3,9 @@
 //! finite timeout, with the [timer](crate::timer)) until a notify, the
 //! deadline or the ctx's shutdown.
 //!
-//! No wake-up is lost: the generation is read before the attempt and read
-//! again after registering; if it moved, the attempt is retried instead of
-//! returning `Pending`.
+//! No wake-up is lost: the generation is read before the attempt, and
+//! registering returns it again (see [`Signal`](crate::signal::Signal)); if
+//! it moved, the attempt is retried instead of returning `Pending`.
 
 use crate::error::{Error, ErrorKind};
 use crate::socket::core::SocketCore;
@@ -107,8 +107,7 @@ impl Wait {
                     return Poll::Ready(Some(Stop::Timeout));
                 }
             }
-            signal.register_waker(cx.waker(), &mut self.slot);
-            if signal.generation() == seen {
+            if signal.register_waker(cx.waker(), &mut self.slot) == seen {
                 return Poll::Pending;
             }
         }
