@@ -101,8 +101,8 @@ const BATCH: usize = 256;
 /// Both sockets are taken by value: the proxy owns them while it runs and
 /// drops them when it returns. Every message received on one socket is sent
 /// as is on the other, with its properties: a message that a Dish received
-/// keeps its [`group`](Msg::group) when a Radio sends it on, and a message
-/// that a Server received keeps its [`routing_id`](Msg::routing_id).
+/// keeps its [`group`](crate::Msg::group) when a Radio sends it on, and a message
+/// that a Server received keeps its [`routing_id`](crate::Msg::routing_id).
 ///
 /// A direction is active only if its source can receive and its destination
 /// can send. So the proxy is mostly useful for one-way pairs, such as

@@ -9,7 +9,7 @@ use zmtp::SocketType;
 classic_socket!(
     /// The requester: it sends a request, then must receive its reply
     /// before sending again (a second send, or a receive before any send,
-    /// is [`ErrorKind::WrongState`]). Requests are round-robined over the
+    /// is [`ErrorKind::WrongState`](crate::ErrorKind::WrongState)). Requests are round-robined over the
     /// connected [`Rep`]s or [`Router`]s; only the reply from the peer
     /// that got the request is accepted. `set_relaxed` allows a new request
     /// before the reply (the old reply is then dropped when `set_correlate`
@@ -45,7 +45,7 @@ classic_socket!(
 
 classic_socket!(
     /// The replier: it receives a request, then must send its reply before
-    /// receiving again ([`ErrorKind::WrongState`] otherwise). The request's
+    /// receiving again ([`ErrorKind::WrongState`](crate::ErrorKind::WrongState) otherwise). The request's
     /// envelope (its routing frames up to the empty delimiter) is kept and
     /// put back on the reply, which goes to the peer the request came from
     /// — through any number of ROUTER/DEALER proxies.
