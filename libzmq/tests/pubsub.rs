@@ -43,6 +43,11 @@ fn sync(publisher: &Pub, sub: &Sub, topic: &str) {
     {}
 }
 
+/// The XPUB's next message is `expected`.
+fn next_is(xpub: &XPub, expected: &[u8], transport: &str) {
+    assert_eq!(xpub.recv_msg().unwrap().as_bytes(), expected, "{transport}");
+}
+
 fn first_frame(parts: &[Msg]) -> String {
     parts[0].to_str().unwrap().to_owned()
 }
@@ -187,34 +192,18 @@ fn xpub_reports_subscriptions() {
         let one = sub_to(&ctx, &bound);
         let two = sub_to(&ctx, &bound);
         one.subscribe("news").unwrap();
-        assert_eq!(
-            xpub.recv_msg().unwrap().as_bytes(),
-            b"\x01news",
-            "{transport}"
-        );
+        next_is(&xpub, b"\x01news", transport);
         // A second subscriber to the same prefix is not reported (not verbose)...
         two.subscribe("news").unwrap();
         two.subscribe("zz").unwrap();
-        assert_eq!(
-            xpub.recv_msg().unwrap().as_bytes(),
-            b"\x01zz",
-            "{transport}"
-        );
+        next_is(&xpub, b"\x01zz", transport);
         // ...nor the first of two unsubscriptions; the last one is.
         one.unsubscribe("news").unwrap();
         two.unsubscribe("news").unwrap();
-        assert_eq!(
-            xpub.recv_msg().unwrap().as_bytes(),
-            b"\x00news",
-            "{transport}"
-        );
+        next_is(&xpub, b"\x00news", transport);
         // A subscriber that leaves takes its subscriptions along.
         drop(two);
-        assert_eq!(
-            xpub.recv_msg().unwrap().as_bytes(),
-            b"\x00zz",
-            "{transport}"
-        );
+        next_is(&xpub, b"\x00zz", transport);
     }
 }
 
@@ -287,11 +276,7 @@ fn xsub_subscribes_with_messages_and_forwards_others() {
             .with_ctx(ctx.handle())
             .unwrap();
         xsub.send(b"\x01A".as_slice()).unwrap();
-        assert_eq!(
-            xpub.recv_msg().unwrap().as_bytes(),
-            b"\x01A",
-            "{transport}"
-        );
+        next_is(&xpub, b"\x01A", transport);
         xsub.send("upstream").unwrap();
         assert_eq!(xpub.recv_msg().unwrap().as_bytes(), b"upstream");
         xpub.send("B ignored").unwrap();

@@ -11,6 +11,51 @@ use crate::serde_enum::serde_enum;
 use crate::socket::socket_type::SocketType;
 use crate::{Ctx, CtxHandle, Error};
 
+/// Declares `ConfigType` with one variant per socket type, how each
+/// builds its socket, the `From` conversions and the serde form, from one
+/// list.
+macro_rules! config_variants {
+    (
+        $(#[$doc:meta])*
+        $($index:literal => $variant:ident($config:ident) = $name:literal),* $(,)?
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum ConfigType {
+            $(
+                #[doc = concat!(
+                    "The configuration of a [`", stringify!($variant),
+                    "`](crate::", stringify!($variant), ")."
+                )]
+                $variant($config),
+            )*
+        }
+
+        /// Builds the socket a config of any type describes.
+        fn build_any(
+            config: &ConfigType,
+            handle: CtxHandle,
+        ) -> Result<SocketType, Error> {
+            Ok(match config {
+                $(ConfigType::$variant(config) => {
+                    SocketType::$variant(config.with_ctx(handle)?)
+                })*
+            })
+        }
+
+        $(impl From<$config> for ConfigType {
+            fn from(config: $config) -> Self {
+                ConfigType::$variant(config)
+            }
+        })*
+
+        serde_enum!(ConfigType {
+            $($index => $variant($config) = $name),*
+        });
+    };
+}
+
+config_variants!(
 /// The configuration of one socket of any type; it builds a [`SocketType`].
 ///
 /// # Serde
@@ -52,43 +97,24 @@ use crate::{Ctx, CtxHandle, Error};
 /// }
 /// # Ok::<(), anyhow::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ConfigType {
-    /// The configuration of a [`Client`](crate::Client).
-    Client(ClientConfig),
-    /// The configuration of a [`Server`](crate::Server).
-    Server(ServerConfig),
-    /// The configuration of a [`Radio`](crate::Radio).
-    Radio(RadioConfig),
-    /// The configuration of a [`Dish`](crate::Dish).
-    Dish(DishConfig),
-    /// The configuration of a [`Gather`](crate::Gather).
-    Gather(GatherConfig),
-    /// The configuration of a [`Scatter`](crate::Scatter).
-    Scatter(ScatterConfig),
-    /// The configuration of a [`Pair`](crate::Pair).
-    Pair(PairConfig),
-    /// The configuration of a [`Pub`](crate::Pub).
-    Pub(PubConfig),
-    /// The configuration of a [`Sub`](crate::Sub).
-    Sub(SubConfig),
-    /// The configuration of an [`XPub`](crate::XPub).
-    XPub(XPubConfig),
-    /// The configuration of an [`XSub`](crate::XSub).
-    XSub(XSubConfig),
-    /// The configuration of a [`Push`](crate::Push).
-    Push(PushConfig),
-    /// The configuration of a [`Pull`](crate::Pull).
-    Pull(PullConfig),
-    /// The configuration of a [`Req`](crate::Req).
-    Req(ReqConfig),
-    /// The configuration of a [`Rep`](crate::Rep).
-    Rep(RepConfig),
-    /// The configuration of a [`Dealer`](crate::Dealer).
-    Dealer(DealerConfig),
-    /// The configuration of a [`Router`](crate::Router).
-    Router(RouterConfig),
-}
+    0 => Client(ClientConfig) = "client",
+    1 => Server(ServerConfig) = "server",
+    2 => Radio(RadioConfig) = "radio",
+    3 => Dish(DishConfig) = "dish",
+    4 => Gather(GatherConfig) = "gather",
+    5 => Scatter(ScatterConfig) = "scatter",
+    6 => Pair(PairConfig) = "pair",
+    7 => Pub(PubConfig) = "pub",
+    8 => Sub(SubConfig) = "sub",
+    9 => XPub(XPubConfig) = "xpub",
+    10 => XSub(XSubConfig) = "xsub",
+    11 => Push(PushConfig) = "push",
+    12 => Pull(PullConfig) = "pull",
+    13 => Req(ReqConfig) = "req",
+    14 => Rep(RepConfig) = "rep",
+    15 => Dealer(DealerConfig) = "dealer",
+    16 => Router(RouterConfig) = "router",
+);
 
 impl ConfigType {
     /// Builds the socket in the global ctx ([`Ctx::global`]).
@@ -110,64 +136,6 @@ impl ConfigType {
         build_any(self, handle)
     }
 }
-
-macro_rules! config_variants {
-    ($($variant:ident($config:ident)),* $(,)?) => {
-        /// Builds the socket a config of any type describes.
-        fn build_any(config: &ConfigType, handle: CtxHandle) -> Result<SocketType, Error> {
-            Ok(match config {
-                $(ConfigType::$variant(config) => {
-                    SocketType::$variant(config.with_ctx(handle)?)
-                })*
-            })
-        }
-
-        $(impl From<$config> for ConfigType {
-            fn from(config: $config) -> Self {
-                ConfigType::$variant(config)
-            }
-        })*
-    };
-}
-config_variants!(
-    Client(ClientConfig),
-    Server(ServerConfig),
-    Radio(RadioConfig),
-    Dish(DishConfig),
-    Gather(GatherConfig),
-    Scatter(ScatterConfig),
-    Pair(PairConfig),
-    Pub(PubConfig),
-    Sub(SubConfig),
-    XPub(XPubConfig),
-    XSub(XSubConfig),
-    Push(PushConfig),
-    Pull(PullConfig),
-    Req(ReqConfig),
-    Rep(RepConfig),
-    Dealer(DealerConfig),
-    Router(RouterConfig),
-);
-
-serde_enum!(ConfigType {
-    0 => Client(ClientConfig) = "client",
-    1 => Server(ServerConfig) = "server",
-    2 => Radio(RadioConfig) = "radio",
-    3 => Dish(DishConfig) = "dish",
-    4 => Gather(GatherConfig) = "gather",
-    5 => Scatter(ScatterConfig) = "scatter",
-    6 => Pair(PairConfig) = "pair",
-    7 => Pub(PubConfig) = "pub",
-    8 => Sub(SubConfig) = "sub",
-    9 => XPub(XPubConfig) = "xpub",
-    10 => XSub(XSubConfig) = "xsub",
-    11 => Push(PushConfig) = "push",
-    12 => Pull(PullConfig) = "pull",
-    13 => Req(ReqConfig) = "req",
-    14 => Rep(RepConfig) = "rep",
-    15 => Dealer(DealerConfig) = "dealer",
-    16 => Router(RouterConfig) = "router",
-});
 
 #[cfg(test)]
 mod tests {
