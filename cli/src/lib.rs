@@ -14,5 +14,6 @@ pub mod error;
 pub mod framing;
 pub mod kind;
 pub mod security;
+pub mod session;
 pub mod socket;
 pub mod style;

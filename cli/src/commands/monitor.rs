@@ -1,12 +1,12 @@
 //! `zmq monitor`: a live log of a socket's monitor events.
 
 use crate::args::{groups, parse_duration, subscriptions, EndpointArgs};
-use crate::error::{CliError, Context, Result};
+use crate::error::{Context, Result};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
+use crate::session::{nothing_within, Session};
 use crate::socket::Options;
 use clap::Args;
-use libzmq::Ctx;
 use std::io::Write;
 use std::time::Duration;
 
@@ -65,9 +65,8 @@ pub fn run(args: &MonitorArgs) -> Result<()> {
         subscriptions: subscriptions(args.kind, &args.subscribe)?,
         ..Options::default()
     };
-    let ctx = Ctx::new();
-    let (_socket, monitor) = args.endpoints.open_monitored(
-        ctx.handle(),
+    let (_session, monitor) = Session::open_monitored(
+        &args.endpoints,
         args.kind,
         &args.security,
         options,
@@ -83,10 +82,11 @@ pub fn run(args: &MonitorArgs) -> Result<()> {
             if monitor.is_closed() {
                 return Ok(());
             }
-            return Err(CliError::timeout(format!(
-                "no event within {} ({seen} seen)",
-                humantime::format_duration(args.timeout.unwrap_or_default())
-            )));
+            return Err(nothing_within(
+                "event",
+                args.timeout,
+                format_args!("({seen} seen)"),
+            ));
         };
         let line =
             format!("{} {event}", humantime::format_rfc3339_millis(event.time));

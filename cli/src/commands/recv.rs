@@ -1,13 +1,14 @@
 //! `zmq recv`: messages from the network to stdout.
 
 use crate::args::{groups, parse_duration, subscriptions, EndpointArgs};
-use crate::error::{CliError, Result};
+use crate::error::Result;
 use crate::framing::{FramingArgs, MessageWriter};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
+use crate::session::{nothing_within, recv_failure, Session};
 use crate::socket::{check_receives, Options};
 use clap::Args;
-use libzmq::{Ctx, ErrorKind, Msg};
+use libzmq::Msg;
 use std::time::Duration;
 
 /// The arguments of `zmq recv`.
@@ -70,27 +71,26 @@ pub fn run(args: &RecvArgs) -> Result<()> {
         subscriptions: subscriptions(args.kind, &args.subscribe)?,
         ..Options::default()
     };
-    let ctx = Ctx::new();
-    let socket = args.endpoints.open(
-        ctx.handle(),
-        args.kind,
-        &args.security,
-        options,
-    )?;
+    let session =
+        Session::open(&args.endpoints, args.kind, &args.security, options)?;
+    let socket = session.socket();
     let receiver = socket.receiver()?;
     let mut output =
         MessageWriter::new(std::io::stdout().lock(), args.framing.framing());
     let mut received = 0u64;
     while args.count.is_none_or(|count| received < count) {
-        let parts = receiver.recv().map_err(|err| match err.kind() {
-            ErrorKind::WouldBlock => CliError::timeout(format!(
-                "no message within {} ({received} received)",
-                humantime::format_duration(args.timeout.unwrap_or_default())
-            )),
-            kind => CliError::runtime(format!(
-                "receiving on the {} socket: {kind}",
-                args.kind
-            )),
+        let parts = receiver.recv().map_err(|err| {
+            recv_failure(
+                &err,
+                || {
+                    nothing_within(
+                        "message",
+                        args.timeout,
+                        format_args!("({received} received)"),
+                    )
+                },
+                format_args!("receiving on the {} socket", args.kind),
+            )
         })?;
         let bodies: Vec<&[u8]> = parts.iter().map(Msg::as_bytes).collect();
         if !output.write_message(&bodies)? {

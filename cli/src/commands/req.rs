@@ -1,13 +1,14 @@
 //! `zmq req`: a request and its reply, to see whether a service answers.
 
 use crate::args::{parse_duration, EndpointArgs};
-use crate::error::{CliError, Result};
+use crate::error::Result;
 use crate::framing::{FramingArgs, MessageReader, MessageWriter};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
+use crate::session::{nothing_within, recv_failure, Session};
 use crate::socket::{check_receives, check_sends, Options, Receiver, Sender};
 use clap::Args;
-use libzmq::{Ctx, ErrorKind, Msg};
+use libzmq::Msg;
 use std::io::Write;
 use std::time::Duration;
 
@@ -69,13 +70,9 @@ pub fn run(args: &ReqArgs) -> Result<()> {
         linger: Some(Duration::ZERO),
         ..Options::default()
     };
-    let ctx = Ctx::new();
-    let socket = args.endpoints.open(
-        ctx.handle(),
-        args.kind,
-        &args.security,
-        options,
-    )?;
+    let session =
+        Session::open(&args.endpoints, args.kind, &args.security, options)?;
+    let socket = session.socket();
     let (sender, receiver) = (socket.sender()?, socket.receiver()?);
     let mut output = MessageWriter::new(std::io::stdout().lock(), framing);
     if request.is_empty() {
@@ -100,13 +97,18 @@ fn ask(
     output: &mut MessageWriter<impl Write>,
 ) -> Result<bool> {
     sender.send(request.into_iter().map(Msg::from).collect())?;
-    let reply = receiver.recv().map_err(|err| match err.kind() {
-        ErrorKind::WouldBlock => CliError::timeout(format!(
-            "no reply within {} from {}",
-            humantime::format_duration(args.timeout),
-            peers(&args.endpoints)
-        )),
-        kind => CliError::runtime(format!("waiting for the reply: {kind}")),
+    let reply = receiver.recv().map_err(|err| {
+        recv_failure(
+            &err,
+            || {
+                nothing_within(
+                    "reply",
+                    Some(args.timeout),
+                    format_args!("from {}", peers(&args.endpoints)),
+                )
+            },
+            "waiting for the reply",
+        )
     })?;
     let bodies: Vec<&[u8]> = reply.iter().map(Msg::as_bytes).collect();
     output.write_message(&bodies)

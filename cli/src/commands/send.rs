@@ -5,9 +5,10 @@ use crate::error::{CliError, Result};
 use crate::framing::{FramingArgs, MessageReader};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
+use crate::session::Session;
 use crate::socket::{check_sends, Options, Sender};
 use clap::Args;
-use libzmq::{Ctx, Msg};
+use libzmq::Msg;
 use std::io::BufRead;
 use std::time::Duration;
 
@@ -94,13 +95,9 @@ pub fn run(args: &SendArgs) -> Result<()> {
         groups: groups(args.kind, &args.group)?,
         ..Options::default()
     };
-    let ctx = Ctx::new();
-    let socket = args.endpoints.open(
-        ctx.handle(),
-        args.kind,
-        &args.security,
-        options,
-    )?;
+    let session =
+        Session::open(&args.endpoints, args.kind, &args.security, options)?;
+    let socket = session.socket();
     let sender = socket.sender()?;
     if let Some(delay) = args.delay {
         std::thread::sleep(delay);
@@ -114,8 +111,7 @@ pub fn run(args: &SendArgs) -> Result<()> {
     }
     // Dropping the socket, then the ctx, delivers what is queued, for up to
     // the linger.
-    drop(socket);
-    drop(ctx);
+    drop(session);
     Ok(())
 }
 

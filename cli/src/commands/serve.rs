@@ -4,9 +4,10 @@ use crate::args::{parse_duration, EndpointArgs};
 use crate::error::{CliError, Result};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
+use crate::session::{nothing_within, recv_failure, Session};
 use crate::socket::{check_receives, split_envelope, Options, Parts};
 use clap::Args;
-use libzmq::{Ctx, ErrorKind, Msg};
+use libzmq::Msg;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -72,22 +73,24 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         linger: Some(Duration::from_secs(5)),
         ..Options::default()
     };
-    let ctx = Ctx::new();
-    let socket = args.endpoints.open(
-        ctx.handle(),
-        args.kind,
-        &args.security,
-        options,
-    )?;
+    let session =
+        Session::open(&args.endpoints, args.kind, &args.security, options)?;
+    let socket = session.socket();
     let (receiver, sender) = (socket.receiver()?, socket.sender()?);
     let mut answered = 0u64;
     while args.count.is_none_or(|count| answered < count) {
-        let request = receiver.recv().map_err(|err| match err.kind() {
-            ErrorKind::WouldBlock => CliError::timeout(format!(
-                "no request within {} ({answered} answered)",
-                humantime::format_duration(args.timeout.unwrap_or_default())
-            )),
-            kind => CliError::runtime(format!("receiving a request: {kind}")),
+        let request = receiver.recv().map_err(|err| {
+            recv_failure(
+                &err,
+                || {
+                    nothing_within(
+                        "request",
+                        args.timeout,
+                        format_args!("({answered} answered)"),
+                    )
+                },
+                "receiving a request",
+            )
         })?;
         let (mut envelope, body) = split_envelope(args.kind, request.clone());
         let answer = match &args.exec {
@@ -104,8 +107,7 @@ pub fn run(args: &ServeArgs) -> Result<()> {
         }
         answered += 1;
     }
-    drop(socket);
-    drop(ctx);
+    drop(session);
     Ok(())
 }
 
