@@ -2,25 +2,57 @@
 
 mod common;
 
-use common::{assert_clean_error, Running, STEP};
+use common::{
+    assert_clean_error, fails, spawn_bound, stdout_of, Running, STEP,
+};
 use serde_json::Value;
+
+/// Runs `zmq bench args…` to success and parses its JSON report.
+fn json_of(args: &[&str]) -> Value {
+    serde_json::from_str(&stdout_of(&[&["bench", "--json"], args].concat()))
+        .unwrap()
+}
+
+/// Starts `zmq bench --remote bound --print-endpoint bound_args…` (which
+/// binds), then `zmq bench --remote connecting -c ENDPOINT
+/// connecting_args…` to the endpoint it bound; returns both and the
+/// endpoint.
+fn remote_pair(
+    bound: &str,
+    bound_args: &[&str],
+    connecting: &str,
+    connecting_args: &[&str],
+) -> (Running, Running, String) {
+    let (bound, endpoint) = spawn_bound(
+        &[
+            &["bench", "--remote", bound, "--print-endpoint"],
+            bound_args,
+        ]
+        .concat(),
+    );
+    let connecting = Running::spawn(
+        &[
+            &["bench", "--remote", connecting, "-c", &endpoint],
+            connecting_args,
+        ]
+        .concat(),
+    );
+    (bound, connecting, endpoint)
+}
 
 #[test]
 fn prints_a_table() {
-    let out = common::zmq()
-        .args([
-            "bench",
-            "--transport",
-            "inproc",
-            "--size",
-            "32,1KiB",
-            "-n",
-            "2000",
-        ])
-        .args(["--round-trips", "200"])
-        .assert()
-        .success();
-    let table = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let table = stdout_of(&[
+        "bench",
+        "--transport",
+        "inproc",
+        "--size",
+        "32,1KiB",
+        "-n",
+        "2000",
+        "--round-trips",
+        "200",
+    ]);
     assert!(
         table.starts_with("client-server over inproc (null)"),
         "{table}"
@@ -47,20 +79,18 @@ fn json_is_valid_and_complete() {
         ("radio-dish", "ipc"),
         ("client-server", "ipc"),
     ] {
-        let out = common::zmq()
-            .args([
-                "bench",
-                "--json",
-                "--pattern",
-                pattern,
-                "--transport",
-                transport,
-            ])
-            .args(["--size", "64", "-n", "2000", "--round-trips", "100"])
-            .assert()
-            .success();
-        let json: Value =
-            serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let json = json_of(&[
+            "--pattern",
+            pattern,
+            "--transport",
+            transport,
+            "--size",
+            "64",
+            "-n",
+            "2000",
+            "--round-trips",
+            "100",
+        ]);
         assert_eq!(json["pattern"], pattern);
         assert_eq!(json["transport"], transport);
         let row = &json["throughput"][0];
@@ -83,47 +113,37 @@ fn json_is_valid_and_complete() {
 
 #[test]
 fn curve_runs_over_tcp() {
-    let out = common::zmq()
-        .args([
-            "bench",
-            "--json",
-            "--curve",
-            "--size",
-            "256",
-            "-n",
-            "500",
-            "--round-trips",
-            "50",
-        ])
-        .assert()
-        .success();
-    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let json = json_of(&[
+        "--curve",
+        "--size",
+        "256",
+        "-n",
+        "500",
+        "--round-trips",
+        "50",
+    ]);
     assert_eq!(json["mechanism"], "curve");
     assert_eq!(json["latency"][0]["round_trips"], 50);
 }
 
 #[test]
 fn two_processes_for_throughput_and_for_round_trips() {
-    let mut sink = Running::spawn(&[
-        "bench",
-        "--remote",
+    let (sink, source, endpoint) = remote_pair(
         "sink",
-        "-b",
-        "tcp://127.0.0.1:*",
-        "--print-endpoint",
-        "--json",
-        "--size",
-        "100,200",
-        "-n",
-        "3000",
-        "--timeout",
-        "15s",
-    ]);
-    let endpoint = sink.endpoint();
-    let source = Running::spawn(&[
-        "bench", "--remote", "source", "-c", &endpoint, "--size", "100,200",
-        "-n", "3000",
-    ]);
+        &[
+            "-b",
+            "tcp://127.0.0.1:*",
+            "--json",
+            "--size",
+            "100,200",
+            "-n",
+            "3000",
+            "--timeout",
+            "15s",
+        ],
+        "source",
+        &["--size", "100,200", "-n", "3000"],
+    );
     let source = source.finish(STEP).success();
     assert!(source.stdout.is_empty(), "the source measures nothing");
     let json: Value =
@@ -132,28 +152,12 @@ fn two_processes_for_throughput_and_for_round_trips() {
     assert_eq!(json["throughput"][1]["size"], 200);
     assert_eq!(json["transport"], endpoint.as_str());
 
-    let mut echo = Running::spawn(&[
-        "bench",
-        "--remote",
+    let (echo, ping, _) = remote_pair(
         "echo",
-        "-b",
-        "ipc://*",
-        "--print-endpoint",
-        "--round-trips",
-        "300",
-        "--timeout",
-        "15s",
-    ]);
-    let endpoint = echo.endpoint();
-    let ping = Running::spawn(&[
-        "bench",
-        "--remote",
+        &["-b", "ipc://*", "--round-trips", "300", "--timeout", "15s"],
         "ping",
-        "-c",
-        &endpoint,
-        "--round-trips",
-        "300",
-    ]);
+        &["--round-trips", "300"],
+    );
     let table = ping.finish(STEP).success().stdout_text();
     assert!(
         table.contains("round trips") && table.contains("300"),
@@ -164,34 +168,21 @@ fn two_processes_for_throughput_and_for_round_trips() {
 
 #[test]
 fn mismatched_sizes_are_reported() {
-    let mut sink = Running::spawn(&[
-        "bench",
-        "--remote",
+    let (sink, source, _) = remote_pair(
         "sink",
-        "-b",
-        "tcp://127.0.0.1:*",
-        "--print-endpoint",
-        "--size",
-        "100",
-        "-n",
-        "10",
-        "--timeout",
-        "15s",
-    ]);
-    let endpoint = sink.endpoint();
-    let source = Running::spawn(&[
-        "bench",
-        "--remote",
+        &[
+            "-b",
+            "tcp://127.0.0.1:*",
+            "--size",
+            "100",
+            "-n",
+            "10",
+            "--timeout",
+            "15s",
+        ],
         "source",
-        "-c",
-        &endpoint,
-        "--size",
-        "99",
-        "-n",
-        "10",
-        "--timeout",
-        "2s",
-    ]);
+        &["--size", "99", "-n", "10", "--timeout", "2s"],
+    );
     let out = sink.finish(STEP);
     assert_eq!(out.status.code(), Some(1));
     assert_clean_error(&out.stderr, "got a message of 99 bytes instead of 100");
@@ -201,8 +192,8 @@ fn mismatched_sizes_are_reported() {
 
 #[test]
 fn a_silent_peer_ends_the_run_within_the_timeout() {
-    let out = common::zmq()
-        .args([
+    fails(
+        &[
             "bench",
             "--remote",
             "sink",
@@ -210,12 +201,8 @@ fn a_silent_peer_ends_the_run_within_the_timeout() {
             "tcp://127.0.0.1:*",
             "--timeout",
             "300ms",
-        ])
-        .assert()
-        .code(3);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert_clean_error(
-        &stderr,
+        ],
+        3,
         "receiving after 0 of 100000 messages: timed out",
     );
 }
@@ -255,9 +242,6 @@ fn bad_combinations_are_explained() {
         ),
     ];
     for (args, message) in cases {
-        let out = common::zmq().arg("bench").args(args).assert().code(2);
-        let stderr =
-            String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-        assert_clean_error(&stderr, message);
+        fails(&[&["bench"], args].concat(), 2, message);
     }
 }

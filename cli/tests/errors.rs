@@ -3,21 +3,8 @@
 
 mod common;
 
-use common::{assert_clean_error, zmq};
+use common::{assert_clean_error, fails, zmq};
 use std::time::{Duration, Instant};
-
-/// Runs `zmq args…`, expects exit status `code` and one clean error line
-/// that contains `message`.
-fn fails(args: &[&str], code: i32, message: &str) {
-    let out = zmq()
-        .args(args)
-        .env("RUST_BACKTRACE", "1")
-        .assert()
-        .code(code);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert_clean_error(&stderr, message);
-    assert!(out.get_output().stdout.is_empty());
-}
 
 #[test]
 fn bad_endpoints_name_the_argument() {
@@ -96,128 +83,123 @@ fn bad_keys_name_the_argument() {
 
 #[test]
 fn bad_combinations_are_explained() {
-    fails(
-        &["send", "-t", "scatter", "x"],
-        2,
-        "give the scatter socket an endpoint",
-    );
-    fails(
-        &["send", "-t", "gather", "-c", "tcp://127.0.0.1:1", "x"],
-        2,
-        "a gather socket cannot send",
-    );
-    fails(
-        &["send", "-t", "server", "-c", "tcp://127.0.0.1:1", "x"],
-        2,
-        "use `zmq serve`",
-    );
-    fails(
-        &["recv", "-t", "scatter", "-c", "tcp://127.0.0.1:1"],
-        2,
-        "a scatter socket cannot receive",
-    );
-    fails(
-        &["recv", "-t", "dish", "-c", "tcp://127.0.0.1:1"],
-        2,
-        "give --group GROUP",
-    );
-    fails(
-        &[
-            "recv",
-            "-t",
-            "gather",
-            "-g",
-            "news",
-            "-c",
-            "tcp://127.0.0.1:1",
-        ],
-        2,
-        "--group is for radio and dish sockets",
-    );
-    fails(
-        &["send", "-t", "scatter", "-c", "tcp://127.0.0.1:1", "a", "b"],
-        2,
-        "a scatter socket sends single-part messages, this one has 2 parts",
-    );
-    fails(
-        &[
-            "send",
-            "-t",
-            "scatter",
-            "-c",
-            "tcp://127.0.0.1:1",
-            "--hex",
-            "zz",
-        ],
-        2,
-        "invalid value for PART: `zz`",
-    );
-    fails(
-        &[
-            "send",
-            "-t",
-            "client",
-            "-c",
-            "tcp://127.0.0.1:1",
-            "-b",
-            "tcp://127.0.0.1:*",
-            "--plain",
-            "u:p",
-            "x",
-        ],
-        2,
-        "not both",
-    );
-    fails(
-        &[
-            "recv",
-            "-t",
-            "gather",
-            "-b",
-            "tcp://127.0.0.1:*",
-            "--curve-server-key",
-            &"0".repeat(40),
-        ],
-        2,
-        "--curve-server-key is for a socket that connects",
-    );
+    let cases: [(&[&str], &str); 10] = [
+        (
+            &["send", "-t", "scatter", "x"],
+            "give the scatter socket an endpoint",
+        ),
+        (
+            &["send", "-t", "gather", "-c", "tcp://127.0.0.1:1", "x"],
+            "a gather socket cannot send",
+        ),
+        (
+            &["send", "-t", "server", "-c", "tcp://127.0.0.1:1", "x"],
+            "use `zmq serve`",
+        ),
+        (
+            &["recv", "-t", "scatter", "-c", "tcp://127.0.0.1:1"],
+            "a scatter socket cannot receive",
+        ),
+        (
+            &["recv", "-t", "dish", "-c", "tcp://127.0.0.1:1"],
+            "give --group GROUP",
+        ),
+        (
+            &[
+                "recv",
+                "-t",
+                "gather",
+                "-g",
+                "news",
+                "-c",
+                "tcp://127.0.0.1:1",
+            ],
+            "--group is for radio and dish sockets",
+        ),
+        (
+            &["send", "-t", "scatter", "-c", "tcp://127.0.0.1:1", "a", "b"],
+            "a scatter socket sends single-part messages, this one has 2 parts",
+        ),
+        (
+            &[
+                "send",
+                "-t",
+                "scatter",
+                "-c",
+                "tcp://127.0.0.1:1",
+                "--hex",
+                "zz",
+            ],
+            "invalid value for PART: `zz`",
+        ),
+        (
+            &[
+                "send",
+                "-t",
+                "client",
+                "-c",
+                "tcp://127.0.0.1:1",
+                "-b",
+                "tcp://127.0.0.1:*",
+                "--plain",
+                "u:p",
+                "x",
+            ],
+            "not both",
+        ),
+        (
+            &[
+                "recv",
+                "-t",
+                "gather",
+                "-b",
+                "tcp://127.0.0.1:*",
+                "--curve-server-key",
+                &"0".repeat(40),
+            ],
+            "--curve-server-key is for a socket that connects",
+        ),
+    ];
+    for (args, message) in cases {
+        fails(args, 2, message);
+    }
 }
 
 #[test]
 fn classic_types_in_the_wrong_direction_are_explained() {
-    fails(
-        &["send", "-t", "sub", "-c", "tcp://127.0.0.1:1", "x"],
-        2,
-        "a sub socket cannot send",
-    );
-    fails(
-        &["send", "-t", "rep", "-c", "tcp://127.0.0.1:1", "x"],
-        2,
-        "use `zmq serve`",
-    );
-    fails(
-        &["recv", "-t", "push", "-c", "tcp://127.0.0.1:1"],
-        2,
-        "a push socket cannot receive",
-    );
-    fails(
-        &[
-            "recv",
-            "-t",
-            "gather",
-            "--subscribe",
-            "a",
-            "-c",
-            "tcp://127.0.0.1:1",
-        ],
-        2,
-        "--subscribe is for sub and xsub sockets",
-    );
-    fails(
-        &["serve", "-t", "dealer", "-b", "tcp://127.0.0.1:*"],
-        2,
-        "a server, rep or router socket",
-    );
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["send", "-t", "sub", "-c", "tcp://127.0.0.1:1", "x"],
+            "a sub socket cannot send",
+        ),
+        (
+            &["send", "-t", "rep", "-c", "tcp://127.0.0.1:1", "x"],
+            "use `zmq serve`",
+        ),
+        (
+            &["recv", "-t", "push", "-c", "tcp://127.0.0.1:1"],
+            "a push socket cannot receive",
+        ),
+        (
+            &[
+                "recv",
+                "-t",
+                "gather",
+                "--subscribe",
+                "a",
+                "-c",
+                "tcp://127.0.0.1:1",
+            ],
+            "--subscribe is for sub and xsub sockets",
+        ),
+        (
+            &["serve", "-t", "dealer", "-b", "tcp://127.0.0.1:*"],
+            "a server, rep or router socket",
+        ),
+    ];
+    for (args, message) in cases {
+        fails(args, 2, message);
+    }
 }
 
 #[test]

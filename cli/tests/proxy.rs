@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{assert_clean_error, Running, STEP};
+use common::{fails, recv_from, repeat_to, spawn_bound, Running, STEP};
 
 /// Starts a proxy with both sides bound; returns it and the frontend and
 /// backend endpoints.
@@ -20,8 +20,7 @@ fn proxy(front: &str, back: &str, extra: &[&str]) -> (Running, String, String) {
         "--print-endpoint",
     ];
     args.extend_from_slice(extra);
-    let mut proxy = Running::spawn(&args);
-    let frontend = proxy.endpoint();
+    let (mut proxy, frontend) = spawn_bound(&args);
     let backend = proxy.endpoint();
     (proxy, frontend, backend)
 }
@@ -29,17 +28,7 @@ fn proxy(front: &str, back: &str, extra: &[&str]) -> (Running, String, String) {
 #[test]
 fn gather_to_scatter_between_two_pairs() {
     let (proxy, frontend, backend) = proxy("gather", "scatter", &[]);
-    let recv = Running::spawn(&[
-        "recv",
-        "-t",
-        "gather",
-        "-c",
-        &backend,
-        "-n",
-        "3",
-        "--timeout",
-        "15s",
-    ]);
+    let recv = recv_from("gather", &backend, &["-n", "3"]);
     let send = Running::spawn_with_input(
         &["send", "-t", "scatter", "-c", &frontend],
         Some(b"a\nb\nc\n".to_vec()),
@@ -53,36 +42,11 @@ fn gather_to_scatter_between_two_pairs() {
 fn dish_to_radio_keeps_the_group() {
     let (proxy, frontend, backend) =
         proxy("dish", "radio", &["--group", "news"]);
-    let recv = Running::spawn(&[
-        "recv",
-        "-t",
-        "dish",
-        "-g",
-        "news",
-        "-c",
-        &backend,
-        "-n",
-        "1",
-        "--timeout",
-        "15s",
-    ]);
+    let recv = recv_from("dish", &backend, &["-g", "news", "-n", "1"]);
     // The radio connects to the proxy's dish and repeats its message: a
     // radio drops what no dish has joined yet, and the joins travel two
     // hops (dish -> proxy's radio, proxy's dish -> radio).
-    let radio = Running::spawn(&[
-        "send",
-        "-t",
-        "radio",
-        "-g",
-        "news",
-        "-c",
-        &frontend,
-        "-n",
-        "0",
-        "--interval",
-        "10ms",
-        "extra!",
-    ]);
+    let radio = repeat_to("radio", &frontend, &["-g", "news", "extra!"]);
     assert_eq!(recv.finish(STEP).success().stdout_text(), "extra!\n");
     radio.stop();
     proxy.stop();
@@ -91,17 +55,7 @@ fn dish_to_radio_keeps_the_group() {
 #[test]
 fn pull_to_push_keeps_multipart_messages() {
     let (proxy, frontend, backend) = proxy("pull", "push", &[]);
-    let recv = Running::spawn(&[
-        "recv",
-        "-t",
-        "pull",
-        "-c",
-        &backend,
-        "-n",
-        "1",
-        "--timeout",
-        "15s",
-    ]);
+    let recv = recv_from("pull", &backend, &["-n", "1"]);
     let send = Running::spawn(&[
         "send", "-t", "push", "-c", &frontend, "key", "value",
     ]);
@@ -113,34 +67,10 @@ fn pull_to_push_keeps_multipart_messages() {
 #[test]
 fn xsub_to_xpub_carries_subscriptions_upstream() {
     let (proxy, frontend, backend) = proxy("xsub", "xpub", &[]);
-    let recv = Running::spawn(&[
-        "recv",
-        "-t",
-        "sub",
-        "-c",
-        &backend,
-        "--subscribe",
-        "news",
-        "-n",
-        "1",
-        "--timeout",
-        "15s",
-    ]);
+    let recv = recv_from("sub", &backend, &["--subscribe", "news", "-n", "1"]);
     // The publisher repeats: its messages reach the subscriber once the
     // subscription has travelled sub -> proxy's xpub -> proxy's xsub -> pub.
-    let publisher = Running::spawn(&[
-        "send",
-        "-t",
-        "pub",
-        "-c",
-        &frontend,
-        "-n",
-        "0",
-        "--interval",
-        "10ms",
-        "news",
-        "flash",
-    ]);
+    let publisher = repeat_to("pub", &frontend, &["news", "flash"]);
     assert_eq!(recv.finish(STEP).success().stdout_text(), "news\tflash\n");
     publisher.stop();
     proxy.stop();
@@ -148,61 +78,51 @@ fn xsub_to_xpub_carries_subscriptions_upstream() {
 
 #[test]
 fn pairs_that_forward_nothing_are_refused() {
-    let out = common::zmq()
-        .args([
+    fails(
+        &[
             "proxy",
             "--frontend-type",
             "server",
             "--frontend-bind",
             "tcp://127.0.0.1:*",
-        ])
-        .args([
             "--backend-type",
             "client",
             "--backend-connect",
             "tcp://127.0.0.1:1",
-        ])
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert_clean_error(&stderr, "gather -> scatter, dish -> radio");
-
-    let out = common::zmq()
-        .args([
+        ],
+        2,
+        "gather -> scatter, dish -> radio",
+    );
+    fails(
+        &[
             "proxy",
             "--frontend-type",
             "push",
             "--frontend-bind",
             "tcp://127.0.0.1:*",
-        ])
-        .args([
             "--backend-type",
             "pull",
             "--backend-bind",
             "tcp://127.0.0.1:*",
-        ])
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert_clean_error(&stderr, "from push to pull forwards nothing useful");
+        ],
+        2,
+        "from push to pull forwards nothing useful",
+    );
 }
 
 #[test]
 fn a_side_without_endpoint_is_named() {
-    let out = common::zmq()
-        .args([
+    fails(
+        &[
             "proxy",
             "--frontend-type",
             "gather",
             "--frontend-bind",
             "tcp://127.0.0.1:*",
-        ])
-        .args(["--backend-type", "scatter"])
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert_clean_error(
-        &stderr,
+            "--backend-type",
+            "scatter",
+        ],
+        2,
         "--backend-bind ENDPOINT or --backend-connect ENDPOINT",
     );
 }

@@ -2,9 +2,14 @@
 
 mod common;
 
-use common::{assert_clean_error, Running, STEP};
+use common::{
+    assert_clean_error, fails, keygen, spawn_bound, unused_tcp_endpoint,
+    Running, STEP,
+};
 use std::time::{Duration, Instant};
 
+/// Starts `zmq serve` bound on `transport` (plus `extra`), returns it and
+/// the endpoint it bound.
 fn server(extra: &[&str], transport: &str) -> (Running, String) {
     let mut args = vec![
         "serve",
@@ -15,9 +20,7 @@ fn server(extra: &[&str], transport: &str) -> (Running, String) {
         "15s",
     ];
     args.extend_from_slice(extra);
-    let mut serve = Running::spawn(&args);
-    let endpoint = serve.endpoint();
-    (serve, endpoint)
+    spawn_bound(&args)
 }
 
 #[test]
@@ -49,19 +52,18 @@ fn serve_answers_with_a_command_one_request_per_line() {
 #[test]
 fn a_failing_command_sends_no_reply() {
     let (serve, endpoint) = server(&["--exec", "exit 7"], "ipc://*");
-    let out = common::zmq()
-        .args(["req", "-c", &endpoint, "--timeout", "500ms", "anyone?"])
-        .assert()
-        .code(3);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert_clean_error(&stderr, "no reply within 500ms");
+    fails(
+        &["req", "-c", &endpoint, "--timeout", "500ms", "anyone?"],
+        3,
+        "no reply within 500ms",
+    );
     serve.stop();
 }
 
 #[test]
 fn a_peer_that_never_answers_times_out() {
     // A server that receives the request and says nothing.
-    let mut silent = Running::spawn(&[
+    let (silent, endpoint) = spawn_bound(&[
         "recv",
         "-t",
         "server",
@@ -71,49 +73,33 @@ fn a_peer_that_never_answers_times_out() {
         "--timeout",
         "15s",
     ]);
-    let endpoint = silent.endpoint();
     let start = Instant::now();
-    let out = common::zmq()
-        .args(["req", "-c", &endpoint, "--timeout", "700ms", "hello?"])
-        .assert()
-        .code(3);
+    fails(
+        &["req", "-c", &endpoint, "--timeout", "700ms", "hello?"],
+        3,
+        &format!("no reply within 700ms from {endpoint}"),
+    );
     let elapsed = start.elapsed();
     assert!(elapsed >= Duration::from_millis(700), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert_clean_error(
-        &stderr,
-        &format!("no reply within 700ms from {endpoint}"),
-    );
     silent.stop();
 }
 
 #[test]
 fn nobody_listening_times_out_too() {
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let endpoint = format!("tcp://127.0.0.1:{port}");
-    let out = common::zmq()
-        .args(["req", "-c", &endpoint, "--timeout", "300ms", "hello?"])
-        .assert()
-        .code(3);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert_clean_error(&stderr, "no reply within 300ms");
+    let endpoint = unused_tcp_endpoint();
+    fails(
+        &["req", "-c", &endpoint, "--timeout", "300ms", "hello?"],
+        3,
+        "no reply within 300ms",
+    );
 }
 
 #[test]
 fn serve_with_curve() {
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("svc");
-    common::zmq()
-        .args(["keygen", "--out"])
-        .arg(&prefix)
-        .assert()
-        .success();
+    keygen(&prefix);
     let (serve, endpoint) = server(
         &[
             "-n",
@@ -135,7 +121,7 @@ fn serve_with_curve() {
 
 #[test]
 fn serve_gives_up_after_its_timeout() {
-    let mut quiet = Running::spawn(&[
+    let (quiet, _) = spawn_bound(&[
         "serve",
         "-b",
         "ipc://*",
@@ -143,7 +129,6 @@ fn serve_gives_up_after_its_timeout() {
         "--timeout",
         "300ms",
     ]);
-    quiet.endpoint();
     let out = quiet.finish(STEP);
     assert_eq!(out.status.code(), Some(3));
     assert_clean_error(&out.stderr, "no request within 300ms (0 answered)");

@@ -170,3 +170,84 @@ pub fn assert_clean_error(stderr: &str, contains: &str) {
     assert!(!stderr.contains("backtrace"), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
 }
+
+/// Runs `zmq args…`, expects exit status `code`, nothing on stdout and one
+/// clean error line that contains `message`.
+pub fn fails(args: &[&str], code: i32, message: &str) {
+    let stdout = fails_after(args, code, message);
+    assert!(stdout.is_empty(), "{stdout}");
+}
+
+/// [`fails`] for a command that may write something before it fails:
+/// returns its stdout.
+pub fn fails_after(args: &[&str], code: i32, message: &str) -> String {
+    let out = zmq()
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .assert()
+        .code(code);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert_clean_error(&stderr, message);
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+/// Runs `zmq args…` to success and returns its stdout.
+pub fn stdout_of(args: &[&str]) -> String {
+    let out = zmq().args(args).assert().success();
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+/// Starts `zmq args…` (with `--print-endpoint`) and returns it with the
+/// first endpoint it bound.
+pub fn spawn_bound(args: &[&str]) -> (Running, String) {
+    let mut running = Running::spawn(args);
+    let endpoint = running.endpoint();
+    (running, endpoint)
+}
+
+/// Starts `zmq recv -t kind -c endpoint --timeout 15s extra…`.
+pub fn recv_from(kind: &str, endpoint: &str, extra: &[&str]) -> Running {
+    let mut args = vec!["recv", "-t", kind, "-c", endpoint, "--timeout", "15s"];
+    args.extend_from_slice(extra);
+    Running::spawn(&args)
+}
+
+/// Starts `zmq send -t kind -c endpoint -n 0 --interval 10ms extra…`: a
+/// sender that repeats its message until it is stopped (for the types that
+/// drop what no peer wants yet).
+pub fn repeat_to(kind: &str, endpoint: &str, extra: &[&str]) -> Running {
+    let mut args = vec![
+        "send",
+        "-t",
+        kind,
+        "-c",
+        endpoint,
+        "-n",
+        "0",
+        "--interval",
+        "10ms",
+    ];
+    args.extend_from_slice(extra);
+    Running::spawn(&args)
+}
+
+/// Writes a CURVE key pair with `zmq keygen --out prefix`
+/// (`prefix.key`, `prefix.pub`).
+pub fn keygen(prefix: &std::path::Path) {
+    zmq()
+        .args(["keygen", "--out"])
+        .arg(prefix)
+        .assert()
+        .success();
+}
+
+/// A TCP endpoint on a port that was free a moment ago: nothing listens
+/// there.
+pub fn unused_tcp_endpoint() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("tcp://127.0.0.1:{port}")
+}
