@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{Running, REFUSED, STEP};
+use common::{
+    keygen, recv_from, repeat_to, spawn_bound, Running, REFUSED, STEP,
+};
 
 /// Where a receiver binds: a free TCP port or a fresh IPC path.
 const TRANSPORTS: [&str; 2] = ["tcp://127.0.0.1:*", "ipc://*"];
@@ -11,6 +13,16 @@ const TRANSPORTS: [&str; 2] = ["tcp://127.0.0.1:*", "ipc://*"];
 /// Starts `zmq recv` bound on `bind` (plus `extra`), returns it and the
 /// endpoint it bound.
 fn receiver(kind: &str, bind: &str, extra: &[&str]) -> (Running, String) {
+    receiver_within(kind, bind, "15s", extra)
+}
+
+/// [`receiver`] that gives up after `timeout`.
+fn receiver_within(
+    kind: &str,
+    bind: &str,
+    timeout: &str,
+    extra: &[&str],
+) -> (Running, String) {
     let mut args = vec![
         "recv",
         "-t",
@@ -19,12 +31,10 @@ fn receiver(kind: &str, bind: &str, extra: &[&str]) -> (Running, String) {
         bind,
         "--print-endpoint",
         "--timeout",
-        "15s",
+        timeout,
     ];
     args.extend_from_slice(extra);
-    let mut recv = Running::spawn(&args);
-    let endpoint = recv.endpoint();
-    (recv, endpoint)
+    spawn_bound(&args)
 }
 
 /// Runs `zmq send` to completion with `input` on stdin.
@@ -33,16 +43,36 @@ fn send(args: &[&str], input: &[u8]) {
     sender.finish(STEP).success();
 }
 
+/// Sends `input` (stdin) with `zmq send -t to` to `zmq recv -t from -n
+/// count` bound on `bind`, both with the framing `flags`; returns what
+/// recv wrote.
+fn relay(
+    (from, to): (&str, &str),
+    bind: &str,
+    count: &str,
+    flags: &[&str],
+    input: &[u8],
+) -> Vec<u8> {
+    let (recv, endpoint) =
+        receiver(from, bind, &[&["-n", count], flags].concat());
+    send(
+        &[&["send", "-t", to, "-c", &endpoint], flags].concat(),
+        input,
+    );
+    recv.finish(STEP).success().stdout
+}
+
 #[test]
 fn scatter_to_gather_over_tcp_and_ipc() {
     for transport in TRANSPORTS {
-        let (recv, endpoint) = receiver("gather", transport, &["-n", "3"]);
-        send(
-            &["send", "-t", "scatter", "-c", &endpoint],
+        let out = relay(
+            ("gather", "scatter"),
+            transport,
+            "3",
+            &[],
             b"one\ntwo\nthree\n",
         );
-        let out = recv.finish(STEP).success();
-        assert_eq!(out.stdout_text(), "one\ntwo\nthree\n", "{transport}");
+        assert_eq!(out, b"one\ntwo\nthree\n", "{transport}");
     }
 }
 
@@ -72,34 +102,8 @@ fn radio_to_dish_over_tcp_and_ipc() {
         );
         // A radio drops what no dish has joined yet: it repeats until the
         // dish has its messages, and another group's are not received.
-        let other = Running::spawn(&[
-            "send",
-            "-t",
-            "radio",
-            "-g",
-            "sport",
-            "-c",
-            &endpoint,
-            "-n",
-            "0",
-            "--interval",
-            "10ms",
-            "goal",
-        ]);
-        let radio = Running::spawn(&[
-            "send",
-            "-t",
-            "radio",
-            "-g",
-            "weather",
-            "-c",
-            &endpoint,
-            "-n",
-            "0",
-            "--interval",
-            "10ms",
-            "sunny",
-        ]);
+        let other = repeat_to("radio", &endpoint, &["-g", "sport", "goal"]);
+        let radio = repeat_to("radio", &endpoint, &["-g", "weather", "sunny"]);
         let out = recv.finish(STEP).success();
         radio.stop();
         other.stop();
@@ -123,17 +127,9 @@ fn push_to_pull_and_pair_to_pair_over_tcp_and_ipc_with_multipart() {
             "key\tvalue\nkey\tvalue\n"
         );
 
-        let (recv, endpoint) =
-            receiver("pair", transport, &["-n", "1", "--hex"]);
-        send(
-            &["send", "-t", "pair", "-c", &endpoint, "--hex"],
-            b"00 ff\n",
-        );
-        assert_eq!(
-            recv.finish(STEP).success().stdout_text(),
-            "00 ff\n",
-            "{transport}"
-        );
+        let out =
+            relay(("pair", "pair"), transport, "1", &["--hex"], b"00 ff\n");
+        assert_eq!(out, b"00 ff\n", "{transport}");
     }
 }
 
@@ -144,30 +140,8 @@ fn pub_to_sub_with_a_subscription() {
             receiver("sub", transport, &["-n", "2", "--subscribe", "weather"]);
         // A pub drops what no subscriber wants yet: it repeats; the other
         // topic is filtered out.
-        let other = Running::spawn(&[
-            "send",
-            "-t",
-            "pub",
-            "-c",
-            &endpoint,
-            "-n",
-            "0",
-            "--interval",
-            "10ms",
-            "sport",
-        ]);
-        let publisher = Running::spawn(&[
-            "send",
-            "-t",
-            "pub",
-            "-c",
-            &endpoint,
-            "-n",
-            "0",
-            "--interval",
-            "10ms",
-            "weather sunny",
-        ]);
+        let other = repeat_to("pub", &endpoint, &["sport"]);
+        let publisher = repeat_to("pub", &endpoint, &["weather sunny"]);
         let out = recv.finish(STEP).success();
         publisher.stop();
         other.stop();
@@ -188,13 +162,14 @@ fn multipart_records_round_trip() {
         &[0, 0, 0, 0],
     ]
     .concat();
-    let (recv, endpoint) =
-        receiver("pull", "tcp://127.0.0.1:*", &["-n", "2", "--records"]);
-    send(
-        &["send", "-t", "push", "-c", &endpoint, "--records"],
+    let out = relay(
+        ("pull", "push"),
+        "tcp://127.0.0.1:*",
+        "2",
+        &["--records"],
         &input,
     );
-    assert_eq!(recv.finish(STEP).success().stdout, input);
+    assert_eq!(out, input);
 }
 
 #[test]
@@ -205,28 +180,31 @@ fn records_carry_any_bytes() {
         input.extend_from_slice(&(msg.len() as u32).to_be_bytes());
         input.extend_from_slice(msg);
     }
-    let (recv, endpoint) =
-        receiver("gather", "tcp://127.0.0.1:*", &["-n", "3", "--records"]);
-    send(
-        &["send", "-t", "scatter", "-c", &endpoint, "--records"],
+    let out = relay(
+        ("gather", "scatter"),
+        "tcp://127.0.0.1:*",
+        "3",
+        &["--records"],
         &input,
     );
-    assert_eq!(recv.finish(STEP).success().stdout, input);
+    assert_eq!(out, input);
 }
 
 #[test]
 fn hex_in_and_out() {
-    let (recv, endpoint) = receiver("gather", "ipc://*", &["-n", "2", "--hex"]);
-    send(
-        &["send", "-t", "scatter", "-c", &endpoint, "--hex"],
+    let out = relay(
+        ("gather", "scatter"),
+        "ipc://*",
+        "2",
+        &["--hex"],
         b"00ff0a\nCAFE\n",
     );
-    assert_eq!(recv.finish(STEP).success().stdout_text(), "00ff0a\ncafe\n");
+    assert_eq!(out, b"00ff0a\ncafe\n");
 }
 
 #[test]
 fn the_sender_may_bind_and_the_receiver_connect() {
-    let mut sender = Running::spawn(&[
+    let (sender, endpoint) = spawn_bound(&[
         "send",
         "-t",
         "scatter",
@@ -237,18 +215,7 @@ fn the_sender_may_bind_and_the_receiver_connect() {
         "15s",
         "bound",
     ]);
-    let endpoint = sender.endpoint();
-    let recv = Running::spawn(&[
-        "recv",
-        "-t",
-        "gather",
-        "-c",
-        &endpoint,
-        "-n",
-        "1",
-        "--timeout",
-        "15s",
-    ]);
+    let recv = recv_from("gather", &endpoint, &["-n", "1"]);
     assert_eq!(recv.finish(STEP).success().stdout_text(), "bound\n");
     sender.finish(STEP).success();
 }
@@ -257,11 +224,7 @@ fn the_sender_may_bind_and_the_receiver_connect() {
 fn curve_with_the_right_key_and_not_with_a_wrong_one() {
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("server");
-    common::zmq()
-        .args(["keygen", "--out"])
-        .arg(&prefix)
-        .assert()
-        .success();
+    keygen(&prefix);
     let secret = format!("@{}.key", prefix.display());
     let public = format!("@{}.pub", prefix.display());
 
@@ -293,21 +256,12 @@ fn curve_with_the_right_key_and_not_with_a_wrong_one() {
         .unwrap()
         .trim_start_matches("public: ")
         .trim_matches('"');
-    let mut recv = Running::spawn(&[
-        "recv",
-        "-t",
+    let (recv, endpoint) = receiver_within(
         "gather",
-        "-b",
         "tcp://127.0.0.1:*",
-        "--print-endpoint",
-        "-n",
-        "1",
-        "--timeout",
         "1s",
-        "--curve-secret-key",
-        &secret,
-    ]);
-    let endpoint = recv.endpoint();
+        &["-n", "1", "--curve-secret-key", &secret],
+    );
     let sender = Running::spawn_with_input(
         &[
             "send",
@@ -335,32 +289,23 @@ fn curve_with_the_right_key_and_not_with_a_wrong_one() {
 fn curve_allow_lists_the_client_keys() {
     let dir = tempfile::tempdir().unwrap();
     for name in ["server", "client", "stranger"] {
-        common::zmq()
-            .args(["keygen", "--out"])
-            .arg(dir.path().join(name))
-            .assert()
-            .success();
+        keygen(&dir.path().join(name));
     }
     let file = |name: &str, ext: &str| {
         format!("@{}", dir.path().join(format!("{name}.{ext}")).display())
     };
-    let mut recv = Running::spawn(&[
-        "recv",
-        "-t",
+    let (recv, endpoint) = receiver(
         "server",
-        "-b",
         "ipc://*",
-        "--print-endpoint",
-        "-n",
-        "1",
-        "--timeout",
-        "15s",
-        "--curve-secret-key",
-        &file("server", "key"),
-        "--curve-allow",
-        &file("client", "pub"),
-    ]);
-    let endpoint = recv.endpoint();
+        &[
+            "-n",
+            "1",
+            "--curve-secret-key",
+            &file("server", "key"),
+            "--curve-allow",
+            &file("client", "pub"),
+        ],
+    );
     // The stranger is refused, the client accepted.
     let stranger = Running::spawn(&[
         "send",
@@ -405,21 +350,11 @@ fn curve_allow_lists_the_client_keys() {
 
 #[test]
 fn plain_with_the_right_password_only() {
-    let mut recv = Running::spawn(&[
-        "recv",
-        "-t",
+    let (recv, endpoint) = receiver(
         "gather",
-        "-b",
         "tcp://127.0.0.1:*",
-        "--print-endpoint",
-        "-n",
-        "1",
-        "--timeout",
-        "15s",
-        "--plain",
-        "admin:secret",
-    ]);
-    let endpoint = recv.endpoint();
+        &["-n", "1", "--plain", "admin:secret"],
+    );
     // The intruder's handshake is refused: its message is lost with the
     // connection, or, if the refusal came first, its send times out.
     let intruder = Running::spawn(&[
