@@ -58,6 +58,22 @@ impl FramingArgs {
 }
 
 impl Framing {
+    /// The parts of a message given as command-line arguments `arg`, each
+    /// read as [`argument`](Self::argument) does.
+    ///
+    /// ```
+    /// # use libzmq_cli::framing::Framing;
+    /// let parts = Framing::Hex.arguments("PART", &["00ff".into(), "".into()]);
+    /// assert_eq!(parts.unwrap(), vec![vec![0x00, 0xff], vec![]]);
+    /// ```
+    pub fn arguments(
+        self,
+        arg: &str,
+        texts: &[String],
+    ) -> Result<Vec<Vec<u8>>> {
+        texts.iter().map(|text| self.argument(arg, text)).collect()
+    }
+
     /// A message given as a command-line argument: hex-decoded with
     /// `--hex`, as it is otherwise.
     pub fn argument(self, arg: &str, text: &str) -> Result<Vec<u8>> {

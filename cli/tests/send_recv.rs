@@ -306,38 +306,23 @@ fn curve_allow_lists_the_client_keys() {
             &file("client", "pub"),
         ],
     );
+    // `zmq send` as a CURVE client with the key pair `name`.
+    let client_send = |name: &str, extra: &[&str]| {
+        let (server_key, own_key) = (file("server", "pub"), file(name, "key"));
+        let mut args = vec!["send", "-t", "client", "-c", &endpoint];
+        args.extend(["--curve-server-key", &server_key]);
+        args.extend(["--curve-secret-key", &own_key]);
+        args.extend_from_slice(extra);
+        Running::spawn(&args)
+    };
     // The stranger is refused, the client accepted.
-    let stranger = Running::spawn(&[
-        "send",
-        "-t",
-        "client",
-        "-c",
-        &endpoint,
-        "--curve-server-key",
-        &file("server", "pub"),
-        "--curve-secret-key",
-        &file("stranger", "key"),
-        "--linger",
-        "1s",
-        "--timeout",
-        "1s",
-        "from the stranger",
-    ]);
-    send(
-        &[
-            "send",
-            "-t",
-            "client",
-            "-c",
-            &endpoint,
-            "--curve-server-key",
-            &file("server", "pub"),
-            "--curve-secret-key",
-            &file("client", "key"),
-            "from the client",
-        ],
-        b"",
+    let stranger = client_send(
+        "stranger",
+        &["--linger", "1s", "--timeout", "1s", "from the stranger"],
     );
+    client_send("client", &["from the client"])
+        .finish(STEP)
+        .success();
     assert_eq!(
         recv.finish(STEP).success().stdout_text(),
         "from the client\n"

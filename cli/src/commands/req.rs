@@ -59,11 +59,7 @@ pub fn run(args: &ReqArgs) -> Result<()> {
     check_sends(args.kind, "it cannot ask")?;
     check_receives(args.kind, "it cannot hear the reply")?;
     let framing = args.framing.framing();
-    let request = args
-        .parts
-        .iter()
-        .map(|part| framing.argument("PART", part))
-        .collect::<Result<Vec<_>>>()?;
+    let request = framing.arguments("PART", &args.parts)?;
     let options = Options {
         send_timeout: Some(args.timeout),
         recv_timeout: Some(args.timeout),

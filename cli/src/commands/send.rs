@@ -84,11 +84,7 @@ pub struct SendArgs {
 pub fn run(args: &SendArgs) -> Result<()> {
     check_sends(args.kind, "it receives: use `zmq recv`")?;
     let framing = args.framing.framing();
-    let message = args
-        .parts
-        .iter()
-        .map(|part| framing.argument("PART", part))
-        .collect::<Result<Vec<_>>>()?;
+    let message = framing.arguments("PART", &args.parts)?;
     let options = Options {
         send_timeout: args.timeout,
         linger: Some(args.linger),
