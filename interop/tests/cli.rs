@@ -75,6 +75,27 @@ fn printed_endpoint(child: &mut Child) -> String {
     }
 }
 
+/// Starts `zmq command… -b tcp://127.0.0.1:* --print-endpoint -n count
+/// --timeout 15s extra…`; returns it and the endpoint it bound.
+fn spawn_bound(
+    command: &[&str],
+    count: &str,
+    extra: &[&str],
+) -> (Child, String) {
+    let bound = [
+        "-b",
+        "tcp://127.0.0.1:*",
+        "--print-endpoint",
+        "-n",
+        count,
+        "--timeout",
+        "15s",
+    ];
+    let mut child = spawn(&[command, &bound, extra].concat(), None);
+    let endpoint = printed_endpoint(&mut child);
+    (child, endpoint)
+}
+
 /// Waits up to [`STEP`] for `child` to exit, killing it otherwise.
 fn finish(mut child: Child) -> Output {
     let (tx, rx) = channel();
@@ -141,23 +162,8 @@ fn zmq_send_to_a_libzmq_gather_over_tcp_and_ipc() {
 #[test]
 fn zmq_recv_from_a_libzmq_scatter() {
     let ctx = lz::Ctx::new();
-    let mut recv = spawn(
-        &[
-            "recv",
-            "-t",
-            "gather",
-            "-b",
-            "tcp://127.0.0.1:*",
-            "--print-endpoint",
-            "-n",
-            "2",
-            "--timeout",
-            "15s",
-            "--hex",
-        ],
-        None,
-    );
-    let endpoint = printed_endpoint(&mut recv);
+    let (recv, endpoint) =
+        spawn_bound(&["recv", "-t", "gather"], "2", &["--hex"]);
     let scatter = lz_socket(&ctx, lz::SCATTER);
     scatter.connect(&endpoint).unwrap();
     scatter.send(b"\x00binary\xff").unwrap();
@@ -189,22 +195,7 @@ fn zmq_req_to_a_libzmq_server() {
 #[test]
 fn zmq_serve_answers_a_libzmq_client() {
     let ctx = lz::Ctx::new();
-    let mut serve = spawn(
-        &[
-            "serve",
-            "-b",
-            "tcp://127.0.0.1:*",
-            "--print-endpoint",
-            "-n",
-            "1",
-            "--timeout",
-            "15s",
-            "--exec",
-            "rev",
-        ],
-        None,
-    );
-    let endpoint = printed_endpoint(&mut serve);
+    let (serve, endpoint) = spawn_bound(&["serve"], "1", &["--exec", "rev"]);
     let client = lz_socket(&ctx, lz::CLIENT);
     client.connect(&endpoint).unwrap();
     client.send(b"stressed").unwrap();
@@ -228,24 +219,11 @@ fn zmq_recv_as_curve_server_for_a_libzmq_client() {
         String::from_utf8(keygen.stdout).unwrap().trim().to_owned();
 
     let secret_arg = format!("@{}.key", prefix.display());
-    let mut recv = spawn(
-        &[
-            "recv",
-            "-t",
-            "gather",
-            "-b",
-            "tcp://127.0.0.1:*",
-            "--print-endpoint",
-            "-n",
-            "1",
-            "--timeout",
-            "15s",
-            "--curve-secret-key",
-            &secret_arg,
-        ],
-        None,
+    let (recv, endpoint) = spawn_bound(
+        &["recv", "-t", "gather"],
+        "1",
+        &["--curve-secret-key", &secret_arg],
     );
-    let endpoint = printed_endpoint(&mut recv);
     let ctx = lz::Ctx::new();
     let scatter = lz_socket(&ctx, lz::SCATTER);
     let (public, secret) = lz::curve_keypair();
