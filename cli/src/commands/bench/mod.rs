@@ -316,24 +316,19 @@ fn run_local(args: &BenchArgs) -> Result<Report> {
                 }
                 warmup
             };
-            let elapsed = std::thread::scope(|scope| {
-                let source = scope.spawn(|| -> Result<()> {
+            let elapsed = alongside(
+                &ctx,
+                "sending",
+                || {
                     let sender = sender_end.sender()?;
                     warm_up_radio(sender, &joined)?;
                     measure::source(sender, size, args.count)
-                });
-                let measured = receiver_end.receiver().and_then(|receiver| {
+                },
+                || {
+                    let receiver = receiver_end.receiver()?;
                     measure::sink(receiver, size, args.count, &skip, &bar)
-                });
-                if measured.is_err() {
-                    // Unblocks the source if it waits on a full queue.
-                    ctx.shutdown();
-                }
-                let sent = source.join().unwrap_or_else(|_| {
-                    Err(CliError::runtime("the sending thread failed"))
-                });
-                measured.and_then(|elapsed| sent.map(|()| elapsed))
-            })?;
+                },
+            )?;
             bar.finish_and_clear();
             report
                 .throughput
@@ -348,31 +343,26 @@ fn run_local(args: &BenchArgs) -> Result<Report> {
             )?;
             let bar =
                 progress(args.round_trips, format!("round trips {size} B"));
-            let times = std::thread::scope(|scope| {
-                let echo = scope.spawn(|| -> Result<()> {
+            let times = alongside(
+                &ctx,
+                "echo",
+                || {
                     measure::echo(
                         server.receiver()?,
                         server.sender()?,
                         args.round_trips + 1,
                     )
-                });
-                let measured = client.sender().and_then(|sender| {
+                },
+                || {
                     measure::ping(
-                        sender,
+                        client.sender()?,
                         client.receiver()?,
                         size,
                         args.round_trips,
                         &bar,
                     )
-                });
-                if measured.is_err() {
-                    ctx.shutdown();
-                }
-                let echoed = echo.join().unwrap_or_else(|_| {
-                    Err(CliError::runtime("the echo thread failed"))
-                });
-                measured.and_then(|times| echoed.map(|()| times))
-            })?;
+                },
+            )?;
             bar.finish_and_clear();
             report.latency.push(measure::latency(size, times));
         }
@@ -380,6 +370,28 @@ fn run_local(args: &BenchArgs) -> Result<Report> {
     Ok(report)
 }
 
+/// Runs `peer` on a thread of its own while `measure` runs on this one,
+/// and returns what `measure` gives once both succeeded. A failed
+/// measurement shuts `ctx` down, which unblocks a peer that waits on a full
+/// queue or for a message; `name` names the peer's thread in errors.
+fn alongside<T>(
+    ctx: &Ctx,
+    name: &str,
+    peer: impl FnOnce() -> Result<()> + Send,
+    measure: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    std::thread::scope(|scope| {
+        let peer = scope.spawn(peer);
+        let measured = measure();
+        if measured.is_err() {
+            ctx.shutdown();
+        }
+        let done = peer.join().unwrap_or_else(|_| {
+            Err(CliError::runtime(format!("the {name} thread failed")))
+        });
+        measured.and_then(|value| done.map(|()| value))
+    })
+}
 /// The security options of the receiving and the sending end of a
 /// one-process run.
 fn local_security(curve: bool) -> (SecurityArgs, SecurityArgs) {
