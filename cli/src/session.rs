@@ -3,10 +3,10 @@
 //! ends without anything gives.
 
 use crate::args::EndpointArgs;
-use crate::error::CliError;
+use crate::error::{CliError, Result};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
-use crate::socket::{AnySocket, Options};
+use crate::socket::{AnySocket, Options, Parts, Receiver};
 use libzmq::monitor::Monitor;
 use libzmq::{Ctx, ErrorKind};
 use std::fmt::Display;
@@ -29,7 +29,7 @@ impl Session {
         kind: SocketKind,
         security: &SecurityArgs,
         options: Options,
-    ) -> crate::error::Result<Self> {
+    ) -> Result<Self> {
         let ctx = Ctx::new();
         let socket = endpoints.open(ctx.handle(), kind, security, options)?;
         Ok(Self { socket, _ctx: ctx })
@@ -42,7 +42,7 @@ impl Session {
         kind: SocketKind,
         security: &SecurityArgs,
         options: Options,
-    ) -> crate::error::Result<(Self, Monitor)> {
+    ) -> Result<(Self, Monitor)> {
         let ctx = Ctx::new();
         let (socket, monitor) =
             endpoints.open_monitored(ctx.handle(), kind, security, options)?;
@@ -75,15 +75,18 @@ pub fn nothing_within(
     ))
 }
 
-/// The error of a failed receive: `timed_out` when the receive timeout
-/// passed, else a runtime error that says what was `doing`.
-pub fn recv_failure(
-    err: &libzmq::Error,
-    timed_out: impl FnOnce() -> CliError,
+/// Receives a message (`expected` names it). When the receive timeout
+/// passes the error is [`nothing_within`]`(expected, timeout, tail)`;
+/// another failure gives a runtime error that says what was `doing`.
+pub fn receive(
+    receiver: Receiver<'_>,
+    expected: &str,
+    timeout: Option<Duration>,
+    tail: impl Display,
     doing: impl Display,
-) -> CliError {
-    match err.kind() {
-        ErrorKind::WouldBlock => timed_out(),
+) -> Result<Parts> {
+    receiver.recv().map_err(|err| match err.kind() {
+        ErrorKind::WouldBlock => nothing_within(expected, timeout, tail),
         kind => CliError::runtime(format!("{doing}: {kind}")),
-    }
+    })
 }

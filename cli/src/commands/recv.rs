@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::framing::{FramingArgs, MessageWriter};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
-use crate::session::{nothing_within, recv_failure, Session};
+use crate::session::{receive, Session};
 use crate::socket::{check_receives, Options};
 use clap::Args;
 use libzmq::Msg;
@@ -79,19 +79,13 @@ pub fn run(args: &RecvArgs) -> Result<()> {
         MessageWriter::new(std::io::stdout().lock(), args.framing.framing());
     let mut received = 0u64;
     while args.count.is_none_or(|count| received < count) {
-        let parts = receiver.recv().map_err(|err| {
-            recv_failure(
-                &err,
-                || {
-                    nothing_within(
-                        "message",
-                        args.timeout,
-                        format_args!("({received} received)"),
-                    )
-                },
-                format_args!("receiving on the {} socket", args.kind),
-            )
-        })?;
+        let parts = receive(
+            receiver,
+            "message",
+            args.timeout,
+            format_args!("({received} received)"),
+            format_args!("receiving on the {} socket", args.kind),
+        )?;
         let bodies: Vec<&[u8]> = parts.iter().map(Msg::as_bytes).collect();
         if !output.write_message(&bodies)? {
             return Ok(());

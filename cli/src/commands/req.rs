@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::framing::{FramingArgs, MessageReader, MessageWriter};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
-use crate::session::{nothing_within, recv_failure, Session};
+use crate::session::{receive, Session};
 use crate::socket::{check_receives, check_sends, Options, Receiver, Sender};
 use clap::Args;
 use libzmq::Msg;
@@ -93,19 +93,13 @@ fn ask(
     output: &mut MessageWriter<impl Write>,
 ) -> Result<bool> {
     sender.send(request.into_iter().map(Msg::from).collect())?;
-    let reply = receiver.recv().map_err(|err| {
-        recv_failure(
-            &err,
-            || {
-                nothing_within(
-                    "reply",
-                    Some(args.timeout),
-                    format_args!("from {}", peers(&args.endpoints)),
-                )
-            },
-            "waiting for the reply",
-        )
-    })?;
+    let reply = receive(
+        receiver,
+        "reply",
+        Some(args.timeout),
+        format_args!("from {}", peers(&args.endpoints)),
+        "waiting for the reply",
+    )?;
     let bodies: Vec<&[u8]> = reply.iter().map(Msg::as_bytes).collect();
     output.write_message(&bodies)
 }

@@ -4,7 +4,7 @@ use crate::args::{parse_duration, EndpointArgs};
 use crate::error::{CliError, Result};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
-use crate::session::{nothing_within, recv_failure, Session};
+use crate::session::{receive, Session};
 use crate::socket::{check_receives, split_envelope, Options, Parts};
 use clap::Args;
 use libzmq::Msg;
@@ -79,19 +79,13 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let (receiver, sender) = (socket.receiver()?, socket.sender()?);
     let mut answered = 0u64;
     while args.count.is_none_or(|count| answered < count) {
-        let request = receiver.recv().map_err(|err| {
-            recv_failure(
-                &err,
-                || {
-                    nothing_within(
-                        "request",
-                        args.timeout,
-                        format_args!("({answered} answered)"),
-                    )
-                },
-                "receiving a request",
-            )
-        })?;
+        let request = receive(
+            receiver,
+            "request",
+            args.timeout,
+            format_args!("({answered} answered)"),
+            "receiving a request",
+        )?;
         let (mut envelope, body) = split_envelope(args.kind, request.clone());
         let answer = match &args.exec {
             Some(command) => match run_command(command, &body)? {
