@@ -37,9 +37,11 @@ fn receiver_within(
     spawn_bound(&args)
 }
 
-/// Runs `zmq send` to completion with `input` on stdin.
-fn send(args: &[&str], input: &[u8]) {
-    let sender = Running::spawn_with_input(args, Some(input.to_vec()));
+/// Runs `zmq send -t kind -c endpoint extra…` to completion with `input`
+/// on stdin.
+fn send(kind: &str, endpoint: &str, extra: &[&str], input: &[u8]) {
+    let args = [&["send", "-t", kind, "-c", endpoint], extra].concat();
+    let sender = Running::spawn_with_input(&args, Some(input.to_vec()));
     sender.finish(STEP).success();
 }
 
@@ -55,10 +57,7 @@ fn relay(
 ) -> Vec<u8> {
     let (recv, endpoint) =
         receiver(from, bind, &[&["-n", count], flags].concat());
-    send(
-        &[&["send", "-t", to, "-c", &endpoint], flags].concat(),
-        input,
-    );
+    send(to, &endpoint, flags, input);
     recv.finish(STEP).success().stdout
 }
 
@@ -80,13 +79,7 @@ fn scatter_to_gather_over_tcp_and_ipc() {
 fn client_to_server_over_tcp_and_ipc() {
     for transport in TRANSPORTS {
         let (recv, endpoint) = receiver("server", transport, &["-n", "2"]);
-        send(
-            &[
-                "send", "-t", "client", "-c", &endpoint, "--count", "2",
-                "hello",
-            ],
-            b"",
-        );
+        send("client", &endpoint, &["--count", "2", "hello"], b"");
         let out = recv.finish(STEP).success();
         assert_eq!(out.stdout_text(), "hello\nhello\n", "{transport}");
     }
@@ -115,13 +108,7 @@ fn radio_to_dish_over_tcp_and_ipc() {
 fn push_to_pull_and_pair_to_pair_over_tcp_and_ipc_with_multipart() {
     for transport in TRANSPORTS {
         let (recv, endpoint) = receiver("pull", transport, &["-n", "2"]);
-        send(
-            &[
-                "send", "-t", "push", "-c", &endpoint, "-n", "2", "key",
-                "value",
-            ],
-            b"",
-        );
+        send("push", &endpoint, &["-n", "2", "key", "value"], b"");
         assert_eq!(
             recv.finish(STEP).success().stdout_text(),
             "key\tvalue\nkey\tvalue\n"
@@ -234,15 +221,9 @@ fn curve_with_the_right_key_and_not_with_a_wrong_one() {
         &["-n", "1", "--curve-secret-key", &secret],
     );
     send(
-        &[
-            "send",
-            "-t",
-            "scatter",
-            "-c",
-            &endpoint,
-            "--curve-server-key",
-            &public,
-        ],
+        "scatter",
+        &endpoint,
+        &["--curve-server-key", &public],
         b"secret\n",
     );
     assert_eq!(recv.finish(STEP).success().stdout_text(), "secret\n");
@@ -359,16 +340,9 @@ fn plain_with_the_right_password_only() {
     let out = intruder.finish(REFUSED);
     assert!(matches!(out.status.code(), Some(0 | 3)), "{}", out.stderr);
     send(
-        &[
-            "send",
-            "-t",
-            "scatter",
-            "-c",
-            &endpoint,
-            "--plain",
-            "admin:secret",
-            "welcome",
-        ],
+        "scatter",
+        &endpoint,
+        &["--plain", "admin:secret", "welcome"],
         b"",
     );
     assert_eq!(recv.finish(STEP).success().stdout_text(), "welcome\n");

@@ -8,7 +8,7 @@ use crate::args::{parse_duration, parse_size, EndpointArgs};
 use crate::error::{CliError, Result};
 use crate::kind::SocketKind;
 use crate::security::SecurityArgs;
-use crate::socket::{AnySocket, Options};
+use crate::socket::{AnySocket, Options, Receiver, Sender};
 use crate::style::stdout_colour;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -307,7 +307,6 @@ fn run_local(args: &BenchArgs) -> Result<Report> {
                 (recv_kind, &receiving),
                 (send_kind, &sending),
             )?;
-            let bar = progress(args.count, format!("throughput {size} B"));
             let joined = AtomicBool::new(args.pattern != Pattern::RadioDish);
             let skip = |msg: &Msg| {
                 let warmup = is_warmup(msg);
@@ -316,7 +315,7 @@ fn run_local(args: &BenchArgs) -> Result<Report> {
                 }
                 warmup
             };
-            let elapsed = alongside(
+            let throughput = alongside(
                 &ctx,
                 "sending",
                 || {
@@ -324,15 +323,9 @@ fn run_local(args: &BenchArgs) -> Result<Report> {
                     warm_up_radio(sender, &joined)?;
                     measure::source(sender, size, args.count)
                 },
-                || {
-                    let receiver = receiver_end.receiver()?;
-                    measure::sink(receiver, size, args.count, &skip, &bar)
-                },
+                || sink(receiver_end.receiver()?, size, args.count, &skip),
             )?;
-            bar.finish_and_clear();
-            report
-                .throughput
-                .push(measure::throughput(size, args.count, elapsed));
+            report.throughput.push(throughput);
         }
         if test != Test::Throughput {
             let (server, client) = local_pair(
@@ -341,9 +334,7 @@ fn run_local(args: &BenchArgs) -> Result<Report> {
                 (SocketKind::Server, &receiving),
                 (SocketKind::Client, &sending),
             )?;
-            let bar =
-                progress(args.round_trips, format!("round trips {size} B"));
-            let times = alongside(
+            let latency = alongside(
                 &ctx,
                 "echo",
                 || {
@@ -354,20 +345,46 @@ fn run_local(args: &BenchArgs) -> Result<Report> {
                     )
                 },
                 || {
-                    measure::ping(
+                    ping(
                         client.sender()?,
                         client.receiver()?,
                         size,
                         args.round_trips,
-                        &bar,
                     )
                 },
             )?;
-            bar.finish_and_clear();
-            report.latency.push(measure::latency(size, times));
+            report.latency.push(latency);
         }
     }
     Ok(report)
+}
+
+/// [`measure::sink`] of `count` messages of `size` bytes, with a progress
+/// bar: the throughput row.
+fn sink(
+    receiver: Receiver<'_>,
+    size: usize,
+    count: u64,
+    skip: measure::Skip<'_>,
+) -> Result<report::Throughput> {
+    let bar = progress(count, format!("throughput {size} B"));
+    let elapsed = measure::sink(receiver, size, count, skip, &bar)?;
+    bar.finish_and_clear();
+    Ok(measure::throughput(size, count, elapsed))
+}
+
+/// [`measure::ping`] of `round_trips` round trips of `size` bytes, with a
+/// progress bar: the latency row.
+fn ping(
+    sender: Sender<'_>,
+    receiver: Receiver<'_>,
+    size: usize,
+    round_trips: u64,
+) -> Result<report::Latency> {
+    let bar = progress(round_trips, format!("round trips {size} B"));
+    let times = measure::ping(sender, receiver, size, round_trips, &bar)?;
+    bar.finish_and_clear();
+    Ok(measure::latency(size, times))
 }
 
 /// Runs `peer` on a thread of its own while `measure` runs on this one,
@@ -497,20 +514,12 @@ fn run_remote(args: &BenchArgs, role: Role) -> Result<Option<Report>> {
     let mut report = empty_report(args, transport, args.security.is_set());
     for &size in &args.size {
         match role {
-            Role::Sink => {
-                let bar = progress(args.count, format!("throughput {size} B"));
-                let elapsed = measure::sink(
-                    socket.receiver()?,
-                    size,
-                    args.count,
-                    &skip_none,
-                    &bar,
-                )?;
-                bar.finish_and_clear();
-                report
-                    .throughput
-                    .push(measure::throughput(size, args.count, elapsed));
-            }
+            Role::Sink => report.throughput.push(sink(
+                socket.receiver()?,
+                size,
+                args.count,
+                &skip_none,
+            )?),
             Role::Source => {
                 measure::source(socket.sender()?, size, args.count)?
             }
@@ -519,19 +528,12 @@ fn run_remote(args: &BenchArgs, role: Role) -> Result<Option<Report>> {
                 socket.sender()?,
                 args.round_trips + 1,
             )?,
-            Role::Ping => {
-                let bar =
-                    progress(args.round_trips, format!("round trips {size} B"));
-                let times = measure::ping(
-                    socket.sender()?,
-                    socket.receiver()?,
-                    size,
-                    args.round_trips,
-                    &bar,
-                )?;
-                bar.finish_and_clear();
-                report.latency.push(measure::latency(size, times));
-            }
+            Role::Ping => report.latency.push(ping(
+                socket.sender()?,
+                socket.receiver()?,
+                size,
+                args.round_trips,
+            )?),
         }
     }
     // The source's last messages go out while the ctx lingers.
