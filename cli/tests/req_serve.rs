@@ -23,15 +23,23 @@ fn server(extra: &[&str], transport: &str) -> (Running, String) {
     spawn_bound(&args)
 }
 
+/// Runs `zmq req args…` with `input` on stdin and expects `replies` on
+/// stdout.
+fn req(args: &[&str], input: &str, replies: &str) {
+    common::zmq()
+        .arg("req")
+        .args(args)
+        .write_stdin(input)
+        .assert()
+        .success()
+        .stdout(replies.to_owned());
+}
+
 #[test]
 fn serve_echoes_over_tcp_and_ipc() {
     for transport in ["tcp://127.0.0.1:*", "ipc://*"] {
         let (serve, endpoint) = server(&["-n", "1"], transport);
-        common::zmq()
-            .args(["req", "-c", &endpoint, "ping"])
-            .assert()
-            .success()
-            .stdout("ping\n");
+        req(&["-c", &endpoint, "ping"], "", "ping\n");
         serve.finish(STEP).success();
     }
 }
@@ -40,12 +48,7 @@ fn serve_echoes_over_tcp_and_ipc() {
 fn serve_answers_with_a_command_one_request_per_line() {
     let (serve, endpoint) =
         server(&["-n", "2", "--exec", "tr a-z A-Z"], "tcp://127.0.0.1:*");
-    common::zmq()
-        .args(["req", "-c", &endpoint])
-        .write_stdin("hello\nworld\n")
-        .assert()
-        .success()
-        .stdout("HELLO\nWORLD\n");
+    req(&["-c", &endpoint], "hello\nworld\n", "HELLO\nWORLD\n");
     serve.finish(STEP).success();
 }
 
@@ -109,13 +112,12 @@ fn serve_with_curve() {
         ],
         "tcp://127.0.0.1:*",
     );
-    common::zmq()
-        .args(["req", "-c", &endpoint, "--curve-server-key"])
-        .arg(format!("@{}.pub", prefix.display()))
-        .arg("sealed")
-        .assert()
-        .success()
-        .stdout("sealed\n");
+    let server_key = format!("@{}.pub", prefix.display());
+    req(
+        &["-c", &endpoint, "--curve-server-key", &server_key, "sealed"],
+        "",
+        "sealed\n",
+    );
     serve.finish(STEP).success();
 }
 
@@ -138,26 +140,18 @@ fn serve_gives_up_after_its_timeout() {
 fn rep_and_router_serve_req_and_dealer() {
     let (serve, endpoint) =
         server(&["-t", "rep", "-n", "1", "--exec", "tr a-z A-Z"], "ipc://*");
-    common::zmq()
-        .args(["req", "-t", "req", "-c", &endpoint, "strict"])
-        .assert()
-        .success()
-        .stdout("STRICT\n");
+    req(&["-t", "req", "-c", &endpoint, "strict"], "", "STRICT\n");
     serve.finish(STEP).success();
 
     // A router keeps the envelope (routing id, delimiter) and answers the
     // body: to a req, and to a dealer with a two-part request.
     let (serve, endpoint) =
         server(&["-t", "router", "-n", "2"], "tcp://127.0.0.1:*");
-    common::zmq()
-        .args(["req", "-t", "req", "-c", &endpoint, "via req"])
-        .assert()
-        .success()
-        .stdout("via req\n");
-    common::zmq()
-        .args(["req", "-t", "dealer", "-c", &endpoint, "two", "parts"])
-        .assert()
-        .success()
-        .stdout("two\tparts\n");
+    req(&["-t", "req", "-c", &endpoint, "via req"], "", "via req\n");
+    req(
+        &["-t", "dealer", "-c", &endpoint, "two", "parts"],
+        "",
+        "two\tparts\n",
+    );
     serve.finish(STEP).success();
 }
