@@ -102,7 +102,9 @@ macro_rules! pair_constructors {
 
 pub mod cli;
 pub mod compare;
+pub mod lz_classic;
 pub mod omq;
+pub mod pubsub;
 pub mod rust;
 
 /// Send/receive timeout used by the perf runs (milliseconds).

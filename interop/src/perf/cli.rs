@@ -19,7 +19,8 @@ fn usage(program: &str) -> String {
     format!(
         "usage: {program} <thr|lat> <tcp|inproc|ipc> <size-bytes> <count>\n\
          \x20      {program} compare [--quick] [--rounds N] [--secs S] [--mode both|pinned|free]\n\
-         \x20                [--idle N,..] [--sizes B,..] [--only TEXT] [--out FILE.md] [--svg FILE.svg] [--note TEXT]\n\
+         \x20                [--set core|classic|all] [--idle N,..] [--sizes B,..] [--subs N,..] [--fanout N]\n\
+         \x20                [--only TEXT] [--out FILE.md] [--section NAME] [--svg FILE.svg] [--note TEXT]\n\
          e.g.   {program} thr tcp 32 1000000\n\
          \x20      {program} lat tcp 32 20000"
     )

@@ -6,21 +6,36 @@
 //!
 //! ```text
 //! rs-perf compare [--quick] [--rounds N] [--secs S] [--mode both|pinned|free]
-//!                 [--sizes B,B,..] [--idle N,N,..] [--only TEXT]
-//!                 [--out FILE.md] [--svg FILE.svg] [--note TEXT]
+//!                 [--set core|classic|all] [--sizes B,B,..] [--idle N,N,..]
+//!                 [--subs N,N,..] [--fanout N] [--only TEXT]
+//!                 [--out FILE.md] [--section NAME] [--svg FILE.svg] [--note TEXT]
 //! ```
 //!
-//! `--sizes`: the Scatter→Gather TCP sweep (default 32 B … 1 MiB, 9 sizes);
-//! `--idle`: the idle-client counts (default 1, 1000, 10000); `--only`: keep
-//! the cases whose name contains TEXT; `--note`: a line put at the top of
-//! the Markdown. Full run (the defaults): about 15–20 minutes on 2 cores.
+//! `--set`: the cases of issue #11 (`core`), of the classic types of issue
+//! #12 (`classic`), or both (`all`, the default); `--sizes`: the
+//! Scatter→Gather TCP sweep (default 32 B … 1 MiB, 9 sizes); `--idle`: the
+//! idle-client counts (default 1, 1000, 10000); `--subs`: the SUB counts of
+//! the PUB→SUB cases (default 1, 100); `--fanout`: the SUBs of the fan-out
+//! case (default 1000; `--quick`: 100); `--only`: keep the cases whose name
+//! contains TEXT; `--note`: a line put at the top of the Markdown;
+//! `--section NAME`: write the report as the section NAME of the `--out`
+//! file (between `<!-- compare section: NAME -->` markers, replacing the
+//! section of that name or appended), keeping the rest of the file. Full
+//! run (the defaults): about 25–30 minutes on 2 cores.
 //!
-//! Cases: Scatter→Gather TCP over the sweep, Scatter→Gather inproc 32 B,
-//! Client→Server TCP 32 B, CURVE Client→Server TCP 1 KiB, round trips
-//! Client/Server TCP and inproc 32 B (p50), and a Server with N idle clients
-//! (one Client streams 32 B; N more connected C libzmq CLIENTs, in child
-//! processes `<tool> idle-clients ENDPOINT`, said hello once and stay
-//! silent). Goals of issue #11 (ours / C libzmq) are checked in the table.
+//! Cases of `core`: Scatter→Gather TCP over the sweep, Scatter→Gather
+//! inproc 32 B, Client→Server TCP 32 B, CURVE Client→Server TCP 1 KiB,
+//! round trips Client/Server TCP and inproc 32 B (p50), and a Server with N
+//! idle clients (one Client streams 32 B; N more connected C libzmq
+//! CLIENTs, in child processes `<tool> idle-clients ENDPOINT`, said hello
+//! once and stay silent). Cases of `classic` ([`classic_cases`]):
+//! PUSH→PULL TCP 32 B, 1 KiB, 64 KiB and inproc 32 B (like Scatter→Gather);
+//! PUB→SUB TCP and inproc 32 B with 1 and 100 SUBs that all get every
+//! message; and the fan-out: a PUB's send rate with 1 SUB and with 1000
+//! SUBs each on its own prefix, every message matching one SUB (see
+//! [`super::pubsub`] for the setup, the HWMs and what is timed). Goals of
+//! issues #11 and #12 (ours / C libzmq; the fan-out: ours with 1000 SUBs ≥
+//! 0.5× ours with 1) are checked in the table.
 //!
 //! * every case is measured with every implementation on pairs connected
 //!   once per case and mode; each round runs each implementation for about
@@ -43,18 +58,21 @@
 //!   setup afresh (marked ¹ in the table).
 //!
 //! Defaults: 9 rounds of 0.5 s, both modes, writes `BENCHMARKS.md` and
-//! `docs/throughput.svg` in the current directory. `--quick`: 1 round of
-//! 0.1 s, a 3-size sweep and 1 and 100 idle clients, writes nothing unless
+//! `docs/throughput.svg` in the current directory (the chart only when the
+//! run has the sweep). `--quick`: 1 round of 0.1 s, a 3-size sweep, 1 and
+//! 100 idle clients and a fan-out to 100 SUBs, writes nothing unless
 //! `--out`/`--svg` are given (the table is always printed on stdout).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use libzmq::{Gather, Scatter};
+use libzmq::{Gather, Pull, Push, Scatter};
 
-use super::omq::OmqPair;
-use super::rust::RsPair;
+use super::lz_classic::{LzPubSub, LzPushPull};
+use super::omq::{OmqPair, OmqPubSub};
+use super::pubsub::{Fan, Plan};
+use super::rust::{RsPair, RsPubSub};
 use super::{Implementation, LatencyStats, LzPair, PerfError, Transport};
 
 /// The implementations, in table order (ours first: ratios are ours / other).
@@ -95,20 +113,33 @@ pub enum Kind {
     },
     /// Client → Server (echo) → Client round trips; the figure is the p50.
     RoundTrip { transport: Transport, size: usize },
+    /// PUSH → PULL throughput (the classic peer of Scatter → Gather).
+    PushPull { transport: Transport, size: usize },
+    /// One PUB and `subs` SUBs subscribed as `fan` says; the figure is
+    /// messages published per second (see [`super::pubsub`] for what is
+    /// timed).
+    PubSub {
+        transport: Transport,
+        size: usize,
+        subs: usize,
+        fan: Fan,
+    },
 }
 
-/// A goal of issue #11: ours / C libzmq at least (`AtLeast`) or at most
-/// (`AtMost`) this.
+/// A goal of issue #11 or #12: ours / C libzmq at least (`AtLeast`) or at
+/// most (`AtMost`) this; or (`OfOneSub`) ours at least this fraction of
+/// ours in the same case with a single SUB (the fan-out goal of #12).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Goal {
     AtLeast(f64),
     AtMost(f64),
+    OfOneSub(f64),
 }
 
 impl Goal {
     fn met(self, ratio: f64) -> bool {
         match self {
-            Goal::AtLeast(g) => ratio >= g,
+            Goal::AtLeast(g) | Goal::OfOneSub(g) => ratio >= g,
             Goal::AtMost(g) => ratio <= g,
         }
     }
@@ -119,6 +150,7 @@ impl std::fmt::Display for Goal {
         match self {
             Goal::AtLeast(g) => write!(f, "≥ {g}×"),
             Goal::AtMost(g) => write!(f, "≤ {g}×"),
+            Goal::OfOneSub(g) => write!(f, "ours ≥ {g}× ours with 1 SUB"),
         }
     }
 }
@@ -216,6 +248,105 @@ pub fn cases(sizes: &[usize], idle: &[usize]) -> Vec<Case> {
     v
 }
 
+/// Message sizes of the PUSH → PULL TCP cases.
+pub const PUSH_PULL_SIZES: [usize; 3] = [32, 1024, 64 * 1024];
+
+/// SUB counts of the PUB → SUB cases (every SUB gets every message).
+pub const PUB_SUB_SUBS: [usize; 2] = [1, 100];
+
+/// SUBs of the fan-out case (each its own prefix), against 1 SUB.
+pub const FAN_OUT_SUBS: usize = 1000;
+
+/// The issue #11 goal for a transport and size, ours / C libzmq: TCP 32 B,
+/// 1 KiB and 64 KiB ≥ 1.5×, inproc 32 B ≥ 2×.
+fn throughput_goal(transport: Transport, size: usize) -> Option<Goal> {
+    match (transport, size) {
+        (Transport::Tcp, 32 | 1024 | 65536) => Some(Goal::AtLeast(1.5)),
+        (Transport::Inproc, 32) => Some(Goal::AtLeast(2.0)),
+        _ => None,
+    }
+}
+
+fn subs_name(n: usize) -> String {
+    format!("{n} SUB{}", if n == 1 { "" } else { "s" })
+}
+
+/// The cases of the classic types (issue #12): PUSH → PULL over TCP at
+/// [`PUSH_PULL_SIZES`] and inproc 32 B; PUB → SUB 32 B with each of `subs`
+/// SUBs subscribed to everything, TCP and inproc; and the fan-out: a PUB's
+/// send rate with 1 SUB and with `fan_out` SUBs each on its own prefix,
+/// TCP and inproc, 32 B.
+pub fn classic_cases(subs: &[usize], fan_out: usize) -> Vec<Case> {
+    let (tcp, inproc) = (Transport::Tcp, Transport::Inproc);
+    let mut v: Vec<Case> = PUSH_PULL_SIZES
+        .iter()
+        .map(|&size| (tcp, size))
+        .chain([(inproc, 32)])
+        .map(|(transport, size)| Case {
+            name: format!(
+                "PUSH→PULL {} {}",
+                transport_name(transport),
+                size_name(size)
+            ),
+            kind: Kind::PushPull { transport, size },
+            goal: throughput_goal(transport, size),
+        })
+        .collect();
+    for transport in [tcp, inproc] {
+        for &n in subs {
+            v.push(Case {
+                name: format!(
+                    "PUB→SUB {} 32 B, {} (all get all)",
+                    transport_name(transport),
+                    subs_name(n)
+                ),
+                kind: Kind::PubSub {
+                    transport,
+                    size: 32,
+                    subs: n,
+                    fan: Fan::All,
+                },
+                goal: throughput_goal(transport, 32),
+            });
+        }
+    }
+    for transport in [tcp, inproc] {
+        let mut counts = vec![1, fan_out];
+        counts.dedup();
+        for n in counts {
+            v.push(Case {
+                name: format!(
+                    "PUB send rate {} 32 B, {} on own prefixes",
+                    transport_name(transport),
+                    subs_name(n)
+                ),
+                kind: Kind::PubSub {
+                    transport,
+                    size: 32,
+                    subs: n,
+                    fan: Fan::OwnPrefix,
+                },
+                goal: (n > 1).then_some(Goal::OfOneSub(0.5)),
+            });
+        }
+    }
+    v
+}
+
+/// The section `--set classic` writes in the `--out` file unless
+/// `--section` names another.
+pub const CLASSIC_SECTION: &str =
+    "Classic socket types: PUSH/PULL and PUB/SUB (issue 12)";
+
+/// Which cases a run has: those of issue #11 (`core`), those of the
+/// classic types (`classic`, see [`classic_cases`]), or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseSet {
+    Core,
+    Classic,
+    All,
+}
+
 /// Pinned to one CPU, or free.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -240,6 +371,15 @@ pub struct Settings {
     pub modes: Vec<Mode>,
     pub sizes: Vec<usize>,
     pub idle: Vec<usize>,
+    /// Which cases run.
+    pub set: CaseSet,
+    /// SUB counts of the PUB → SUB cases.
+    pub subs: Vec<usize>,
+    /// SUBs of the fan-out case.
+    pub fan_out: usize,
+    /// Write the report as this section of `out` (replacing the section of
+    /// that name, or appended), not as the whole file.
+    pub section: Option<String>,
     /// Keep only the cases whose name contains this.
     pub only: Option<String>,
     pub out: Option<PathBuf>,
@@ -279,6 +419,10 @@ pub fn parse_args(program: &str, args: &[String]) -> Result<Settings, String> {
         } else {
             IDLE_CLIENTS.to_vec()
         },
+        set: CaseSet::All,
+        subs: PUB_SUB_SUBS.to_vec(),
+        fan_out: if quick { 100 } else { FAN_OUT_SUBS },
+        section: None,
         only: None,
         out: (!quick).then(|| PathBuf::from("BENCHMARKS.md")),
         svg: (!quick).then(|| PathBuf::from("docs/throughput.svg")),
@@ -320,17 +464,30 @@ pub fn parse_args(program: &str, args: &[String]) -> Result<Settings, String> {
                     v => return Err(bad(a, v)),
                 }
             }
-            "--idle" | "--sizes" => {
+            "--set" => {
+                s.set = match value(a)?.as_str() {
+                    "core" => CaseSet::Core,
+                    "classic" => CaseSet::Classic,
+                    "all" => CaseSet::All,
+                    v => return Err(bad(a, v)),
+                }
+            }
+            "--fanout" => {
+                let v = value(a)?;
+                s.fan_out = v.parse().map_err(|_| bad(a, &v))?;
+            }
+            "--section" => s.section = Some(value(a)?),
+            "--idle" | "--sizes" | "--subs" => {
                 let v = value(a)?;
                 let list = v
                     .split(',')
                     .map(|n| n.trim().parse::<usize>())
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|_| bad(a, &v))?;
-                if a == "--idle" {
-                    s.idle = list;
-                } else {
-                    s.sizes = list;
+                match a.as_str() {
+                    "--idle" => s.idle = list,
+                    "--subs" => s.subs = list,
+                    _ => s.sizes = list,
                 }
             }
             "--only" => s.only = Some(value(a)?),
@@ -343,6 +500,18 @@ pub fn parse_args(program: &str, args: &[String]) -> Result<Settings, String> {
     if s.rounds == 0 || s.secs <= 0.0 || s.sizes.contains(&0) {
         return Err("rounds, secs and sizes must be > 0".into());
     }
+    if s.set == CaseSet::Classic && s.section.is_none() {
+        s.section = Some(CLASSIC_SECTION.to_string());
+    }
+    if s.subs.contains(&0) || s.fan_out == 0 {
+        return Err("SUB counts must be > 0".into());
+    }
+    if s.section
+        .as_ref()
+        .is_some_and(|n| n.is_empty() || n.contains("--"))
+    {
+        return Err("--section needs a name without \"--\"".into());
+    }
     Ok(s)
 }
 
@@ -352,6 +521,11 @@ enum Subject {
     Rs(RsPair),
     RsScatterGather(RsPair<Gather, Scatter>),
     Omq(Box<OmqPair>),
+    LzPushPull(LzPushPull),
+    RsPushPull(RsPair<Pull, Push>),
+    LzPubSub(LzPubSub),
+    RsPubSub(RsPubSub),
+    OmqPubSub(Box<OmqPubSub>),
 }
 
 impl Subject {
@@ -396,6 +570,37 @@ impl Subject {
             (Kind::RoundTrip { transport, .. }, I::Omq) => {
                 Subject::Omq(Box::new(OmqPair::new(transport)?))
             }
+            (Kind::PushPull { transport, .. }, I::Libzmq) => {
+                Subject::LzPushPull(LzPushPull::new(transport)?)
+            }
+            (Kind::PushPull { transport, .. }, I::Rust) => {
+                Subject::RsPushPull(RsPair::push_pull(transport)?)
+            }
+            (Kind::PushPull { transport, .. }, I::Omq) => {
+                Subject::Omq(Box::new(OmqPair::push_pull(transport)?))
+            }
+            (
+                Kind::PubSub {
+                    transport,
+                    subs,
+                    fan,
+                    ..
+                },
+                implementation,
+            ) => {
+                let plan = Plan::new(subs, fan)?;
+                match implementation {
+                    I::Libzmq => {
+                        Subject::LzPubSub(LzPubSub::new(transport, plan)?)
+                    }
+                    I::Rust => {
+                        Subject::RsPubSub(RsPubSub::new(transport, plan)?)
+                    }
+                    I::Omq => Subject::OmqPubSub(Box::new(OmqPubSub::new(
+                        transport, plan,
+                    )?)),
+                }
+            }
         })
     }
 
@@ -406,6 +611,7 @@ impl Subject {
             Subject::Rs(p) => p.tcp_endpoint()?,
             Subject::RsScatterGather(p) => p.tcp_endpoint()?,
             Subject::Omq(p) => Some(p.endpoint().to_string()),
+            _ => None,
         };
         endpoint
             .ok_or_else(|| PerfError::new("idle clients need a TCP receiver"))
@@ -417,11 +623,14 @@ impl Subject {
             Subject::Rs(p) => p.recv_any(k),
             Subject::RsScatterGather(p) => p.recv_any(k),
             Subject::Omq(p) => p.recv_any(k),
+            _ => Err(PerfError::new("no idle clients for this case")),
         }
     }
 
+    /// Throughput, or for PUB/SUB the publishing time (see
+    /// [`super::pubsub`]).
     fn throughput(
-        &self,
+        &mut self,
         size: usize,
         count: u64,
     ) -> Result<Duration, PerfError> {
@@ -430,6 +639,11 @@ impl Subject {
             Subject::Rs(p) => p.throughput(size, count),
             Subject::RsScatterGather(p) => p.throughput(size, count),
             Subject::Omq(p) => p.throughput(size, count),
+            Subject::LzPushPull(p) => p.throughput(size, count),
+            Subject::RsPushPull(p) => p.throughput(size, count),
+            Subject::LzPubSub(p) => p.publish(size, count),
+            Subject::RsPubSub(p) => p.publish(size, count),
+            Subject::OmqPubSub(p) => p.publish(size, count),
         }
     }
 
@@ -442,9 +656,7 @@ impl Subject {
             Subject::Lz(p) => p.round_trips(size, count),
             Subject::Rs(p) => p.round_trips(size, count),
             Subject::Omq(p) => p.round_trips(size, count),
-            Subject::RsScatterGather(_) => {
-                Err(PerfError::new("no round trips over Scatter/Gather"))
-            }
+            _ => Err(PerfError::new("no round trips in this case")),
         }
     }
 }
@@ -616,13 +828,16 @@ fn cpu_time() -> Duration {
 }
 
 fn measure(
-    subject: &Subject,
+    subject: &mut Subject,
     kind: Kind,
     count: u64,
 ) -> Result<Sample, PerfError> {
     let cpu0 = cpu_time();
     let (value, elapsed) = match kind {
-        Kind::ScatterGather { size, .. } | Kind::ClientServer { size, .. } => {
+        Kind::ScatterGather { size, .. }
+        | Kind::ClientServer { size, .. }
+        | Kind::PushPull { size, .. }
+        | Kind::PubSub { size, .. } => {
             let elapsed = subject.throughput(size, count)?;
             (count as f64 / elapsed.as_secs_f64().max(1e-9), elapsed)
         }
@@ -654,7 +869,7 @@ fn next_count(sample: &Sample, secs: f64) -> u64 {
 
 /// A short first run that sets the count of the first round.
 fn calibrate(
-    subject: &Subject,
+    subject: &mut Subject,
     kind: Kind,
     secs: f64,
 ) -> Result<u64, PerfError> {
@@ -779,6 +994,12 @@ fn all_fit(case: &Case, fd_limit: u64) -> bool {
             IMPLEMENTATIONS.len() as u64 * (idle as u64 + 64) + FD_RESERVE
                 <= fd_limit
         }
+        // A SUB costs up to 3 descriptors here (C libzmq: its mailbox and
+        // both ends of its TCP connection).
+        Kind::PubSub { subs, .. } => {
+            IMPLEMENTATIONS.len() as u64 * (3 * subs as u64 + 64) + FD_RESERVE
+                <= fd_limit
+        }
         _ => true,
     }
 }
@@ -786,8 +1007,19 @@ fn all_fit(case: &Case, fd_limit: u64) -> bool {
 /// Runs every case in every mode (progress on stderr) and returns the
 /// results; `settings.idle` must already be capped.
 pub fn run(settings: &Settings) -> Result<Vec<ModeResult>, PerfError> {
-    let cases: Vec<Case> = cases(&settings.sizes, &settings.idle)
+    let core = match settings.set {
+        CaseSet::Core | CaseSet::All => cases(&settings.sizes, &settings.idle),
+        CaseSet::Classic => Vec::new(),
+    };
+    let classic = match settings.set {
+        CaseSet::Classic | CaseSet::All => {
+            classic_cases(&settings.subs, settings.fan_out)
+        }
+        CaseSet::Core => Vec::new(),
+    };
+    let cases: Vec<Case> = core
         .into_iter()
+        .chain(classic)
         .filter(|c| {
             settings
                 .only
@@ -847,7 +1079,8 @@ fn run_case(
         .map(|&imp| {
             progress(0, format!("setting up {}", short_name(imp)));
             let before = Footprint::now();
-            let s = Setup::new(imp, case.kind).map_err(|e| e.to_string())?;
+            let mut s =
+                Setup::new(imp, case.kind).map_err(|e| e.to_string())?;
             let grown = Footprint::now().minus(before);
             footprints.push((imp, grown));
             progress(
@@ -859,7 +1092,7 @@ fn run_case(
                     grown.rss_kib
                 ),
             );
-            let count = calibrate(&s.subject, case.kind, settings.secs)
+            let count = calibrate(&mut s.subject, case.kind, settings.secs)
                 .map_err(|e| e.to_string())?;
             Ok(((!reconnect).then_some(s), count))
         })
@@ -883,9 +1116,10 @@ fn run_case(
                 continue;
             };
             let measured = match setup {
-                Some(s) => measure(&s.subject, case.kind, *count),
-                None => Setup::new(IMPLEMENTATIONS[idx], case.kind)
-                    .and_then(|s| measure(&s.subject, case.kind, *count)),
+                Some(s) => measure(&mut s.subject, case.kind, *count),
+                None => Setup::new(IMPLEMENTATIONS[idx], case.kind).and_then(
+                    |mut s| measure(&mut s.subject, case.kind, *count),
+                ),
             };
             match measured {
                 Ok(s) => {
@@ -1012,6 +1246,32 @@ fn ratio_cell(r: Option<(f64, f64, f64)>) -> String {
     }
 }
 
+/// Ours in PUB/SUB case `c` over ours in the same case with a single SUB
+/// (medians), if both ran.
+fn one_sub_ratio(mode: &ModeResult, c: &CaseResult) -> Option<f64> {
+    let Kind::PubSub {
+        transport,
+        size,
+        fan,
+        ..
+    } = c.case.kind
+    else {
+        return None;
+    };
+    let one = Kind::PubSub {
+        transport,
+        size,
+        subs: 1,
+        fan,
+    };
+    let ours = |c: &CaseResult| match &c.samples[0] {
+        Ok(v) if !v.is_empty() => Some(median_value(v)),
+        _ => None,
+    };
+    let base = mode.cases.iter().find(|b| b.case.kind == one)?;
+    Some(ours(c)? / ours(base)?)
+}
+
 /// The Markdown table of one mode.
 pub fn table(mode: &ModeResult) -> String {
     let mut t = String::new();
@@ -1030,6 +1290,12 @@ pub fn table(mode: &ModeResult) -> String {
         let ok = |i: usize| c.samples[i].as_ref().ok().map(|v| v.as_slice());
         let r = |i: usize| ok(0).zip(ok(i)).and_then(|(a, b)| ratio(a, b));
         let goal = match (c.case.goal, r(1)) {
+            (Some(g @ Goal::OfOneSub(_)), _) => match one_sub_ratio(mode, c) {
+                Some(m) => {
+                    format!("{g}: {m:.2}× {}", if g.met(m) { "✓" } else { "✗" })
+                }
+                None => g.to_string(),
+            },
             (Some(g), Some((m, ..))) => {
                 format!("{g} {}", if g.met(m) { "✓" } else { "✗" })
             }
@@ -1071,6 +1337,16 @@ pub fn table(mode: &ModeResult) -> String {
             "\n¹ the three setups did not fit the descriptor limit at once: each round connected its implementation's Server and idle clients afresh (still alternated)."
         );
     }
+    if mode
+        .cases
+        .iter()
+        .any(|c| matches!(c.case.kind, Kind::PubSub { .. }))
+    {
+        let _ = writeln!(
+            t,
+            "\nPUB→SUB: SUBs subscribed and probed before timing (the PUB publishes probes until every SUB got one, then an end message each SUB reads up to); nothing dropped: ours and C libzmq with the PUB's send HWM and the SUBs' receive HWMs 0 (unlimited), OMQ.rs (no unlimited queues) with `xpub_nodrop` on its PUB. One receiver thread polls all SUBs (ours: `Poller`, C: `zmq_poll`; OMQ.rs: a task per SUB). \"All get all\": messages/s published, timed from the first send until every SUB has every message. \"Send rate\": SUB `i` subscribes to its own prefix (`0042`), message `j` goes to SUB `j mod N`; timed on the PUB from the first send to the return of the last (the SUBs drain meanwhile, and every message is checked to arrive)."
+        );
+    }
     let has_idle = mode.cases.iter().any(
         |c| matches!(c.case.kind, Kind::ClientServer { idle, .. } if idle > 0),
     );
@@ -1106,7 +1382,15 @@ pub fn markdown(
     capped: Option<(usize, u64)>,
 ) -> String {
     let mut t = String::new();
-    let _ = writeln!(t, "# Benchmarks: ours vs C libzmq 4.3.5 vs OMQ.rs\n");
+    match &settings.section {
+        Some(name) => {
+            let _ = writeln!(t, "## {name}\n");
+        }
+        None => {
+            let _ =
+                writeln!(t, "# Benchmarks: ours vs C libzmq 4.3.5 vs OMQ.rs\n");
+        }
+    }
     if let Some(note) = &settings.note {
         let _ = writeln!(t, "> **{note}**\n");
     }
@@ -1136,7 +1420,11 @@ pub fn markdown(
             "- **idle clients capped at {n}**: RLIMIT_NOFILE is {limit} here (the hard limit; raising it failed), and the Server's side of every idle connection is a descriptor of this process"
         );
     }
-    let _ = writeln!(t, "\nChart: [docs/throughput.svg](docs/throughput.svg) (Scatter→Gather TCP, messages/s against message size).\n");
+    if has_sweep(results) {
+        let _ = writeln!(t, "\nChart: [docs/throughput.svg](docs/throughput.svg) (Scatter→Gather TCP, messages/s against message size).\n");
+    } else {
+        t.push('\n');
+    }
     for m in results {
         t.push_str(&table(m));
         t.push('\n');
@@ -1179,6 +1467,40 @@ fn idle_footprints(results: &[ModeResult]) -> String {
         }
     }
     t
+}
+
+/// Whether any mode has a point of the Scatter→Gather TCP sweep (what the
+/// chart shows).
+fn has_sweep(results: &[ModeResult]) -> bool {
+    results.iter().any(|m| {
+        (0..IMPLEMENTATIONS.len()).any(|i| !sweep_points(m, i).is_empty())
+    })
+}
+
+/// Marks the start of section `name` in a Markdown file.
+fn section_begin(name: &str) -> String {
+    format!("<!-- compare section: {name} -->")
+}
+
+/// Marks the end of section `name` in a Markdown file.
+fn section_end(name: &str) -> String {
+    format!("<!-- end of compare section: {name} -->")
+}
+
+/// `doc` with `text` as its section `name`: the section of that name
+/// replaced, or appended if there is none.
+pub fn with_section(doc: &str, name: &str, text: &str) -> String {
+    let (begin, end) = (section_begin(name), section_end(name));
+    let block = format!("{begin}\n{}\n{end}\n", text.trim());
+    match (doc.find(&begin), doc.find(&end)) {
+        (Some(b), Some(e)) if e > b => {
+            let rest = doc[e + end.len()..].trim_start_matches('\n');
+            let sep = if rest.is_empty() { "" } else { "\n" };
+            format!("{}{block}{sep}{rest}", &doc[..b])
+        }
+        _ if doc.trim().is_empty() => block,
+        _ => format!("{}\n\n{block}", doc.trim_end()),
+    }
 }
 
 /// The sweep points of one implementation in one mode: (size, msgs/s).
@@ -1319,10 +1641,19 @@ pub fn main(program: &str, args: &[String]) -> Result<(), String> {
     let md = markdown(&settings, &results, capped);
     println!("{md}");
     if let Some(out) = &settings.out {
-        write_file(out, md.as_bytes())?;
+        let text = match &settings.section {
+            Some(name) => {
+                let doc = std::fs::read_to_string(out).unwrap_or_default();
+                with_section(&doc, name, &md)
+            }
+            None => md,
+        };
+        write_file(out, text.as_bytes())?;
         eprintln!("{program}: wrote {}", out.display());
     }
-    if let Some(svg) = &settings.svg {
+    if settings.svg.is_some() && !has_sweep(&results) {
+        eprintln!("{program}: no Scatter→Gather TCP sweep in this run, chart not written");
+    } else if let Some(svg) = &settings.svg {
         if let Some(dir) = svg.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -1409,6 +1740,79 @@ mod tests {
         assert_eq!(quick.out, None);
         assert!(quick.command.ends_with("--idle 5,7 --note 'it'\\''s'"));
         assert!(parse_args("rs-perf", &["--bogus".into()]).is_err());
+    }
+
+    #[test]
+    fn classic_settings_and_cases() {
+        let args: Vec<String> =
+            ["--set", "classic", "--subs", "2,5", "--fanout", "30"]
+                .map(String::from)
+                .to_vec();
+        let s = parse_args("rs-perf", &args).unwrap();
+        assert_eq!(s.set, CaseSet::Classic);
+        assert_eq!((s.subs, s.fan_out), (vec![2, 5], 30));
+        assert_eq!(s.section.as_deref(), Some(CLASSIC_SECTION));
+        assert!(parse_args("rs-perf", &["--subs".into(), "0".into()]).is_err());
+        assert!(parse_args("rs-perf", &["--set".into(), "x".into()]).is_err());
+        let quick = parse_args("rs-perf", &["--quick".into()]).unwrap();
+        assert_eq!((quick.set, quick.fan_out), (CaseSet::All, 100));
+
+        let cases = classic_cases(&[1, 100], 1000);
+        let goal = |name: &str| {
+            cases
+                .iter()
+                .find(|c| c.name == name)
+                .unwrap_or_else(|| panic!("no {name:?}"))
+                .goal
+        };
+        assert_eq!(goal("PUSH→PULL TCP 64 KiB"), Some(Goal::AtLeast(1.5)));
+        assert_eq!(goal("PUSH→PULL inproc 32 B"), Some(Goal::AtLeast(2.0)));
+        assert_eq!(
+            goal("PUB→SUB TCP 32 B, 100 SUBs (all get all)"),
+            Some(Goal::AtLeast(1.5))
+        );
+        assert_eq!(
+            goal("PUB send rate inproc 32 B, 1000 SUBs on own prefixes"),
+            Some(Goal::OfOneSub(0.5))
+        );
+        assert_eq!(goal("PUB send rate TCP 32 B, 1 SUB on own prefixes"), None);
+        assert_eq!(cases.len(), 4 + 4 + 4);
+    }
+
+    #[test]
+    fn sections_are_replaced_or_appended() {
+        let doc = with_section("# Title\n\nbody\n", "A", "## A\n\nfirst");
+        assert_eq!(
+            doc,
+            "# Title\n\nbody\n\n<!-- compare section: A -->\n## A\n\nfirst\n<!-- end of compare section: A -->\n"
+        );
+        let doc = with_section(&doc, "B", "## B");
+        let doc = with_section(&doc, "A", "## A\n\nsecond");
+        assert!(doc.starts_with(
+            "# Title\n\nbody\n\n<!-- compare section: A -->\n## A\n\nsecond\n"
+        ));
+        assert!(!doc.contains("first"));
+        assert!(doc.ends_with("## B\n<!-- end of compare section: B -->\n"));
+        assert_eq!(doc.matches("compare section: A").count(), 2);
+        assert!(with_section("", "A", "x").starts_with("<!-- compare"));
+    }
+
+    /// Every implementation sets up and measures every classic case (a few
+    /// SUBs, a few messages; the figures of a debug build mean nothing).
+    #[test]
+    fn classic_cases_run_for_every_implementation() {
+        for case in classic_cases(&[1, 3], 5) {
+            for imp in IMPLEMENTATIONS {
+                let what = format!("{} with {}", case.name, short_name(imp));
+                let mut setup = Setup::new(imp, case.kind)
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+                for count in [1, 7, 50] {
+                    let s = measure(&mut setup.subject, case.kind, count)
+                        .unwrap_or_else(|e| panic!("{what}: {e}"));
+                    assert!(s.value > 0.0 && s.count == count, "{what}");
+                }
+            }
+        }
     }
 
     #[test]

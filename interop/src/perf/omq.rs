@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use omq_tokio::{Context, CurveKeypair, Message, Options, Socket, SocketType};
 
+use super::pubsub::{Fan, Frame, Plan, CONNECT_BATCH, END, PROBE};
 use super::{
     check_count, check_size, inproc_name, Implementation, LatencyStats,
     PerfError, ThroughputStats, Transport,
@@ -21,6 +22,44 @@ use super::{
 /// instead of hanging: OMQ's calls take no timeout of their own, where ours
 /// and C libzmq's sockets have `perf::TIMEOUT_MS` per call.
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The tokio runtime of a setup: 2 worker threads.
+fn runtime() -> Result<tokio::runtime::Runtime, PerfError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| PerfError {
+            op: "build tokio runtime",
+            errno: 0,
+            detail: Some(e.to_string()),
+        })
+}
+
+/// A fresh endpoint to bind for `transport` (TCP: an ephemeral port).
+fn bind_endpoint(transport: Transport) -> String {
+    match transport {
+        Transport::Tcp => "tcp://127.0.0.1:0".to_string(),
+        Transport::Ipc => {
+            let dir = std::env::temp_dir();
+            format!("ipc://{}/{}.sock", dir.display(), inproc_name("omq"))
+        }
+        Transport::Inproc => format!("inproc://{}", inproc_name("omq")),
+    }
+}
+
+/// `block_on` with [`RUN_TIMEOUT`]: `op` names the failure on timeout.
+fn block_on<T>(
+    rt: &tokio::runtime::Runtime,
+    op: &'static str,
+    f: impl Future<Output = Result<T, PerfError>>,
+) -> Result<T, PerfError> {
+    rt.block_on(async move {
+        tokio::time::timeout(RUN_TIMEOUT, f)
+            .await
+            .unwrap_or(Err(PerfError::new(op)))
+    })
+}
 
 fn omq_err(op: &'static str) -> impl FnOnce(omq_tokio::Error) -> PerfError {
     move |e| PerfError {
@@ -49,21 +88,19 @@ impl OmqPair {
         SocketType::Scatter
     );
 
+    /// A PULL bound and a PUSH connected (default options), one message
+    /// through; only `throughput` applies.
+    pub fn push_pull(transport: Transport) -> Result<Self, PerfError> {
+        Self::connect(transport, false, SocketType::Pull, SocketType::Push)
+    }
+
     fn connect(
         transport: Transport,
         curve: bool,
         server_kind: SocketType,
         client_kind: SocketType,
     ) -> Result<Self, PerfError> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| PerfError {
-                op: "build tokio runtime",
-                errno: 0,
-                detail: Some(e.to_string()),
-            })?;
+        let rt = runtime()?;
         let (server_options, client_options) = if curve {
             let server_keys = CurveKeypair::generate();
             let server_public = server_keys.public;
@@ -75,14 +112,7 @@ impl OmqPair {
         } else {
             (Options::default(), Options::default())
         };
-        let bind_ep = match transport {
-            Transport::Tcp => "tcp://127.0.0.1:0".to_string(),
-            Transport::Ipc => {
-                let dir = std::env::temp_dir();
-                format!("ipc://{}/{}.sock", dir.display(), inproc_name("omq"))
-            }
-            Transport::Inproc => format!("inproc://{}", inproc_name("omq")),
-        };
+        let bind_ep = bind_endpoint(transport);
         let (ctx, server, client, endpoint) = rt.block_on(async move {
             let ctx = Context::current();
             let server = ctx.socket(server_kind, server_options);
@@ -124,11 +154,7 @@ impl OmqPair {
         op: &'static str,
         f: impl Future<Output = Result<T, PerfError>>,
     ) -> Result<T, PerfError> {
-        self.rt.block_on(async move {
-            tokio::time::timeout(RUN_TIMEOUT, f)
-                .await
-                .unwrap_or(Err(PerfError::new(op)))
-        })
+        block_on(&self.rt, op, f)
     }
 
     /// The endpoint the receiver is bound to (`tcp://127.0.0.1:PORT`).
@@ -245,3 +271,213 @@ fresh_pair_measures!(
     "CLIENT",
     "SERVER"
 );
+
+/// The first frame of `m`, checked by `plan` as what SUB `i` received.
+fn classify(plan: &Plan, i: usize, m: &Message) -> Result<Frame, PerfError> {
+    let bytes = m
+        .part_slice(0)
+        .ok_or_else(|| PerfError::new("SUB got an empty message"))?;
+    plan.classify(i, bytes)
+}
+
+/// A fresh message of `size` zero bytes that starts with `prefix`.
+fn fresh(size: usize, prefix: &[u8]) -> Message {
+    let mut v = vec![0u8; size];
+    v[..prefix.len()].copy_from_slice(prefix);
+    Message::single(v)
+}
+
+/// On one task per SUB of `range`, receives until a message `until` says
+/// stop, each checked by `plan`; for every other message `skip` must hold.
+async fn each_sub_until(
+    plan: Plan,
+    subs: &[Socket],
+    range: std::ops::Range<usize>,
+    until: Frame,
+    skip: Option<Frame>,
+) -> Result<(), PerfError> {
+    let tasks: Vec<_> = range
+        .map(|i| {
+            let sub = subs[i].clone();
+            tokio::spawn(async move {
+                loop {
+                    let m = sub.recv().await.map_err(omq_err("SUB recv"))?;
+                    match classify(&plan, i, &m)? {
+                        f if f == until => return Ok(()),
+                        f if Some(f) == skip => {}
+                        _ => {
+                            return Err(PerfError::new(
+                                "SUB got an unexpected message in the setup",
+                            ))
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("OMQ SUB task panicked")?;
+    }
+    Ok(())
+}
+
+/// A bound OMQ PUB (`xpub_nodrop`: it waits for room instead of dropping,
+/// since its queues cannot be unlimited) and `plan.subs()` connected SUBs
+/// (default options) on one 2-worker tokio runtime, subscriptions
+/// propagated (see [`super::pubsub`]); measured repeatedly.
+pub struct OmqPubSub {
+    plan: Plan,
+    publisher: Socket,
+    subs: Vec<Socket>,
+    _ctx: Context,
+    rt: tokio::runtime::Runtime,
+}
+
+impl OmqPubSub {
+    /// Binds the PUB, connects and subscribes the SUBs in batches, each
+    /// probed until every SUB of it got a probe, then drains the probes.
+    pub fn new(transport: Transport, plan: Plan) -> Result<Self, PerfError> {
+        let rt = runtime()?;
+        let bind_ep = bind_endpoint(transport);
+        let setup = async move {
+            let ctx = Context::current();
+            let options = Options {
+                xpub_nodrop: true,
+                ..Options::default()
+            };
+            let publisher = ctx.socket(SocketType::Pub, options);
+            let endpoint = publisher
+                .bind(bind_ep.as_str())
+                .await
+                .map_err(omq_err("bind PUB"))?
+                .to_string();
+            let mut subs: Vec<Socket> = Vec::with_capacity(plan.subs());
+            for start in (0..plan.subs()).step_by(CONNECT_BATCH) {
+                let batch = start..(start + CONNECT_BATCH).min(plan.subs());
+                for i in batch.clone() {
+                    let sub = ctx.socket(SocketType::Sub, Options::default());
+                    sub.connect(endpoint.as_str())
+                        .await
+                        .map_err(omq_err("connect SUB"))?;
+                    sub.subscribe(plan.topic(i))
+                        .await
+                        .map_err(omq_err("SUB subscribe"))?;
+                    subs.push(sub);
+                }
+                let probed = each_sub_until(
+                    plan,
+                    &subs,
+                    batch.clone(),
+                    Frame::Probe,
+                    None,
+                );
+                let mut probed = std::pin::pin!(probed);
+                loop {
+                    let topics = match plan.fan() {
+                        Fan::All => vec![Vec::new()],
+                        Fan::OwnPrefix => {
+                            batch.clone().map(|i| plan.topic(i)).collect()
+                        }
+                    };
+                    for t in topics {
+                        let probe = Plan::control(&t, PROBE);
+                        publisher
+                            .send(fresh(probe.len(), &probe))
+                            .await
+                            .map_err(omq_err("PUB send probe"))?;
+                    }
+                    let wait = Duration::from_millis(5);
+                    if let Ok(done) =
+                        tokio::time::timeout(wait, &mut probed).await
+                    {
+                        done?;
+                        break;
+                    }
+                }
+            }
+            for t in plan.topics() {
+                let end = Plan::control(&t, END);
+                publisher
+                    .send(fresh(end.len(), &end))
+                    .await
+                    .map_err(omq_err("PUB send end"))?;
+            }
+            each_sub_until(
+                plan,
+                &subs,
+                0..plan.subs(),
+                Frame::End,
+                Some(Frame::Probe),
+            )
+            .await?;
+            Ok::<_, PerfError>((ctx, publisher, subs))
+        };
+        let (ctx, publisher, subs) =
+            block_on(&rt, "OMQ PUB/SUB setup timed out", setup)?;
+        Ok(OmqPubSub {
+            plan,
+            publisher,
+            subs,
+            _ctx: ctx,
+            rt,
+        })
+    }
+
+    /// Publishes `count` fresh messages of `size` bytes from one task
+    /// while a task per SUB takes its share; returns the time
+    /// [`Plan::elapsed`] says.
+    pub fn publish(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Duration, PerfError> {
+        check_count(count)?;
+        let plan = self.plan;
+        plan.check_message_size(size)?;
+        let topics = plan.topics();
+        let publisher = self.publisher.clone();
+        let subs = self.subs.clone();
+        block_on(&self.rt, "OMQ PUB/SUB round timed out", async move {
+            let receivers: Vec<_> = subs
+                .into_iter()
+                .enumerate()
+                .map(|(i, sub)| {
+                    let n = plan.expected(i, count);
+                    tokio::spawn(async move {
+                        for _ in 0..n {
+                            let m = sub
+                                .recv()
+                                .await
+                                .map_err(omq_err("SUB recv"))?;
+                            if classify(&plan, i, &m)? != Frame::Data {
+                                return Err(PerfError::new(
+                                    "SUB got a probe while measuring",
+                                ));
+                            }
+                            check_size(m.byte_len(), size)?;
+                        }
+                        Ok::<_, PerfError>(Instant::now())
+                    })
+                })
+                .collect();
+            let sender = tokio::spawn(async move {
+                let start = Instant::now();
+                for j in 0..count {
+                    publisher
+                        .send(fresh(size, &topics[plan.target(j)]))
+                        .await
+                        .map_err(omq_err("PUB send"))?;
+                }
+                Ok::<_, PerfError>((start, Instant::now()))
+            });
+            let (start, sent_at) =
+                sender.await.expect("OMQ PUB task panicked")?;
+            let mut received_at = start;
+            for r in receivers {
+                received_at =
+                    received_at.max(r.await.expect("OMQ SUB task panicked")?);
+            }
+            Ok(plan.elapsed(start, sent_at, received_at))
+        })
+    }
+}

@@ -12,12 +12,15 @@ use libzmq::auth::{
 };
 use std::time::Duration;
 
+use libzmq::poll::{Events, PollId, Poller, READABLE};
 use libzmq::{
-    addr::Endpoint, prelude::*, Client, ClientBuilder, Ctx, Gather,
-    GatherBuilder, InprocAddr, IpcAddr, Msg, Scatter, ScatterBuilder, Server,
-    ServerBuilder, TcpAddr,
+    addr::Endpoint, prelude::*, Client, ClientBuilder, Ctx, ErrorKind, Gather,
+    GatherBuilder, InprocAddr, IpcAddr, Msg, Period, Pub, PubBuilder, Pull,
+    PullBuilder, Push, PushBuilder, Scatter, ScatterBuilder, Server,
+    ServerBuilder, Sub, SubBuilder, TcpAddr,
 };
 
+use super::pubsub::{Plan, Publisher, Subscribers, Take};
 use super::{
     check_count, check_size, time_round_trips, time_throughput, Implementation,
     LatencyStats, PerfError, ThroughputStats, Transport, TIMEOUT_MS,
@@ -75,31 +78,53 @@ fn contexts_and_endpoint(
 
 const TIMEOUT: Duration = Duration::from_millis(TIMEOUT_MS as u64);
 
-impl RsPair<Gather, Scatter> {
-    /// A `Gather` bound and a `Scatter` connected, one message through; only
-    /// [`throughput`](RsPair::throughput) applies.
-    pub fn scatter_gather(transport: Transport) -> Result<Self, PerfError> {
-        let (ctxs, endpoint) = contexts_and_endpoint(transport)?;
-        let server = GatherBuilder::new()
-            .bind(endpoint)
-            .recv_timeout(TIMEOUT)
-            .with_ctx(ctxs[0].handle())
-            .op("create and bind Gather")?;
-        let client = ScatterBuilder::new()
-            .connect(server.last_endpoint().op("Gather last_endpoint")?)
-            .send_timeout(TIMEOUT)
-            .with_ctx(ctxs[ctxs.len() - 1].handle())
-            .op("create and connect Scatter")?;
-        let pair = RsPair {
-            transport,
-            server,
-            client,
-            _ctxs: ctxs,
-        };
-        pair.throughput(1, 1)?;
-        Ok(pair)
-    }
+/// A constructor `$fn` of `RsPair<$recv, $send>`: a receiver bound with
+/// `$recv_builder` and a sender connected with `$send_builder` (default
+/// HWMs), one message through; only `throughput` applies.
+macro_rules! one_way_pair {
+    ($fn:ident, $recv:ident, $recv_builder:ident, $send:ident,
+        $send_builder:ident) => {
+        impl RsPair<$recv, $send> {
+            #[doc = concat!(
+                "A `", stringify!($recv), "` bound and a `",
+                stringify!($send), "` connected, one message through; only ",
+                "[`throughput`](RsPair::throughput) applies."
+            )]
+            pub fn $fn(transport: Transport) -> Result<Self, PerfError> {
+                let (ctxs, endpoint) = contexts_and_endpoint(transport)?;
+                let server = $recv_builder::new()
+                    .bind(endpoint)
+                    .recv_timeout(TIMEOUT)
+                    .with_ctx(ctxs[0].handle())
+                    .op("create and bind receiver")?;
+                let client = $send_builder::new()
+                    .connect(
+                        server.last_endpoint().op("receiver last_endpoint")?,
+                    )
+                    .send_timeout(TIMEOUT)
+                    .with_ctx(ctxs[ctxs.len() - 1].handle())
+                    .op("create and connect sender")?;
+                let pair = RsPair {
+                    transport,
+                    server,
+                    client,
+                    _ctxs: ctxs,
+                };
+                pair.throughput(1, 1)?;
+                Ok(pair)
+            }
+        }
+    };
 }
+
+one_way_pair!(
+    scatter_gather,
+    Gather,
+    GatherBuilder,
+    Scatter,
+    ScatterBuilder
+);
+one_way_pair!(push_pull, Pull, PullBuilder, Push, PushBuilder);
 
 impl<R: RecvMsg + Socket + Sync, S: SendMsg + Sync> RsPair<R, S> {
     /// The transport of this pair.
@@ -230,3 +255,124 @@ impl RsPair {
 }
 
 fresh_pair_measures!(RsPair, Implementation::Rust, "Rust", "Client", "Server");
+
+/// The publisher side of [`RsPubSub`].
+pub struct RsPub(Pub);
+
+impl Publisher for RsPub {
+    fn send_fresh(
+        &mut self,
+        size: usize,
+        prefix: &[u8],
+    ) -> Result<(), PerfError> {
+        let mut msg = Msg::with_size(size);
+        msg.as_bytes_mut()[..prefix.len()].copy_from_slice(prefix);
+        self.0.send(msg).op("PUB send")
+    }
+}
+
+/// The subscribers of [`RsPubSub`], polled together with a [`Poller`].
+pub struct RsSubs {
+    subs: Vec<Sub>,
+    poller: Poller,
+    events: Events,
+    msg: Msg,
+}
+
+impl Subscribers for RsSubs {
+    fn len(&self) -> usize {
+        self.subs.len()
+    }
+
+    fn drain(
+        &mut self,
+        timeout: Duration,
+        take: &mut Take<'_>,
+    ) -> Result<usize, PerfError> {
+        match self.poller.poll(&mut self.events, Period::Finite(timeout)) {
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(0),
+            polled => polled.op("poll SUBs")?,
+        }
+        let mut taken = 0;
+        for event in &self.events {
+            let i = usize::from(event.id());
+            let sub = &self.subs[i];
+            loop {
+                match sub.try_recv(&mut self.msg) {
+                    Ok(()) => {
+                        take(i, self.msg.as_bytes())?;
+                        taken += 1;
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e) => return Err(e).op("SUB try_recv"),
+                }
+            }
+        }
+        Ok(taken)
+    }
+}
+
+/// A bound `Pub` and `plan.subs()` connected `Sub`s (PUB send HWM and SUB
+/// receive HWMs 0: unlimited, nothing dropped), subscriptions propagated;
+/// measured repeatedly. Contexts as for the pairs: one per side (TCP, IPC)
+/// or one shared (inproc), each with one I/O thread.
+pub struct RsPubSub {
+    plan: Plan,
+    publisher: RsPub,
+    subs: RsSubs,
+    _ctxs: Vec<Ctx>,
+}
+
+impl RsPubSub {
+    /// Binds the `Pub`, connects and subscribes the `Sub`s (in batches),
+    /// and waits until each received a probe.
+    pub fn new(transport: Transport, plan: Plan) -> Result<Self, PerfError> {
+        let (ctxs, endpoint) = contexts_and_endpoint(transport)?;
+        let publisher = PubBuilder::new()
+            .bind(endpoint)
+            .send_hwm(0)
+            .send_timeout(TIMEOUT)
+            .with_ctx(ctxs[0].handle())
+            .op("create and bind Pub")?;
+        let endpoint = publisher.last_endpoint().op("Pub last_endpoint")?;
+        let sub_ctx = ctxs[ctxs.len() - 1].handle();
+        let mut publisher = RsPub(publisher);
+        let mut subs = RsSubs {
+            subs: Vec::with_capacity(plan.subs()),
+            poller: Poller::new(),
+            events: Events::with_capacity(plan.subs()),
+            msg: Msg::new(),
+        };
+        plan.connect_in_batches(&mut publisher, &mut subs, |subs, i| {
+            let sub = SubBuilder::new()
+                .connect(endpoint.clone())
+                .recv_hwm(0)
+                .recv_timeout(TIMEOUT)
+                .with_ctx(sub_ctx)
+                .op("create and connect Sub")?;
+            sub.subscribe(plan.topic(i)).op("Sub subscribe")?;
+            subs.poller
+                .add(&sub, PollId(i), READABLE)
+                .op("poller add")?;
+            subs.subs.push(sub);
+            Ok(())
+        })?;
+        Ok(RsPubSub {
+            plan,
+            publisher,
+            subs,
+            _ctxs: ctxs,
+        })
+    }
+
+    /// Publishes `count` messages of `size` bytes (see
+    /// [`Plan::measure`]).
+    pub fn publish(
+        &mut self,
+        size: usize,
+        count: u64,
+    ) -> Result<Duration, PerfError> {
+        self.plan
+            .measure(&mut self.publisher, &mut self.subs, size, count)
+    }
+}
