@@ -4,12 +4,18 @@
 //! ```text
 //! <prog> thr <tcp|inproc|ipc> <size> <count>   # one throughput run
 //! <prog> lat <tcp|inproc|ipc> <size> <count>   # one latency run
+//! <prog> pubsub <tcp|inproc|ipc> <subs> <all|own> <size> <count>
+//!                                              # one PUB→SUB run (see `perf::pubsub`)
 //! <prog> compare [--quick] [options]           # ours, C libzmq and OMQ.rs side by side
 //!                                              # (see `perf::compare`)
 //! ```
 
 use std::process::ExitCode;
 
+use super::lz_classic::LzPubSub;
+use super::omq::OmqPubSub;
+use super::pubsub::{Fan, Plan};
+use super::rust::RsPubSub;
 use super::{
     omq, rust, Implementation, LatencyStats, PerfError, ThroughputStats,
     Transport,
@@ -21,7 +27,9 @@ fn usage(program: &str) -> String {
          \x20      {program} compare [--quick] [--rounds N] [--secs S] [--mode both|pinned|free]\n\
          \x20                [--set core|classic|all] [--idle N,..] [--sizes B,..] [--subs N,..] [--fanout N]\n\
          \x20                [--only TEXT] [--out FILE.md] [--section NAME] [--svg FILE.svg] [--note TEXT]\n\
+         \x20      {program} pubsub <tcp|inproc|ipc> <subs> <all|own> <size-bytes> <count>\n\
          e.g.   {program} thr tcp 32 1000000\n\
+         \x20      {program} pubsub tcp 1000 own 32 2000000\n\
          \x20      {program} lat tcp 32 20000"
     )
 }
@@ -56,6 +64,35 @@ fn lat(
     }
 }
 
+/// One PUB→SUB measurement of `count` messages after the setup (see
+/// [`super::pubsub`]): messages published per second.
+fn pubsub(
+    implementation: Implementation,
+    transport: Transport,
+    plan: Plan,
+    size: usize,
+    count: u64,
+) -> Result<ThroughputStats, PerfError> {
+    let elapsed = match implementation {
+        Implementation::Libzmq => {
+            LzPubSub::new(transport, plan)?.publish(size, count)?
+        }
+        Implementation::Rust => {
+            RsPubSub::new(transport, plan)?.publish(size, count)?
+        }
+        Implementation::Omq => {
+            OmqPubSub::new(transport, plan)?.publish(size, count)?
+        }
+    };
+    Ok(ThroughputStats::new(
+        implementation,
+        transport,
+        size,
+        count,
+        elapsed,
+    ))
+}
+
 fn run(
     program: &str,
     implementation: Implementation,
@@ -67,6 +104,29 @@ fn run(
         }
         [mode, endpoint] if mode == "idle-clients" => {
             super::compare::idle_clients_child(endpoint)
+        }
+        [mode, transport, subs, fan, size, count] if mode == "pubsub" => {
+            let fan = match fan.as_str() {
+                "all" => Fan::All,
+                "own" => Fan::OwnPrefix,
+                other => {
+                    return Err(format!(
+                        "unknown fan {other:?} (expected all or own)"
+                    ))
+                }
+            };
+            let plan = Plan::new(parse("subs", subs)?, fan)
+                .map_err(|e| e.to_string())?;
+            let s = pubsub(
+                implementation,
+                transport.parse()?,
+                plan,
+                parse("size", size)?,
+                parse("count", count)?,
+            )
+            .map_err(|e| e.to_string())?;
+            println!("{s} ({} SUBs, {fan:?})", plan.subs());
+            Ok(())
         }
         [mode, transport, size, count] => {
             let transport: Transport = transport.parse()?;
