@@ -1412,7 +1412,7 @@ pub fn markdown(
     );
     let _ = writeln!(
         t,
-        "- shape: both ends in this process; ours and C: a context per side (TCP), one for inproc, sender on the main thread, receiver on a second thread; default HWMs; a fresh zero-filled message per send. Modes: pinned = every thread on one CPU (`sched_setaffinity`), free = all CPUs."
+        "- shape: both ends in this process; ours and C: a context per side (TCP), one for inproc, sender on the main thread, receiver on a second thread; default HWMs (PUB→SUB: see the note under the tables); a fresh zero-filled message per send. Modes: pinned = every thread on one CPU (`sched_setaffinity`), free = all CPUs."
     );
     if let Some((n, limit)) = capped {
         let _ = writeln!(
