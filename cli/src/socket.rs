@@ -36,6 +36,9 @@ pub struct Options {
     pub no_drop: bool,
     /// The topic prefixes a Sub or XSub subscribes to.
     pub subscriptions: Vec<Vec<u8>>,
+    /// No high water marks: queue without limit instead of blocking or
+    /// dropping.
+    pub unlimited_hwm: bool,
 }
 
 /// A socket of any available type.
@@ -219,9 +222,15 @@ impl AnySocket {
         });
         if let Ok(sender) = self.sender() {
             each_sender!(sender, s => s.set_send_timeout(options.send_timeout)?);
+            if options.unlimited_hwm {
+                each_sender!(sender, s => s.set_send_hwm(0)?);
+            }
         }
         if let Ok(receiver) = self.receiver() {
             each_receiver!(receiver, s => s.set_recv_timeout(options.recv_timeout)?);
+            if options.unlimited_hwm {
+                each_receiver!(receiver, s => s.set_recv_hwm(0)?);
+            }
         }
         Ok(())
     }
