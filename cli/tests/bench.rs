@@ -78,6 +78,10 @@ fn json_is_valid_and_complete() {
         ("scatter-gather", "tcp"),
         ("radio-dish", "ipc"),
         ("client-server", "ipc"),
+        ("push-pull", "inproc"),
+        ("pub-sub", "tcp"),
+        ("dealer-router", "ipc"),
+        ("pair", "tcp"),
     ] {
         let json = json_of(&[
             "--pattern",
@@ -98,7 +102,7 @@ fn json_is_valid_and_complete() {
         assert_eq!(row["messages"], 2000);
         assert!(row["msgs_per_sec"].as_f64().unwrap() > 0.0, "{json}");
         let latency = json["latency"].as_array().unwrap();
-        if pattern == "client-server" {
+        if ["client-server", "dealer-router", "pair"].contains(&pattern) {
             assert_eq!(latency[0]["round_trips"], 100);
             let (p50, p99) = (
                 latency[0]["p50_us"].as_f64().unwrap(),
@@ -108,6 +112,46 @@ fn json_is_valid_and_complete() {
         } else {
             assert!(latency.is_empty());
         }
+    }
+}
+
+#[test]
+fn classic_patterns_print_a_table() {
+    let table = stdout_of(&[
+        "bench",
+        "--pattern",
+        "pub-sub",
+        "--transport",
+        "inproc",
+        "--size",
+        "32,1KiB",
+        "-n",
+        "2000",
+    ]);
+    assert!(table.starts_with("pub-sub over inproc (null)"), "{table}");
+    assert!(
+        table.contains("msgs/s") && !table.contains("p99"),
+        "{table}"
+    );
+    assert!(table.contains(" 2000 "), "every message arrives: {table}");
+}
+
+#[test]
+fn req_rep_measures_round_trips_only() {
+    for transport in ["inproc", "tcp", "ipc"] {
+        let json = json_of(&[
+            "--pattern",
+            "req-rep",
+            "--transport",
+            transport,
+            "--size",
+            "32",
+            "--round-trips",
+            "100",
+        ]);
+        assert_eq!(json["pattern"], "req-rep");
+        assert!(json["throughput"].as_array().unwrap().is_empty(), "{json}");
+        assert_eq!(json["latency"][0]["round_trips"], 100, "{json}");
     }
 }
 
@@ -167,6 +211,56 @@ fn two_processes_for_throughput_and_for_round_trips() {
 }
 
 #[test]
+fn two_processes_with_classic_patterns() {
+    let (sink, source, _) = remote_pair(
+        "sink",
+        &[
+            "-b",
+            "tcp://127.0.0.1:*",
+            "--pattern",
+            "dealer-router",
+            "--json",
+            "--size",
+            "100",
+            "-n",
+            "2000",
+            "--timeout",
+            "15s",
+        ],
+        "source",
+        &["--pattern", "dealer-router", "--size", "100", "-n", "2000"],
+    );
+    source.finish(STEP).success();
+    let json: Value =
+        serde_json::from_slice(&sink.finish(STEP).success().stdout).unwrap();
+    assert_eq!(json["pattern"], "dealer-router");
+    assert_eq!(json["throughput"][0]["messages"], 2000);
+
+    for pattern in ["req-rep", "pair", "dealer-router"] {
+        let (echo, ping, _) = remote_pair(
+            "echo",
+            &[
+                "-b",
+                "ipc://*",
+                "--pattern",
+                pattern,
+                "--round-trips",
+                "100",
+                "--timeout",
+                "15s",
+            ],
+            "ping",
+            &["--pattern", pattern, "--round-trips", "100", "--json"],
+        );
+        let json: Value =
+            serde_json::from_slice(&ping.finish(STEP).success().stdout)
+                .unwrap();
+        assert_eq!(json["latency"][1]["round_trips"], 100, "{json}");
+        echo.finish(STEP).success();
+    }
+}
+
+#[test]
 fn mismatched_sizes_are_reported() {
     let (sink, source, _) = remote_pair(
         "sink",
@@ -209,7 +303,22 @@ fn a_silent_peer_ends_the_run_within_the_timeout() {
 
 #[test]
 fn bad_combinations_are_explained() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--pattern", "req-rep", "--test", "throughput"],
+            "req-rep measures round trips only",
+        ),
+        (
+            &[
+                "--remote",
+                "source",
+                "--pattern",
+                "pub-sub",
+                "-c",
+                "tcp://127.0.0.1:1",
+            ],
+            "pub-sub cannot be benchmarked across processes",
+        ),
         (
             &["--pattern", "radio-dish", "--test", "latency"],
             "round trips need --pattern client-server",

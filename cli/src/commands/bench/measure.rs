@@ -10,8 +10,8 @@ use indicatif::ProgressBar;
 use libzmq::{ErrorKind, Msg};
 use std::time::{Duration, Instant};
 
-/// Tells the messages to count from the ones to skip (a radio's warm-up
-/// messages, which go to a group of their own).
+/// Tells the messages to count from the ones to skip (warm-up messages:
+/// a radio's go to a group of their own, a pub's are probes).
 pub type Skip<'a> = &'a dyn Fn(&Msg) -> bool;
 
 /// How often the progress bar moves, in messages: about a hundred times
@@ -44,8 +44,7 @@ pub fn sink(
     let mut start = None;
     let mut received = 0u64;
     while received < count {
-        let msg = receiver
-            .recv_msg()
+        let msg = recv_payload(receiver)
             .map_err(|err| failed("receiving", received, count, err.kind()))?;
         if skip(&msg) {
             continue;
@@ -60,19 +59,31 @@ pub fn sink(
     Ok(start.map_or(Duration::ZERO, |start| start.elapsed()))
 }
 
-/// Answers `count` requests with the request itself.
+/// Receives one message's payload: a Router's messages start with the
+/// routing id of the peer that sent them.
+fn recv_payload(
+    receiver: Receiver<'_>,
+) -> std::result::Result<Msg, libzmq::Error> {
+    match receiver {
+        Receiver::Router(_) => receiver
+            .recv()
+            .map(|mut parts| parts.pop().unwrap_or_default()),
+        _ => receiver.recv_msg(),
+    }
+}
+
+/// Answers `count` requests with the request itself (with its envelope,
+/// for a Router).
 pub fn echo(
     receiver: Receiver<'_>,
     sender: Sender<'_>,
     count: u64,
 ) -> Result<()> {
     for answered in 0..count {
-        let request = receiver.recv_msg().map_err(|err| {
+        let request = receiver.recv().map_err(|err| {
             failed("waiting for a ping", answered, count, err.kind())
         })?;
-        sender
-            .send_msg(request)
-            .map_err(|err| failed("answering", answered, count, err.kind()))?;
+        sender.send(request)?;
     }
     Ok(())
 }

@@ -26,6 +26,9 @@ Examples:
   zmq bench                                       # client-server over tcp, 64 B and 1 KiB
   zmq bench --transport inproc --size 32,1KiB,64KiB --count 200000
   zmq bench --pattern scatter-gather --test throughput --json
+  zmq bench --pattern pub-sub --transport inproc     # SUB subscribed to everything
+  zmq bench --pattern req-rep --transport ipc        # round trips only
+  zmq bench --pattern dealer-router --test throughput
   zmq bench --transport ipc --curve --test latency
 
   # two processes (or machines), like libzmq's local_thr / remote_thr:
@@ -34,17 +37,25 @@ Examples:
   # and like local_lat / remote_lat:
   zmq bench --remote echo -b tcp://*:5555 --size 64 --round-trips 10000
   zmq bench --remote ping -c tcp://host:5555 --size 64 --round-trips 10000
+  zmq bench --remote echo --pattern req-rep -b ipc://bench   # and ping -c ipc://bench
+
+Patterns: client-server, dealer-router, pair (throughput and round trips),
+req-rep (round trips), push-pull, scatter-gather, pub-sub, radio-dish
+(throughput; pub-sub and radio-dish in one process only).
 
 The measuring end (sink, ping, or the one process) prints a table, or JSON with
 --json. A progress bar shows on a terminal (stderr) only. Both ends of a remote
 run need the same --pattern, --size, --count / --round-trips.")]
 pub struct BenchArgs {
-    /// What to measure (default: both for client-server, throughput for
-    /// the one-way patterns; a --remote role implies its own).
+    /// What to measure (default: all the pattern can: both for
+    /// client-server, dealer-router and pair, latency for req-rep,
+    /// throughput for the one-way patterns; a --remote role implies its
+    /// own).
     #[arg(long, value_enum)]
     pub test: Option<Test>,
 
-    /// The socket pattern (round trips need client-server).
+    /// The socket pattern (round trips need client-server, dealer-router,
+    /// req-rep or pair).
     #[arg(long, value_enum, default_value = "client-server")]
     pub pattern: Pattern,
 
@@ -112,15 +123,97 @@ pub enum Pattern {
     ScatterGather,
     /// Radio sends to a group, dish receives (one process only).
     RadioDish,
+    /// Push sends, pull receives.
+    PushPull,
+    /// Pub sends, sub (subscribed to everything) receives (one process
+    /// only).
+    PubSub,
+    /// Dealer sends, router receives (and echoes for round trips).
+    DealerRouter,
+    /// Req asks, rep answers (round trips only).
+    ReqRep,
+    /// One pair sends, the other receives (and echoes for round trips).
+    Pair,
 }
 
 impl Pattern {
-    /// The sending and the receiving socket types.
-    fn kinds(self) -> (SocketKind, SocketKind) {
-        match self {
-            Pattern::ClientServer => (SocketKind::Client, SocketKind::Server),
-            Pattern::ScatterGather => (SocketKind::Scatter, SocketKind::Gather),
-            Pattern::RadioDish => (SocketKind::Radio, SocketKind::Dish),
+    /// The sending and the receiving socket types of a throughput run, if
+    /// the pattern has one.
+    fn one_way(self) -> Option<(SocketKind, SocketKind)> {
+        use SocketKind as K;
+        Some(match self {
+            Pattern::ClientServer => (K::Client, K::Server),
+            Pattern::ScatterGather => (K::Scatter, K::Gather),
+            Pattern::RadioDish => (K::Radio, K::Dish),
+            Pattern::PushPull => (K::Push, K::Pull),
+            Pattern::PubSub => (K::Pub, K::Sub),
+            Pattern::DealerRouter => (K::Dealer, K::Router),
+            Pattern::Pair => (K::Pair, K::Pair),
+            Pattern::ReqRep => return None,
+        })
+    }
+
+    /// The pinging and the echoing socket types of a round-trip run, if
+    /// the pattern has one.
+    fn round_trip(self) -> Option<(SocketKind, SocketKind)> {
+        use SocketKind as K;
+        Some(match self {
+            Pattern::ClientServer => (K::Client, K::Server),
+            Pattern::DealerRouter => (K::Dealer, K::Router),
+            Pattern::ReqRep => (K::Req, K::Rep),
+            Pattern::Pair => (K::Pair, K::Pair),
+            Pattern::ScatterGather
+            | Pattern::RadioDish
+            | Pattern::PushPull
+            | Pattern::PubSub => return None,
+        })
+    }
+
+    /// What the pattern measures when `--test` is not given.
+    fn default_test(self) -> Test {
+        match (self.one_way(), self.round_trip()) {
+            (Some(_), Some(_)) => Test::Both,
+            (None, _) => Test::Latency,
+            (_, None) => Test::Throughput,
+        }
+    }
+
+    /// Whether the sender must send warm-up messages until the receiver
+    /// gets one: the sender drops what nobody asked for, so it cannot
+    /// know otherwise that the receiver's JOIN or subscription arrived.
+    fn warms_up(self) -> bool {
+        matches!(self, Pattern::RadioDish | Pattern::PubSub)
+    }
+
+    /// Checks that the pattern can measure `test`.
+    fn check(self, test: Test) -> Result<()> {
+        if test != Test::Latency {
+            self.kinds(Test::Throughput)?;
+        }
+        if test != Test::Throughput {
+            self.kinds(Test::Latency)?;
+        }
+        Ok(())
+    }
+
+    /// The sending (or pinging) and the receiving (or echoing) socket
+    /// types for `test` (throughput or latency), or why there are none.
+    fn kinds(self, test: Test) -> Result<(SocketKind, SocketKind)> {
+        if test == Test::Throughput {
+            self.one_way().ok_or_else(|| {
+                CliError::conflict(format!(
+                    "{} measures round trips only: add --test latency",
+                    self.name()
+                ))
+            })
+        } else {
+            self.round_trip().ok_or_else(|| {
+                CliError::conflict(format!(
+                    "round trips need --pattern client-server, dealer-router, \
+                     req-rep or pair ({} is one-way): add --test throughput",
+                    self.name()
+                ))
+            })
         }
     }
 
@@ -129,6 +222,11 @@ impl Pattern {
             Pattern::ClientServer => "client-server",
             Pattern::ScatterGather => "scatter-gather",
             Pattern::RadioDish => "radio-dish",
+            Pattern::PushPull => "push-pull",
+            Pattern::PubSub => "pub-sub",
+            Pattern::DealerRouter => "dealer-router",
+            Pattern::ReqRep => "req-rep",
+            Pattern::Pair => "pair",
         }
     }
 }
@@ -182,16 +280,16 @@ pub enum Role {
 const GROUP: &str = "bench";
 /// The group of a radio's warm-up messages, sent until the dish has joined.
 const WARMUP: &str = "bench-warmup";
+/// A pub's warm-up message, sent until the sub's subscription has arrived
+/// (the measured messages are all `0x5a` bytes).
+const PROBE: &[u8] = b"\0bench-probe";
 
 /// Runs `zmq bench`.
 pub fn run(args: &BenchArgs) -> Result<()> {
-    if args.test.is_some_and(|test| test != Test::Throughput)
-        && args.pattern != Pattern::ClientServer
-    {
-        return Err(CliError::conflict(format!(
-            "round trips need --pattern client-server ({} is one-way): add --test throughput",
-            args.pattern.name()
-        )));
+    if args.remote.is_none() {
+        if let Some(test) = args.test {
+            args.pattern.check(test)?;
+        }
     }
     let report = match args.remote {
         Some(role) => run_remote(args, role)?,
@@ -240,6 +338,12 @@ fn options(args: &BenchArgs, kind: SocketKind, lingers: bool) -> Options {
             _ => Vec::new(),
         },
         no_drop: true,
+        subscriptions: match kind {
+            SocketKind::Sub => vec![Vec::new()],
+            _ => Vec::new(),
+        },
+        // A pub drops what does not fit: nothing may be dropped.
+        unlimited_hwm: matches!(kind, SocketKind::Pub | SocketKind::Sub),
         ..Options::default()
     }
 }
@@ -248,10 +352,12 @@ fn group(name: &str) -> Group {
     Group::new(name).expect("a constant group name is valid")
 }
 
-/// Whether a message is a radio's warm-up.
+/// Whether a message is a radio's or a pub's warm-up.
 fn is_warmup(msg: &Msg) -> bool {
-    msg.group()
-        .is_some_and(|g| g.to_bytes() == WARMUP.as_bytes())
+    msg.as_bytes() == PROBE
+        || msg
+            .group()
+            .is_some_and(|g| g.to_bytes() == WARMUP.as_bytes())
 }
 
 /// Never skips a message.
@@ -294,20 +400,18 @@ fn run_local(args: &BenchArgs) -> Result<Report> {
     let ctx = Ctx::new();
     let mut report =
         empty_report(args, args.transport.name().to_owned(), args.curve);
-    let (send_kind, recv_kind) = args.pattern.kinds();
-    let test = args.test.unwrap_or(match args.pattern {
-        Pattern::ClientServer => Test::Both,
-        _ => Test::Throughput,
-    });
+    let test = args.test.unwrap_or(args.pattern.default_test());
     for &size in &args.size {
-        if test != Test::Latency {
+        if let Some((send_kind, recv_kind)) =
+            args.pattern.one_way().filter(|_| test != Test::Latency)
+        {
             let (receiver_end, sender_end) = local_pair(
                 args,
                 ctx.handle(),
                 (recv_kind, &receiving),
                 (send_kind, &sending),
             )?;
-            let joined = AtomicBool::new(args.pattern != Pattern::RadioDish);
+            let joined = AtomicBool::new(!args.pattern.warms_up());
             let skip = |msg: &Msg| {
                 let warmup = is_warmup(msg);
                 if warmup {
@@ -320,19 +424,23 @@ fn run_local(args: &BenchArgs) -> Result<Report> {
                 "sending",
                 || {
                     let sender = sender_end.sender()?;
-                    warm_up_radio(sender, &joined)?;
+                    warm_up(sender, args.pattern, &joined)?;
                     measure::source(sender, size, args.count)
                 },
                 || sink(receiver_end.receiver()?, size, args.count, &skip),
             )?;
             report.throughput.push(throughput);
         }
-        if test != Test::Throughput {
+        if let Some((ping_kind, echo_kind)) = args
+            .pattern
+            .round_trip()
+            .filter(|_| test != Test::Throughput)
+        {
             let (server, client) = local_pair(
                 args,
                 ctx.handle(),
-                (SocketKind::Server, &receiving),
-                (SocketKind::Client, &sending),
+                (echo_kind, &receiving),
+                (ping_kind, &sending),
             )?;
             let latency = alongside(
                 &ctx,
@@ -459,17 +567,23 @@ fn local_pair(
     Ok((receiver, sender))
 }
 
-/// Sends warm-up messages until the dish has seen one (`joined`). A radio
-/// drops what nobody joined, so there is no other way to know that the
-/// dish's JOIN has reached it.
-fn warm_up_radio(
+/// Sends warm-up messages until the receiver has seen one (`joined`). A
+/// radio drops what nobody joined and a pub what nobody subscribed to, so
+/// there is no other way to know that the JOIN or subscription arrived.
+fn warm_up(
     sender: crate::socket::Sender<'_>,
+    pattern: Pattern,
     joined: &AtomicBool,
 ) -> Result<()> {
     let warmup = group(WARMUP);
     while !joined.load(Ordering::Acquire) {
-        let mut msg = Msg::new();
-        msg.set_group(&warmup);
+        let msg = if pattern == Pattern::RadioDish {
+            let mut msg = Msg::new();
+            msg.set_group(&warmup);
+            msg
+        } else {
+            Msg::from(PROBE)
+        };
         sender.send(vec![msg])?;
         std::thread::sleep(Duration::from_millis(1));
     }
@@ -478,11 +592,13 @@ fn warm_up_radio(
 
 /// One end of a two-process run; the measuring ends return their report.
 fn run_remote(args: &BenchArgs, role: Role) -> Result<Option<Report>> {
-    if args.pattern == Pattern::RadioDish {
-        return Err(CliError::conflict(
-            "radio-dish cannot be benchmarked across processes: a radio cannot \
-             learn that the dish joined; run it in one process (without --remote)",
-        ));
+    if args.pattern.warms_up() {
+        return Err(CliError::conflict(format!(
+            "{} cannot be benchmarked across processes: the sender cannot \
+             learn that the receiver joined or subscribed; run it in one \
+             process (without --remote)",
+            args.pattern.name()
+        )));
     }
     let implied = match role {
         Role::Sink | Role::Source => Test::Throughput,
@@ -496,12 +612,10 @@ fn run_remote(args: &BenchArgs, role: Role) -> Result<Option<Report>> {
             test_name(test)
         )));
     }
-    let (send_kind, recv_kind) = args.pattern.kinds();
+    let (sending, receiving) = args.pattern.kinds(implied)?;
     let kind = match role {
-        Role::Sink => recv_kind,
-        Role::Source => send_kind,
-        Role::Echo => SocketKind::Server,
-        Role::Ping => SocketKind::Client,
+        Role::Sink | Role::Echo => receiving,
+        Role::Source | Role::Ping => sending,
     };
     let ctx = Ctx::new();
     let socket = args.endpoints.open(
