@@ -91,12 +91,19 @@ impl Inbox {
 
     /// Takes the queued commands (none without a lock when nothing was posted).
     pub(crate) fn take(&self) -> Vec<SocketCommand> {
-        if !self.pending.load(Ordering::Acquire) {
+        if !self.has_pending() {
             return Vec::new();
         }
         let mut queue = self.queue.lock();
         self.pending.store(false, Ordering::Relaxed);
         std::mem::take(&mut queue.commands)
+    }
+
+    /// Whether commands may be waiting (one atomic load: the socket checks
+    /// it on every call).
+    #[inline]
+    pub(crate) fn has_pending(&self) -> bool {
+        self.pending.load(Ordering::Acquire)
     }
 
     /// Closes the inbox: later posts are refused. Returns what was queued.

@@ -296,14 +296,25 @@ impl Pipe {
                 state.make_room();
             }
             let room = state.capacity().saturating_sub(state.msgs);
-            let (count, whole) = whole_messages(frames, room);
-            state.queue.extend(frames.drain(..count));
-            state.msgs += whole;
-            if !frames.is_empty() {
-                state.writer_waiting = true;
-            }
-            if count == 0 {
+            if frames.is_empty() {
                 return Ok(());
+            }
+            if state.queue.is_empty() && frames.len() <= room {
+                // All of it fits an empty queue: hand the whole buffer over
+                // (the writer keeps the empty one) instead of moving each
+                // message.
+                state.msgs += frames.iter().filter(|f| !f.more()).count();
+                std::mem::swap(&mut state.queue, frames);
+            } else {
+                let (count, whole) = whole_messages(frames, room);
+                state.queue.extend(frames.drain(..count));
+                state.msgs += whole;
+                if !frames.is_empty() {
+                    state.writer_waiting = true;
+                }
+                if count == 0 {
+                    return Ok(());
+                }
             }
             state.reader_to_wake()
         };
@@ -359,6 +370,57 @@ impl Pipe {
         Ok(msg)
     }
 
+    /// The reader's batched take: moves up to `max_msgs` whole messages
+    /// (one when conflating, so that a later message still replaces what
+    /// was not read) to the reader's own queue `out`, with one lock.
+    ///
+    /// The first message counts as read at once (the caller takes it now);
+    /// the others stay counted towards the capacity until the reader calls
+    /// [`Pipe::report_read`] with their number, so the pipe and the reader's
+    /// queue together never hold more than the high water marks allow.
+    /// Arms the reader notification only when nothing was there.
+    pub(crate) fn take_batch(
+        &self,
+        out: &mut VecDeque<Msg>,
+        max_msgs: usize,
+    ) -> Result<usize, PopError> {
+        let (moved, to_wake) = {
+            let mut state = self.state.lock();
+            if state.queue.is_empty() {
+                if state.writer_closed {
+                    return Err(PopError::Closed);
+                }
+                state.reader_waiting = true;
+                return Err(PopError::Empty);
+            }
+            let max_msgs = if state.conflate { 1 } else { max_msgs.max(1) };
+            let moved = if out.is_empty() && state.queue.len() <= max_msgs {
+                // Everything, in one swap of buffers.
+                std::mem::swap(&mut state.queue, out);
+                out.iter().filter(|f| !f.more()).count()
+            } else {
+                let (frames, moved) = whole_messages(&state.queue, max_msgs);
+                out.extend(state.queue.drain(..frames));
+                moved
+            };
+            state.msgs -= 1;
+            (moved, state.writer_to_wake())
+        };
+        wake(to_wake);
+        Ok(moved)
+    }
+
+    /// The reader read `count` more messages of its batches (see
+    /// [`Pipe::take_batch`]): their room goes back to the writer.
+    pub(crate) fn report_read(&self, count: usize) {
+        let to_wake = {
+            let mut state = self.state.lock();
+            state.msgs = state.msgs.saturating_sub(count);
+            state.writer_to_wake()
+        };
+        wake(to_wake);
+    }
+
     /// Moves up to `max` frames, and no more than `max_bytes` of bodies
     /// beyond the first message, to `out`; returns how many. Arms the reader
     /// notification when it leaves the pipe empty.
@@ -392,7 +454,12 @@ impl Pipe {
             let whole =
                 state.queue.iter().take(count).filter(|m| !m.more()).count();
             state.msgs -= whole;
-            out.extend(state.queue.drain(..count));
+            if count == state.queue.len() && out.is_empty() {
+                // All of it: swap the buffers rather than move each frame.
+                std::mem::swap(&mut state.queue, out);
+            } else {
+                out.extend(state.queue.drain(..count));
+            }
             if state.queue.is_empty() {
                 state.reader_waiting = true;
             }
@@ -549,6 +616,41 @@ mod tests {
         fn get(&self) -> usize {
             self.0.load(Ordering::SeqCst)
         }
+    }
+
+    #[test]
+    fn a_taken_batch_counts_until_reported() {
+        let pipe = Pipe::new(Some(2), Some(2));
+        let writer = Arc::new(Counter::default());
+        pipe.set_writer(Some(writer.clone()));
+        for _ in 0..4 {
+            pipe.push(Msg::new()).unwrap();
+        }
+        let mut batch = VecDeque::new();
+        assert_eq!(pipe.take_batch(&mut batch, 64).unwrap(), 4);
+        assert_eq!(batch.len(), 4);
+        // The first is read; three still count.
+        assert!(pipe.push(Msg::new()).is_ok());
+        assert!(matches!(pipe.push(Msg::new()), Err(PushError::Full(_))));
+        pipe.report_read(3);
+        assert_eq!(writer.get(), 1, "the waiting writer was woken");
+        assert_eq!(pipe.len(), 1);
+        batch.clear();
+        assert_eq!(pipe.take_batch(&mut batch, 64).unwrap(), 1);
+        assert_eq!(pipe.take_batch(&mut batch, 64), Err(PopError::Empty));
+        pipe.close_writer();
+        assert_eq!(pipe.take_batch(&mut batch, 64), Err(PopError::Closed));
+    }
+
+    #[test]
+    fn a_conflating_pipe_is_taken_one_message_at_a_time() {
+        let pipe = Pipe::new(Some(1), Some(1));
+        pipe.set_conflate();
+        pipe.push(Msg::from("old")).unwrap();
+        pipe.push(Msg::from("new")).unwrap();
+        let mut batch = VecDeque::new();
+        assert_eq!(pipe.take_batch(&mut batch, 64).unwrap(), 1);
+        assert_eq!(batch.pop_front().unwrap().as_bytes(), b"new");
     }
 
     #[test]

@@ -424,10 +424,12 @@ impl Engine {
             if !self.flush_inbound()? {
                 return Ok(()); // the socket's pipe is full
             }
+            // One clock read per read: every frame of it arrived then.
+            let now = Instant::now();
             loop {
                 let event = self
                     .session
-                    .decode_at(&mut self.read_buf, Instant::now())
+                    .decode_at(&mut self.read_buf, now)
                     .map_err(CloseReason::Protocol)?;
                 let Some(event) = event else { break };
                 self.handle(event)?;

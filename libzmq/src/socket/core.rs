@@ -119,8 +119,10 @@ impl SocketCore {
     /// The state, after taking the commands of the inbox.
     pub(super) fn state(&self) -> MutexGuard<'_, State> {
         let mut state = self.state.lock();
-        for command in self.inbox.take() {
-            self.apply(&mut state, command);
+        if self.inbox.has_pending() {
+            for command in self.inbox.take() {
+                self.apply(&mut state, command);
+            }
         }
         state
     }

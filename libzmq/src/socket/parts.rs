@@ -2,7 +2,7 @@
 //! without an allocation, several in a `Vec`.
 
 use crate::msg::Msg;
-use crate::pipe::{Pipe, PopError, PushError};
+use crate::pipe::{Pipe, PushError};
 
 /// A whole message: its frames, all but the last with `more` set while it
 /// is inside the socket and its pipes.
@@ -129,7 +129,26 @@ impl Parts {
     /// Takes the next whole message from `pipe`. Its writer queues whole
     /// messages and the caller is the pipe's only reader (under the
     /// socket's lock), so the frames after a first one are all there.
-    pub(crate) fn pop_from(pipe: &Pipe) -> Result<Parts, PopError> {
+    /// Takes the first whole message of `frames` (which holds whole
+    /// messages only); `None` when empty.
+    pub(crate) fn take_front(
+        frames: &mut std::collections::VecDeque<Msg>,
+    ) -> Option<Parts> {
+        let first = frames.pop_front()?;
+        if !first.more() {
+            return Some(Parts::One(first));
+        }
+        let mut message = vec![first];
+        while message.last().is_some_and(Msg::more) {
+            message.push(frames.pop_front()?);
+        }
+        Some(Parts::Many(message))
+    }
+
+    #[cfg(test)]
+    pub(crate) fn pop_from(
+        pipe: &Pipe,
+    ) -> Result<Parts, crate::pipe::PopError> {
         let first = pipe.pop()?;
         if !first.more() {
             return Ok(Parts::One(first));
@@ -149,6 +168,7 @@ impl Parts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipe::PopError;
 
     fn texts(parts: Parts) -> Vec<String> {
         parts

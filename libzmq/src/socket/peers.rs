@@ -45,6 +45,13 @@ pub(crate) struct Peer {
     /// for inproc and UDP peers, and before a connecter's first handshake);
     /// received messages point to it.
     pub(crate) info: Option<Arc<PeerInfo>>,
+    /// Whole messages taken from `inp` in one batch and not read yet
+    /// (read by this socket's thread under the state lock, without
+    /// locking the pipe again).
+    batch: VecDeque<Msg>,
+    /// Messages of the current batch already read but not yet given back
+    /// to `inp`'s capacity (see [`Pipe::take_batch`]).
+    unreported: usize,
 }
 
 impl Peer {
@@ -66,9 +73,44 @@ impl Peer {
             active: false,
             identity: Bytes::new(),
             info: None,
+            batch: VecDeque::new(),
+            unreported: 0,
         }
     }
+
+    /// Takes the next whole message from the peer: from the current batch,
+    /// or a new batch of up to [`RECV_BATCH`] messages from `inp` (one lock
+    /// for all of them).
+    fn pop(&mut self) -> Result<Parts, PopError> {
+        if self.batch.is_empty() {
+            // The first message of a batch counts as read at once.
+            self.inp.take_batch(&mut self.batch, RECV_BATCH)?;
+        } else {
+            self.unreported += 1;
+        }
+        let parts =
+            Parts::take_front(&mut self.batch).ok_or(PopError::Empty)?;
+        if self.batch.is_empty() && self.unreported > 0 {
+            // All of the batch was read: its room goes back to the writer.
+            self.inp.report_read(std::mem::take(&mut self.unreported));
+        }
+        Ok(parts)
+    }
+
+    /// Whether a message can be read from the peer now (arms the pipe's
+    /// notification when not).
+    fn is_readable(&self) -> bool {
+        !self.batch.is_empty() || self.inp.is_readable()
+    }
+
+    /// Whether the peer's writer is gone and all it sent was read.
+    fn is_drained_and_closed(&self) -> bool {
+        self.batch.is_empty() && self.inp.is_drained_and_closed()
+    }
 }
+
+/// How many messages a receive takes from a peer's pipe at once.
+const RECV_BATCH: usize = 256;
 
 /// The peers whose incoming pipe has news (a message, or its closing) since
 /// the socket last looked.
@@ -354,7 +396,7 @@ impl PeerSet {
         let mut index = 0;
         while index < self.peers.len() {
             let peer = &self.peers[index];
-            if peer.out.is_reader_closed() && peer.inp.is_drained_and_closed() {
+            if peer.out.is_reader_closed() && peer.is_drained_and_closed() {
                 self.remove_at(index);
             } else {
                 index += 1;
@@ -503,7 +545,7 @@ impl PeerSet {
                 continue; // removed meanwhile
             };
             let peer = &mut self.peers[index];
-            match Parts::pop_from(&peer.inp) {
+            match peer.pop() {
                 Ok(mut msg) => {
                     msg.set_peer(peer.info.as_ref());
                     self.active.push_back(id);
@@ -656,13 +698,11 @@ impl PeerSet {
         while let Some(&id) = self.active.front() {
             if let Some(&index) = self.index.get(&id) {
                 let peer = &mut self.peers[index];
-                if peer.inp.is_readable() {
+                if peer.is_readable() {
                     return true;
                 }
                 peer.active = false;
-                if peer.out.is_reader_closed()
-                    && peer.inp.is_drained_and_closed()
-                {
+                if peer.out.is_reader_closed() && peer.is_drained_and_closed() {
                     self.remove_at(index);
                 }
             }
@@ -760,6 +800,38 @@ mod tests {
         assert!(set.any_readable());
         assert_eq!(set.active.len(), 1);
         assert_eq!(set.recv_fair(false).unwrap().as_bytes(), b"x");
+    }
+
+    #[test]
+    fn a_batch_keeps_its_room_until_read() {
+        let mut set = set();
+        set.attach(peer(1)); // incoming capacity: 2 messages
+        let inp = set.peers[0].inp.clone();
+        inp.push(Msg::from("a")).unwrap();
+        inp.push(Msg::from("b")).unwrap();
+        assert_eq!(set.recv_fair(false).unwrap().as_bytes(), b"a");
+        // "b" waits in the socket's batch: it still takes room.
+        inp.push(Msg::from("c")).unwrap();
+        assert!(matches!(inp.push(Msg::from("d")), Err(PushError::Full(_))));
+        // Reading the last of the batch gives its room back at once.
+        assert_eq!(set.recv_fair(false).unwrap().as_bytes(), b"b");
+        inp.push(Msg::from("d")).unwrap();
+        let rest: Vec<_> =
+            std::iter::from_fn(|| set.recv_fair(false)).collect();
+        let rest: Vec<&[u8]> = rest.iter().map(Msg::as_bytes).collect();
+        assert_eq!(rest, [&b"c"[..], b"d"]);
+        assert!(set.recv_fair(false).is_none());
+        // A batch still being read keeps a closed peer until it is read.
+        inp.push(Msg::from("e")).unwrap();
+        inp.push(Msg::from("f")).unwrap();
+        assert_eq!(set.recv_fair(false).unwrap().as_bytes(), b"e");
+        inp.close_writer();
+        set.peers[0].out.close_reader();
+        set.prune_gone();
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.recv_fair(false).unwrap().as_bytes(), b"f");
+        assert!(set.recv_fair(false).is_none());
+        assert_eq!(set.len(), 0);
     }
 
     #[test]
