@@ -88,6 +88,10 @@ pub(crate) struct EngineOptions {
     pub(crate) counters: Arc<crate::counters::CounterCells>,
 }
 
+/// The pipes a connecter keeps across connections: (socket → peer, peer →
+/// socket).
+pub(crate) type ConnectPipes = (Arc<Pipe>, Arc<Pipe>);
+
 /// Where a connecter connects to.
 #[derive(Debug, Clone)]
 pub(crate) enum PeerAddr {
@@ -131,12 +135,13 @@ pub(crate) enum Command {
         key: EndpointKey,
         options: EngineOptions,
     },
-    /// Keep a connection to `addr` up, through these (socket-side) pipes.
+    /// Keep a connection to `addr` up, through these (socket-side) pipes
+    /// (`None`: `immediate`, each connection makes its own once its
+    /// handshake completed, as an accepted one does).
     Connect {
         addr: PeerAddr,
         key: EndpointKey,
-        out: Arc<Pipe>,
-        inp: Arc<Pipe>,
+        pipes: Option<ConnectPipes>,
         options: EngineOptions,
     },
     /// Send (Radio) or receive (Dish) datagrams on this UDP socket.

@@ -194,9 +194,14 @@ impl PeerSet {
             .unwrap_or_default()
     }
 
-    /// Number of peers.
-    pub(crate) fn len(&self) -> usize {
-        self.peers.len()
+    /// Number of peers whose connection is up (or, for a connecter without
+    /// `immediate`, may come up): not counting those gone and left only to
+    /// be read.
+    pub(crate) fn live_len(&self) -> usize {
+        self.peers
+            .iter()
+            .filter(|peer| !peer.out.is_reader_closed())
+            .count()
     }
 
     /// The peer with id `id`.
@@ -234,7 +239,12 @@ impl PeerSet {
             Some(wanted) => {
                 let holder = self.by_identity.get(&wanted).copied();
                 if let Some(holder) = holder.filter(|&holder| holder != id) {
-                    if !handover {
+                    // A holder whose connection is gone (its pipes closed,
+                    // left only to be read) gives the id up.
+                    let gone = self
+                        .get(holder)
+                        .is_some_and(|peer| peer.out.is_reader_closed());
+                    if !handover && !gone {
                         return false;
                     }
                     let fresh = self.generate_identity();
