@@ -185,6 +185,7 @@ fn a_peer_that_leaves_is_skipped_and_comes_back_after_a_rebind() {
         push.connect(stays.last_endpoint().unwrap()).unwrap();
         push.connect(&leaves_at).unwrap();
         wait_for(&events, &leaves_at, handshake_done);
+        assert!(eventually(|| push.counters().connected_peers == 2));
         push.send("a").unwrap();
         push.send("b").unwrap();
         let got = [stays.recv_msg().unwrap(), leaves.recv_msg().unwrap()];
@@ -192,6 +193,7 @@ fn a_peer_that_leaves_is_skipped_and_comes_back_after_a_rebind() {
 
         drop(leaves);
         wait_for(&events, &leaves_at, disconnected);
+        assert_eq!(push.counters().connected_peers, 1);
         for i in 0..10 {
             push.send(format!("after-{i}")).unwrap();
         }
@@ -202,6 +204,7 @@ fn a_peer_that_leaves_is_skipped_and_comes_back_after_a_rebind() {
         // Bound again at the same address: the connecter reconnects.
         let back = pull_on(&ctx, &leaves_at);
         wait_for(&events, &leaves_at, handshake_done);
+        assert_eq!(push.counters().connected_peers, 2);
         push.send("c").unwrap();
         push.send("d").unwrap();
         let got = [stays.recv_msg().unwrap(), back.recv_msg().unwrap()];
