@@ -274,6 +274,23 @@ fn first_message_after_the_peer_came_back(
 }
 
 #[test]
+fn an_async_send_waits_for_the_first_connection() {
+    use futures::FutureExt;
+    for transport in STREAM_TRANSPORTS {
+        let ctx = ctx();
+        let at = unbound(transport);
+        let push = push(&ctx, true);
+        push.connect(&at).unwrap();
+        let mut sending = Box::pin(push.send_async("waited"));
+        assert!((&mut sending).now_or_never().is_none(), "{transport}");
+        // The attach of the new connection wakes the future.
+        let pull = pull_on(&ctx, &at);
+        futures::executor::block_on(sending).unwrap();
+        assert_eq!(text(pull.recv_msg().unwrap()), "waited");
+    }
+}
+
+#[test]
 fn what_was_queued_for_a_peer_that_left_is_dropped() {
     for transport in STREAM_TRANSPORTS {
         assert_eq!(
