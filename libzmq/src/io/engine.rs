@@ -211,7 +211,8 @@ pub(crate) struct Engine {
     pub(crate) stream: Stream,
     pub(crate) key: EndpointKey,
     pub(crate) origin: Origin,
-    /// Where an accepted connection's pipes go, and a Dish's reconnections.
+    /// Where the pipes the engine makes go (an accepted connection, an
+    /// `immediate` connect), and a connecter's reconnections.
     inbox: Arc<Inbox>,
     hwms: Arc<Hwms>,
     kind: SocketType,

@@ -66,9 +66,10 @@ impl Linger {
 #[derive(Debug, Clone)]
 pub(crate) struct EngineOptions {
     pub(crate) socket_type: SocketType,
-    /// Where an accepted connection's pipes are handed to the socket.
+    /// Where the pipes of an accepted connection (or of an `immediate`
+    /// connect's) are handed to the socket.
     pub(crate) inbox: Arc<Inbox>,
-    /// The socket's high water marks, for the pipes of accepted connections.
+    /// The socket's high water marks, for the pipes engines make.
     pub(crate) hwms: Arc<Hwms>,
     pub(crate) max_msg_size: Option<u64>,
     pub(crate) handshake_interval: Option<Duration>,
