@@ -28,6 +28,12 @@ pub struct EndpointArgs {
     /// stderr (one line each, before anything else is done).
     #[arg(long)]
     pub print_endpoint: bool,
+
+    /// TCP and IPC connects queue messages only to a peer whose connection
+    /// is up (libzmq's ZMQ_IMMEDIATE): a push to several endpoints skips
+    /// the ones that are down.
+    #[arg(long)]
+    pub immediate: bool,
 }
 
 impl EndpointArgs {
@@ -95,6 +101,7 @@ impl EndpointArgs {
         }
         options.mechanism =
             security.mechanism(Role::of(binds.len(), connects.len()), ctx)?;
+        options.immediate = self.immediate;
         let socket = AnySocket::open(ctx, kind, &options)?;
         let monitor = monitored.then(|| socket.monitor());
         for endpoint in &binds {

@@ -39,6 +39,8 @@ pub struct Options {
     /// No high water marks: queue without limit instead of blocking or
     /// dropping.
     pub unlimited_hwm: bool,
+    /// TCP and IPC connects queue only to peers whose connection is up.
+    pub immediate: bool,
 }
 
 /// A socket of any available type.
@@ -219,6 +221,7 @@ impl AnySocket {
         each!(&self.inner, s => {
             s.set_mechanism(options.mechanism.clone())?;
             s.set_linger(options.linger)?;
+            s.set_immediate(options.immediate)?;
         });
         if let Ok(sender) = self.sender() {
             each_sender!(sender, s => s.set_send_timeout(options.send_timeout)?);

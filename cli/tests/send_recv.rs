@@ -121,6 +121,24 @@ fn push_to_pull_and_pair_to_pair_over_tcp_and_ipc_with_multipart() {
 }
 
 #[test]
+fn immediate_push_skips_an_endpoint_that_is_down() {
+    for transport in TRANSPORTS {
+        let (recv, endpoint) = receiver("pull", transport, &["-n", "4"]);
+        let down = common::unused_tcp_endpoint();
+        // Without --immediate two of the four would wait in the queue of
+        // the endpoint nobody listens on, and recv would time out.
+        send(
+            "push",
+            &down,
+            &["-c", &endpoint, "--immediate", "-n", "4", "task"],
+            b"",
+        );
+        let out = recv.finish(STEP).success();
+        assert_eq!(out.stdout_text(), "task\n".repeat(4), "{transport}");
+    }
+}
+
+#[test]
 fn pub_to_sub_with_a_subscription() {
     for transport in TRANSPORTS {
         let (recv, endpoint) =

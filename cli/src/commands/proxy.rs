@@ -89,6 +89,7 @@ pub fn run(args: &ProxyArgs) -> Result<()> {
         bind: bind.to_vec(),
         connect: connect.to_vec(),
         print_endpoint: args.print_endpoint,
+        immediate: false,
     };
     let frontend = side(&args.frontend_bind, &args.frontend_connect)
         .open_named(

@@ -1,20 +1,19 @@
 //! A connecter keeps one connection of a `connect` up: it owns the socket's
 //! pipes to that peer (they outlive each connection) and decides when to try
-//! again after a failure.
+//! again after a failure. With `immediate` it owns no pipes: each connection
+//! makes its own once its handshake completed and closes them when it ends,
+//! as an accepted connection does, so nothing is queued for a peer that is
+//! not connected.
 
-use super::{EndpointKey, EngineOptions, Linger, PeerAddr};
-use crate::pipe::Pipe;
-use std::sync::Arc;
+use super::{ConnectPipes, EndpointKey, EngineOptions, Linger, PeerAddr};
 use std::time::Duration;
 
 /// The state of one `connect` on an I/O thread.
 pub(crate) struct Connecter {
     pub(crate) addr: PeerAddr,
     pub(crate) key: EndpointKey,
-    /// Socket → peer.
-    pub(crate) out: Arc<Pipe>,
-    /// Peer → socket.
-    pub(crate) inp: Arc<Pipe>,
+    /// Socket → peer and peer → socket (`None` with `immediate`).
+    pub(crate) pipes: Option<ConnectPipes>,
     pub(crate) options: EngineOptions,
     /// Failed attempts since the last completed handshake.
     pub(crate) attempts: u32,
@@ -23,6 +22,14 @@ pub(crate) struct Connecter {
 }
 
 impl Connecter {
+    /// Whether the socket queued messages this connecter still has to
+    /// deliver (never with `immediate`: the connections hold them).
+    pub(crate) fn has_output(&self) -> bool {
+        self.pipes
+            .as_ref()
+            .is_some_and(|(out, _)| out.is_readable())
+    }
+
     /// How long to wait before the next attempt (`None`: reconnection is
     /// off, the endpoint is done), counting this failure.
     pub(crate) fn next_delay(&mut self) -> Option<Duration> {
@@ -40,8 +47,10 @@ impl Connecter {
     /// The connecter stops for good: its peer leaves the socket (the
     /// socket sees both pipes close), as in libzmq where the session ends.
     pub(crate) fn give_up(&self) {
-        self.out.close_reader();
-        self.inp.close_writer();
+        if let Some((out, inp)) = &self.pipes {
+            out.close_reader();
+            inp.close_writer();
+        }
         log::debug!(
             "endpoint {} ({}) stopped reconnecting",
             self.key.endpoint_id,

@@ -111,13 +111,19 @@ pub(crate) enum Origin {
     /// Accepted by a listener: the engine makes its pipes after the
     /// handshake and hands them to the socket through its inbox.
     Accepted,
-    /// Made by a connecter, which owns the pipes: they outlive the connection.
+    /// Made by a connecter, which reconnects when it ends. The connecter
+    /// owns the pipes (they outlive the connection), except with
+    /// `immediate`, where the engine makes them as an accepted one does.
     Connected,
 }
 
 struct Attached {
     out: Arc<Pipe>,
     inp: Arc<Pipe>,
+    /// The engine made these pipes: they close with the connection (the
+    /// socket forgets the peer once it read what arrived). Otherwise a
+    /// connecter owns them and they wait for its next connection.
+    owned: bool,
 }
 
 /// A group name from the wire (the session cut it at its first NUL and
@@ -205,7 +211,8 @@ pub(crate) struct Engine {
     pub(crate) stream: Stream,
     pub(crate) key: EndpointKey,
     pub(crate) origin: Origin,
-    /// Where an accepted connection's pipes go, and a Dish's reconnections.
+    /// Where the pipes the engine makes go (an accepted connection, an
+    /// `immediate` connect), and a connecter's reconnections.
     inbox: Arc<Inbox>,
     hwms: Arc<Hwms>,
     kind: SocketType,
@@ -621,20 +628,19 @@ impl Engine {
         let peer = Arc::new(self.peer_info());
         self.up = true;
         self.counters.connection_up();
-        self.tap
-            .emit(|| EventKind::HandshakeSucceeded { peer: peer.clone() });
-        let (out, inp) = match self.preset.take() {
+        let owned = self.preset.is_none();
+        let posted = match self.preset.take() {
             Some((out, inp)) => {
                 if !self.lingering {
                     // A new connection: the socket learns who is there (a
                     // Dish re-sends its JOINs). A closed socket does not care.
                     let command = SocketCommand::Reconnected {
                         out: out.clone(),
-                        peer,
+                        peer: peer.clone(),
                     };
                     let _ = self.inbox.post(command);
                 }
-                (out, inp)
+                Ok((out, inp))
             }
             None => {
                 let (out, inp) = self.hwms.engine_pipes();
@@ -647,18 +653,24 @@ impl Engine {
                     endpoint_id: self.key.endpoint_id,
                     out: out.clone(),
                     inp: inp.clone(),
-                    peer: Some(peer),
+                    peer: Some(peer.clone()),
                 };
-                self.inbox.post(command).map_err(|command| {
-                    command.abandon();
-                    CloseReason::PipeClosed
-                })?;
-                (out, inp)
+                match self.inbox.post(command) {
+                    Ok(()) => Ok((out, inp)),
+                    Err(command) => {
+                        command.abandon();
+                        Err(CloseReason::PipeClosed)
+                    }
+                }
             }
         };
+        // After the post: a monitor that sees the event finds the peer in
+        // the socket's next call (`immediate` relies on it).
+        self.tap.emit(|| EventKind::HandshakeSucceeded { peer });
+        let (out, inp) = posted?;
         out.set_reader(Some(notify.clone()));
         inp.set_writer(Some(notify));
-        self.attached = Some(Attached { out, inp });
+        self.attached = Some(Attached { out, inp, owned });
         Ok(())
     }
 
@@ -762,22 +774,20 @@ impl Engine {
         }
     }
 
-    /// Disconnects the engine from its pipes. An accepted connection closes
-    /// its ends (the socket sees the peer leave); a connecter's pipes stay
-    /// open for its next connection.
+    /// Disconnects the engine from its pipes. Pipes the engine made (an
+    /// accepted connection, an `immediate` connect) close: the socket sees
+    /// the peer leave, and what it queued for the peer is dropped. A
+    /// connecter's pipes stay open for its next connection.
     pub(crate) fn detach(&mut self) {
-        let Some(Attached { out, inp }) = self.attached.take() else {
+        let Some(Attached { out, inp, owned }) = self.attached.take() else {
             return;
         };
-        match self.origin {
-            Origin::Accepted => {
-                out.close_reader();
-                inp.close_writer();
-            }
-            Origin::Connected => {
-                out.set_reader(None);
-                inp.set_writer(None);
-            }
+        if owned {
+            out.close_reader();
+            inp.close_writer();
+        } else {
+            out.set_reader(None);
+            inp.set_writer(None);
         }
     }
 }

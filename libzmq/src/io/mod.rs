@@ -66,9 +66,10 @@ impl Linger {
 #[derive(Debug, Clone)]
 pub(crate) struct EngineOptions {
     pub(crate) socket_type: SocketType,
-    /// Where an accepted connection's pipes are handed to the socket.
+    /// Where the pipes of an accepted connection (or of an `immediate`
+    /// connect's) are handed to the socket.
     pub(crate) inbox: Arc<Inbox>,
-    /// The socket's high water marks, for the pipes of accepted connections.
+    /// The socket's high water marks, for the pipes engines make.
     pub(crate) hwms: Arc<Hwms>,
     pub(crate) max_msg_size: Option<u64>,
     pub(crate) handshake_interval: Option<Duration>,
@@ -87,6 +88,10 @@ pub(crate) struct EngineOptions {
     /// The socket's counters (connected peers).
     pub(crate) counters: Arc<crate::counters::CounterCells>,
 }
+
+/// The pipes a connecter keeps across connections: (socket → peer, peer →
+/// socket).
+pub(crate) type ConnectPipes = (Arc<Pipe>, Arc<Pipe>);
 
 /// Where a connecter connects to.
 #[derive(Debug, Clone)]
@@ -131,12 +136,13 @@ pub(crate) enum Command {
         key: EndpointKey,
         options: EngineOptions,
     },
-    /// Keep a connection to `addr` up, through these (socket-side) pipes.
+    /// Keep a connection to `addr` up, through these (socket-side) pipes
+    /// (`None`: `immediate`, each connection makes its own once its
+    /// handshake completed, as an accepted one does).
     Connect {
         addr: PeerAddr,
         key: EndpointKey,
-        out: Arc<Pipe>,
-        inp: Arc<Pipe>,
+        pipes: Option<ConnectPipes>,
         options: EngineOptions,
     },
     /// Send (Radio) or receive (Dish) datagrams on this UDP socket.

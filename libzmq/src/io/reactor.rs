@@ -240,8 +240,7 @@ impl Reactor {
             Command::Connect {
                 addr,
                 key,
-                out,
-                inp,
+                pipes,
                 options,
             } => {
                 self.connecters.insert(
@@ -249,8 +248,7 @@ impl Reactor {
                     Connecter {
                         addr,
                         key,
-                        out,
-                        inp,
+                        pipes,
                         options,
                         attempts: 0,
                         linger: None,
@@ -318,7 +316,7 @@ impl Reactor {
             .filter(|(_, c)| c.key.socket_id == socket_id)
             .filter_map(|(id, c)| {
                 c.linger = Some(linger);
-                (linger == Linger::Zero || !c.out.is_readable()).then_some(*id)
+                (linger == Linger::Zero || !c.has_output()).then_some(*id)
             })
             .collect();
         for endpoint_id in idle {
@@ -543,7 +541,7 @@ impl Reactor {
             peer: connecting.stream.peer_addr(),
         });
         let options = connecter.options.clone();
-        let preset = Some((connecter.out.clone(), connecter.inp.clone()));
+        let preset = connecter.pipes.clone();
         let linger = connecter.linger;
         let slot = self.add_engine(
             connecting.stream,
@@ -686,8 +684,10 @@ impl Reactor {
             if let Some(reason) = &reason {
                 log::debug!("connection closed: {reason:?}");
             }
-            engine.report_close(reason.as_ref());
+            // Pipes first: a monitor that sees the event finds the peer
+            // gone (an `immediate` connect's or an accepted one's).
             engine.detach();
+            engine.report_close(reason.as_ref());
             let endpoint_id = engine.key.endpoint_id;
             if engine.handshake_done() {
                 // A completed handshake resets the reconnect backoff (as libzmq).

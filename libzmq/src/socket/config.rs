@@ -24,6 +24,7 @@ pub struct SocketConfig {
     pub(crate) reconnect_interval_max: Option<Duration>,
     pub(crate) handshake_interval: Option<Period>,
     pub(crate) connect_timeout: Option<Period>,
+    pub(crate) immediate: Option<bool>,
     pub(crate) mechanism: Option<crate::auth::Mechanism>,
 }
 
@@ -269,6 +270,13 @@ pub trait BuildSocket: GetSocketConfig + Sized {
     fn connect_timeout(&mut self, timeout: Duration) -> &mut Self {
         self.socket_config_mut().connect_timeout =
             Some(Period::Finite(timeout));
+        self
+    }
+
+    /// Sets [`immediate`](crate::prelude::Socket::immediate): TCP and IPC
+    /// connects queue messages only to peers whose connection is up.
+    fn immediate(&mut self, immediate: bool) -> &mut Self {
+        self.socket_config_mut().immediate = Some(immediate);
         self
     }
 

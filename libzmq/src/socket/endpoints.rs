@@ -161,7 +161,9 @@ impl SocketCore {
     }
 
     /// Connects to `endpoint`. The pipe to it exists at once, so the socket
-    /// can queue messages before the connection is up.
+    /// can queue messages before the connection is up — except over TCP and
+    /// IPC with `immediate`, where the peer joins when its handshake
+    /// completed.
     pub(crate) fn connect(&self, endpoint: Endpoint) -> Result<(), Error> {
         self.ctx.check_alive()?;
         let id = NEXT_ENDPOINT_ID.fetch_add(1, SeqCst);
@@ -248,7 +250,9 @@ impl SocketCore {
         Ok(())
     }
 
-    /// Creates the pipes of a stream connection and hands its connecter to an I/O thread.
+    /// Creates the pipes of a stream connection (unless `immediate`: then
+    /// each connection brings its own after its handshake) and hands its
+    /// connecter to an I/O thread.
     fn connect_stream(
         &self,
         addr: PeerAddr,
@@ -256,19 +260,23 @@ impl SocketCore {
         id: u64,
     ) -> Result<(), Error> {
         let threads = self.ctx.io_threads()?;
-        let (out, inp) = self.hwms.engine_pipes();
-        if self
-            .attach_pipes(out.clone(), inp.clone(), id, None)
-            .is_none()
-        {
-            return self.invalid_ctx();
-        }
+        let pipes = if self.settings.lock().immediate {
+            None
+        } else {
+            let (out, inp) = self.hwms.engine_pipes();
+            if self
+                .attach_pipes(out.clone(), inp.clone(), id, None)
+                .is_none()
+            {
+                return self.invalid_ctx();
+            }
+            Some((out, inp))
+        };
         let thread = threads.pick();
         let command = Command::Connect {
             addr,
             key: self.key(id),
-            out,
-            inp,
+            pipes,
             options: self.engine_options(&endpoint),
         };
         threads.send(thread, command);

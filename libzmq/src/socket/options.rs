@@ -241,6 +241,9 @@ impl Options {
             if let Some(timeout) = connection.connect_timeout {
                 o.connect_timeout = timeout.into();
             }
+            if let Some(immediate) = connection.immediate {
+                o.immediate = immediate;
+            }
         })?;
         if let Some(mechanism) = &connection.mechanism {
             socket.set_mechanism(mechanism.clone())?;
@@ -276,6 +279,7 @@ impl Options {
             connection.reconnect_interval_max.is_some(),
             connection.handshake_interval.is_some(),
             connection.connect_timeout.is_some(),
+            connection.immediate.is_some(),
         ];
         let count = count
             + extras.iter().filter(|set| **set).count()
@@ -306,6 +310,9 @@ impl Options {
         }
         if let Some(timeout) = &connection.connect_timeout {
             out.serialize_field("connect_timeout", timeout)?;
+        }
+        if let Some(immediate) = &connection.immediate {
+            out.serialize_field("immediate", immediate)?;
         }
         if caps.heartbeat {
             out.serialize_field("heartbeat", &self.heartbeat.heartbeat)?;
@@ -377,6 +384,8 @@ struct Wire {
     #[serde(default)]
     connect_timeout: Option<Period>,
     #[serde(default)]
+    immediate: Option<bool>,
+    #[serde(default)]
     mechanism: Option<crate::auth::Mechanism>,
     #[serde(flatten)]
     classic: ClassicConfig,
@@ -438,6 +447,7 @@ impl Wire {
                 reconnect_interval_max: self.reconnect_interval_max,
                 handshake_interval: self.handshake_interval,
                 connect_timeout: self.connect_timeout,
+                immediate: self.immediate,
                 mechanism: self.mechanism,
             },
             send: SendConfig {

@@ -236,9 +236,20 @@ impl PeerSet {
             .unwrap_or_default()
     }
 
-    /// Number of peers.
+    /// Number of peers, gone ones not forgotten yet included.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.peers.len()
+    }
+
+    /// Number of peers whose connection is up (or, for a connecter without
+    /// `immediate`, may come up): not counting those gone and left only to
+    /// be read.
+    pub(crate) fn live_len(&self) -> usize {
+        self.peers
+            .iter()
+            .filter(|peer| !peer.out.is_reader_closed())
+            .count()
     }
 
     /// The peer with id `id`.
@@ -276,7 +287,12 @@ impl PeerSet {
             Some(wanted) => {
                 let holder = self.by_identity.get(&wanted).copied();
                 if let Some(holder) = holder.filter(|&holder| holder != id) {
-                    if !handover {
+                    // A holder whose connection is gone (its pipes closed,
+                    // left only to be read) gives the id up.
+                    let gone = self
+                        .get(holder)
+                        .is_some_and(|peer| peer.out.is_reader_closed());
+                    if !handover && !gone {
                         return false;
                     }
                     let fresh = self.generate_identity();
@@ -855,6 +871,25 @@ mod tests {
     }
 
     #[test]
+    fn a_routing_id_is_refused_while_held_and_taken_from_a_gone_peer() {
+        let mut set = set();
+        let wanted = || Some(Bytes::from_static(b"w"));
+        set.attach(peer(1));
+        assert!(set.assign_identity(1, wanted(), false));
+        set.attach(peer(2));
+        assert!(!set.assign_identity(2, wanted(), false));
+        // Peer 1's connection ends, its last message still unread.
+        set.peers[0].inp.push(Msg::from("last")).unwrap();
+        set.peers[0].out.close_reader();
+        set.peers[0].inp.close_writer();
+        assert!(set.assign_identity(2, wanted(), false));
+        assert_eq!(set.by_identity(b"w").unwrap().id, 2);
+        let old = set.get(1).unwrap().identity.clone();
+        assert_eq!(old[0], 0, "the old peer gets a generated id");
+        assert_eq!(set.by_identity(&old).unwrap().id, 1);
+    }
+
+    #[test]
     fn gone_peer_stays_until_drained() {
         let mut set = set();
         set.attach(peer(1));
@@ -863,6 +898,7 @@ mod tests {
         // The other end of peer 1 leaves: it closes its pipe ends.
         set.peers[0].out.close_reader();
         set.peers[0].inp.close_writer();
+        assert_eq!(set.live_len(), 1);
         assert!(set.send_round_robin(Parts::One(Msg::from("x"))).is_ok());
         assert_eq!(set.len(), 2, "what it sent is still to be read");
         assert_eq!(set.recv_fair(false).unwrap().as_bytes(), b"last");

@@ -34,6 +34,9 @@ pub(crate) struct Settings {
     pub(crate) mechanism: Mechanism,
     /// REQ, DEALER, ROUTER: the `Identity` announced in READY.
     pub(crate) routing_id: Option<bytes::Bytes>,
+    /// TCP and IPC connects: a peer is attached only once its handshake
+    /// completed, and detached when its connection drops (`ZMQ_IMMEDIATE`).
+    pub(crate) immediate: bool,
 }
 
 impl Default for Settings {
@@ -48,6 +51,7 @@ impl Default for Settings {
             linger: Period::Finite(Duration::ZERO),
             mechanism: Mechanism::Null,
             routing_id: None,
+            immediate: false,
         }
     }
 }

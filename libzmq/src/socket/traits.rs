@@ -298,6 +298,47 @@ pub trait Socket: GetRawSocket {
             .core
             .update_options(|o| o.connect_timeout = period.into())
     }
+
+    /// Whether a TCP or IPC `connect` queues messages only to a peer whose
+    /// connection is up (`ZMQ_IMMEDIATE`; default `false`, as libzmq).
+    ///
+    /// By default a `connect` makes the peer's queue at once: round-robin,
+    /// fan-out and routing count it before it is connected, so messages can
+    /// wait in the queue of a peer that is not there (and are lost with it).
+    /// With `immediate`, the peer joins the socket only once its handshake
+    /// completed, and leaves it when the connection drops — what was queued
+    /// for it is dropped, what it sent stays readable — while the socket
+    /// keeps reconnecting in the background. A socket whose connects are all
+    /// down then has no peer: `send` blocks (or `try_send` returns
+    /// `WouldBlock`) as in the mute state. Applies to the endpoints
+    /// connected afterwards. Inproc and UDP have no connection to wait for
+    /// and ignore it, as in libzmq (an inproc connect before the bind still
+    /// queues). Not in the libzmq 0.2 crate.
+    ///
+    /// ```
+    /// use libzmq::{prelude::*, *};
+    ///
+    /// let addr: TcpAddr = "127.0.0.1:*".try_into()?;
+    /// let gather = GatherBuilder::new().bind(addr).build()?;
+    /// let scatter = ScatterBuilder::new().immediate(true).build()?;
+    /// assert!(scatter.immediate()?);
+    /// // Nothing is connected yet: no queue to put the message in.
+    /// assert!(scatter.try_send("early").unwrap_err().kind() == ErrorKind::WouldBlock);
+    /// scatter.connect(gather.last_endpoint()?)?;
+    /// scatter.send("hello")?; // waits until the connection is up
+    /// assert_eq!(gather.recv_msg()?.to_str()?, "hello");
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    fn immediate(&self) -> Result<bool, Error> {
+        Ok(self.raw_socket().core.options().immediate)
+    }
+
+    /// Sets [`immediate`](Socket::immediate).
+    fn set_immediate(&self, immediate: bool) -> Result<(), Error> {
+        self.raw_socket()
+            .core
+            .update_options(|o| o.immediate = immediate)
+    }
 }
 
 fn check_ms(period: Period) -> Result<(), Error> {

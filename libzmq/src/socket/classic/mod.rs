@@ -131,7 +131,9 @@ pub(crate) fn on_attach(
     use SocketType::*;
     let options = &state.classic.options;
     match kind {
-        Pair => return state.peers.len() <= 1,
+        // One peer at a time; one that left (a dropped connection of an
+        // `immediate` connect, an accepted one) makes room for the next.
+        Pair => return state.peers.live_len() <= 1,
         Router => {
             let handover = options.handover;
             if !state.peers.assign_identity(peer_id, identity, handover) {
