@@ -152,15 +152,72 @@ impl SocketCore {
         msg: Msg,
         blocking: bool,
     ) -> Result<(), Error<Msg>> {
+        let Some(msg) = self.try_send_fast(msg) else {
+            return Ok(());
+        };
         self.send_parts(Parts::One(msg), blocking)
             .map_err(one_frame_error)
+    }
+
+    /// The common case of a send, without the general wait loop: a
+    /// round-robin (Client, Scatter) or routed (Server) socket whose peer
+    /// has room. Hands the message back for the general path otherwise
+    /// (full, no peer, an error to report, a ctx that was shut down).
+    #[inline]
+    fn try_send_fast(&self, mut msg: Msg) -> Option<Msg> {
+        let routed = match self.kind {
+            SocketType::Server => true,
+            SocketType::Client | SocketType::Scatter => false,
+            _ => return Some(msg),
+        };
+        if self.ctx.is_terminated() {
+            return Some(msg);
+        }
+        msg.set_peer(None);
+        let bytes = msg.len();
+        let mut state = self.state();
+        let sent = if routed {
+            state.peers.send_routed(msg)
+        } else {
+            state.peers.send_round_robin(msg).map(drop)
+        };
+        match sent {
+            Ok(()) => {
+                self.counters.sent(bytes);
+                None
+            }
+            Err(SendFail::Again(msg) | SendFail::Fatal(_, msg)) => Some(msg),
+        }
     }
 
     /// Receives a one-frame message; `blocking` waits up to the receive
     /// timeout. A message of several frames is kept for the next
     /// `recv_multipart` and is an [`ErrorKind::Multipart`] error here.
     pub(crate) fn recv(&self, blocking: bool) -> Result<Msg, Error> {
+        if let Some(msg) = self.try_recv_fair() {
+            return Ok(msg);
+        }
         self.one_frame(self.recv_parts(blocking)?)
+    }
+
+    /// The common case of a receive, without the general wait loop: a
+    /// fair-queued single-frame socket (Client, Server, Gather, Scatter's
+    /// peers...) with a message ready. `None`: anything else, for the
+    /// general path to decide (including a ctx that was shut down).
+    #[inline]
+    fn try_recv_fair(&self) -> Option<Msg> {
+        if is_classic(self.kind)
+            || self.kind == SocketType::Dish
+            || self.ctx.is_terminated()
+        {
+            return None;
+        }
+        let msg = self
+            .state()
+            .peers
+            .recv_fair(self.kind == SocketType::Server)?;
+        self.counters.received(msg.len());
+        Some(msg)
     }
 
     /// The message of a one-frame receive: a message of several frames is

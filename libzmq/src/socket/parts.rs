@@ -165,6 +165,27 @@ impl Parts {
     }
 }
 
+/// What a pipe takes whole: a one-frame [`Msg`] or the [`Parts`] of a
+/// message (so the routing strategies serve both without wrapping).
+pub(crate) trait Deliverable: Sized {
+    /// Queues it on `pipe`, or hands it back.
+    fn push_to(self, pipe: &Pipe) -> Result<(), PushError<Self>>;
+}
+
+impl Deliverable for Msg {
+    #[inline]
+    fn push_to(self, pipe: &Pipe) -> Result<(), PushError<Self>> {
+        pipe.push(self)
+    }
+}
+
+impl Deliverable for Parts {
+    #[inline]
+    fn push_to(self, pipe: &Pipe) -> Result<(), PushError<Self>> {
+        Parts::push_to(self, pipe)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

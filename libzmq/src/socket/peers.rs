@@ -9,7 +9,7 @@
 //! libzmq's fair queue does. A Radio keeps an index from group to the peers
 //! that joined it. A Server finds a peer by routing id in a hash map.
 
-use super::parts::Parts;
+use super::parts::{Deliverable, Parts};
 use crate::group::{Group, GroupSlice};
 use crate::msg::{Msg, PipeCommand};
 use crate::peer_info::PeerInfo;
@@ -493,10 +493,10 @@ impl PeerSet {
 
     /// Round-robin over the peers that have room (Client, Scatter, PUSH,
     /// DEALER, REQ, PAIR). Returns the id of the peer that took it.
-    pub(crate) fn send_round_robin(
+    pub(crate) fn send_round_robin<T: Deliverable>(
         &mut self,
-        msg: Parts,
-    ) -> Result<u64, SendFail<Parts>> {
+        msg: T,
+    ) -> Result<u64, SendFail<T>> {
         let count = self.peers.len();
         let mut msg = msg;
         let mut gone = false;
@@ -556,22 +556,27 @@ impl PeerSet {
     /// Returns the peer's index.
     pub(crate) fn pop_active(&mut self) -> Option<(usize, Parts)> {
         self.collect_ready();
-        while let Some(id) = self.active.pop_front() {
+        while let Some(&id) = self.active.front() {
             let Some(&index) = self.index.get(&id) else {
+                self.active.pop_front();
                 continue; // removed meanwhile
             };
             let peer = &mut self.peers[index];
             match peer.pop() {
                 Ok(mut msg) => {
                     msg.set_peer(peer.info.as_ref());
-                    self.active.push_back(id);
+                    if self.active.len() > 1 {
+                        // To the back of the line (alone, it stays put).
+                        self.active.rotate_left(1);
+                    }
                     return Some((index, msg));
                 }
-                // The pipe wakes the peer's waker on its next message.
-                Err(PopError::Empty) => peer.active = false,
-                Err(PopError::Closed) => {
+                Err(err) => {
+                    // Empty: the pipe wakes the peer's waker on its next
+                    // message. Closed: gone once the other side is too.
+                    self.active.pop_front();
                     peer.active = false;
-                    if peer.out.is_reader_closed() {
+                    if err == PopError::Closed && peer.out.is_reader_closed() {
                         self.remove_at(index);
                     }
                 }
