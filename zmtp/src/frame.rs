@@ -254,6 +254,30 @@ impl FrameDecoder {
         }))
     }
 
+    /// The next frame of `buf` when it is a complete data frame of at most `max` bytes and
+    /// nothing of it was consumed yet: `(header length, body length, more)`. `None` for
+    /// anything else (a command, a larger or incomplete frame, a size over the limit: the
+    /// ordinary decode deals with those).
+    pub(crate) fn peek_small_data(
+        &self,
+        buf: &[u8],
+        max: usize,
+    ) -> Option<(usize, usize, bool)> {
+        if self.state != State::Header {
+            return None;
+        }
+        let (header, header_len) = FrameHeader::parse(buf)?;
+        if header.command {
+            return None;
+        }
+        let len = check_size(header.len, self.max_size).ok()?;
+        (len <= max && buf.len() - header_len >= len).then_some((
+            header_len,
+            len,
+            header.more,
+        ))
+    }
+
     /// How many more bytes (beyond what `buf` holds) complete the current frame. When the
     /// header is still incomplete this is the number of bytes that complete the header; with
     /// nothing buffered that is 2, the shortest header (a long one then needs 7 more).

@@ -93,6 +93,16 @@ impl Assembler {
         }
     }
 
+    /// Whether a data frame with this MORE flag would be reported as it is, alone
+    /// ([`Event::Message`] without a group, or [`Event::Frame`]), with no state to update.
+    pub(crate) fn passes(&self, more: bool) -> bool {
+        match self.framing {
+            Framing::Multipart => true,
+            Framing::Single => !self.discarding && !more,
+            Framing::Discard | Framing::Group => false,
+        }
+    }
+
     /// One received data frame; `Some` when it completes something to report.
     pub(crate) fn on_frame(
         &mut self,

@@ -17,7 +17,7 @@ use crate::group::Group;
 use crate::inbox::{Inbox, SocketCommand};
 use crate::monitor::hub::Tap;
 use crate::monitor::{DisconnectReason, EventKind, HandshakeFailure};
-use crate::msg::{Msg, PipeCommand};
+use crate::msg::{Msg, PipeCommand, INLINE_MAX};
 use crate::peer_info::PeerInfo;
 use crate::pipe::{Hwms, Notify, Pipe, PopError};
 use bytes::BytesMut;
@@ -434,6 +434,19 @@ impl Engine {
             // One clock read per read: every frame of it arrived then.
             let now = Instant::now();
             loop {
+                // Small data frames are copied into their message straight
+                // from the read buffer; everything else goes through events.
+                if let Some((msg, more)) = self.session.decode_small(
+                    &mut self.read_buf,
+                    INLINE_MAX,
+                    |body, more| (Msg::from(body), more),
+                ) {
+                    self.on_frame(msg, more)?;
+                    if self.inbound.len() >= BATCH && !self.flush_inbound()? {
+                        return Ok(());
+                    }
+                    continue;
+                }
                 let event = self
                     .session
                     .decode_at(&mut self.read_buf, now)
@@ -524,20 +537,7 @@ impl Engine {
                 self.deliver(msg);
             }
             Event::Frame { data, more } => {
-                let mut frame = Msg::received(data);
-                if !more && self.partial.is_empty() {
-                    // A one-frame message: no assembly.
-                    self.deliver(frame);
-                    return Ok(());
-                }
-                frame.set_more(more);
-                self.partial.add(frame)?;
-                if !more {
-                    let whole = self.partial.take();
-                    if !self.lingering && self.attached.is_some() {
-                        self.inbound.extend(whole);
-                    }
-                }
+                self.on_frame(Msg::received(data), more)?
             }
             // Subscriptions reach a PUB/XPUB socket in their message form.
             Event::Subscribe(prefix) => self.deliver(flagged(1, &prefix)),
@@ -551,6 +551,30 @@ impl Engine {
             // The session answers PINGs and keeps the heartbeat deadlines.
             Event::Ping { .. } => {}
             Event::Pong => {}
+        }
+        Ok(())
+    }
+
+    /// One data frame of a message (`more`: others follow): a whole
+    /// one-frame message goes to the socket, the frames of a longer one
+    /// wait until its last one arrived.
+    fn on_frame(
+        &mut self,
+        mut frame: Msg,
+        more: bool,
+    ) -> Result<(), CloseReason> {
+        if !more && self.partial.is_empty() {
+            // A one-frame message: no assembly.
+            self.deliver(frame);
+            return Ok(());
+        }
+        frame.set_more(more);
+        self.partial.add(frame)?;
+        if !more {
+            let whole = self.partial.take();
+            if !self.lingering && self.attached.is_some() {
+                self.inbound.extend(whole);
+            }
         }
         Ok(())
     }

@@ -271,6 +271,12 @@ pub(crate) trait Mechanism: Debug + Send + Sync {
         frame::encode_frame(more, command, body, out);
     }
 
+    /// Whether [`decode_frame`](Mechanism::decode_frame) hands every frame on unchanged
+    /// (NULL, PLAIN): the session may then pass small bodies to the caller in place.
+    fn passes_frames_through(&self) -> bool {
+        true
+    }
+
     /// Decodes one traffic frame as read from the wire; its body may be changed in place.
     fn decode_frame(
         &mut self,

@@ -246,6 +246,10 @@ impl<R: Role> Mechanism for Curve<R> {
         }
     }
 
+    fn passes_frames_through(&self) -> bool {
+        false
+    }
+
     fn decode_frame(
         &mut self,
         frame: FrameMut,

@@ -167,3 +167,89 @@ fn join_and_leave_groups_cut_at_first_nul() {
         ]
     );
 }
+
+/// `decode_small` before each `decode_at` gives the very events `decode_at` alone gives,
+/// whatever the framing, the frame sizes, commands in between and how the input is cut.
+#[test]
+fn small_frames_in_place_match_the_events() {
+    let pairs = [
+        (SocketType::Client, SocketType::Server), // single-frame messages
+        (SocketType::Dealer, SocketType::Router), // multipart
+        (SocketType::Radio, SocketType::Dish),    // group frames
+        (SocketType::Push, SocketType::Pull),
+    ];
+    for (sender_type, receiver_type) in pairs {
+        let (mut sender, mut plain) = ready_pair(sender_type, receiver_type);
+        let (_, mut fast) = ready_pair(sender_type, receiver_type);
+        let mut wire = BytesMut::new();
+        let big = [7u8; 300];
+        let frames: Vec<(&[u8], bool)> = if receiver_type == SocketType::Dish {
+            // Group frame, then the body.
+            [&b"hello"[..], b"", &big, &big[..40], &big[..41]]
+                .into_iter()
+                .flat_map(|body| [(&b"group"[..], true), (body, false)])
+                .collect()
+        } else {
+            vec![
+                (b"hello", false),
+                (b"", false),
+                (&big, false),
+                (b"part one", true), // dropped whole by single-frame types
+                (b"part two", false),
+                (&big[..40], false),
+                (&big[..41], false),
+            ]
+        };
+        for (body, more) in frames {
+            sender.encode_frame(body, more, &mut wire);
+            if body.is_empty() {
+                // A PING between data frames.
+                wire.extend_from_slice(&command_frame(b"\x04PING\x00\x00"));
+            }
+        }
+        let expected = feed(&mut plain, &wire).unwrap();
+        for chunk in [1, 3, 7, 64, wire.len()] {
+            let (_, mut fast_session) = ready_pair(sender_type, receiver_type);
+            std::mem::swap(&mut fast, &mut fast_session);
+            let mut input = BytesMut::new();
+            let mut got = Vec::new();
+            let mut in_place = 0;
+            for piece in wire.chunks(chunk) {
+                input.extend_from_slice(piece);
+                loop {
+                    if let Some((data, more)) =
+                        fast.decode_small(&mut input, 40, |body, more| {
+                            (Bytes::copy_from_slice(body), more)
+                        })
+                    {
+                        in_place += 1;
+                        got.push(if receiver_type == SocketType::Server {
+                            Event::Message { data, group: None }
+                        } else {
+                            Event::Frame { data, more }
+                        });
+                        continue;
+                    }
+                    match fast.decode(&mut input).unwrap() {
+                        Some(event) => got.push(event),
+                        None => break,
+                    }
+                }
+            }
+            let expected: Vec<_> = expected
+                .iter()
+                .filter(|e| !matches!(e, Event::Ping { .. }))
+                .cloned()
+                .collect();
+            got.retain(|e| !matches!(e, Event::Ping { .. }));
+            assert_eq!(got, expected, "{receiver_type:?}, chunks of {chunk}");
+            // Group framing always takes the ordinary path; the others take
+            // the small frames in place.
+            assert_eq!(
+                in_place > 0,
+                receiver_type != SocketType::Dish,
+                "{receiver_type:?}"
+            );
+        }
+    }
+}
