@@ -34,8 +34,12 @@ const READ_CHUNK: usize = 64 * 1024;
 const READS_PER_TURN: usize = 16;
 /// Stop taking messages off the pipe while this much output is queued.
 const WRITE_HIGH: usize = 256 * 1024;
-/// Messages taken off the pipe at once.
+/// Decoded frames handed to the socket's pipe at once (at most).
 const BATCH: usize = 256;
+/// Most frames taken from the socket's pipe for one round of encoding (the
+/// bytes are bounded by the write queue's room): enough for a whole queue
+/// at the default HWM, which then moves by a swap of buffers.
+const OUT_BATCH: usize = 4096;
 
 /// Why a connection ended (logged through `Debug`).
 #[derive(Debug)]
@@ -733,7 +737,7 @@ impl Engine {
             return Ok(false);
         };
         let room = WRITE_HIGH.saturating_sub(self.write_queue.len());
-        match attached.out.pop_batch(&mut self.batch, BATCH, room) {
+        match attached.out.pop_batch(&mut self.batch, OUT_BATCH, room) {
             Ok(_) | Err(PopError::Empty) => {}
             Err(PopError::Closed) => return Ok(true),
         }
