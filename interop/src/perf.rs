@@ -106,6 +106,7 @@ pub mod lz_classic;
 pub mod omq;
 pub mod pubsub;
 pub mod rust;
+pub mod rust_async;
 
 /// Send/receive timeout used by the perf runs (milliseconds).
 pub const TIMEOUT_MS: i32 = 10_000;

@@ -76,3 +76,50 @@ fn compare_quick_prints_every_case() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--set async --quick` runs end to end: every async case gets a figure
+/// from blocking and from each runtime, a cost ratio for each, and the
+/// goal column; written as the async section of the `--out` file.
+#[test]
+fn compare_quick_async_prints_every_case() {
+    use interop::perf::compare::{async_cases, ASYNC_SECTION};
+    let dir = std::env::temp_dir()
+        .join(format!("compare-quick-async-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let md = dir.join("BENCHMARKS-async.md");
+    std::fs::write(&md, "# Kept\n\ntext above the section\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rs-perf"))
+        .args(["compare", "--quick", "--set", "async", "--out"])
+        .arg(&md)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "compare failed:\n{stderr}");
+    let written = std::fs::read_to_string(&md).unwrap();
+    assert!(written.starts_with("# Kept\n\ntext above the section\n"));
+    assert!(written.contains(&format!("## {ASYNC_SECTION}")));
+    for mode in ["### pinned to 1 CPU", "### free"] {
+        let start = written
+            .find(mode)
+            .unwrap_or_else(|| panic!("no {mode:?} table:\n{written}"));
+        let section = &written[start..];
+        for case in async_cases() {
+            let row = section
+                .lines()
+                .find(|l| l.starts_with(&format!("| {} |", case.name)))
+                .unwrap_or_else(|| {
+                    panic!("{mode}: no row for {:?}:\n{written}", case.name)
+                });
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            // | name | blocking | CT | cost | goal | MT | cost | smol | cost | CPU |
+            for i in [2, 3, 4, 6, 7, 8, 9] {
+                assert!(
+                    number(cells[i]).is_some_and(|v| v > 0.0),
+                    "{mode}: cell {i} has no figure in {row}"
+                );
+            }
+            assert!(cells[5].starts_with("≤ 1.1×"), "{mode}: goal in {row}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

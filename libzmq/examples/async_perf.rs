@@ -7,7 +7,7 @@
 //!     cargo run --release -p libzmq --example async_perf -- [--secs S] [--rounds N] [--only TEXT] [--out FILE [--append]]
 //!
 //! `--only TEXT` keeps the cases whose name contains TEXT; `--out FILE`
-//! writes the table as Markdown (`BENCHMARKS-async.md`), `--append` adds it
+//! writes the table as Markdown, `--append` adds it
 //! to the file instead (e.g. a pinned run under `taskset -c 1` after a free
 //! one).
 //!
@@ -26,7 +26,14 @@
 //!   cost of the async path with next to no runtime around it.
 //!
 //! Throughput is timed on the receiver from its first message to its last;
-//! a round trip on the pinger, over all its trips.
+//! a round trip on the pinger, over all its trips (the mean, where the
+//! compare tool gives the p50).
+//!
+//! The figures of `BENCHMARKS-async.md` come from the compare tool instead
+//! (`cargo run --release -p interop --bin rs-perf -- compare --set async`:
+//! the same comparison with the shapes, rounds and report of the other
+//! benchmarks, and smol beside tokio); this example adds the modes it does
+//! not have (no socket timeout, `futures::executor::block_on`).
 
 use libzmq::{addr::Endpoint, prelude::*, *};
 use std::future::Future;
@@ -380,7 +387,7 @@ fn ratio((m, lo, hi): (f64, f64, f64)) -> String {
 fn markdown_header() -> String {
     let mut out = String::from("# Benchmarks: async against blocking\n\n");
     out += "Made by `cargo run --release -p libzmq --example async_perf -- \
-            --out BENCHMARKS-async.md` (free) and the same under \
+            --out FILE` (free) and the same under \
             `taskset -c 1` with `--append` (pinned to one CPU); each table \
             says its command, date and load.\n\n";
     out += "- modes: blocking = a thread per loop; async = a thread per loop, \

@@ -17,13 +17,24 @@
 //! ordered), so no wake-up is lost with acquire/release alone. A notify that
 //! sees the bit takes every registered waker and wakes them outside the
 //! lock.
+//!
+//! A task that gives up at a deadline (its socket has a finite timeout)
+//! registers with [`Signal::register_waker_until`]: the signal keeps one
+//! *alarm* in the [timer](crate::timer) for all its tasks, which wakes every
+//! registered task when it rings. A task whose deadline is not sooner than
+//! the alarm's relies on it (the alarm is read and set under the waker
+//! list's lock, which the ringing alarm takes too, so a task registered
+//! before it rings is woken, and one registered after sees that there is no
+//! alarm and sets one); a woken task whose deadline has not passed
+//! registers again. With the same timeout for every call, the timer is
+//! touched once per timeout period instead of twice per wait.
 
 use crate::sync::AtomicU64;
 use crate::waker_list::{WakerList, WakerSlot};
 use parking_lot::{Condvar, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::sync::Arc;
-use std::task::Waker;
+use std::sync::{Arc, Weak};
+use std::task::{Wake, Waker};
 use std::time::Instant;
 
 /// Something that wants to hear when a [`Signal`] fires (e.g. a poller).
@@ -124,6 +135,49 @@ impl Signal {
         self.generation.fetch_or(HAS_WAKERS, SeqCst) >> 1
     }
 
+    /// [`Signal::register_waker`] for a task that gives up at `deadline`:
+    /// also makes sure the signal's tasks are woken by then, with a new
+    /// alarm only when none is set or the one set rings later (see the
+    /// module doc).
+    #[must_use = "the generation tells whether to retry"]
+    pub(crate) fn register_waker_until(
+        self: &Arc<Self>,
+        waker: &Waker,
+        slot: &mut Option<WakerSlot>,
+        deadline: Instant,
+    ) -> u64 {
+        let (generation, new_alarm) = {
+            let mut list = self.wakers.lock();
+            list.register(waker, slot);
+            let new_alarm = list.set_alarm(deadline);
+            (self.generation.fetch_or(HAS_WAKERS, SeqCst) >> 1, new_alarm)
+        };
+        if new_alarm {
+            let alarm = Alarm {
+                signal: Arc::downgrade(self),
+                at: deadline,
+            };
+            crate::timer::wake_at(deadline, Waker::from(Arc::new(alarm)));
+        }
+        generation
+    }
+
+    /// The alarm set for `at` rang: if it is still the signal's alarm,
+    /// takes every registered waker and wakes them (each task sees whether
+    /// its own deadline passed; the others register again).
+    #[cold]
+    fn alarm_rang(&self, at: Instant) {
+        let taken = {
+            let mut list = self.wakers.lock();
+            if !list.ring(at) {
+                return;
+            }
+            self.generation.fetch_and(!HAS_WAKERS, SeqCst);
+            list.take_all(&self.waker_round)
+        };
+        taken.wake();
+    }
+
     /// Removes a registration (a future done or dropped). Free when there
     /// is none (inlined) or a notify already took it.
     #[inline]
@@ -163,6 +217,21 @@ impl Signal {
         let mut listeners = self.listeners.lock();
         listeners.retain(|(k, _)| *k != key);
         self.has_listeners.store(!listeners.is_empty(), SeqCst);
+    }
+}
+
+/// The waker of a signal's alarm, held by the timer until it rings; it
+/// does not keep the socket alive.
+struct Alarm {
+    signal: Weak<Signal>,
+    at: Instant,
+}
+
+impl Wake for Alarm {
+    fn wake(self: Arc<Self>) {
+        if let Some(signal) = self.signal.upgrade() {
+            signal.alarm_rang(self.at);
+        }
     }
 }
 
@@ -262,6 +331,73 @@ mod tests {
         assert!(!signal.has_wakers());
         signal.notify();
         assert!(!flag.0.load(SeqCst));
+    }
+
+    /// Sends its index on a channel when woken.
+    struct Sends(parking_lot::Mutex<std::sync::mpsc::Sender<usize>>, usize);
+    impl std::task::Wake for Sends {
+        fn wake(self: Arc<Self>) {
+            let _ = self.0.lock().send(self.1);
+        }
+    }
+
+    fn sending_wakers(
+        n: usize,
+    ) -> (Vec<Waker>, std::sync::mpsc::Receiver<usize>) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let wakers = (0..n)
+            .map(|i| {
+                Waker::from(Arc::new(Sends(
+                    parking_lot::Mutex::new(tx.clone()),
+                    i,
+                )))
+            })
+            .collect();
+        (wakers, rx)
+    }
+
+    #[test]
+    fn alarm_wakes_the_tasks_registered_before_it_rings() {
+        let signal = Signal::new();
+        let (wakers, woken) = sending_wakers(3);
+        let mut slots = [None, None, None];
+        let soon = Instant::now() + Duration::from_millis(30);
+        let later = soon + Duration::from_secs(3600);
+        let _ = signal.register_waker_until(&wakers[0], &mut slots[0], soon);
+        // A later deadline relies on the same alarm; a task without a
+        // deadline is woken too.
+        let _ = signal.register_waker_until(&wakers[1], &mut slots[1], later);
+        let _ = signal.register_waker(&wakers[2], &mut slots[2]);
+        let mut got: Vec<usize> = (0..3)
+            .map(|_| woken.recv_timeout(Duration::from_secs(10)).expect("rung"))
+            .collect();
+        got.sort();
+        assert_eq!(got, [0, 1, 2]);
+        assert!(Instant::now() >= soon);
+        assert!(!signal.has_wakers());
+        // Rung: the next deadline sets a new alarm.
+        assert!(signal.wakers.lock().set_alarm(later));
+    }
+
+    #[test]
+    fn alarm_of_a_dropped_signal_rings_for_nothing() {
+        let (wakers, woken) = sending_wakers(2);
+        let soon = Instant::now() + Duration::from_millis(5);
+        let signal = Signal::new();
+        let mut slot = None;
+        let _ = signal.register_waker_until(&wakers[0], &mut slot, soon);
+        // The alarm holds the signal weakly: dropping it drops its tasks.
+        drop(signal);
+        // A later alarm (of another signal) rings after the first one.
+        let other = Signal::new();
+        let mut other_slot = None;
+        let _ = other.register_waker_until(
+            &wakers[1],
+            &mut other_slot,
+            soon + Duration::from_millis(1),
+        );
+        assert_eq!(woken.recv_timeout(Duration::from_secs(10)), Ok(1));
+        assert!(woken.try_recv().is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use crate::sync::AtomicU64;
 use std::sync::atomic::Ordering::SeqCst;
 use std::task::Waker;
+use std::time::Instant;
 
 /// Where a future's waker sits in a [`WakerList`], as long as its round lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,9 @@ pub(crate) struct WakerList {
     free: Vec<usize>,
     live: usize,
     round: u64,
+    /// When the signal's alarm rings, if one is set and has not rung yet
+    /// (see [`Signal::register_waker_until`](crate::signal::Signal::register_waker_until)).
+    alarm: Option<Instant>,
 }
 
 impl WakerList {
@@ -123,6 +127,27 @@ impl WakerList {
         taken
     }
 
+    /// Whether an alarm must be set for a task that gives up at `deadline`:
+    /// none is set, or the one set rings later. Records `deadline` as the
+    /// alarm then.
+    pub(crate) fn set_alarm(&mut self, deadline: Instant) -> bool {
+        if self.alarm.is_some_and(|at| at <= deadline) {
+            return false;
+        }
+        self.alarm = Some(deadline);
+        true
+    }
+
+    /// Whether the alarm that rings at `at` is the one set (which is then
+    /// cleared); an alarm replaced by a sooner one rings for nothing.
+    pub(crate) fn ring(&mut self, at: Instant) -> bool {
+        if self.alarm != Some(at) {
+            return false;
+        }
+        self.alarm = None;
+        true
+    }
+
     /// Whether `slot` belongs to an ended round, by the mirrored number.
     pub(crate) fn is_stale(slot: WakerSlot, round: &AtomicU64) -> bool {
         slot.round != round.load(SeqCst)
@@ -189,6 +214,23 @@ mod tests {
         list.take_all(&AtomicU64::new(0)).wake();
         assert_eq!(count.0.load(SeqCst), 2);
         assert!(list.is_empty());
+    }
+
+    #[test]
+    fn one_alarm_serves_every_later_deadline() {
+        let mut list = WakerList::default();
+        let now = Instant::now();
+        let ms = |n| now + std::time::Duration::from_millis(n);
+        assert!(list.set_alarm(ms(100)));
+        assert!(!list.set_alarm(ms(100)));
+        assert!(!list.set_alarm(ms(150)));
+        // A sooner deadline replaces it: the old one rings for nothing.
+        assert!(list.set_alarm(ms(50)));
+        assert!(!list.ring(ms(100)));
+        assert!(list.ring(ms(50)));
+        assert!(!list.ring(ms(50)));
+        // Rung: the next wait sets a new one.
+        assert!(list.set_alarm(ms(150)));
     }
 
     #[test]

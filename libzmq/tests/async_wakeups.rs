@@ -145,3 +145,85 @@ fn timeout_wakes_from_the_timer_thread() {
         other => panic!("expected WouldBlock, got {other:?}"),
     }
 }
+
+/// A waker that sends its name on a channel when woken.
+fn named_waker(
+    name: &'static str,
+    tx: &std::sync::mpsc::Sender<&'static str>,
+) -> Waker {
+    struct Named(
+        std::sync::Mutex<std::sync::mpsc::Sender<&'static str>>,
+        &'static str,
+    );
+    impl Wake for Named {
+        fn wake(self: Arc<Self>) {
+            let _ = self.0.lock().unwrap().send(self.1);
+        }
+    }
+    Waker::from(Arc::new(Named(std::sync::Mutex::new(tx.clone()), name)))
+}
+
+/// Expects `Ready(Err(WouldBlock))`.
+fn timed_out<F, T>(future: &mut F, waker: &Waker) -> bool
+where
+    F: Future<Output = Result<T, Error>> + Unpin,
+{
+    matches!(
+        poll(future, waker),
+        Poll::Ready(Err(err)) if err.kind() == ErrorKind::WouldBlock
+    )
+}
+
+/// The socket's waits share one alarm in the timer: a wait whose deadline
+/// is later relies on the sooner one's, is woken with it, waits again and
+/// times out at its own deadline; a sooner deadline sets a sooner alarm.
+#[test]
+fn waits_with_different_deadlines_each_time_out_at_their_own() {
+    let (_ctx, _scatter, gather) = pair(10);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (short, long) = (named_waker("short", &tx), named_waker("long", &tx));
+    let started = std::time::Instant::now();
+    let next = || rx.recv_timeout(TIMEOUT).expect("a wake-up");
+
+    gather
+        .set_recv_timeout(Some(Duration::from_millis(30)))
+        .unwrap();
+    let mut first = gather.recv_msg_async();
+    assert!(poll(&mut first, &short).is_pending());
+    gather
+        .set_recv_timeout(Some(Duration::from_millis(600)))
+        .unwrap();
+    let mut second = gather.recv_msg_async();
+    assert!(poll(&mut second, &long).is_pending());
+    // The first alarm wakes both; only the first's deadline passed.
+    let mut woken = [next(), next()];
+    woken.sort();
+    assert_eq!(woken, ["long", "short"]);
+    assert!(started.elapsed() >= Duration::from_millis(30));
+    assert!(timed_out(&mut first, &short));
+    assert!(poll(&mut second, &long).is_pending());
+    assert_eq!(next(), "long");
+    assert!(started.elapsed() >= Duration::from_millis(600));
+    assert!(timed_out(&mut second, &long));
+
+    // The other way round: a sooner deadline after a later one.
+    let started = std::time::Instant::now();
+    gather
+        .set_recv_timeout(Some(Duration::from_secs(3600)))
+        .unwrap();
+    let mut later = gather.recv_msg_async();
+    assert!(poll(&mut later, &long).is_pending());
+    gather
+        .set_recv_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let mut sooner = gather.recv_msg_async();
+    assert!(poll(&mut sooner, &short).is_pending());
+    let mut woken = [next(), next()];
+    woken.sort();
+    assert_eq!(woken, ["long", "short"]);
+    assert!(started.elapsed() >= Duration::from_millis(20));
+    assert!(started.elapsed() < Duration::from_secs(3600));
+    assert!(timed_out(&mut sooner, &short));
+    assert!(poll(&mut later, &long).is_pending());
+    drop(later);
+}

@@ -4,9 +4,12 @@
 //! ```text
 //! <prog> thr <tcp|inproc|ipc> <size> <count>   # one throughput run
 //! <prog> lat <tcp|inproc|ipc> <size> <count>   # one latency run
+//! <prog> thr-async|lat-async <tokio-ct|tokio-mt|smol> <tcp|inproc|ipc> <size> <count>
+//!                                              # the same through ours' async calls (rs-perf)
 //! <prog> pubsub <tcp|inproc|ipc> <subs> <all|own> <size> <count>
 //!                                              # one PUB→SUB run (see `perf::pubsub`)
-//! <prog> compare [--quick] [options]           # ours, C libzmq and OMQ.rs side by side
+//! <prog> compare [--quick] [options]           # ours, C libzmq and OMQ.rs side by side,
+//!                                              # or ours async against blocking (--set async)
 //!                                              # (see `perf::compare`)
 //! ```
 
@@ -16,6 +19,7 @@ use super::lz_classic::LzPubSub;
 use super::omq::OmqPubSub;
 use super::pubsub::{Fan, Plan};
 use super::rust::RsPubSub;
+use super::rust_async::{RsAsyncPair, Runtime};
 use super::{
     omq, rust, Implementation, LatencyStats, PerfError, ThroughputStats,
     Transport,
@@ -25,8 +29,9 @@ fn usage(program: &str) -> String {
     format!(
         "usage: {program} <thr|lat> <tcp|inproc|ipc> <size-bytes> <count>\n\
          \x20      {program} compare [--quick] [--rounds N] [--secs S] [--mode both|pinned|free]\n\
-         \x20                [--set core|classic|all] [--idle N,..] [--sizes B,..] [--subs N,..] [--fanout N]\n\
+         \x20                [--set core|classic|all|async] [--idle N,..] [--sizes B,..] [--subs N,..] [--fanout N]\n\
          \x20                [--only TEXT] [--out FILE.md] [--section NAME] [--svg FILE.svg] [--note TEXT]\n\
+         \x20      {program} <thr|lat>-async <tokio-ct|tokio-mt|smol> <tcp|inproc|ipc> <size-bytes> <count>\n\
          \x20      {program} pubsub <tcp|inproc|ipc> <subs> <all|own> <size-bytes> <count>\n\
          e.g.   {program} thr tcp 32 1000000\n\
          \x20      {program} pubsub tcp 1000 own 32 2000000\n\
@@ -62,6 +67,58 @@ fn lat(
         Implementation::Rust => rust::latency(transport, size, count),
         Implementation::Omq => omq::latency(transport, size, count),
     }
+}
+
+/// One throughput (`thr`) or latency (`lat`) run of ours through the async
+/// calls on `runtime`, on a fresh pair; printed like the blocking ones.
+fn run_async(
+    implementation: Implementation,
+    what: &str,
+    runtime: &str,
+    [transport, size, count]: [&String; 3],
+) -> Result<String, String> {
+    if implementation != Implementation::Rust {
+        return Err("the async runs measure ours: use rs-perf".into());
+    }
+    let runtime = match runtime {
+        "tokio-ct" => Runtime::TokioCurrentThread,
+        "tokio-mt" => Runtime::TokioMultiThread,
+        "smol" => Runtime::Smol,
+        other => {
+            return Err(format!(
+                "unknown runtime {other:?} (tokio-ct, tokio-mt or smol)"
+            ))
+        }
+    };
+    let transport: Transport = transport.parse()?;
+    let (size, count): (usize, u64) =
+        (parse("size", size)?, parse("count", count)?);
+    let text = |e: PerfError| e.to_string();
+    Ok(match what {
+        "thr" => {
+            let sg = RsAsyncPair::scatter_gather(transport, runtime);
+            let elapsed = sg.and_then(|p| p.throughput(size, count));
+            ThroughputStats::new(
+                implementation,
+                transport,
+                size,
+                count,
+                elapsed.map_err(text)?,
+            )
+            .to_string()
+        }
+        _ => {
+            let pair = RsAsyncPair::new(transport, runtime);
+            let samples = pair.and_then(|p| p.round_trips(size, count));
+            LatencyStats::new(
+                implementation,
+                transport,
+                size,
+                &samples.map_err(text)?,
+            )
+            .to_string()
+        }
+    } + &format!(" ({}, async)", runtime.name()))
 }
 
 /// One PUB→SUB measurement of `count` messages after the setup (see
@@ -104,6 +161,19 @@ fn run(
         }
         [mode, endpoint] if mode == "idle-clients" => {
             super::compare::idle_clients_child(endpoint)
+        }
+        [mode, runtime, transport, size, count]
+            if mode == "thr-async" || mode == "lat-async" =>
+        {
+            let what = mode.trim_end_matches("-async");
+            let line = run_async(
+                implementation,
+                what,
+                runtime,
+                [transport, size, count],
+            )?;
+            println!("{line}");
+            Ok(())
         }
         [mode, transport, subs, fan, size, count] if mode == "pubsub" => {
             let fan = match fan.as_str() {

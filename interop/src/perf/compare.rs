@@ -6,13 +6,16 @@
 //!
 //! ```text
 //! rs-perf compare [--quick] [--rounds N] [--secs S] [--mode both|pinned|free]
-//!                 [--set core|classic|all] [--sizes B,B,..] [--idle N,N,..]
+//!                 [--set core|classic|all|async] [--sizes B,B,..] [--idle N,N,..]
 //!                 [--subs N,N,..] [--fanout N] [--only TEXT]
 //!                 [--out FILE.md] [--section NAME] [--svg FILE.svg] [--note TEXT]
 //! ```
 //!
 //! `--set`: the cases of issue #11 (`core`), of the classic types of issue
-//! #12 (`classic`), or both (`all`, the default); `--sizes`: the
+//! #12 (`classic`), or both (`all`, the default); or ours async against
+//! ours blocking (`async`, issue #13: [`async_cases`], written as a section
+//! of `BENCHMARKS-async.md` unless `--out`/`--section` say otherwise);
+//! `--sizes`: the
 //! Scatter→Gather TCP sweep (default 32 B … 1 MiB, 9 sizes); `--idle`: the
 //! idle-client counts (default 1, 1000, 10000); `--subs`: the SUB counts of
 //! the PUB→SUB cases (default 1, 100); `--fanout`: the SUBs of the fan-out
@@ -36,6 +39,15 @@
 //! [`super::pubsub`] for the setup, the HWMs and what is timed). Goals of
 //! issues #11 and #12 (ours / C libzmq; the fan-out: ours with 1000 SUBs ≥
 //! 0.5× ours with 1) are checked in the table.
+//!
+//! The `async` set measures ours only, with [`ASYNC_CONTENDERS`]: the
+//! blocking calls, then the async calls on tokio current-thread, tokio
+//! multi-thread and smol (see [`super::rust_async`]), on Scatter→Gather TCP
+//! 32 B and 1 KiB and inproc 32 B, and round trips Client/Server TCP and
+//! inproc 32 B; its table gives each one's figure and, per runtime, the cost
+//! async / blocking (time per message or round trip), with the goal of #13
+//! (≤ 1.1) on the current-thread runtime. Rounds, alternation, modes and
+//! medians are those of the other sets.
 //!
 //! * every case is measured with every implementation on pairs connected
 //!   once per case and mode; each round runs each implementation for about
@@ -73,6 +85,7 @@ use super::lz_classic::{LzPubSub, LzPushPull};
 use super::omq::{OmqPair, OmqPubSub};
 use super::pubsub::{Fan, Plan};
 use super::rust::{RsPair, RsPubSub};
+use super::rust_async::{RsAsyncPair, Runtime};
 use super::{Implementation, LatencyStats, LzPair, PerfError, Transport};
 
 /// The implementations, in table order (ours first: ratios are ours / other).
@@ -80,6 +93,44 @@ pub const IMPLEMENTATIONS: [Implementation; 3] = [
     Implementation::Rust,
     Implementation::Libzmq,
     Implementation::Omq,
+];
+
+/// Who a case measures: an implementation (the `core` and `classic` sets),
+/// or ours through its async calls on a runtime (the `async` set, against
+/// ours blocking: [`Contender::Impl`] of [`Implementation::Rust`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contender {
+    Impl(Implementation),
+    Async(Runtime),
+}
+
+impl Contender {
+    /// Its name in progress lines and tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Contender::Impl(Implementation::Rust) => "ours",
+            Contender::Impl(Implementation::Libzmq) => "C libzmq",
+            Contender::Impl(Implementation::Omq) => "OMQ.rs",
+            Contender::Async(runtime) => runtime.name(),
+        }
+    }
+}
+
+/// The contenders of the `core` and `classic` sets, in
+/// [`IMPLEMENTATIONS`] order.
+pub const IMPL_CONTENDERS: [Contender; 3] = [
+    Contender::Impl(IMPLEMENTATIONS[0]),
+    Contender::Impl(IMPLEMENTATIONS[1]),
+    Contender::Impl(IMPLEMENTATIONS[2]),
+];
+
+/// The contenders of the `async` set: ours blocking first (the ratios are
+/// against it), then ours async on each [`Runtime`].
+pub const ASYNC_CONTENDERS: [Contender; 4] = [
+    Contender::Impl(Implementation::Rust),
+    Contender::Async(Runtime::ALL[0]),
+    Contender::Async(Runtime::ALL[1]),
+    Contender::Async(Runtime::ALL[2]),
 ];
 
 /// Message sizes of the throughput sweep (the chart).
@@ -338,13 +389,61 @@ pub fn classic_cases(subs: &[usize], fan_out: usize) -> Vec<Case> {
 pub const CLASSIC_SECTION: &str =
     "Classic socket types: PUSH/PULL and PUB/SUB (issue 12)";
 
+/// The goal of issue #13: the async path costs at most 10 % more time per
+/// message (or round trip) than the blocking one.
+pub const ASYNC_GOAL: Goal = Goal::AtMost(1.1);
+
+/// The cases of the `async` set (issue #13), the shapes of [`cases`]:
+/// Scatter→Gather TCP 32 B and 1 KiB and inproc 32 B, round trips
+/// Client/Server TCP and inproc 32 B (p50); each measured with
+/// [`ASYNC_CONTENDERS`]. The goal applies to the async / blocking cost
+/// (time per message or round trip).
+pub fn async_cases() -> Vec<Case> {
+    let (tcp, inproc) = (Transport::Tcp, Transport::Inproc);
+    let mut v: Vec<Case> = [(tcp, 32), (tcp, 1024), (inproc, 32)]
+        .into_iter()
+        .map(|(transport, size)| Case {
+            name: format!(
+                "Scatter→Gather {} {}",
+                transport_name(transport),
+                size_name(size)
+            ),
+            kind: Kind::ScatterGather { transport, size },
+            goal: Some(ASYNC_GOAL),
+        })
+        .collect();
+    for transport in [tcp, inproc] {
+        v.push(Case {
+            name: format!(
+                "Round trip Client/Server {} 32 B (p50)",
+                transport_name(transport)
+            ),
+            kind: Kind::RoundTrip {
+                transport,
+                size: 32,
+            },
+            goal: Some(ASYNC_GOAL),
+        });
+    }
+    v
+}
+
+/// The section `--set async` writes in the `--out` file unless `--section`
+/// names another.
+pub const ASYNC_SECTION: &str = "Async against blocking (issue 13)";
+
+/// The file `--set async` writes unless `--out` names another.
+pub const ASYNC_OUT: &str = "BENCHMARKS-async.md";
+
 /// Which cases a run has: those of issue #11 (`core`), those of the
-/// classic types (`classic`, see [`classic_cases`]), or both.
+/// classic types (`classic`, see [`classic_cases`]), both (`all`), or ours
+/// async against ours blocking (`async`, see [`async_cases`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseSet {
     Core,
     Classic,
     All,
+    Async,
 }
 
 /// Pinned to one CPU, or free.
@@ -438,6 +537,8 @@ pub fn parse_args(program: &str, args: &[String]) -> Result<Settings, String> {
         .to_string(),
         fd_limit: 1024,
     };
+    // Given ones replace the defaults after the loop (those of `--set`).
+    let (mut out, mut svg) = (None, None);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |what: &str| {
@@ -469,6 +570,7 @@ pub fn parse_args(program: &str, args: &[String]) -> Result<Settings, String> {
                     "core" => CaseSet::Core,
                     "classic" => CaseSet::Classic,
                     "all" => CaseSet::All,
+                    "async" => CaseSet::Async,
                     v => return Err(bad(a, v)),
                 }
             }
@@ -491,8 +593,8 @@ pub fn parse_args(program: &str, args: &[String]) -> Result<Settings, String> {
                 }
             }
             "--only" => s.only = Some(value(a)?),
-            "--out" => s.out = Some(value(a)?.into()),
-            "--svg" => s.svg = Some(value(a)?.into()),
+            "--out" => out = Some(value(a)?.into()),
+            "--svg" => svg = Some(value(a)?.into()),
             "--note" => s.note = Some(value(a)?),
             other => return Err(format!("unknown compare option {other:?}")),
         }
@@ -503,6 +605,14 @@ pub fn parse_args(program: &str, args: &[String]) -> Result<Settings, String> {
     if s.set == CaseSet::Classic && s.section.is_none() {
         s.section = Some(CLASSIC_SECTION.to_string());
     }
+    if s.set == CaseSet::Async {
+        // Its own file, as a section of it; no sweep, so no chart.
+        s.section.get_or_insert_with(|| ASYNC_SECTION.to_string());
+        s.out = s.out.as_ref().map(|_| PathBuf::from(ASYNC_OUT));
+        s.svg = None;
+    }
+    s.out = out.or(s.out);
+    s.svg = svg.or(s.svg);
     if s.subs.contains(&0) || s.fan_out == 0 {
         return Err("SUB counts must be > 0".into());
     }
@@ -526,10 +636,43 @@ enum Subject {
     LzPubSub(LzPubSub),
     RsPubSub(RsPubSub),
     OmqPubSub(Box<OmqPubSub>),
+    RsAsync(RsAsyncPair),
+    RsAsyncScatterGather(RsAsyncPair<Gather, Scatter>),
 }
 
 impl Subject {
-    fn new(
+    fn new(contender: Contender, kind: Kind) -> Result<Self, PerfError> {
+        match contender {
+            Contender::Impl(implementation) => {
+                Self::implementation(implementation, kind)
+            }
+            Contender::Async(runtime) => Self::ours_async(runtime, kind),
+        }
+    }
+
+    /// Ours through the async calls: the Scatter→Gather, Client→Server
+    /// (no CURVE, no idle clients) and round-trip shapes.
+    fn ours_async(runtime: Runtime, kind: Kind) -> Result<Self, PerfError> {
+        Ok(match kind {
+            Kind::ScatterGather { transport, .. } => {
+                Subject::RsAsyncScatterGather(RsAsyncPair::scatter_gather(
+                    transport, runtime,
+                )?)
+            }
+            Kind::ClientServer {
+                transport,
+                curve: false,
+                idle: 0,
+                ..
+            }
+            | Kind::RoundTrip { transport, .. } => {
+                Subject::RsAsync(RsAsyncPair::new(transport, runtime)?)
+            }
+            _ => return Err(PerfError::new("no async measure of this case")),
+        })
+    }
+
+    fn implementation(
         implementation: Implementation,
         kind: Kind,
     ) -> Result<Self, PerfError> {
@@ -644,6 +787,8 @@ impl Subject {
             Subject::LzPubSub(p) => p.publish(size, count),
             Subject::RsPubSub(p) => p.publish(size, count),
             Subject::OmqPubSub(p) => p.publish(size, count),
+            Subject::RsAsync(p) => p.throughput(size, count),
+            Subject::RsAsyncScatterGather(p) => p.throughput(size, count),
         }
     }
 
@@ -656,6 +801,7 @@ impl Subject {
             Subject::Lz(p) => p.round_trips(size, count),
             Subject::Rs(p) => p.round_trips(size, count),
             Subject::Omq(p) => p.round_trips(size, count),
+            Subject::RsAsync(p) => p.round_trips(size, count),
             _ => Err(PerfError::new("no round trips in this case")),
         }
     }
@@ -782,11 +928,8 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(
-        implementation: Implementation,
-        kind: Kind,
-    ) -> Result<Self, PerfError> {
-        let subject = Subject::new(implementation, kind)?;
+    fn new(contender: Contender, kind: Kind) -> Result<Self, PerfError> {
+        let subject = Subject::new(contender, kind)?;
         let idle = match kind {
             Kind::ClientServer { idle, .. } if idle > 0 => {
                 Some(IdleClients::connect(&subject, idle)?)
@@ -885,17 +1028,26 @@ fn calibrate(
     }
 }
 
-/// One case's samples, per implementation (in [`IMPLEMENTATIONS`] order),
-/// or why it could not run.
+/// One case's samples, per contender (in `contenders` order), or why it
+/// could not run.
 #[derive(Debug, Clone)]
 pub struct CaseResult {
     pub case: Case,
+    /// [`IMPL_CONTENDERS`] or [`ASYNC_CONTENDERS`].
+    pub contenders: Vec<Contender>,
     pub samples: Vec<Result<Vec<Sample>, String>>,
-    /// What setting up each implementation's pair (and idle clients) added.
-    pub footprints: Vec<(Implementation, Footprint)>,
+    /// What setting up each contender's pair (and idle clients) added.
+    pub footprints: Vec<(Contender, Footprint)>,
     /// Each round connected its setup afresh (the three did not fit the
     /// descriptor limit at once).
     pub reconnected: bool,
+}
+
+impl CaseResult {
+    /// Whether it compares the implementations (not async / blocking).
+    fn of_implementations(&self) -> bool {
+        self.contenders == IMPL_CONTENDERS
+    }
 }
 
 /// All cases of one mode.
@@ -1009,17 +1161,26 @@ fn all_fit(case: &Case, fd_limit: u64) -> bool {
 pub fn run(settings: &Settings) -> Result<Vec<ModeResult>, PerfError> {
     let core = match settings.set {
         CaseSet::Core | CaseSet::All => cases(&settings.sizes, &settings.idle),
-        CaseSet::Classic => Vec::new(),
+        CaseSet::Classic | CaseSet::Async => Vec::new(),
     };
     let classic = match settings.set {
         CaseSet::Classic | CaseSet::All => {
             classic_cases(&settings.subs, settings.fan_out)
         }
-        CaseSet::Core => Vec::new(),
+        CaseSet::Core | CaseSet::Async => Vec::new(),
+    };
+    let contenders: &[Contender] = match settings.set {
+        CaseSet::Async => &ASYNC_CONTENDERS,
+        _ => &IMPL_CONTENDERS,
+    };
+    let asynch = match settings.set {
+        CaseSet::Async => async_cases(),
+        _ => Vec::new(),
     };
     let cases: Vec<Case> = core
         .into_iter()
         .chain(classic)
+        .chain(asynch)
         .filter(|c| {
             settings
                 .only
@@ -1045,7 +1206,7 @@ pub fn run(settings: &Settings) -> Result<Vec<ModeResult>, PerfError> {
             cases: Vec::new(),
         };
         for (i, case) in cases.iter().enumerate() {
-            mode_result.cases.push(run_case(settings, case, |j, line| {
+            let progress = |j, line: String| {
                 let t = started.elapsed().as_secs();
                 eprintln!(
                     "[{:02}:{:02} {label}] case {}/{} {}: round {j}/{}: {line}",
@@ -1056,7 +1217,10 @@ pub fn run(settings: &Settings) -> Result<Vec<ModeResult>, PerfError> {
                     case.name,
                     settings.rounds
                 )
-            }));
+            };
+            mode_result
+                .cases
+                .push(run_case(settings, case, contenders, progress));
         }
         results.push(mode_result);
     }
@@ -1064,30 +1228,32 @@ pub fn run(settings: &Settings) -> Result<Vec<ModeResult>, PerfError> {
     Ok(results)
 }
 
+/// Measures `case` with each of `contenders`, rounds alternated.
 fn run_case(
     settings: &Settings,
     case: &Case,
+    contenders: &[Contender],
     progress: impl Fn(usize, String),
 ) -> CaseResult {
-    let n = IMPLEMENTATIONS.len();
+    let n = contenders.len();
     let reconnect = !all_fit(case, settings.fd_limit);
     let mut footprints = Vec::new();
-    // Per implementation: its setup (None between rounds when `reconnect`)
+    // Per contender: its setup (None between rounds when `reconnect`)
     // and the message count of its next round; or why it failed.
-    let mut slots: Vec<Result<(Option<Setup>, u64), String>> = IMPLEMENTATIONS
+    let mut slots: Vec<Result<(Option<Setup>, u64), String>> = contenders
         .iter()
-        .map(|&imp| {
-            progress(0, format!("setting up {}", short_name(imp)));
+        .map(|&who| {
+            progress(0, format!("setting up {}", who.name()));
             let before = Footprint::now();
             let mut s =
-                Setup::new(imp, case.kind).map_err(|e| e.to_string())?;
+                Setup::new(who, case.kind).map_err(|e| e.to_string())?;
             let grown = Footprint::now().minus(before);
-            footprints.push((imp, grown));
+            footprints.push((who, grown));
             progress(
                 0,
                 format!(
                     "{} set up: +{} descriptors, +{} KiB RSS",
-                    short_name(imp),
+                    who.name(),
                     grown.fds,
                     grown.rss_kib
                 ),
@@ -1115,19 +1281,20 @@ fn run_case(
             let Ok((setup, count)) = &mut slots[idx] else {
                 continue;
             };
-            let measured = match setup {
-                Some(s) => measure(&mut s.subject, case.kind, *count),
-                None => Setup::new(IMPLEMENTATIONS[idx], case.kind).and_then(
-                    |mut s| measure(&mut s.subject, case.kind, *count),
-                ),
-            };
+            let measured =
+                match setup {
+                    Some(s) => measure(&mut s.subject, case.kind, *count),
+                    None => Setup::new(contenders[idx], case.kind).and_then(
+                        |mut s| measure(&mut s.subject, case.kind, *count),
+                    ),
+                };
             match measured {
                 Ok(s) => {
                     *count = next_count(&s, settings.secs);
                     let _ = write!(
                         line,
                         "{} {}  ",
-                        short_name(IMPLEMENTATIONS[idx]),
+                        contenders[idx].name(),
                         figure(case.kind, s.value)
                     );
                     if let Ok(v) = &mut samples[idx] {
@@ -1144,6 +1311,7 @@ fn run_case(
     }
     CaseResult {
         case: case.clone(),
+        contenders: contenders.to_vec(),
         samples,
         footprints,
         reconnected: reconnect,
@@ -1172,14 +1340,6 @@ impl Footprint {
             fds: self.fds - before.fds,
             rss_kib: self.rss_kib - before.rss_kib,
         }
-    }
-}
-
-fn short_name(i: Implementation) -> &'static str {
-    match i {
-        Implementation::Rust => "ours",
-        Implementation::Libzmq => "C libzmq",
-        Implementation::Omq => "OMQ.rs",
     }
 }
 
@@ -1272,21 +1432,113 @@ fn one_sub_ratio(mode: &ModeResult, c: &CaseResult) -> Option<f64> {
     Some(ours(c)? / ours(base)?)
 }
 
-/// The Markdown table of one mode.
+/// A contender's median figure in case `c` (or why there is none).
+fn figure_cell(c: &CaseResult, i: usize) -> String {
+    match &c.samples[i] {
+        Ok(v) if !v.is_empty() => figure(c.case.kind, median_value(v)),
+        Ok(_) => "—".into(),
+        Err(e) => format!("failed: {e}"),
+    }
+}
+
+/// The median CPU µs per message of every contender of `c`, `a / b / …`.
+fn cpu_cells(c: &CaseResult) -> String {
+    let cpu: Vec<String> = c
+        .samples
+        .iter()
+        .map(|s| match s {
+            Ok(v) if !v.is_empty() => {
+                format!("{:.2}", median(v.iter().map(|s| s.cpu_us).collect()))
+            }
+            _ => "—".into(),
+        })
+        .collect();
+    cpu.join(" / ")
+}
+
+/// `goal ✓` or `goal ✗` for the median ratio `m`.
+fn goal_cell(g: Goal, m: f64) -> String {
+    format!("{g} {}", if g.met(m) { "✓" } else { "✗" })
+}
+
+/// The Markdown table of one mode: the implementations' cases, then the
+/// async ones (each in its own table).
 pub fn table(mode: &ModeResult) -> String {
     let mut t = String::new();
     let _ = writeln!(t, "### {}\n", mode.mode);
+    let (impls, asynch): (Vec<&CaseResult>, Vec<&CaseResult>) =
+        mode.cases.iter().partition(|c| c.of_implementations());
+    if !impls.is_empty() {
+        t.push_str(&implementations_table(mode, &impls));
+    }
+    if !asynch.is_empty() {
+        if !impls.is_empty() {
+            t.push('\n');
+        }
+        t.push_str(&async_table(&asynch));
+    }
+    t
+}
+
+/// The table of ours async against ours blocking: each figure, and per
+/// runtime the cost async / blocking (time per message or round trip:
+/// blocking / async msgs/s, async / blocking p50), median (min–max) of the
+/// rounds; the goal of #13 on the current-thread runtime (the blocking
+/// topology, a thread per loop).
+fn async_table(cases: &[&CaseResult]) -> String {
+    let mut t = String::new();
+    let names: Vec<&str> = ASYNC_CONTENDERS.iter().map(|c| c.name()).collect();
+    let _ = writeln!(
+        t,
+        "| case | blocking | {} | cost / blocking | goal | {} | cost / blocking | {} | cost / blocking | CPU µs per msg ({}) |",
+        names[1],
+        names[2],
+        names[3],
+        ["blocking", "tokio CT", "tokio MT", "smol"].join(" / ")
+    );
+    let _ = writeln!(t, "|---|---:|---:|---:|---|---:|---:|---:|---:|---|");
+    for c in cases {
+        let ok = |i: usize| c.samples[i].as_ref().ok().map(|v| v.as_slice());
+        let cost = |i: usize| {
+            let (blocking, asynch) = (ok(0)?, ok(i)?);
+            if is_latency(c.case.kind) {
+                ratio(asynch, blocking)
+            } else {
+                ratio(blocking, asynch)
+            }
+        };
+        let goal = match (c.case.goal, cost(1)) {
+            (Some(g), Some((m, ..))) => goal_cell(g, m),
+            (Some(g), None) => g.to_string(),
+            (None, _) => String::new(),
+        };
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            c.case.name,
+            figure_cell(c, 0),
+            figure_cell(c, 1),
+            ratio_cell(cost(1)),
+            goal,
+            figure_cell(c, 2),
+            ratio_cell(cost(2)),
+            figure_cell(c, 3),
+            ratio_cell(cost(3)),
+            cpu_cells(c)
+        );
+    }
+    t
+}
+
+/// The table of ours against C libzmq and OMQ.rs.
+fn implementations_table(mode: &ModeResult, cases: &[&CaseResult]) -> String {
+    let mut t = String::new();
     let _ = writeln!(
         t,
         "| case | ours | C libzmq 4.3.5 | OMQ.rs | ours / C libzmq | goal | ours / OMQ.rs | CPU µs per msg (ours / C / OMQ) |"
     );
     let _ = writeln!(t, "|---|---:|---:|---:|---:|---|---:|---|");
-    for c in &mode.cases {
-        let cell = |s: &Result<Vec<Sample>, String>| match s {
-            Ok(v) if !v.is_empty() => figure(c.case.kind, median_value(v)),
-            Ok(_) => "—".into(),
-            Err(e) => format!("failed: {e}"),
-        };
+    for &c in cases {
         let ok = |i: usize| c.samples[i].as_ref().ok().map(|v| v.as_slice());
         let r = |i: usize| ok(0).zip(ok(i)).and_then(|(a, b)| ratio(a, b));
         let goal = match (c.case.goal, r(1)) {
@@ -1296,23 +1548,10 @@ pub fn table(mode: &ModeResult) -> String {
                 }
                 None => g.to_string(),
             },
-            (Some(g), Some((m, ..))) => {
-                format!("{g} {}", if g.met(m) { "✓" } else { "✗" })
-            }
+            (Some(g), Some((m, ..))) => goal_cell(g, m),
             (Some(g), None) => g.to_string(),
             (None, _) => String::new(),
         };
-        let cpu: Vec<String> = (0..IMPLEMENTATIONS.len())
-            .map(|i| match ok(i) {
-                Some(v) if !v.is_empty() => {
-                    format!(
-                        "{:.2}",
-                        median(v.iter().map(|s| s.cpu_us).collect())
-                    )
-                }
-                _ => "—".into(),
-            })
-            .collect();
         let name = if c.reconnected {
             format!("{} ¹", c.case.name)
         } else {
@@ -1322,23 +1561,22 @@ pub fn table(mode: &ModeResult) -> String {
             t,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
             name,
-            cell(&c.samples[0]),
-            cell(&c.samples[1]),
-            cell(&c.samples[2]),
+            figure_cell(c, 0),
+            figure_cell(c, 1),
+            figure_cell(c, 2),
             ratio_cell(r(1)),
             goal,
             ratio_cell(r(2)),
-            cpu.join(" / ")
+            cpu_cells(c)
         );
     }
-    if mode.cases.iter().any(|c| c.reconnected) {
+    if cases.iter().any(|c| c.reconnected) {
         let _ = writeln!(
             t,
             "\n¹ the three setups did not fit the descriptor limit at once: each round connected its implementation's Server and idle clients afresh (still alternated)."
         );
     }
-    if mode
-        .cases
+    if cases
         .iter()
         .any(|c| matches!(c.case.kind, Kind::PubSub { .. }))
     {
@@ -1347,7 +1585,7 @@ pub fn table(mode: &ModeResult) -> String {
             "\nPUB→SUB: SUBs subscribed and probed before timing (the PUB publishes probes until every SUB got one, then an end message each SUB reads up to); nothing dropped: ours and C libzmq with the PUB's send HWM and the SUBs' receive HWMs 0 (unlimited), OMQ.rs (no unlimited queues) with `xpub_nodrop` on its PUB. One receiver thread polls all SUBs (ours: `Poller`, C: `zmq_poll`; OMQ.rs: a task per SUB). \"All get all\": messages/s published, timed from the first send until every SUB has every message. \"Send rate\": SUB `i` subscribes to its own prefix (`0042`), message `j` goes to SUB `j mod N`; timed on the PUB from the first send to the return of the last; ours and C libzmq take the messages after that (their SUBs' I/O threads still read meanwhile), OMQ.rs's receiver tasks meanwhile (its queues are bounded); every message is checked to arrive. Goal of #12: ours with 1000 SUBs at least 0.5× ours with 1 SUB (medians)."
         );
     }
-    let has_idle = mode.cases.iter().any(
+    let has_idle = cases.iter().any(
         |c| matches!(c.case.kind, Kind::ClientServer { idle, .. } if idle > 0),
     );
     let _ = has_idle && writeln!(
@@ -1386,6 +1624,9 @@ pub fn markdown(
         Some(name) => {
             let _ = writeln!(t, "## {name}\n");
         }
+        None if settings.set == CaseSet::Async => {
+            let _ = writeln!(t, "# Benchmarks: async against blocking\n");
+        }
         None => {
             let _ =
                 writeln!(t, "# Benchmarks: ours vs C libzmq 4.3.5 vs OMQ.rs\n");
@@ -1400,20 +1641,11 @@ pub fn markdown(
     let _ = writeln!(t, "- machine: {nproc} CPUs (`nproc`), {cpu}");
     let _ = writeln!(t, "- date: {}", now_utc());
     let _ = writeln!(t, "- command: `{}`", settings.command);
-    let _ = writeln!(
-        t,
-        "- method: {} round(s) of ≥ {} s per case and implementation, alternated (ours, C, OMQ; then OMQ, C, ours; …) in one process; medians; a ratio is ours / other per round, median (min–max). Throughput in messages/s (higher is better), round trips as p50 (lower is better). CPU: `getrusage(RUSAGE_SELF)` user + sys per message (per round trip), all threads.",
-        settings.rounds, settings.secs
-    );
-    let _ = writeln!(
-        t,
-        "- implementations: ours = the `libzmq` crate of this repository; C libzmq = {}; OMQ.rs = crate `omq-tokio` 0.33 on a tokio runtime with 2 workers (send and receive as two tasks).",
-        crate::LIBZMQ_BUILD_INFO
-    );
-    let _ = writeln!(
-        t,
-        "- shape: both ends in this process; ours and C: a context per side (TCP), one for inproc, sender on the main thread, receiver on a second thread; default HWMs (PUB→SUB: see the note under the tables); a fresh zero-filled message per send. Modes: pinned = every thread on one CPU (`sched_setaffinity`), free = all CPUs."
-    );
+    if settings.set == CaseSet::Async {
+        async_method(&mut t, settings);
+    } else {
+        implementations_method(&mut t, settings);
+    }
     if let Some((n, limit)) = capped {
         let _ = writeln!(
             t,
@@ -1431,6 +1663,41 @@ pub fn markdown(
     }
     t.push_str(&idle_footprints(results));
     t
+}
+
+/// The method lines of the implementations' sets.
+fn implementations_method(t: &mut String, settings: &Settings) {
+    let _ = writeln!(
+        t,
+        "- method: {} round(s) of ≥ {} s per case and implementation, alternated (ours, C, OMQ; then OMQ, C, ours; …) in one process; medians; a ratio is ours / other per round, median (min–max). Throughput in messages/s (higher is better), round trips as p50 (lower is better). CPU: `getrusage(RUSAGE_SELF)` user + sys per message (per round trip), all threads.",
+        settings.rounds, settings.secs
+    );
+    let _ = writeln!(
+        t,
+        "- implementations: ours = the `libzmq` crate of this repository; C libzmq = {}; OMQ.rs = crate `omq-tokio` 0.33 on a tokio runtime with 2 workers (send and receive as two tasks).",
+        crate::LIBZMQ_BUILD_INFO
+    );
+    let _ = writeln!(
+        t,
+        "- shape: both ends in this process; ours and C: a context per side (TCP), one for inproc, sender on the main thread, receiver on a second thread; default HWMs (PUB→SUB: see the note under the tables); a fresh zero-filled message per send. Modes: pinned = every thread on one CPU (`sched_setaffinity`), free = all CPUs."
+    );
+}
+
+/// The method lines of the `async` set.
+fn async_method(t: &mut String, settings: &Settings) {
+    let _ = writeln!(
+        t,
+        "- method: {} round(s) of ≥ {} s per case and contender, alternated (blocking, tokio current-thread, tokio multi-thread, smol; then the reverse; …) in one process; medians. Cost / blocking: the time per message (throughput) or per round trip (p50) of async over that of blocking, per round, median (min–max); goal of issue #13: ≤ 1.1 (async at most 10 % dearer) on the current-thread runtime. CPU: `getrusage(RUSAGE_SELF)` user + sys per message (per round trip), all threads, the I/O threads included. The machine is shared with other jobs: the times are noisy, the ratios of alternated rounds much less so.",
+        settings.rounds, settings.secs
+    );
+    let _ = writeln!(
+        t,
+        "- contenders: ours (the `libzmq` crate of this repository) with the blocking calls (`send`, `recv`), and with the async ones (`send_async`, `recv_async`) on tokio current-thread (a thread per loop, each with its own runtime: the blocking topology), tokio multi-thread (both loops as tasks of one runtime with 2 workers) and smol (`smol::block_on`, a thread per loop); see `interop::perf::rust_async`."
+    );
+    let _ = writeln!(
+        t,
+        "- shape: the pairs of the implementations' table (a context per side for TCP, one for inproc, default HWMs, a fresh zero-filled message per send), the same pair type for blocking and async. Modes: pinned = every thread on one CPU (`sched_setaffinity`), free = all CPUs."
+    );
 }
 
 /// Descriptors and memory per idle client (the setup's growth divided by
@@ -1460,7 +1727,7 @@ fn idle_footprints(results: &[ModeResult]) -> String {
             let _ = writeln!(
                 t,
                 "| {idle} | {} | {:.2} | {:.1} |",
-                short_name(*imp),
+                imp.name(),
                 f.fds as f64 / idle as f64,
                 f.rss_kib as f64 / idle as f64
             );
@@ -1473,7 +1740,7 @@ fn idle_footprints(results: &[ModeResult]) -> String {
 /// chart shows).
 fn has_sweep(results: &[ModeResult]) -> bool {
     results.iter().any(|m| {
-        (0..IMPLEMENTATIONS.len()).any(|i| !sweep_points(m, i).is_empty())
+        (0..IMPL_CONTENDERS.len()).any(|i| !sweep_points(m, i).is_empty())
     })
 }
 
@@ -1507,6 +1774,7 @@ pub fn with_section(doc: &str, name: &str, text: &str) -> String {
 fn sweep_points(mode: &ModeResult, imp: usize) -> Vec<(f64, f64)> {
     mode.cases
         .iter()
+        .filter(|c| c.of_implementations())
         .filter_map(|c| match (c.case.kind, &c.samples[imp]) {
             (
                 Kind::ScatterGather {
@@ -1535,7 +1803,7 @@ pub fn chart(results: &[ModeResult], path: &Path) -> Result<(), String> {
         RGBColor(30, 150, 60),
     ];
     for (panel, mode) in panels.iter().zip(results) {
-        let series: Vec<Vec<(f64, f64)>> = (0..IMPLEMENTATIONS.len())
+        let series: Vec<Vec<(f64, f64)>> = (0..IMPL_CONTENDERS.len())
             .map(|i| sweep_points(mode, i))
             .collect();
         let all = series.iter().flatten();
@@ -1594,7 +1862,7 @@ pub fn chart(results: &[ModeResult], path: &Path) -> Result<(), String> {
                     color.stroke_width(2),
                 ))
                 .map_err(|e| err(&e))?
-                .label(short_name(IMPLEMENTATIONS[i]))
+                .label(IMPL_CONTENDERS[i].name())
                 .legend(move |(x, y)| {
                     PathElement::new(
                         vec![(x, y), (x + 18, y)],
@@ -1780,6 +2048,106 @@ mod tests {
     }
 
     #[test]
+    fn async_settings_and_cases() {
+        let full =
+            parse_args("rs-perf", &["--set".into(), "async".into()]).unwrap();
+        assert_eq!(full.set, CaseSet::Async);
+        assert_eq!(full.out.as_deref(), Some(Path::new(ASYNC_OUT)));
+        assert_eq!(full.section.as_deref(), Some(ASYNC_SECTION));
+        assert_eq!(full.svg, None);
+        let args: Vec<String> = ["--quick", "--set", "async", "--out", "x.md"]
+            .map(String::from)
+            .to_vec();
+        let quick = parse_args("rs-perf", &args).unwrap();
+        assert_eq!(quick.out.as_deref(), Some(Path::new("x.md")));
+        let args: Vec<String> = ["--out", "y.md", "--set", "async"]
+            .map(String::from)
+            .to_vec();
+        let given = parse_args("rs-perf", &args).unwrap();
+        assert_eq!(given.out.as_deref(), Some(Path::new("y.md")));
+        let core = parse_args("rs-perf", &["--quick".into()]).unwrap();
+        assert_eq!((core.out, core.section), (None, None));
+
+        let cases = async_cases();
+        let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Scatter→Gather TCP 32 B",
+                "Scatter→Gather TCP 1 KiB",
+                "Scatter→Gather inproc 32 B",
+                "Round trip Client/Server TCP 32 B (p50)",
+                "Round trip Client/Server inproc 32 B (p50)",
+            ]
+        );
+        assert!(cases.iter().all(|c| c.goal == Some(ASYNC_GOAL)));
+        // The async contenders set up every async case; not CURVE.
+        assert!(Subject::ours_async(
+            Runtime::Smol,
+            Kind::ClientServer {
+                transport: Transport::Inproc,
+                size: 32,
+                curve: true,
+                idle: 0,
+            }
+        )
+        .is_err());
+    }
+
+    /// The cost is time per message async / blocking: the inverse ratio of
+    /// msgs/s for throughput, the ratio of p50s for round trips.
+    #[test]
+    fn async_table_gives_the_cost_against_blocking() {
+        let result = |kind, values: [f64; 4]| CaseResult {
+            case: Case {
+                name: "case".into(),
+                kind,
+                goal: Some(ASYNC_GOAL),
+            },
+            contenders: ASYNC_CONTENDERS.to_vec(),
+            samples: values.iter().map(|&v| Ok(vec![sample(v)])).collect(),
+            footprints: Vec::new(),
+            reconnected: false,
+        };
+        let (tcp, size) = (Transport::Tcp, 32);
+        let thr = result(
+            Kind::ScatterGather {
+                transport: tcp,
+                size,
+            },
+            [2e6, 1e6, 2e6, 4e6],
+        );
+        let rtt = result(
+            Kind::RoundTrip {
+                transport: tcp,
+                size,
+            },
+            [10.0, 10.5, 30.0, 5.0],
+        );
+        let text = async_table(&[&thr, &rtt]);
+        let rows: Vec<&str> = text.lines().skip(2).collect();
+        assert_eq!(rows.len(), 2, "{text}");
+        assert!(
+            rows[0].contains("| 2.00× (2.00–2.00) | ≤ 1.1× ✗ |")
+                && rows[0].contains("| 1.00× (1.00–1.00) |")
+                && rows[0].contains("| 0.50× (0.50–0.50) |"),
+            "{text}"
+        );
+        assert!(
+            rows[1].contains("| 1.05× (1.05–1.05) | ≤ 1.1× ✓ |")
+                && rows[1].contains("| 3.00× (3.00–3.00) |"),
+            "{text}"
+        );
+        let mode = ModeResult {
+            mode: Mode::Free,
+            cases: vec![thr, rtt],
+        };
+        // Not the implementations' table, and not the chart's points.
+        assert!(!table(&mode).contains("C libzmq 4.3.5"));
+        assert!(sweep_points(&mode, 0).is_empty());
+    }
+
+    #[test]
     fn sections_are_replaced_or_appended() {
         let doc = with_section("# Title\n\nbody\n", "A", "## A\n\nfirst");
         assert_eq!(
@@ -1802,8 +2170,8 @@ mod tests {
     #[test]
     fn classic_cases_run_for_every_implementation() {
         for case in classic_cases(&[1, 3], 5) {
-            for imp in IMPLEMENTATIONS {
-                let what = format!("{} with {}", case.name, short_name(imp));
+            for imp in IMPL_CONTENDERS {
+                let what = format!("{} with {}", case.name, imp.name());
                 let mut setup = Setup::new(imp, case.kind)
                     .unwrap_or_else(|e| panic!("{what}: {e}"));
                 for count in [1, 7, 50] {

@@ -26,7 +26,8 @@ use super::{
     LatencyStats, PerfError, ThroughputStats, Transport, TIMEOUT_MS,
 };
 
-trait WithOp<T> {
+/// A `libzmq` result as a [`PerfError`] naming what was being done.
+pub(super) trait WithOp<T> {
     fn op(self, op: &'static str) -> Result<T, PerfError>;
 }
 
@@ -130,6 +131,16 @@ impl<R: RecvMsg + Socket + Sync, S: SendMsg + Sync> RsPair<R, S> {
     /// The transport of this pair.
     pub fn transport(&self) -> Transport {
         self.transport
+    }
+
+    /// The bound receiver (the `Server`, or the `Gather`).
+    pub fn receiver(&self) -> &R {
+        &self.server
+    }
+
+    /// The connected sender (the `Client`, or the `Scatter`).
+    pub fn sender(&self) -> &S {
+        &self.client
     }
 
     /// Sends `count` messages of `size` bytes sender → receiver; returns the

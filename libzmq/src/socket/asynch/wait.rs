@@ -1,7 +1,8 @@
 //! The async counterpart of the blocking loop: one non-blocking attempt,
-//! then the task's waker registered with the socket's signal (and, for a
-//! finite timeout, with the [timer](crate::timer)) until a notify, the
-//! deadline or the ctx's shutdown.
+//! then the task's waker registered with the socket's signal (for a finite
+//! timeout, with its deadline: the signal's alarm in the
+//! [timer](crate::timer) wakes it by then) until a notify, the deadline or
+//! the ctx's shutdown.
 //!
 //! No wake-up is lost: the generation is read before the attempt, and
 //! registering returns it again (see [`Signal`](crate::signal::Signal)); if
@@ -12,7 +13,6 @@ use crate::socket::core::SocketCore;
 use crate::socket::parts::Parts;
 use crate::socket::peers::SendFail;
 use crate::socket::settings::deadline;
-use crate::timer::{self, TimerEntry};
 use crate::waker_list::WakerSlot;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::task::{Context, Poll};
@@ -54,7 +54,6 @@ impl Stop {
 pub(crate) struct Wait {
     limit: Limit,
     slot: Option<WakerSlot>,
-    timer: Option<TimerEntry>,
 }
 
 impl Default for Wait {
@@ -62,7 +61,6 @@ impl Default for Wait {
         Wait {
             limit: Limit::Unread,
             slot: None,
-            timer: None,
         }
     }
 }
@@ -91,34 +89,38 @@ impl Wait {
                 self.finish(core);
                 return Poll::Ready(None);
             }
-            if self.limit == Limit::Unread {
+            let fresh = self.limit == Limit::Unread;
+            if fresh {
                 self.limit = match timeout_ms.load(SeqCst) {
                     0 => Limit::Immediate,
                     ms => deadline(ms).map_or(Limit::Never, Limit::At),
                 };
             }
-            match self.limit {
-                Limit::At(at) if Instant::now() < at => {
-                    timer::wake_at(at, cx.waker(), &mut self.timer);
+            let registered = match self.limit {
+                Limit::Never => {
+                    signal.register_waker(cx.waker(), &mut self.slot)
                 }
-                Limit::Never => {}
+                // Just read as now plus at least 1 ms: not passed yet.
+                Limit::At(at) if fresh || Instant::now() < at => {
+                    signal.register_waker_until(cx.waker(), &mut self.slot, at)
+                }
                 _ => {
                     self.finish(core);
                     return Poll::Ready(Some(Stop::Timeout));
                 }
-            }
-            if signal.register_waker(cx.waker(), &mut self.slot) == seen {
+            };
+            if registered == seen {
                 return Poll::Pending;
             }
         }
     }
 
-    /// Forgets the registrations and the deadline: ready for the next
+    /// Forgets the registration and the deadline: ready for the next
     /// operation. Idempotent, and a few tests when nothing was registered.
+    /// (The signal's alarm stays: it serves the next waits.)
     #[inline]
     pub(crate) fn finish(&mut self, core: &SocketCore) {
         core.signal.forget_waker(&mut self.slot);
-        timer::cancel(&mut self.timer);
         self.limit = Limit::Unread;
     }
 }
