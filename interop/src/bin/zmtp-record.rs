@@ -47,10 +47,13 @@ fn main() -> ExitCode {
 }
 
 /// Positional arguments and `--flag value` pairs.
+type Args<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
+/// Splits `args` into positional arguments and `--flag value` pairs.
 fn parse<'a>(
     args: &'a [String],
     flags: &[&'static str],
-) -> Result<(Vec<&'a str>, Vec<(&'a str, &'a str)>), String> {
+) -> Result<Args<'a>, String> {
     let mut positional = Vec::new();
     let mut named = Vec::new();
     let mut it = args.iter();
