@@ -15,58 +15,11 @@
 //!   that many do.
 #![no_main]
 
-use arbitrary::Arbitrary;
 use bytes::{BufMut, BytesMut};
+use fuzz_util::frame_input::{Input, Limit, Piece, Size};
 use libfuzzer_sys::fuzz_target;
 use zmtp::frame::{encode_frame, FrameHeader, LONG, RESERVE_AHEAD};
 use zmtp::{Frame, FrameDecoder, ProtocolError};
-
-#[derive(Arbitrary, Debug, Clone, Copy)]
-enum Size {
-    /// One of the interesting sizes (relative to the limit or absolute).
-    Boundary(u8),
-    /// An interesting size plus a small delta.
-    Near(u8, i8),
-    Any(u64),
-}
-
-#[derive(Arbitrary, Debug)]
-enum Piece {
-    /// A frame written by `encode_frame`.
-    Frame {
-        more: bool,
-        command: bool,
-        len: u16,
-        fill: u8,
-    },
-    /// A long header with a chosen size, followed by a few body bytes.
-    Long {
-        flags: u8,
-        size: Size,
-        body: u8,
-    },
-    /// A short header (any flags without LONG) and `body` bytes.
-    Short {
-        flags: u8,
-        size: u8,
-        body: u8,
-    },
-    Raw(Vec<u8>),
-}
-
-#[derive(Arbitrary, Debug)]
-enum Limit {
-    None,
-    Boundary(u8),
-    Some(u64),
-}
-
-#[derive(Arbitrary, Debug)]
-struct Input {
-    limit: Limit,
-    pieces: Vec<Piece>,
-    splits: Vec<u16>,
-}
 
 const ISIZE_MAX: u64 = isize::MAX as u64;
 

@@ -1,5 +1,6 @@
 //! Helpers shared by the fuzz targets.
 
+pub mod frame_input;
 pub mod session;
 
 /// Cuts `data` into consecutive chunks whose lengths come from `sizes` (cycled; a size of 0
@@ -25,6 +26,30 @@ pub fn chunks<'a>(
         pos = end;
         Some(chunk)
     })
+}
+
+/// The recorded seeds of `target` (`corpus/<target>/rec-*`, written by `zmtp-record`):
+/// `(file name, contents)`, sorted by name.
+#[cfg(test)]
+pub(crate) fn recorded_seeds(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
+    let mut seeds: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("rec-"))
+        })
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).expect("read seed"))
+        })
+        .collect();
+    seeds.sort();
+    seeds
 }
 
 #[cfg(test)]

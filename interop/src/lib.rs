@@ -30,6 +30,7 @@
 pub mod lz;
 pub mod perf;
 pub mod pyzmq;
+pub mod record;
 pub mod zap;
 
 /// How the linked libzmq was built (set by `build.rs`), e.g. for bench
