@@ -112,7 +112,12 @@ fn server_with_idle_peers(count: usize) {
         .by_ref()
         .lines()
         .map_while(Result::ok)
-        .find(|line| line.starts_with("connected"));
+        // (With --nocapture libtest may put "test idle_peers_child ... "
+        // in front of it on the same line.)
+        .find_map(|line| {
+            line.find("connected ")
+                .map(|at| line[at..].trim_end().to_owned())
+        });
     assert_eq!(connected, Some(format!("connected {count}")));
     let per_connection =
         (resident_kib().saturating_sub(before)) * 1024 / count as u64;
