@@ -235,7 +235,7 @@ pub fn seeds(case: &Case, recording: &Recording) -> Vec<Seed> {
 }
 
 /// Drops seeds whose contents another seed of the same target already has,
-/// and command seeds beyond [`PER_COMMAND`] of one command name.
+/// and command seeds beyond `PER_COMMAND` (4) of one command name.
 pub fn dedup(seeds: Vec<Seed>) -> Vec<Seed> {
     let mut kept: Vec<Seed> = Vec::new();
     let mut per_command: Vec<(Vec<u8>, usize)> = Vec::new();
