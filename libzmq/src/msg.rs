@@ -156,7 +156,11 @@ impl Msg {
     /// ```
     pub fn with_size(size: usize) -> Self {
         Self {
-            body: Body::Owned(BytesMut::zeroed(size)),
+            body: Body::Owned({
+                let mut b = BytesMut::with_capacity(size);
+                b.resize(size, 0);
+                b
+            }),
             routing_id: 0,
             group: None,
             command: None,

@@ -22,8 +22,10 @@ pub const MAX_SHORT_BODY: usize = 255;
 /// Longest possible frame header (flags + 8-byte size).
 pub const MAX_HEADER_LEN: usize = 9;
 
-/// How far ahead of the data that has actually arrived the decoder reserves buffer space for
-/// a large body (the caller reads into the spare capacity).
+/// How far ahead of the data that has actually arrived a reader may reserve buffer space for a
+/// large body at a time: the bound the crate's tests and fuzz targets hold the read buffer's
+/// capacity to. The decoders themselves reserve nothing; the caller makes room for what it
+/// reads next ([`FrameDecoder::bytes_needed`] says how much the current frame still lacks).
 pub const RESERVE_AHEAD: usize = 64 * 1024;
 
 /// A decoded frame header.
@@ -186,8 +188,9 @@ impl FrameDecoder {
     /// Decodes the next frame from the front of `buf`.
     ///
     /// Returns `Ok(None)` when more bytes are needed; the header of a frame whose body is
-    /// incomplete is consumed and remembered, the body bytes stay in `buf`. When the body is
-    /// incomplete, at most [`RESERVE_AHEAD`] bytes of spare capacity are reserved in `buf`.
+    /// incomplete is consumed and remembered, the body bytes stay in `buf`. Nothing is
+    /// reserved in `buf`: the caller sizes its reads (a reader that grows the buffer for a
+    /// large body on its own would otherwise see it copied at every step).
     pub fn decode(
         &mut self,
         buf: &mut BytesMut,
@@ -242,8 +245,6 @@ impl FrameDecoder {
             return Ok(None);
         };
         if buf.len() < len {
-            let missing = len - buf.len();
-            buf.reserve(missing.min(RESERVE_AHEAD));
             return Ok(None);
         }
         self.state = State::Header;

@@ -222,6 +222,9 @@ pub(crate) struct Engine {
     kind: SocketType,
     session: Session,
     read_buf: BytesMut,
+    /// The usual read buffer, put aside while a large frame's body is read
+    /// into a buffer of its own (see [`Engine::prepare_read`]).
+    parked_read_buf: Option<BytesMut>,
     write_queue: WriteQueue,
     notify: Arc<EngineNotify>,
     attached: Option<Attached>,
@@ -285,6 +288,7 @@ impl Engine {
             kind: options.socket_type,
             session,
             read_buf: BytesMut::with_capacity(READ_CHUNK),
+            parked_read_buf: None,
             write_queue: WriteQueue::default(),
             notify,
             attached: None,
@@ -488,19 +492,46 @@ impl Engine {
 
     /// Makes room for the next read; returns how many bytes to read.
     ///
-    /// While a frame larger than a read is pending, room is made for the
-    /// rest of it (so its body lands in one buffer) and no more is read (so
-    /// no part of the next frame has to be moved later) — but never more
-    /// room than what already arrived: a declared size alone cannot make
-    /// us allocate.
+    /// A frame larger than a read gets a buffer of its own, sized for its
+    /// body (the bytes of it already read are moved there once), and no
+    /// more than its rest is read (so no part of the next frame has to be
+    /// moved later): the body becomes the message without another copy,
+    /// and every message of one size takes an allocation of that size,
+    /// which the allocator can hand out again. The usual read buffer is
+    /// parked meanwhile and comes back once the frame is done.
+    ///
+    /// Never more room than what already arrived (what the buffer holds, or
+    /// what waits in the kernel's receive queue, whichever is more): a
+    /// declared size alone cannot make us allocate. On a fast link the
+    /// whole body has usually arrived by then, so it is read in place at
+    /// once; otherwise its buffer grows as the body comes.
     fn prepare_read(&mut self) -> usize {
+        if self.read_buf.is_empty() {
+            if let Some(parked) = self.parked_read_buf.take() {
+                self.read_buf = parked; // the large frame is done
+            }
+        }
         let needed = self.session.bytes_needed(&self.read_buf);
-        if needed <= READ_CHUNK {
+        if needed <= READ_CHUNK && self.parked_read_buf.is_none() {
             self.read_buf.reserve(READ_CHUNK);
             return usize::MAX; // as much as the spare capacity takes
         }
-        let room = needed.min(self.read_buf.len().max(READ_CHUNK));
-        self.read_buf.reserve(room);
+        let arrived = self
+            .read_buf
+            .len()
+            .max(READ_CHUNK)
+            .max(queued_bytes(&self.stream));
+        let room = needed.min(arrived);
+        if self.read_buf.capacity() - self.read_buf.len() < room {
+            // Exactly the room allowed (no amortised doubling on top).
+            let mut own = BytesMut::with_capacity(self.read_buf.len() + room);
+            own.extend_from_slice(&self.read_buf);
+            let mut before = std::mem::replace(&mut self.read_buf, own);
+            if self.parked_read_buf.is_none() {
+                before.clear();
+                self.parked_read_buf = Some(before);
+            }
+        }
         room
     }
 
@@ -837,6 +868,22 @@ fn curve_key_text(key: &[u8; 32]) -> String {
         .to_owned()
 }
 
+/// How many bytes wait in `stream`'s kernel receive queue (0 when the
+/// kernel does not say).
+fn queued_bytes(stream: &Stream) -> usize {
+    let mut queued: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one `c_int` through the pointer, which points
+    // to a live, writable `c_int`; the descriptor is owned by `stream`.
+    let rc = unsafe {
+        libc::ioctl(stream.as_raw_fd(), libc::FIONREAD, &mut queued)
+    };
+    if rc == 0 {
+        usize::try_from(queued).unwrap_or(0)
+    } else {
+        0
+    }
+}
+
 /// Reads at most `limit` bytes from `stream` into the spare capacity of
 /// `buf`, without zeroing it first.
 fn read_into(
@@ -904,6 +951,14 @@ mod tests {
     }
 
     fn rig(ours: SocketType, theirs: SocketType) -> Rig {
+        rig_with(ours, theirs, Some(1024))
+    }
+
+    fn rig_with(
+        ours: SocketType,
+        theirs: SocketType,
+        max_msg_size: Option<u64>,
+    ) -> Rig {
         let (mine, peer) = StdUnixStream::pair().unwrap();
         mine.set_nonblocking(true).unwrap();
         peer.set_read_timeout(Some(Duration::from_secs(10)))
@@ -911,7 +966,10 @@ mod tests {
         let stream = Stream::Unix(mio::net::UnixStream::from_std(mine));
         let (_reactor, shared) = super::super::reactor::Reactor::new().unwrap();
         let notify = EngineNotify::new(shared.clone(), 0, 1);
-        let options = options(ours);
+        let options = EngineOptions {
+            max_msg_size,
+            ..options(ours)
+        };
         let key = EndpointKey {
             socket_id: 1,
             endpoint_id: 2,
@@ -1088,6 +1146,78 @@ mod tests {
             rig.engine.on_ready(true),
             Err(CloseReason::Protocol(_))
         ));
+    }
+
+    /// Large frames that arrive in pieces, between small ones: each body
+    /// is read into a buffer of its own whose capacity stays within twice
+    /// what arrived plus one read, the usual read buffer comes back
+    /// after each, and every message arrives whole and in order.
+    #[test]
+    fn large_frames_get_their_own_bounded_buffer() {
+        let mut rig = rig_with(SocketType::Pull, SocketType::Push, None);
+        let (_out, inp) = rig.connect();
+        let sizes = [300_000usize, 10, 70_000, 1, 200_000];
+        let mut wire = BytesMut::new();
+        for (i, &size) in sizes.iter().enumerate() {
+            let (header, len) =
+                rig.peer_session.message_header(size, false).unwrap();
+            wire.extend_from_slice(&header[..len]);
+            wire.extend((0..size).map(|at| (at * 7 + i) as u8));
+        }
+        let mut received = Vec::new();
+        for (at, chunk) in wire.chunks(9_000).enumerate() {
+            rig.peer.write_all(chunk).unwrap();
+            rig.engine.on_ready(true).unwrap();
+            let sent = (at + 1) * 9_000;
+            let room = rig.engine.read_buf.capacity();
+            assert!(room <= 2 * sent + READ_CHUNK, "{room} for {sent}");
+            while let Ok(msg) = inp.pop() {
+                received.push(msg);
+            }
+        }
+        assert!(rig.engine.parked_read_buf.is_none());
+        assert!(rig.engine.read_buf.capacity() >= READ_CHUNK);
+        assert_eq!(received.len(), sizes.len());
+        for (i, (msg, &size)) in received.iter().zip(&sizes).enumerate() {
+            let body = msg.as_bytes();
+            assert_eq!(body.len(), size);
+            assert!(body.iter().enumerate().all(|(at, &b)| b
+                == (at * 7 + i) as u8));
+        }
+    }
+
+    /// A large frame that is all there when its header is read takes one
+    /// buffer of exactly its size.
+    #[test]
+    fn large_frame_that_has_arrived_is_read_in_place() {
+        let mut rig = rig_with(SocketType::Pull, SocketType::Push, None);
+        let (_out, inp) = rig.connect();
+        let size = 150_000;
+        let (header, len) =
+            rig.peer_session.message_header(size, false).unwrap();
+        let mut wire = BytesMut::from(&header[..len]);
+        wire.extend(std::iter::repeat_n(5u8, size));
+        // Small enough for the socketpair's buffer: all of it is queued.
+        rig.peer.write_all(&wire).unwrap();
+        // The engine's steps, one at a time: a first read takes the header
+        // and the start of the body...
+        let engine = &mut rig.engine;
+        let limit = engine.prepare_read();
+        let first = read_into(&engine.stream, &mut engine.read_buf, limit);
+        assert_eq!(first.unwrap(), READ_CHUNK);
+        assert!(engine.session.decode(&mut engine.read_buf).unwrap().is_none());
+        // ...then the rest, all queued, gets room at once in a buffer whose
+        // capacity is the body's size.
+        let limit = engine.prepare_read();
+        assert_eq!(limit, size + len - READ_CHUNK);
+        assert!(engine.parked_read_buf.is_some());
+        assert_eq!(engine.read_buf.capacity(), size);
+        // The engine goes on from there.
+        engine.on_ready(true).unwrap();
+        let msg = inp.pop().unwrap();
+        assert_eq!(msg.len(), size);
+        assert!(msg.as_bytes().iter().all(|&b| b == 5));
+        assert!(rig.engine.parked_read_buf.is_none());
     }
 
     #[test]

@@ -164,7 +164,7 @@ impl SocketCore {
     /// has room. Hands the message back for the general path otherwise
     /// (full, no peer, an error to report, a ctx that was shut down).
     #[inline]
-    fn try_send_fast(&self, mut msg: Msg) -> Option<Msg> {
+    pub(super) fn try_send_fast(&self, mut msg: Msg) -> Option<Msg> {
         let routed = match self.kind {
             SocketType::Server => true,
             SocketType::Client | SocketType::Scatter => false,
@@ -205,7 +205,7 @@ impl SocketCore {
     /// peers...) with a message ready. `None`: anything else, for the
     /// general path to decide (including a ctx that was shut down).
     #[inline]
-    fn try_recv_fair(&self) -> Option<Msg> {
+    pub(super) fn try_recv_fair(&self) -> Option<Msg> {
         if is_classic(self.kind)
             || self.kind == SocketType::Dish
             || self.ctx.is_terminated()

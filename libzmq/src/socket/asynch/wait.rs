@@ -139,6 +139,19 @@ impl SocketCore {
                 "send future polled after completion",
             ))));
         }
+        // The common case first, as the blocking `send` does: a one-frame
+        // message that a peer has room for.
+        if let Some(Parts::One(_)) = parts {
+            if let Some(Parts::One(msg)) = parts.take() {
+                match self.try_send_fast(msg) {
+                    None => {
+                        wait.finish(self);
+                        return Poll::Ready(Ok(()));
+                    }
+                    Some(msg) => *parts = Some(Parts::One(msg)),
+                }
+            }
+        }
         let mut fatal = None;
         let polled = wait.poll(self, &self.send_timeout_ms, cx, || {
             let Some(taken) = parts.take() else {
@@ -177,6 +190,12 @@ impl SocketCore {
         cx: &mut Context<'_>,
         wait: &mut Wait,
     ) -> Poll<Result<Parts, Error>> {
+        // The common case first, as the blocking `recv` does: a message
+        // ready on a fair-queued single-frame socket.
+        if let Some(msg) = self.try_recv_fair() {
+            wait.finish(self);
+            return Poll::Ready(Ok(Parts::One(msg)));
+        }
         let mut outcome = Ok(None);
         let polled = wait.poll(self, &self.recv_timeout_ms, cx, || {
             outcome = self.try_recv_once();
