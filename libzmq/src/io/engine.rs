@@ -874,9 +874,8 @@ fn queued_bytes(stream: &Stream) -> usize {
     let mut queued: libc::c_int = 0;
     // SAFETY: FIONREAD writes one `c_int` through the pointer, which points
     // to a live, writable `c_int`; the descriptor is owned by `stream`.
-    let rc = unsafe {
-        libc::ioctl(stream.as_raw_fd(), libc::FIONREAD, &mut queued)
-    };
+    let rc =
+        unsafe { libc::ioctl(stream.as_raw_fd(), libc::FIONREAD, &mut queued) };
     if rc == 0 {
         usize::try_from(queued).unwrap_or(0)
     } else {
@@ -1181,8 +1180,10 @@ mod tests {
         for (i, (msg, &size)) in received.iter().zip(&sizes).enumerate() {
             let body = msg.as_bytes();
             assert_eq!(body.len(), size);
-            assert!(body.iter().enumerate().all(|(at, &b)| b
-                == (at * 7 + i) as u8));
+            assert!(body
+                .iter()
+                .enumerate()
+                .all(|(at, &b)| b == (at * 7 + i) as u8));
         }
     }
 
@@ -1205,7 +1206,11 @@ mod tests {
         let limit = engine.prepare_read();
         let first = read_into(&engine.stream, &mut engine.read_buf, limit);
         assert_eq!(first.unwrap(), READ_CHUNK);
-        assert!(engine.session.decode(&mut engine.read_buf).unwrap().is_none());
+        assert!(engine
+            .session
+            .decode(&mut engine.read_buf)
+            .unwrap()
+            .is_none());
         // ...then the rest, all queued, gets room at once in a buffer whose
         // capacity is the body's size.
         let limit = engine.prepare_read();

@@ -223,6 +223,7 @@ impl SocketCore {
     /// The message of a one-frame receive: a message of several frames is
     /// kept for the next `recv_multipart` and is an
     /// [`ErrorKind::Multipart`] error.
+    #[inline]
     pub(super) fn one_frame(&self, parts: Parts) -> Result<Msg, Error> {
         match parts {
             Parts::One(msg) => Ok(msg),

@@ -33,7 +33,8 @@ macro_rules! all_cases {
             zero_timeout_is_immediate, shutdown_wakes_with_invalid_ctx,
             thousands_of_receivers, thousands_of_senders,
             mixed_blocking_and_async, stream_and_sink, select_stream_and_future,
-            multipart_push_pull, req_rep_and_dealer_router, pub_sub_stream);
+            multipart_push_pull, req_rep_and_dealer_router, pub_sub_stream,
+            futures_end_once);
     };
     (@each $runner:path, $($case:ident),+) => {
         $(
@@ -679,5 +680,49 @@ pub fn pub_sub_stream(spawn: Spawn) -> BoxFuture<'static, ()> {
         }
         stop.send(()).unwrap();
         ticker.await;
+    })
+}
+
+/// Send and receive futures end once, on the first poll when a peer has
+/// room or a message is there and after a wait otherwise: `FusedFuture`
+/// says so, and a poll after the end is an error, never a second send.
+pub fn futures_end_once(_: Spawn) -> BoxFuture<'static, ()> {
+    use futures::future::FusedFuture;
+    Box::pin(async move {
+        let ctx = Ctx::new();
+        let (scatter, gather) = inproc_pair(&ctx, 1);
+        let mut first = scatter.send_async("first");
+        assert!(!first.is_terminated());
+        assert!(matches!(futures::poll!(&mut first), Poll::Ready(Ok(()))));
+        assert!(first.is_terminated());
+        match futures::poll!(&mut first) {
+            Poll::Ready(Err(err)) => {
+                assert!(matches!(err.kind(), ErrorKind::InvalidInput(_)))
+            }
+            other => panic!("a second poll gave {other:?}"),
+        }
+        // Both pipes full: this one waits.
+        while scatter.try_send("filler").is_ok() {}
+        let mut waiting = scatter.send_async("waiting");
+        assert!(futures::poll!(&mut waiting).is_pending());
+        assert!(!waiting.is_terminated());
+        let mut recv = gather.recv_msg_async();
+        assert!(!recv.is_terminated());
+        let msg = futures::poll!(&mut recv);
+        assert!(
+            matches!(&msg, Poll::Ready(Ok(m)) if m.to_str() == Ok("first"))
+        );
+        assert!(recv.is_terminated());
+        let drain = async {
+            loop {
+                let msg = gather.recv_msg_async().await.unwrap();
+                if msg.to_str() == Ok("waiting") {
+                    break;
+                }
+            }
+        };
+        let (sent, ()) = futures::join!(&mut waiting, drain);
+        sent.unwrap();
+        assert!(waiting.is_terminated());
     })
 }

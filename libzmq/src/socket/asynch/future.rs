@@ -66,6 +66,18 @@ impl<'a> RecvParts<'a> {
         }
     }
 
+    /// The common case without the general path's layers: a one-frame
+    /// message ready (see `SocketCore::recv_fast`).
+    #[inline]
+    fn poll_fast(&mut self) -> Option<Msg> {
+        if self.done {
+            return None;
+        }
+        let msg = self.core.recv_fast(&mut self.wait)?;
+        self.done = true;
+        Some(msg)
+    }
+
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<Parts, Error>> {
         if self.done {
             return Poll::Ready(Err(Error::new(ErrorKind::InvalidInput(
@@ -93,11 +105,20 @@ impl Drop for RecvParts<'_> {
 /// future was ready) or never taken, and is then dropped with the future.
 #[derive(Debug)]
 #[must_use = "futures do nothing unless awaited or polled"]
-pub struct SendFuture<'a>(SendParts<'a>);
+pub struct SendFuture<'a> {
+    /// The message until the first poll, which tries the common case (a
+    /// peer with room) without the general path's layers.
+    first: Option<Msg>,
+    /// The general path, which gets the message if that fails.
+    send: SendParts<'a>,
+}
 
 impl<'a> SendFuture<'a> {
     pub(crate) fn new(core: &'a SocketCore, msg: Msg) -> Self {
-        SendFuture(SendParts::new(core, Some(Parts::One(msg))))
+        SendFuture {
+            first: Some(msg),
+            send: SendParts::new(core, None),
+        }
     }
 }
 
@@ -105,7 +126,14 @@ impl Future for SendFuture<'_> {
     type Output = Result<(), Error<Msg>>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.get_mut().0.poll(cx).map_err(one_frame_error)
+        let this = self.get_mut();
+        if let Some(msg) = this.first.take() {
+            match this.send.core.try_send_fast(msg) {
+                None => return Poll::Ready(Ok(())),
+                Some(msg) => this.send.parts = Some(Parts::One(msg)),
+            }
+        }
+        this.send.poll(cx).map_err(one_frame_error)
     }
 }
 
@@ -175,6 +203,9 @@ impl Future for RecvMsgFuture<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let recv = &mut self.get_mut().0;
+        if let Some(msg) = recv.poll_fast() {
+            return Poll::Ready(Ok(msg));
+        }
         let core = recv.core;
         recv.poll(cx).map(|done| core.one_frame(done?))
     }
@@ -205,6 +236,10 @@ impl Future for RecvFuture<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        if let Some(msg) = this.inner.0.poll_fast() {
+            *this.msg = msg;
+            return Poll::Ready(Ok(()));
+        }
         Pin::new(&mut this.inner)
             .poll(cx)
             .map_ok(|received| *this.msg = received)
@@ -242,7 +277,7 @@ mod fused {
     /// Done once it resolved (then `select!` no longer polls it).
     impl FusedFuture for SendFuture<'_> {
         fn is_terminated(&self) -> bool {
-            self.0.is_terminated()
+            self.first.is_none() && self.send.is_terminated()
         }
     }
 

@@ -9,6 +9,7 @@
 //! it moved, the attempt is retried instead of returning `Pending`.
 
 use crate::error::{Error, ErrorKind};
+use crate::msg::Msg;
 use crate::socket::core::SocketCore;
 use crate::socket::parts::Parts;
 use crate::socket::peers::SendFail;
@@ -126,6 +127,45 @@ impl Wait {
 }
 
 impl SocketCore {
+    /// The common case of an async send, as the blocking `send` has it: a
+    /// one-frame message that a peer has room for. `true`: sent (`parts`
+    /// is empty and the wait finished); `false`: `parts` is as it was, for
+    /// the general path.
+    #[inline]
+    pub(crate) fn send_fast(
+        &self,
+        parts: &mut Option<Parts>,
+        wait: &mut Wait,
+    ) -> bool {
+        let msg = match parts.take() {
+            Some(Parts::One(msg)) => msg,
+            other => {
+                *parts = other;
+                return false;
+            }
+        };
+        match self.try_send_fast(msg) {
+            None => {
+                wait.finish(self);
+                true
+            }
+            Some(msg) => {
+                *parts = Some(Parts::One(msg));
+                false
+            }
+        }
+    }
+
+    /// The common case of an async receive, as the blocking `recv` has it:
+    /// a message ready on a fair-queued single-frame socket (the wait
+    /// finished). `None`: for the general path.
+    #[inline]
+    pub(crate) fn recv_fast(&self, wait: &mut Wait) -> Option<Msg> {
+        let msg = self.try_recv_fair()?;
+        wait.finish(self);
+        Some(msg)
+    }
+
     /// Polls sending `parts` (taken only when sent; handed back in the
     /// error otherwise, so the slot is empty once this is ready).
     pub(crate) fn poll_send_parts(
@@ -139,18 +179,8 @@ impl SocketCore {
                 "send future polled after completion",
             ))));
         }
-        // The common case first, as the blocking `send` does: a one-frame
-        // message that a peer has room for.
-        if let Some(Parts::One(_)) = parts {
-            if let Some(Parts::One(msg)) = parts.take() {
-                match self.try_send_fast(msg) {
-                    None => {
-                        wait.finish(self);
-                        return Poll::Ready(Ok(()));
-                    }
-                    Some(msg) => *parts = Some(Parts::One(msg)),
-                }
-            }
+        if self.send_fast(parts, wait) {
+            return Poll::Ready(Ok(()));
         }
         let mut fatal = None;
         let polled = wait.poll(self, &self.send_timeout_ms, cx, || {
@@ -190,10 +220,7 @@ impl SocketCore {
         cx: &mut Context<'_>,
         wait: &mut Wait,
     ) -> Poll<Result<Parts, Error>> {
-        // The common case first, as the blocking `recv` does: a message
-        // ready on a fair-queued single-frame socket.
-        if let Some(msg) = self.try_recv_fair() {
-            wait.finish(self);
+        if let Some(msg) = self.recv_fast(wait) {
             return Poll::Ready(Ok(Parts::One(msg)));
         }
         let mut outcome = Ok(None);
