@@ -30,6 +30,9 @@ use zmtp::{Event, ProtocolError, Session, SessionConfig, SocketType};
 
 /// Bytes read per `read` call (more when a large frame is pending).
 const READ_CHUNK: usize = 64 * 1024;
+/// A frame at least this large whose rest does not fit the read buffer is
+/// read into a buffer of its own (see [`Engine::prepare_read`]).
+const LARGE_FRAME: usize = READ_CHUNK / 2;
 /// Reads per turn before yielding to the other connections of the thread.
 const READS_PER_TURN: usize = 16;
 /// Stop taking messages off the pipe while this much output is queued.
@@ -492,13 +495,16 @@ impl Engine {
 
     /// Makes room for the next read; returns how many bytes to read.
     ///
-    /// A frame larger than a read gets a buffer of its own, sized for its
-    /// body (the bytes of it already read are moved there once), and no
-    /// more than its rest is read (so no part of the next frame has to be
-    /// moved later): the body becomes the message without another copy,
-    /// and every message of one size takes an allocation of that size,
-    /// which the allocator can hand out again. The usual read buffer is
-    /// parked meanwhile and comes back once the frame is done.
+    /// A large frame ([`LARGE_FRAME`]) whose rest does not fit the read
+    /// buffer gets a buffer of its own, sized for its body (the bytes of it
+    /// already read are moved there once), and no more than its rest is
+    /// read (so no part of the next frame has to be moved later): the body
+    /// becomes the message without another copy, and every message of one
+    /// size takes an allocation of that size, which the allocator can hand
+    /// out again. The usual read buffer is parked meanwhile; when it comes
+    /// back, the next read takes at most one frame header, since the next
+    /// frame is likely large too: its body then goes straight to its own
+    /// buffer instead of being read into this one and moved.
     ///
     /// Never more room than what already arrived (what the buffer holds, or
     /// what waits in the kernel's receive queue, whichever is more): a
@@ -508,23 +514,26 @@ impl Engine {
     fn prepare_read(&mut self) -> usize {
         if self.read_buf.is_empty() {
             if let Some(parked) = self.parked_read_buf.take() {
-                self.read_buf = parked; // the large frame is done
+                // The large frame is done.
+                self.read_buf = parked;
+                self.read_buf.reserve(READ_CHUNK);
+                return zmtp::frame::MAX_HEADER_LEN;
             }
         }
         let needed = self.session.bytes_needed(&self.read_buf);
-        if needed <= READ_CHUNK && self.parked_read_buf.is_none() {
+        let held = self.read_buf.len();
+        let spare = self.read_buf.capacity() - held;
+        let large = self.parked_read_buf.is_some()
+            || (needed > spare && held.saturating_add(needed) >= LARGE_FRAME);
+        if !large {
             self.read_buf.reserve(READ_CHUNK);
             return usize::MAX; // as much as the spare capacity takes
         }
-        let arrived = self
-            .read_buf
-            .len()
-            .max(READ_CHUNK)
-            .max(queued_bytes(&self.stream));
+        let arrived = held.max(READ_CHUNK).max(queued_bytes(&self.stream));
         let room = needed.min(arrived);
-        if self.read_buf.capacity() - self.read_buf.len() < room {
+        if spare < room {
             // Exactly the room allowed (no amortised doubling on top).
-            let mut own = BytesMut::with_capacity(self.read_buf.len() + room);
+            let mut own = BytesMut::with_capacity(held + room);
             own.extend_from_slice(&self.read_buf);
             let mut before = std::mem::replace(&mut self.read_buf, own);
             if self.parked_read_buf.is_none() {
@@ -1223,6 +1232,94 @@ mod tests {
         assert_eq!(msg.len(), size);
         assert!(msg.as_bytes().iter().all(|&b| b == 5));
         assert!(rig.engine.parked_read_buf.is_none());
+    }
+
+    /// After a large frame, the next read takes one header at most, so
+    /// the body of a following large frame goes straight into a buffer of
+    /// its own size (nothing of it read into the usual buffer and moved).
+    #[test]
+    fn large_frame_after_a_large_one_is_read_in_place() {
+        let mut rig = rig_with(SocketType::Pull, SocketType::Push, None);
+        let (_out, inp) = rig.connect();
+        let size = 40_000;
+        let mut wire = BytesMut::new();
+        for fill in [1u8, 2] {
+            let (header, len) =
+                rig.peer_session.message_header(size, false).unwrap();
+            wire.extend_from_slice(&header[..len]);
+            wire.extend(std::iter::repeat_n(fill, size));
+        }
+        rig.peer.write_all(&wire).unwrap();
+        let engine = &mut rig.engine;
+        let mut step = |engine: &mut Engine| {
+            let limit = engine.prepare_read();
+            let read = read_into(&engine.stream, &mut engine.read_buf, limit);
+            let event = engine.session.decode(&mut engine.read_buf).unwrap();
+            (limit, read.unwrap(), event)
+        };
+        // The first frame: read with the second's start behind it (64 KiB).
+        let (_, read, event) = step(engine);
+        assert_eq!(read, READ_CHUNK);
+        assert!(matches!(event, Some(Event::Frame { .. })));
+        // Its rest fits no more: the second frame's body gets its own.
+        assert!(engine
+            .session
+            .decode(&mut engine.read_buf)
+            .unwrap()
+            .is_none());
+        let (limit, _, event) = step(engine);
+        assert_eq!(limit, 2 * (size + 9) - READ_CHUNK);
+        assert!(matches!(event, Some(Event::Frame { .. })));
+        // Back to the usual buffer: one header at most...
+        let first = engine.prepare_read();
+        assert_eq!(first, zmtp::frame::MAX_HEADER_LEN);
+        assert!(engine.parked_read_buf.is_none());
+        drop(inp);
+    }
+
+    /// Frames of one size, queued back to back: from the second one on,
+    /// each is one header read and one body read into a buffer of exactly
+    /// its size.
+    #[test]
+    fn stream_of_large_frames_is_read_in_place() {
+        let mut rig = rig_with(SocketType::Pull, SocketType::Push, None);
+        let (_out, inp) = rig.connect();
+        let size = 40_000;
+        for fill in 0..4u8 {
+            let (header, len) =
+                rig.peer_session.message_header(size, false).unwrap();
+            let mut wire = BytesMut::from(&header[..len]);
+            wire.extend(std::iter::repeat_n(fill, size));
+            rig.peer.write_all(&wire).unwrap();
+        }
+        let engine = &mut rig.engine;
+        let mut bodies = Vec::new();
+        let mut exact = 0;
+        while bodies.len() < 4 {
+            let limit = engine.prepare_read();
+            if engine.parked_read_buf.is_some()
+                && engine.read_buf.capacity() == size
+            {
+                exact += 1;
+            }
+            read_into(&engine.stream, &mut engine.read_buf, limit).unwrap();
+            while let Some(event) =
+                engine.session.decode(&mut engine.read_buf).unwrap()
+            {
+                match event {
+                    Event::Frame { data, .. } => bodies.push(data),
+                    _ => panic!("not a data frame"),
+                }
+            }
+        }
+        for (fill, body) in bodies.iter().enumerate() {
+            assert_eq!(body.len(), size);
+            assert!(body.iter().all(|&b| b == fill as u8));
+        }
+        // The first frame came in the usual buffer; the others each in
+        // a buffer of their size, after a header read.
+        assert!(exact >= 2, "{exact} bodies read in place");
+        drop(inp);
     }
 
     #[test]
