@@ -160,14 +160,16 @@ impl SocketCore {
     }
 
     /// The common case of a send, without the general wait loop: a
-    /// round-robin (Client, Scatter) or routed (Server) socket whose peer
-    /// has room. Hands the message back for the general path otherwise
-    /// (full, no peer, an error to report, a ctx that was shut down).
+    /// round-robin (Client, Scatter; PUSH, PAIR, DEALER with a one-frame
+    /// message) or routed (Server) socket whose peer has room. Hands the
+    /// message back for the general path otherwise (full, no peer, an
+    /// error to report, a ctx that was shut down).
     #[inline]
     pub(super) fn try_send_fast(&self, mut msg: Msg) -> Option<Msg> {
+        use SocketType::*;
         let routed = match self.kind {
-            SocketType::Server => true,
-            SocketType::Client | SocketType::Scatter => false,
+            Server => true,
+            Client | Scatter | Push | Pair | Dealer => false,
             _ => return Some(msg),
         };
         if self.ctx.is_terminated() {
@@ -201,23 +203,47 @@ impl SocketCore {
     }
 
     /// The common case of a receive, without the general wait loop: a
-    /// fair-queued single-frame socket (Client, Server, Gather, Scatter's
-    /// peers...) with a message ready. `None`: anything else, for the
-    /// general path to decide (including a ctx that was shut down).
+    /// fair-queued socket (Client, Server, Gather, Scatter's peers...;
+    /// PULL, PAIR, DEALER, and SUB, XSUB with their subscription filter)
+    /// with a one-frame message ready. `None`: anything
+    /// else, for the general path to decide (including a ctx that was shut
+    /// down). A classic message of several frames that it takes is kept
+    /// for the general path (counted, as `try_recv_once` expects of a kept
+    /// message).
     #[inline]
     pub(super) fn try_recv_fair(&self) -> Option<Msg> {
-        if is_classic(self.kind)
-            || self.kind == SocketType::Dish
-            || self.ctx.is_terminated()
-        {
+        use SocketType::*;
+        if self.ctx.is_terminated() {
             return None;
         }
-        let msg = self
-            .state()
-            .peers
-            .recv_fair(self.kind == SocketType::Server)?;
-        self.counters.received(msg.len());
-        Some(msg)
+        match self.kind {
+            Pull | Pair | Dealer | Sub | XSub => {
+                let mut state = self.state();
+                let state = &mut *state;
+                if state.classic.stash.is_some() {
+                    return None;
+                }
+                let parts = match self.kind {
+                    Sub | XSub => classic::pubsub::subscriber_recv(state)?,
+                    _ => state.peers.pop_active()?.1,
+                };
+                self.counters.received(byte_len(&parts));
+                match parts {
+                    Parts::One(msg) => Some(msg),
+                    parts => {
+                        state.classic.stash = Some(parts);
+                        None
+                    }
+                }
+            }
+            Dish => None,
+            kind if is_classic(kind) => None,
+            kind => {
+                let msg = self.state().peers.recv_fair(kind == Server)?;
+                self.counters.received(msg.len());
+                Some(msg)
+            }
+        }
     }
 
     /// The message of a one-frame receive: a message of several frames is
