@@ -1251,7 +1251,7 @@ mod tests {
         }
         rig.peer.write_all(&wire).unwrap();
         let engine = &mut rig.engine;
-        let mut step = |engine: &mut Engine| {
+        let step = |engine: &mut Engine| {
             let limit = engine.prepare_read();
             let read = read_into(&engine.stream, &mut engine.read_buf, limit);
             let event = engine.session.decode(&mut engine.read_buf).unwrap();
