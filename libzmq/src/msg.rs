@@ -155,6 +155,13 @@ impl Msg {
     /// assert!(msg.as_bytes().iter().all(|&b| b == 0));
     /// ```
     pub fn with_size(size: usize) -> Self {
+        if size <= INLINE_MAX {
+            // In place, like every small body: no allocation.
+            return Self::with_body(Body::Inline {
+                len: size as u8,
+                bytes: [0; INLINE_MAX],
+            });
+        }
         Self {
             // Allocated, then zeroed by writing (as `zmq_msg_init_size` +
             // `memset` would), not `calloc`ed: pages `calloc` leaves to the
@@ -567,6 +574,16 @@ mod tests {
         }
         assert!(Msg::new().is_empty());
         assert_eq!(Msg::new(), Msg::from(""));
+        for len in [0, 1, INLINE_MAX, INLINE_MAX + 1, 1000] {
+            let mut sized = Msg::with_size(len);
+            assert_eq!(sized.as_bytes(), vec![0u8; len].as_slice());
+            assert_eq!(
+                matches!(sized.body, Body::Inline { .. }),
+                len <= INLINE_MAX
+            );
+            sized.as_bytes_mut().fill(7);
+            assert_eq!(sized.as_bytes(), vec![7u8; len].as_slice());
+        }
     }
 
     #[test]
