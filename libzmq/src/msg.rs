@@ -162,25 +162,16 @@ impl Msg {
                 bytes: [0; INLINE_MAX],
             });
         }
-        Self {
-            // Allocated, then zeroed by writing (as `zmq_msg_init_size` +
-            // `memset` would), not `calloc`ed: pages `calloc` leaves to the
-            // kernel's zero page are mapped read-only; a message sent
-            // without ever being written is then only read (by the
-            // `writev`), and when the allocator hands that memory out again
-            // each page costs a copy-on-write fault with a TLB shootdown
-            // across the process's CPUs — 3× the time of a 1 MiB send.
-            body: Body::Owned({
-                let mut b = BytesMut::with_capacity(size);
-                b.resize(size, 0);
-                b
-            }),
-            routing_id: 0,
-            group: None,
-            command: None,
-            more: false,
-            peer: None,
-        }
+        // Allocated, then zeroed by writing (as `zmq_msg_init_size` +
+        // `memset` would), not `calloc`ed: pages `calloc` leaves to the
+        // kernel's zero page are mapped read-only; a message sent without
+        // ever being written is then only read (by the `writev`), and when
+        // the allocator hands that memory out again each page costs a
+        // copy-on-write fault with a TLB shootdown across the process's
+        // CPUs — 3× the time of a 1 MiB send.
+        let mut body = BytesMut::with_capacity(size);
+        body.resize(size, 0);
+        Self::with_body(Body::Owned(body))
     }
 
     /// Returns the message content size in bytes.

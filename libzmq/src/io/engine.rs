@@ -999,6 +999,15 @@ mod tests {
     }
 
     impl Rig {
+        /// One data frame of `size` bytes of `fill`, as the peer sends it.
+        fn frame(&self, size: usize, fill: u8) -> BytesMut {
+            let (header, len) =
+                self.peer_session.message_header(size, false).unwrap();
+            let mut wire = BytesMut::from(&header[..len]);
+            wire.extend(std::iter::repeat_n(fill, size));
+            wire
+        }
+
         /// The peer writes what its session queued.
         fn peer_flush(&mut self) {
             let mut out = BytesMut::new();
@@ -1203,10 +1212,8 @@ mod tests {
         let mut rig = rig_with(SocketType::Pull, SocketType::Push, None);
         let (_out, inp) = rig.connect();
         let size = 150_000;
-        let (header, len) =
-            rig.peer_session.message_header(size, false).unwrap();
-        let mut wire = BytesMut::from(&header[..len]);
-        wire.extend(std::iter::repeat_n(5u8, size));
+        let len = zmtp::frame::MAX_HEADER_LEN; // a long header
+        let wire = rig.frame(size, 5);
         // Small enough for the socketpair's buffer: all of it is queued.
         rig.peer.write_all(&wire).unwrap();
         // The engine's steps, one at a time: a first read takes the header
@@ -1242,13 +1249,8 @@ mod tests {
         let mut rig = rig_with(SocketType::Pull, SocketType::Push, None);
         let (_out, inp) = rig.connect();
         let size = 40_000;
-        let mut wire = BytesMut::new();
-        for fill in [1u8, 2] {
-            let (header, len) =
-                rig.peer_session.message_header(size, false).unwrap();
-            wire.extend_from_slice(&header[..len]);
-            wire.extend(std::iter::repeat_n(fill, size));
-        }
+        let mut wire = rig.frame(size, 1);
+        wire.extend_from_slice(&rig.frame(size, 2));
         rig.peer.write_all(&wire).unwrap();
         let engine = &mut rig.engine;
         let step = |engine: &mut Engine| {
@@ -1286,10 +1288,7 @@ mod tests {
         let (_out, inp) = rig.connect();
         let size = 40_000;
         for fill in 0..4u8 {
-            let (header, len) =
-                rig.peer_session.message_header(size, false).unwrap();
-            let mut wire = BytesMut::from(&header[..len]);
-            wire.extend(std::iter::repeat_n(fill, size));
+            let wire = rig.frame(size, fill);
             rig.peer.write_all(&wire).unwrap();
         }
         let engine = &mut rig.engine;
