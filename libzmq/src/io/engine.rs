@@ -481,8 +481,17 @@ impl Engine {
             }
             reads += 1;
             let limit = self.prepare_read();
+            let asked =
+                limit.min(self.read_buf.capacity() - self.read_buf.len());
             match read_into(&self.stream, &mut self.read_buf, limit) {
                 Ok(0) => return Err(CloseReason::Eof),
+                Ok(count) if count < asked => {
+                    // A short read emptied the kernel's queue: what arrives
+                    // later raises a new edge (epoll is edge-triggered, for
+                    // streams on every arrival), so asking again would only
+                    // get `WouldBlock`.
+                    self.maybe_readable = false
+                }
                 Ok(_) => {}
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                     self.maybe_readable = false
