@@ -131,8 +131,10 @@ impl InprocTable {
         let hwms = &socket.hwms;
         if let Some(bound) = self.bound.get(name) {
             let binder = &bound.socket.hwms;
-            let to_binder = Pipe::new(Some(hwms.send()), Some(binder.recv()));
-            let from_binder = Pipe::new(Some(binder.send()), Some(hwms.recv()));
+            let to_binder =
+                Pipe::new_local(Some(hwms.send()), Some(binder.recv()));
+            let from_binder =
+                Pipe::new_local(Some(binder.send()), Some(hwms.recv()));
             if hwms.conflate() || binder.conflate() {
                 to_binder.set_conflate();
                 from_binder.set_conflate();
@@ -154,8 +156,8 @@ impl InprocTable {
             self.bound.remove(name);
         }
         // The binder's side joins the capacity when it binds.
-        let to_binder = hwms.pipe(Some(hwms.send()), None);
-        let from_binder = hwms.pipe(None, Some(hwms.recv()));
+        let to_binder = hwms.pipe(Some(hwms.send()), None, true);
+        let from_binder = hwms.pipe(None, Some(hwms.recv()), true);
         self.pending
             .entry(name.to_owned())
             .or_default()
@@ -220,6 +222,11 @@ mod tests {
         assert_eq!(theirs.len(), 1);
         assert_eq!(theirs[0].inp.pop().unwrap().as_bytes(), b"early");
         assert!(binder.inbox.take().is_empty(), "the binder attaches itself");
+        // Both ends are sockets (a waiter may spin); an engine's are not.
+        assert!(mine.out.is_local() && mine.inp.is_local());
+        assert!(theirs[0].out.is_local() && theirs[0].inp.is_local());
+        let (out, inp) = Hwms::new().engine_pipes();
+        assert!(!out.is_local() && !inp.is_local());
     }
 
     #[test]
@@ -239,6 +246,7 @@ mod tests {
             panic!("expected one attach");
         };
         assert_eq!(inp.pop().unwrap().as_bytes(), b"hi");
+        assert!(inp.is_local() && mine.inp.is_local());
     }
 
     #[test]

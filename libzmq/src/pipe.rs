@@ -172,8 +172,9 @@ impl Hwms {
         &self,
         writer_hwm: Option<usize>,
         reader_hwm: Option<usize>,
+        local: bool,
     ) -> Arc<Pipe> {
-        let pipe = Pipe::new(writer_hwm, reader_hwm);
+        let pipe = Pipe::with_ends(writer_hwm, reader_hwm, local);
         if self.conflate() {
             pipe.set_conflate();
         }
@@ -184,8 +185,8 @@ impl Hwms {
     /// peer → socket). Only the socket's side counts towards their capacity.
     pub(crate) fn engine_pipes(&self) -> (Arc<Pipe>, Arc<Pipe>) {
         (
-            self.pipe(Some(self.send()), None),
-            self.pipe(None, Some(self.recv())),
+            self.pipe(Some(self.send()), None, false),
+            self.pipe(None, Some(self.recv()), false),
         )
     }
 }
@@ -193,6 +194,8 @@ impl Hwms {
 /// A one-directional bounded message queue. See the module docs.
 pub(crate) struct Pipe {
     state: Mutex<State>,
+    /// Between two sockets of this process (inproc), not through an engine.
+    local: bool,
 }
 
 impl std::fmt::Debug for Pipe {
@@ -218,7 +221,24 @@ impl Pipe {
         writer_hwm: Option<usize>,
         reader_hwm: Option<usize>,
     ) -> Arc<Pipe> {
+        Pipe::with_ends(writer_hwm, reader_hwm, false)
+    }
+
+    /// A new open pipe between two sockets of this process (inproc).
+    pub(crate) fn new_local(
+        writer_hwm: Option<usize>,
+        reader_hwm: Option<usize>,
+    ) -> Arc<Pipe> {
+        Pipe::with_ends(writer_hwm, reader_hwm, true)
+    }
+
+    fn with_ends(
+        writer_hwm: Option<usize>,
+        reader_hwm: Option<usize>,
+        local: bool,
+    ) -> Arc<Pipe> {
         Arc::new(Pipe {
+            local,
             state: Mutex::new(State {
                 queue: VecDeque::new(),
                 msgs: 0,
@@ -489,6 +509,12 @@ impl Pipe {
             state.writer_waiting = true;
         }
         writable
+    }
+
+    /// Whether the pipe joins two sockets of this process (inproc): its
+    /// other end is a user's thread, not an I/O thread.
+    pub(crate) fn is_local(&self) -> bool {
+        self.local
     }
 
     /// Whether the reader is gone for good.

@@ -35,7 +35,7 @@ use parking_lot::{Condvar, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Weak};
 use std::task::{Wake, Waker};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Something that wants to hear when a [`Signal`] fires (e.g. a poller).
 pub(crate) trait Listener: Send + Sync {
@@ -243,8 +243,18 @@ pub(crate) struct WaitGuard<'a> {
 impl WaitGuard<'_> {
     /// Sleeps until the generation differs from `seen` or `deadline` passes.
     /// Returns `false` on timeout.
-    pub(crate) fn wait(&self, seen: u64, deadline: Option<Instant>) -> bool {
+    /// With `spin`, watches the generation for a short while first (see
+    /// [`SPIN`]).
+    pub(crate) fn wait(
+        &self,
+        seen: u64,
+        deadline: Option<Instant>,
+        spin: bool,
+    ) -> bool {
         let signal = self.signal;
+        if spin && spin_until_moved(signal, seen) {
+            return true;
+        }
         let mut guard = signal.lock.lock();
         while signal.generation() == seen {
             match deadline {
@@ -261,6 +271,52 @@ impl WaitGuard<'_> {
     }
 }
 
+/// How long a waiter watches the generation before it sleeps. A thread put
+/// to sleep takes tens of microseconds to wake on an idle CPU (a futex wake,
+/// the CPU leaving its idle state); a peer answering at once (a round trip,
+/// a stream that momentarily ran dry) usually does so within a few.
+const SPIN: Duration = Duration::from_micros(20);
+
+/// Watches the generation for up to [`SPIN`] while it equals `seen`;
+/// `true` if it moved. Skipped (`false` at once) when the calling thread
+/// may run on one CPU only: the notifier would then need this very CPU.
+fn spin_until_moved(signal: &Signal, seen: u64) -> bool {
+    if !may_run_beside_others() {
+        return false;
+    }
+    let start = Instant::now();
+    loop {
+        for _ in 0..64 {
+            if signal.generation() != seen {
+                return true;
+            }
+            std::hint::spin_loop();
+        }
+        if start.elapsed() >= SPIN {
+            return false;
+        }
+    }
+}
+
+/// Whether the calling thread may run on more than one CPU (its affinity
+/// mask, read each time: the caller is about to sleep anyway, and a mask
+/// can change at any time).
+fn may_run_beside_others() -> bool {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: sched_getaffinity writes at most `size_of::<cpu_set_t>()`
+    // bytes into `set`, which is that large.
+    let got = unsafe {
+        libc::sched_getaffinity(
+            0,
+            std::mem::size_of::<libc::cpu_set_t>(),
+            &mut set,
+        )
+    };
+    // SAFETY: `set` is an initialised cpu_set_t.
+    got == 0 && unsafe { libc::CPU_COUNT(&set) } > 1
+}
+
 impl Drop for WaitGuard<'_> {
     fn drop(&mut self) {
         self.signal.waiters.fetch_sub(1, SeqCst);
@@ -274,25 +330,48 @@ mod tests {
 
     #[test]
     fn wait_returns_when_notified_from_another_thread() {
-        let signal = Signal::new();
-        let guard = signal.register();
-        let seen = signal.generation();
-        let other = signal.clone();
-        let handle = std::thread::spawn(move || other.notify());
-        assert!(
-            guard.wait(seen, Some(Instant::now() + Duration::from_secs(10)))
-        );
-        handle.join().unwrap();
+        for spin in [false, true] {
+            let signal = Signal::new();
+            let guard = signal.register();
+            let seen = signal.generation();
+            let other = signal.clone();
+            let handle = std::thread::spawn(move || other.notify());
+            assert!(guard.wait(
+                seen,
+                Some(Instant::now() + Duration::from_secs(10)),
+                spin
+            ));
+            handle.join().unwrap();
+        }
     }
 
     #[test]
     fn wait_times_out_without_notification() {
+        for spin in [false, true] {
+            let signal = Signal::new();
+            let guard = signal.register();
+            let seen = signal.generation();
+            let start = Instant::now();
+            assert!(!guard.wait(
+                seen,
+                Some(start + Duration::from_millis(20)),
+                spin
+            ));
+            assert!(start.elapsed() >= Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn a_spin_sees_a_moved_generation_and_gives_up_when_not() {
         let signal = Signal::new();
-        let guard = signal.register();
+        let seen = signal.generation();
+        signal.notify();
+        assert_eq!(spin_until_moved(&signal, seen), may_run_beside_others());
         let seen = signal.generation();
         let start = Instant::now();
-        assert!(!guard.wait(seen, Some(start + Duration::from_millis(20))));
-        assert!(start.elapsed() >= Duration::from_millis(20));
+        assert!(!spin_until_moved(&signal, seen));
+        // Bounded: a spin that never ended would hang here.
+        assert!(start.elapsed() < Duration::from_secs(5));
     }
 
     use std::sync::atomic::AtomicBool;
@@ -407,7 +486,7 @@ mod tests {
         let seen = signal.generation();
         signal.notify();
         // Would block forever if the notification were lost.
-        assert!(guard.wait(seen, None));
+        assert!(guard.wait(seen, None, false));
     }
 }
 

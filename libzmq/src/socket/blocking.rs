@@ -117,7 +117,8 @@ impl SocketCore {
             let (waiter, until) = waiting.get_or_insert_with(|| {
                 (self.signal.register(), deadline(timeout))
             });
-            if !waiter.wait(seen, *until) {
+            let spin = self.state().peers.only_local();
+            if !waiter.wait(seen, *until, spin) {
                 return Err(Error::with_content(ErrorKind::WouldBlock, item));
             }
         }

@@ -236,6 +236,18 @@ impl PeerSet {
             .unwrap_or_default()
     }
 
+    /// Whether a waiting caller may spin for a while before it sleeps:
+    /// a few peers, all of them sockets of this process (inproc), whose
+    /// threads answer within microseconds. A peer behind an engine is
+    /// served by an I/O thread, which a spinning caller would keep off
+    /// the CPU it needs.
+    pub(crate) fn only_local(&self) -> bool {
+        const FEW: usize = 8;
+        !self.peers.is_empty()
+            && self.peers.len() <= FEW
+            && self.peers.iter().all(|peer| peer.inp.is_local())
+    }
+
     /// Number of peers, gone ones not forgotten yet included.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
