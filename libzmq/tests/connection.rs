@@ -222,8 +222,9 @@ fn queued_messages_survive_a_reconnect() {
     assert_eq!(server.recv_msg().unwrap().to_str(), Ok("first"));
     drop(server);
     // The server is gone: the message waits in the client's queue (the
-    // client's engine reads before it takes a message, so it sees the
-    // close and does not write into the dead connection).
+    // client's I/O thread handles the close, which came first, before the
+    // wake-up for the message, so it does not write into the dead
+    // connection).
     client.try_send("queued while down").unwrap();
     let server = ServerBuilder::new()
         .bind(&addr)

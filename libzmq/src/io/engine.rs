@@ -389,13 +389,12 @@ impl Engine {
     }
 
     /// A pipe woke the engine: re-arm the wake-up and do the work. The
-    /// stream is read first even without a readiness event, so that a peer
-    /// that closed before the socket queued new messages is noticed before
-    /// they are taken off the pipe (they then wait for the next connection
+    /// stream is read only if it may hold more (a peer's close that came
+    /// before the wake-up is a readiness event, which the reactor handles
+    /// first, so messages queued after it wait for the next connection
     /// instead of being written into the dead one).
     pub(crate) fn on_notify(&mut self) -> Result<(), CloseReason> {
         self.notify.clear();
-        self.maybe_readable = true;
         self.run()
     }
 

@@ -145,8 +145,11 @@ impl Reactor {
             }
 
             self.shared.awake.store(false, SeqCst);
-            let busy = !self.shared.commands.lock().is_empty()
-                || !self.shared.ready.lock().is_empty();
+            // The engines woken so far are taken before the poll (a wake
+            // from now on writes the waker, which ends the next poll).
+            std::mem::swap(&mut ready, &mut *self.shared.ready.lock());
+            let busy =
+                !self.shared.commands.lock().is_empty() || !ready.is_empty();
             let timeout = if busy { Some(Duration::ZERO) } else { timeout };
             let polled = self.poll.poll(&mut events, timeout);
             self.shared.awake.store(true, SeqCst);
@@ -159,21 +162,36 @@ impl Reactor {
             }
             // Stream events first: an engine that a pipe woke must have seen
             // its peer's close before it takes messages off the pipe, or it
-            // would write them into a dead connection.
-            for event in events.iter() {
-                if event.token() == WAKER {
-                    continue;
+            // would write them into a dead connection. The poll began after
+            // every engine of `ready` was woken, so a close that arrived
+            // before a wake-up is among its events (the engine reads no
+            // stream of its own to find out).
+            loop {
+                self.on_events(&events);
+                if events.iter().count() < events.capacity() {
+                    break;
                 }
-                let slot = event.token().0 - 1;
-                let readable = event.is_readable()
-                    || event.is_read_closed()
-                    || event.is_error();
-                self.on_event(slot, readable);
+                // A full batch: more may wait in the kernel.
+                if self.poll.poll(&mut events, Some(Duration::ZERO)).is_err() {
+                    break;
+                }
             }
-            std::mem::swap(&mut ready, &mut *self.shared.ready.lock());
             for (slot, generation) in ready.drain(..) {
                 self.run_engine(slot, generation);
             }
+        }
+    }
+
+    fn on_events(&mut self, events: &Events) {
+        for event in events.iter() {
+            if event.token() == WAKER {
+                continue;
+            }
+            let slot = event.token().0 - 1;
+            let readable = event.is_readable()
+                || event.is_read_closed()
+                || event.is_error();
+            self.on_event(slot, readable);
         }
     }
 
