@@ -298,10 +298,29 @@ fn spin_until_moved(signal: &Signal, seen: u64) -> bool {
     }
 }
 
-/// Whether the calling thread may run on more than one CPU (its affinity
-/// mask, read each time: the caller is about to sleep anyway, and a mask
-/// can change at any time).
+/// Whether the calling thread may run on more than one CPU: its affinity
+/// mask, read again when the last reading is older than 10 ms (a mask can
+/// change at any time; until the next reading a thread at worst spins in
+/// vain, or sleeps at once).
 fn may_run_beside_others() -> bool {
+    use std::cell::Cell;
+    const FRESH: Duration = Duration::from_millis(10);
+    thread_local! {
+        static READ: Cell<Option<(Instant, bool)>> = const { Cell::new(None) };
+    }
+    let now = Instant::now();
+    READ.with(|read| match read.get() {
+        Some((at, several)) if now.duration_since(at) < FRESH => several,
+        _ => {
+            let several = affinity_has_several_cpus();
+            read.set(Some((now, several)));
+            several
+        }
+    })
+}
+
+/// Whether the calling thread's affinity mask holds more than one CPU.
+fn affinity_has_several_cpus() -> bool {
     // SAFETY: a zeroed cpu_set_t is a valid empty set.
     let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
     // SAFETY: sched_getaffinity writes at most `size_of::<cpu_set_t>()`

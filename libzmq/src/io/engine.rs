@@ -241,6 +241,10 @@ pub(crate) struct Engine {
     partial: Partial,
     /// The kernel may hold more bytes (we stopped before `WouldBlock`).
     maybe_readable: bool,
+    /// The peer's end is closed (a readiness event said so): the stream is
+    /// read until it ends, since a short read may stop right before the end
+    /// of the stream, which raises no further event.
+    peer_closed: bool,
     batch: VecDeque<Msg>,
     /// The earliest deadline the reactor has a timer for.
     pub(crate) scheduled: Option<Instant>,
@@ -299,6 +303,7 @@ impl Engine {
             inbound: VecDeque::new(),
             partial: Partial::new(options.max_msg_size),
             maybe_readable: true,
+            peer_closed: false,
             batch: VecDeque::new(),
             scheduled: None,
             lingering: false,
@@ -398,14 +403,17 @@ impl Engine {
         self.run()
     }
 
-    /// Called when the stream is readable and/or writable.
+    /// Called when the stream is readable and/or writable; `closed`: the
+    /// event also said the peer's end is closed (or the stream failed).
     pub(crate) fn on_ready(
         &mut self,
         readable: bool,
+        closed: bool,
     ) -> Result<(), CloseReason> {
-        if readable {
+        if readable || closed {
             self.maybe_readable = true;
         }
+        self.peer_closed |= closed;
         self.run()
     }
 
@@ -484,11 +492,13 @@ impl Engine {
                 limit.min(self.read_buf.capacity() - self.read_buf.len());
             match read_into(&self.stream, &mut self.read_buf, limit) {
                 Ok(0) => return Err(CloseReason::Eof),
-                Ok(count) if count < asked => {
+                Ok(count) if count < asked && !self.peer_closed => {
                     // A short read emptied the kernel's queue: what arrives
                     // later raises a new edge (epoll is edge-triggered, for
                     // streams on every arrival), so asking again would only
-                    // get `WouldBlock`.
+                    // get `WouldBlock`. Not so for the end of the stream
+                    // when it had come before the read (its event was the
+                    // one that woke us: `peer_closed`).
                     self.maybe_readable = false
                 }
                 Ok(_) => {}
@@ -1043,7 +1053,7 @@ mod tests {
         fn greet(&mut self) {
             self.engine.run().unwrap(); // our greeting
             self.peer_flush(); // theirs
-            self.engine.on_ready(true).unwrap(); // our READY
+            self.engine.on_ready(true, false).unwrap(); // our READY
             assert!(matches!(self.peer_event(), Event::Ready));
             self.peer_flush(); // their READY
         }
@@ -1051,7 +1061,7 @@ mod tests {
         /// Handshake, then the pipes the engine posted to the socket.
         fn connect(&mut self) -> (Arc<Pipe>, Arc<Pipe>) {
             self.greet();
-            self.engine.on_ready(true).unwrap();
+            self.engine.on_ready(true, false).unwrap();
             assert!(self.engine.handshake_done());
             let mut commands = self.inbox.take();
             match commands.pop() {
@@ -1087,8 +1097,28 @@ mod tests {
         body.extend_from_slice(&header[..len]);
         body.extend_from_slice(b"to sock");
         rig.peer.write_all(&body).unwrap();
-        rig.engine.on_ready(true).unwrap();
+        rig.engine.on_ready(true, false).unwrap();
         assert_eq!(inp.pop().unwrap().as_bytes(), b"to sock");
+    }
+
+    /// A short read stops reading until the next event, except when the
+    /// event said the peer's end is closed: its last message and its end
+    /// came together, and the end raises no event of its own afterwards.
+    #[test]
+    fn a_message_and_the_end_that_came_together_are_both_seen() {
+        let mut rig = rig(SocketType::Server, SocketType::Client);
+        let (_out, inp) = rig.connect();
+        let mut body = BytesMut::new();
+        let (header, len) = rig.peer_session.message_header(4, false).unwrap();
+        body.extend_from_slice(&header[..len]);
+        body.extend_from_slice(b"last");
+        rig.peer.write_all(&body).unwrap();
+        rig.peer.shutdown(std::net::Shutdown::Write).unwrap();
+        assert!(matches!(
+            rig.engine.on_ready(true, true),
+            Err(CloseReason::Eof)
+        ));
+        assert_eq!(inp.pop().unwrap().as_bytes(), b"last");
     }
 
     #[test]
@@ -1105,7 +1135,7 @@ mod tests {
             rig.peer_session.encode_frame(body, more, &mut wire);
         }
         rig.peer.write_all(&wire).unwrap();
-        rig.engine.on_ready(true).unwrap();
+        rig.engine.on_ready(true, false).unwrap();
         let frames = crate::socket::parts::Parts::pop_from(&inp)
             .unwrap()
             .into_vec();
@@ -1120,7 +1150,7 @@ mod tests {
         }
         rig.peer.write_all(&wire).unwrap();
         assert!(matches!(
-            rig.engine.on_ready(true),
+            rig.engine.on_ready(true, false),
             Err(CloseReason::Protocol(_))
         ));
         assert!(inp.pop().is_err(), "nothing of it was delivered");
@@ -1132,7 +1162,7 @@ mod tests {
         rig.inbox.close();
         rig.greet();
         assert!(matches!(
-            rig.engine.on_ready(true),
+            rig.engine.on_ready(true, false),
             Err(CloseReason::PipeClosed)
         ));
     }
@@ -1168,7 +1198,7 @@ mod tests {
         let mut rig = rig(SocketType::Server, SocketType::Client);
         rig.peer.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
         assert!(matches!(
-            rig.engine.on_ready(true),
+            rig.engine.on_ready(true, false),
             Err(CloseReason::Protocol(_))
         ));
     }
@@ -1192,7 +1222,7 @@ mod tests {
         let mut received = Vec::new();
         for (at, chunk) in wire.chunks(9_000).enumerate() {
             rig.peer.write_all(chunk).unwrap();
-            rig.engine.on_ready(true).unwrap();
+            rig.engine.on_ready(true, false).unwrap();
             let sent = (at + 1) * 9_000;
             let room = rig.engine.read_buf.capacity();
             assert!(room <= 2 * sent + READ_CHUNK, "{room} for {sent}");
@@ -1242,7 +1272,7 @@ mod tests {
         assert!(engine.parked_read_buf.is_some());
         assert_eq!(engine.read_buf.capacity(), size);
         // The engine goes on from there.
-        engine.on_ready(true).unwrap();
+        engine.on_ready(true, false).unwrap();
         let msg = inp.pop().unwrap();
         assert_eq!(msg.len(), size);
         assert!(msg.as_bytes().iter().all(|&b| b == 5));
@@ -1337,7 +1367,7 @@ mod tests {
             rig.peer_session.message_header(4096, false).unwrap();
         rig.peer.write_all(&header[..len]).unwrap();
         assert!(matches!(
-            rig.engine.on_ready(true),
+            rig.engine.on_ready(true, false),
             Err(CloseReason::Protocol(_))
         ));
         assert_eq!(inp.pop().unwrap_err(), PopError::Empty);

@@ -188,10 +188,8 @@ impl Reactor {
                 continue;
             }
             let slot = event.token().0 - 1;
-            let readable = event.is_readable()
-                || event.is_read_closed()
-                || event.is_error();
-            self.on_event(slot, readable);
+            let closed = event.is_read_closed() || event.is_error();
+            self.on_event(slot, event.is_readable(), closed);
         }
     }
 
@@ -389,7 +387,7 @@ impl Reactor {
 
     // ---- events ------------------------------------------------------------------
 
-    fn on_event(&mut self, slot: usize, readable: bool) {
+    fn on_event(&mut self, slot: usize, readable: bool, closed: bool) {
         let Some(entry) = self.slots.get_mut(slot).and_then(|s| s.entry.take())
         else {
             return;
@@ -402,15 +400,19 @@ impl Reactor {
             Entry::Connecting(connecting) => {
                 self.finish_connect(slot, connecting)
             }
-            Entry::Engine(mut engine) => match engine.on_ready(readable) {
-                Ok(()) => {
-                    self.slots[slot].entry = Some(Entry::Engine(engine));
-                    self.schedule_engine(slot);
+            Entry::Engine(mut engine) => {
+                match engine.on_ready(readable, closed) {
+                    Ok(()) => {
+                        self.slots[slot].entry = Some(Entry::Engine(engine));
+                        self.schedule_engine(slot);
+                    }
+                    Err(reason) => self.drop_entry(
+                        slot,
+                        Entry::Engine(engine),
+                        Some(reason),
+                    ),
                 }
-                Err(reason) => {
-                    self.drop_entry(slot, Entry::Engine(engine), Some(reason))
-                }
-            },
+            }
             Entry::Udp(mut engine) => match engine.run() {
                 Ok(()) => self.slots[slot].entry = Some(Entry::Udp(engine)),
                 Err(_) => self.drop_entry(slot, Entry::Udp(engine), None),
