@@ -244,7 +244,7 @@ impl WaitGuard<'_> {
     /// Sleeps until the generation differs from `seen` or `deadline` passes.
     /// Returns `false` on timeout.
     /// With `spin`, watches the generation for a short while first (see
-    /// [`SPIN`]).
+    /// [`SPIN`]; the caller checks [`may_spin`]).
     pub(crate) fn wait(
         &self,
         seen: u64,
@@ -277,13 +277,15 @@ impl WaitGuard<'_> {
 /// a stream that momentarily ran dry) usually does so within a few.
 const SPIN: Duration = Duration::from_micros(20);
 
+/// Whether a waiting thread may spin at all: only when it may run on more
+/// than one CPU (on one, the notifier would need this very CPU).
+pub(crate) fn may_spin() -> bool {
+    may_run_beside_others()
+}
+
 /// Watches the generation for up to [`SPIN`] while it equals `seen`;
-/// `true` if it moved. Skipped (`false` at once) when the calling thread
-/// may run on one CPU only: the notifier would then need this very CPU.
+/// `true` if it moved.
 fn spin_until_moved(signal: &Signal, seen: u64) -> bool {
-    if !may_run_beside_others() {
-        return false;
-    }
     let start = Instant::now();
     loop {
         for _ in 0..64 {
@@ -385,7 +387,7 @@ mod tests {
         let signal = Signal::new();
         let seen = signal.generation();
         signal.notify();
-        assert_eq!(spin_until_moved(&signal, seen), may_run_beside_others());
+        assert!(spin_until_moved(&signal, seen));
         let seen = signal.generation();
         let start = Instant::now();
         assert!(!spin_until_moved(&signal, seen));

@@ -117,7 +117,8 @@ impl SocketCore {
             let (waiter, until) = waiting.get_or_insert_with(|| {
                 (self.signal.register(), deadline(timeout))
             });
-            let spin = self.state().peers.only_local();
+            let spin =
+                crate::signal::may_spin() && self.state().peers.only_local();
             if !waiter.wait(seen, *until, spin) {
                 return Err(Error::with_content(ErrorKind::WouldBlock, item));
             }
