@@ -204,6 +204,21 @@ impl SocketCore {
         self.one_frame(self.recv_parts(blocking)?)
     }
 
+    /// [`SocketCore::recv`] into `out`, which is left unchanged on error.
+    /// The common case moves the message once, from the peer's batch
+    /// straight into `out`.
+    pub(crate) fn recv_into(
+        &self,
+        blocking: bool,
+        out: &mut Msg,
+    ) -> Result<(), Error> {
+        if self.try_recv_fair_into(out) {
+            return Ok(());
+        }
+        *out = self.recv(blocking)?;
+        Ok(())
+    }
+
     /// The common case of a receive, without the general wait loop: a
     /// fair-queued socket (Client, Server, Gather, Scatter's peers...;
     /// PULL, PAIR, DEALER, and SUB, XSUB with their subscription filter)
@@ -214,36 +229,66 @@ impl SocketCore {
     /// message).
     #[inline]
     pub(super) fn try_recv_fair(&self) -> Option<Msg> {
+        let mut msg = Msg::new();
+        self.try_recv_fair_into(&mut msg).then_some(msg)
+    }
+
+    /// [`SocketCore::try_recv_fair`] into `out` (replaced only when it
+    /// returns `true`).
+    #[inline]
+    pub(super) fn try_recv_fair_into(&self, out: &mut Msg) -> bool {
         use SocketType::*;
         if self.ctx.is_terminated() {
-            return None;
+            return false;
         }
         match self.kind {
             Pull | Pair | Dealer | Sub | XSub => {
                 let mut state = self.state();
                 let state = &mut *state;
                 if state.classic.stash.is_some() {
-                    return None;
+                    return false;
                 }
-                let parts = match self.kind {
-                    Sub | XSub => classic::pubsub::subscriber_recv(state)?,
-                    _ => state.peers.pop_active()?.1,
-                };
-                self.counters.received(byte_len(&parts));
-                match parts {
-                    Parts::One(msg) => Some(msg),
-                    parts => {
+                let mut longer = None;
+                match self.kind {
+                    Sub | XSub => {
+                        longer = classic::pubsub::subscriber_recv(state);
+                        if longer.is_none() {
+                            return false;
+                        }
+                    }
+                    _ => {
+                        if !state.peers.pop_active_into(out, &mut longer, false)
+                        {
+                            return false;
+                        }
+                    }
+                }
+                match longer {
+                    None => {
+                        self.counters.received(out.len());
+                        true
+                    }
+                    Some(Parts::One(msg)) => {
+                        self.counters.received(msg.len());
+                        *out = msg;
+                        true
+                    }
+                    Some(parts) => {
+                        self.counters.received(byte_len(&parts));
                         state.classic.stash = Some(parts);
-                        None
+                        false
                     }
                 }
             }
-            Dish => None,
-            kind if is_classic(kind) => None,
+            Dish => false,
+            kind if is_classic(kind) => false,
             kind => {
-                let msg = self.state().peers.recv_fair(kind == Server)?;
-                self.counters.received(msg.len());
-                Some(msg)
+                let stamp = kind == Server;
+                if !self.state().peers.recv_fair_into(stamp, out) {
+                    return false;
+                }
+                self.counters.received(out.len());
+                true
             }
         }
     }

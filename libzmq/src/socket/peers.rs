@@ -82,19 +82,52 @@ impl Peer {
     /// or a new batch of up to [`RECV_BATCH`] messages from `inp` (one lock
     /// for all of them).
     fn pop(&mut self) -> Result<Parts, PopError> {
+        self.take_with(Parts::take_front)
+    }
+
+    /// Takes the next message as [`Peer::pop`] does: a one-frame message
+    /// is swapped into `out`, a message of several frames goes whole into
+    /// `longer` (`out` untouched). The single-frame receive moves the
+    /// message once, straight from the batch to the caller (the caller's
+    /// previous message is dropped here). Returns whether it was one frame.
+    #[inline]
+    fn pop_into(
+        &mut self,
+        out: &mut Msg,
+        longer: &mut Option<Parts>,
+    ) -> Result<bool, PopError> {
+        self.take_with(|batch| {
+            let front = batch.front_mut()?;
+            if front.more() {
+                *longer = Some(Parts::take_front(batch)?);
+                return Some(false);
+            }
+            std::mem::swap(out, front);
+            batch.pop_front();
+            Some(true)
+        })
+    }
+
+    /// Takes the next whole message from the batch with `take` (which
+    /// must take exactly one whole message when the batch is not empty),
+    /// fetching a new batch first when the current one is used up.
+    #[inline]
+    fn take_with<T>(
+        &mut self,
+        take: impl FnOnce(&mut VecDeque<Msg>) -> Option<T>,
+    ) -> Result<T, PopError> {
         if self.batch.is_empty() {
             // The first message of a batch counts as read at once.
             self.inp.take_batch(&mut self.batch, RECV_BATCH)?;
         } else {
             self.unreported += 1;
         }
-        let parts =
-            Parts::take_front(&mut self.batch).ok_or(PopError::Empty)?;
+        let taken = take(&mut self.batch).ok_or(PopError::Empty)?;
         if self.batch.is_empty() && self.unreported > 0 {
             // All of the batch was read: its room goes back to the writer.
             self.inp.report_read(std::mem::take(&mut self.unreported));
         }
-        Ok(parts)
+        Ok(taken)
     }
 
     /// Whether a message can be read from the peer now (arms the pipe's
@@ -567,6 +600,21 @@ impl PeerSet {
     /// active, at the back of the line). `None`: no active peer has one.
     /// Returns the peer's index.
     pub(crate) fn pop_active(&mut self) -> Option<(usize, Parts)> {
+        self.pop_active_with(|peer| {
+            let mut parts = peer.pop()?;
+            parts.set_peer(peer.info.as_ref());
+            Ok(parts)
+        })
+    }
+
+    /// Takes the next message of the next active peer with `take` (the
+    /// peer stays active, at the back of the line); a peer found empty
+    /// leaves the line, a closed one the set. Returns the peer's index.
+    #[inline]
+    fn pop_active_with<T>(
+        &mut self,
+        mut take: impl FnMut(&mut Peer) -> Result<T, PopError>,
+    ) -> Option<(usize, T)> {
         self.collect_ready();
         while let Some(&id) = self.active.front() {
             let Some(&index) = self.index.get(&id) else {
@@ -574,14 +622,13 @@ impl PeerSet {
                 continue; // removed meanwhile
             };
             let peer = &mut self.peers[index];
-            match peer.pop() {
-                Ok(mut msg) => {
-                    msg.set_peer(peer.info.as_ref());
+            match take(peer) {
+                Ok(taken) => {
                     if self.active.len() > 1 {
                         // To the back of the line (alone, it stays put).
                         self.active.rotate_left(1);
                     }
-                    return Some((index, msg));
+                    return Some((index, taken));
                 }
                 Err(err) => {
                     // Empty: the pipe wakes the peer's waker on its next
@@ -603,16 +650,52 @@ impl PeerSet {
     /// message (from an inproc peer of a classic type) is dropped whole, as
     /// the engines do for TCP.
     pub(crate) fn recv_fair(&mut self, stamp: bool) -> Option<Msg> {
+        let mut msg = Msg::new();
+        self.recv_fair_into(stamp, &mut msg).then_some(msg)
+    }
+
+    /// [`PeerSet::recv_fair`] into `out` (replaced only when it returns
+    /// `true`).
+    pub(crate) fn recv_fair_into(
+        &mut self,
+        stamp: bool,
+        out: &mut Msg,
+    ) -> bool {
         loop {
-            let (index, parts) = self.pop_active()?;
-            let Parts::One(mut msg) = parts else {
-                continue;
-            };
-            if stamp {
-                msg.set_routing_id_raw(self.peers[index].routing_id);
+            let mut longer = None;
+            if !self.pop_active_into(out, &mut longer, stamp) {
+                return false;
             }
-            return Some(msg);
+            if longer.is_none() {
+                return true;
+            }
+            // A message of several frames: dropped.
         }
+    }
+
+    /// [`PeerSet::pop_active`] for a receive into `out`: a one-frame
+    /// message goes into `out` (with the peer's routing id if `stamp`), a
+    /// longer one whole into `longer` (`out` untouched). `false`: nothing
+    /// to take.
+    #[inline]
+    pub(crate) fn pop_active_into(
+        &mut self,
+        out: &mut Msg,
+        longer: &mut Option<Parts>,
+        stamp: bool,
+    ) -> bool {
+        self.pop_active_with(|peer| {
+            if peer.pop_into(out, longer)? {
+                out.set_peer(peer.info.as_ref());
+                if stamp {
+                    out.set_routing_id_raw(peer.routing_id);
+                }
+            } else if let Some(parts) = longer {
+                parts.set_peer(peer.info.as_ref());
+            }
+            Ok(())
+        })
+        .is_some()
     }
 
     fn unsubscribe(&mut self, group: &GroupSlice, id: u64) {
@@ -817,6 +900,29 @@ mod tests {
         set.peers[1].inp.push(Msg::from("late")).unwrap();
         let msg = set.recv_fair(true).unwrap();
         assert_eq!(msg.routing_id_raw(), routing_id);
+    }
+
+    #[test]
+    fn receiving_into_a_message_replaces_it_whole_or_not_at_all() {
+        let mut set = set();
+        set.attach(peer(1));
+        let routing_id = set.peers[0].routing_id;
+        let inp = set.peers[0].inp.clone();
+        let mut out = Msg::from("previous");
+        out.set_routing_id_raw(7);
+        assert!(!set.recv_fair_into(true, &mut out));
+        assert_eq!(out.as_bytes(), b"previous", "untouched when nothing came");
+        assert_eq!(out.routing_id_raw(), 7);
+        // A message of several frames is dropped whole, the next one taken.
+        let two = Parts::from_vec(vec![Msg::from("a"), Msg::from("b")]);
+        assert!(two.push_to(&inp).is_ok());
+        inp.push(Msg::from("next")).unwrap();
+        assert!(set.recv_fair_into(true, &mut out));
+        assert_eq!(out.as_bytes(), b"next");
+        assert_eq!(out.routing_id_raw(), routing_id);
+        assert!(!out.more());
+        assert!(!set.recv_fair_into(false, &mut out));
+        assert_eq!(out.as_bytes(), b"next");
     }
 
     #[test]

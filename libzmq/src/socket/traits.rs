@@ -433,14 +433,12 @@ pub trait RecvMsg: GetRawSocket {
     /// blocking up to the receive timeout (then `WouldBlock`). Nothing is lost
     /// on error: `msg` is left unchanged.
     fn recv(&self, msg: &mut Msg) -> Result<(), Error> {
-        *msg = self.raw_socket().core.recv(true)?;
-        Ok(())
+        self.raw_socket().core.recv_into(true, msg)
     }
 
     /// Like [`recv`](RecvMsg::recv) but never blocks.
     fn try_recv(&self, msg: &mut Msg) -> Result<(), Error> {
-        *msg = self.raw_socket().core.recv(false)?;
-        Ok(())
+        self.raw_socket().core.recv_into(false, msg)
     }
 
     /// Receives a new message, blocking up to the receive timeout.

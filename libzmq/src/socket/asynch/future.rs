@@ -70,12 +70,19 @@ impl<'a> RecvParts<'a> {
     /// message ready (see `SocketCore::recv_fast`).
     #[inline]
     fn poll_fast(&mut self) -> Option<Msg> {
-        if self.done {
-            return None;
+        let mut msg = Msg::new();
+        self.poll_fast_into(&mut msg).then_some(msg)
+    }
+
+    /// [`RecvParts::poll_fast`] into `out` (replaced only when it returns
+    /// `true`).
+    #[inline]
+    fn poll_fast_into(&mut self, out: &mut Msg) -> bool {
+        if self.done || !self.core.recv_fast_into(&mut self.wait, out) {
+            return false;
         }
-        let msg = self.core.recv_fast(&mut self.wait)?;
         self.done = true;
-        Some(msg)
+        true
     }
 
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<Parts, Error>> {
@@ -236,8 +243,7 @@ impl Future for RecvFuture<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if let Some(msg) = this.inner.0.poll_fast() {
-            *this.msg = msg;
+        if this.inner.0.poll_fast_into(this.msg) {
             return Poll::Ready(Ok(()));
         }
         Pin::new(&mut this.inner)

@@ -161,9 +161,23 @@ impl SocketCore {
     /// finished). `None`: for the general path.
     #[inline]
     pub(crate) fn recv_fast(&self, wait: &mut Wait) -> Option<Msg> {
-        let msg = self.try_recv_fair()?;
+        let mut msg = Msg::new();
+        self.recv_fast_into(wait, &mut msg).then_some(msg)
+    }
+
+    /// [`SocketCore::recv_fast`] into `out` (replaced only when it returns
+    /// `true`): the message is moved once, as by the blocking `recv`.
+    #[inline]
+    pub(crate) fn recv_fast_into(
+        &self,
+        wait: &mut Wait,
+        out: &mut Msg,
+    ) -> bool {
+        if !self.try_recv_fair_into(out) {
+            return false;
+        }
         wait.finish(self);
-        Some(msg)
+        true
     }
 
     /// Polls sending `parts` (taken only when sent; handed back in the
