@@ -454,12 +454,29 @@ impl Engine {
             loop {
                 // Small data frames are copied into their message straight
                 // from the read buffer; everything else goes through events.
-                if let Some((msg, more)) = self.session.decode_small(
+                // A one-frame message is built in place at the end of
+                // `inbound` (moving a just-built `Msg` through return
+                // values costs more than building it).
+                let whole = self.partial.is_empty();
+                let keep = !self.lingering && self.attached.is_some();
+                let inbound = &mut self.inbound;
+                let decoded = self.session.decode_small(
                     &mut self.read_buf,
                     INLINE_MAX,
-                    |body, more| (Msg::from(body), more),
-                ) {
-                    self.on_frame(msg, more)?;
+                    |body, more| {
+                        if more || !whole {
+                            return Some((Msg::from(body), more));
+                        }
+                        if keep {
+                            inbound.push_back(Msg::from(body));
+                        }
+                        None
+                    },
+                );
+                if let Some(frame) = decoded {
+                    if let Some((msg, more)) = frame {
+                        self.on_frame(msg, more)?;
+                    }
                     if self.inbound.len() >= BATCH && !self.flush_inbound()? {
                         return Ok(());
                     }
@@ -799,7 +816,10 @@ impl Engine {
             Ok(_) | Err(PopError::Empty) => {}
             Err(PopError::Closed) => return Ok(true),
         }
-        while let Some(mut msg) = self.batch.pop_front() {
+        // The messages are encoded where they lie (a small body is copied
+        // from there), then dropped together.
+        let mut batch = std::mem::take(&mut self.batch);
+        for msg in batch.iter_mut() {
             match (msg.as_command(), msg.group()) {
                 (Some(PipeCommand::Join), Some(group)) => {
                     self.session.send_join(group.to_bytes())
@@ -828,18 +848,20 @@ impl Engine {
             // Keep commands in order with the data around them.
             self.session.poll_transmit(self.write_queue.tail());
         }
+        batch.clear();
+        self.batch = batch;
         Ok(false)
     }
 
     /// Encodes one data frame (with its MORE flag): a large body is queued
     /// without a copy, a small one is copied next to its header.
-    fn encode_msg(&mut self, msg: Msg) {
+    fn encode_msg(&mut self, msg: &mut Msg) {
         let more = msg.more();
         if msg.len() > COPY_LIMIT {
             if let Some((header, len)) =
                 self.session.message_header(msg.len(), more)
             {
-                let body = msg.into_bytes();
+                let body = std::mem::take(msg).into_bytes();
                 self.write_queue.push_frame(&header[..len], body);
                 return;
             }
