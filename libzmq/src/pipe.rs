@@ -44,6 +44,16 @@ pub(crate) enum PushError<T = Msg> {
     Closed(T),
 }
 
+impl PushError<()> {
+    /// The same error, handing `back` back.
+    pub(crate) fn with<T>(self, back: T) -> PushError<T> {
+        match self {
+            PushError::Full(()) => PushError::Full(back),
+            PushError::Closed(()) => PushError::Closed(back),
+        }
+    }
+}
+
 /// Why nothing could be read.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum PopError {
@@ -257,31 +267,45 @@ impl Pipe {
 
     /// Queues the one-frame message `msg` (its `more` flag must be clear)
     /// unless the pipe is full or its reader is gone.
-    pub(crate) fn push(&self, msg: Msg) -> Result<(), PushError> {
+    pub(crate) fn push(&self, mut msg: Msg) -> Result<(), PushError> {
+        debug_assert!(!msg.more());
+        self.push_checked(&mut msg, true)
+            .map_err(|err| err.with(msg))
+    }
+
+    /// [`Pipe::push`] from where the message lies: on success it is moved
+    /// into the pipe (an empty message is left in its place), on failure
+    /// `msg` is untouched. The send path's one move of the message.
+    pub(crate) fn push_from(&self, msg: &mut Msg) -> Result<(), PushError<()>> {
         debug_assert!(!msg.more());
         self.push_checked(msg, true)
     }
 
     /// Queues a command even past the high water mark (subscriptions must
     /// never be lost, and there are only as many as the user makes).
-    pub(crate) fn push_command(&self, msg: Msg) -> Result<(), PushError> {
-        self.push_checked(msg, false)
+    pub(crate) fn push_command(&self, mut msg: Msg) -> Result<(), PushError> {
+        self.push_checked(&mut msg, false)
+            .map_err(|err| err.with(msg))
     }
 
-    fn push_checked(&self, msg: Msg, limited: bool) -> Result<(), PushError> {
+    fn push_checked(
+        &self,
+        msg: &mut Msg,
+        limited: bool,
+    ) -> Result<(), PushError<()>> {
         let to_wake = {
             let mut state = self.state.lock();
             if state.reader_closed {
-                return Err(PushError::Closed(msg));
+                return Err(PushError::Closed(()));
             }
             if limited && state.is_full() {
                 state.writer_waiting = true;
-                return Err(PushError::Full(msg));
+                return Err(PushError::Full(()));
             }
             if limited {
                 state.make_room();
             }
-            state.queue.push_back(msg);
+            state.queue.push_back(std::mem::take(msg));
             state.msgs += 1;
             state.reader_to_wake()
         };

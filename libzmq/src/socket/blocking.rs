@@ -154,44 +154,43 @@ impl SocketCore {
         msg: Msg,
         blocking: bool,
     ) -> Result<(), Error<Msg>> {
-        let Some(msg) = self.try_send_fast(msg) else {
+        let mut msg = msg;
+        if self.try_send_fast(&mut msg) {
             return Ok(());
-        };
+        }
         self.send_parts(Parts::One(msg), blocking)
             .map_err(one_frame_error)
     }
 
     /// The common case of a send, without the general wait loop: a
     /// round-robin (Client, Scatter; PUSH, PAIR, DEALER with a one-frame
-    /// message) or routed (Server) socket whose peer has room. Hands the
-    /// message back for the general path otherwise (full, no peer, an
-    /// error to report, a ctx that was shut down).
+    /// message) or routed (Server) socket whose peer has room. `true`: the
+    /// message was moved into a pipe (an empty one is left in `msg`);
+    /// `false`: `msg` is untouched, for the general path (full, no peer,
+    /// an error to report, a ctx that was shut down).
     #[inline]
-    pub(super) fn try_send_fast(&self, mut msg: Msg) -> Option<Msg> {
+    pub(super) fn try_send_fast(&self, msg: &mut Msg) -> bool {
         use SocketType::*;
         let routed = match self.kind {
             Server => true,
             Client | Scatter | Push | Pair | Dealer => false,
-            _ => return Some(msg),
+            _ => return false,
         };
         if self.ctx.is_terminated() {
-            return Some(msg);
+            return false;
         }
         msg.set_peer(None);
         let bytes = msg.len();
         let mut state = self.state();
         let sent = if routed {
-            state.peers.send_routed(msg)
+            state.peers.send_routed_from(msg).is_ok()
         } else {
-            state.peers.send_round_robin(msg).map(drop)
+            state.peers.send_round_robin(msg).is_ok()
         };
-        match sent {
-            Ok(()) => {
-                self.counters.sent(bytes);
-                None
-            }
-            Err(SendFail::Again(msg) | SendFail::Fatal(_, msg)) => Some(msg),
+        if sent {
+            self.counters.sent(bytes);
         }
+        sent
     }
 
     /// Receives a one-frame message; `blocking` waits up to the receive

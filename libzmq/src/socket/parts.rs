@@ -179,6 +179,15 @@ impl Deliverable for Msg {
     }
 }
 
+/// A one-frame message moved into the pipe from where it lies (left
+/// untouched when refused): see [`Pipe::push_from`].
+impl Deliverable for &mut Msg {
+    #[inline]
+    fn push_to(self, pipe: &Pipe) -> Result<(), PushError<Self>> {
+        pipe.push_from(self).map_err(|err| err.with(self))
+    }
+}
+
 impl Deliverable for Parts {
     #[inline]
     fn push_to(self, pipe: &Pipe) -> Result<(), PushError<Self>> {

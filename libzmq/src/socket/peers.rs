@@ -208,6 +208,16 @@ pub(crate) enum SendFail<T = Msg> {
     Fatal(crate::error::ErrorKind, T),
 }
 
+impl SendFail<()> {
+    /// The same failure, handing `back` back.
+    pub(crate) fn with<T>(self, back: T) -> SendFail<T> {
+        match self {
+            SendFail::Again(()) => SendFail::Again(back),
+            SendFail::Fatal(kind, ()) => SendFail::Fatal(kind, back),
+        }
+    }
+}
+
 /// The peers of one socket and the cursors of its strategies.
 pub(crate) struct PeerSet {
     peers: Vec<Peer>,
@@ -571,6 +581,16 @@ impl PeerSet {
 
     /// Sends to the peer named by the message's routing id (Server).
     pub(crate) fn send_routed(&mut self, mut msg: Msg) -> Result<(), SendFail> {
+        self.send_routed_from(&mut msg)
+            .map_err(|fail| fail.with(msg))
+    }
+
+    /// [`PeerSet::send_routed`] from where the message lies: moved into the
+    /// peer's pipe on success, untouched on failure.
+    pub(crate) fn send_routed_from(
+        &mut self,
+        msg: &mut Msg,
+    ) -> Result<(), SendFail<()>> {
         use crate::error::ErrorKind::HostUnreachable;
         let routing_id = msg.routing_id_raw();
         let Some(pipe) = self
@@ -578,20 +598,20 @@ impl PeerSet {
             .get(&routing_id)
             .filter(|_| routing_id != 0)
         else {
-            return Err(SendFail::Fatal(HostUnreachable, msg));
+            return Err(SendFail::Fatal(HostUnreachable, ()));
         };
         msg.set_routing_id_raw(0);
-        match pipe.push(msg) {
+        match pipe.push_from(msg) {
             Ok(()) => Ok(()),
-            Err(PushError::Full(mut back)) => {
-                back.set_routing_id_raw(routing_id);
-                Err(SendFail::Again(back))
+            Err(PushError::Full(())) => {
+                msg.set_routing_id_raw(routing_id);
+                Err(SendFail::Again(()))
             }
-            Err(PushError::Closed(mut back)) => {
-                back.set_routing_id_raw(routing_id);
+            Err(PushError::Closed(())) => {
+                msg.set_routing_id_raw(routing_id);
                 self.by_routing_id.remove(&routing_id);
                 self.prune_gone();
-                Err(SendFail::Fatal(HostUnreachable, back))
+                Err(SendFail::Fatal(HostUnreachable, ()))
             }
         }
     }

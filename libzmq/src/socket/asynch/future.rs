@@ -134,11 +134,12 @@ impl Future for SendFuture<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if let Some(msg) = this.first.take() {
-            match this.send.core.try_send_fast(msg) {
-                None => return Poll::Ready(Ok(())),
-                Some(msg) => this.send.parts = Some(Parts::One(msg)),
+        if let Some(msg) = &mut this.first {
+            if this.send.core.try_send_fast(msg) {
+                this.first = None;
+                return Poll::Ready(Ok(()));
             }
+            this.send.parts = this.first.take().map(Parts::One);
         }
         this.send.poll(cx).map_err(one_frame_error)
     }

@@ -144,16 +144,13 @@ impl SocketCore {
                 return false;
             }
         };
-        match self.try_send_fast(msg) {
-            None => {
-                wait.finish(self);
-                true
-            }
-            Some(msg) => {
-                *parts = Some(Parts::One(msg));
-                false
-            }
+        let mut msg = msg;
+        if self.try_send_fast(&mut msg) {
+            wait.finish(self);
+            return true;
         }
+        *parts = Some(Parts::One(msg));
+        false
     }
 
     /// The common case of an async receive, as the blocking `recv` has it:
