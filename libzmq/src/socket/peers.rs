@@ -97,13 +97,14 @@ impl Peer {
         longer: &mut Option<Parts>,
     ) -> Result<bool, PopError> {
         self.take_with(|batch| {
-            let front = batch.front_mut()?;
+            let front = batch.front()?;
             if front.more() {
                 *longer = Some(Parts::take_front(batch)?);
                 return Some(false);
             }
-            std::mem::swap(out, front);
-            batch.pop_front();
+            // Not a swap: its narrow stores into the slot, read back wide
+            // by the pop, would stall the store forwarding.
+            *out = batch.pop_front()?;
             Some(true)
         })
     }
