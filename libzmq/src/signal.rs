@@ -275,7 +275,7 @@ impl WaitGuard<'_> {
 /// to sleep takes tens of microseconds to wake on an idle CPU (a futex wake,
 /// the CPU leaving its idle state); a peer answering at once (a round trip,
 /// a stream that momentarily ran dry) usually does so within a few.
-const SPIN: Duration = Duration::from_micros(20);
+pub(crate) const SPIN: Duration = Duration::from_micros(20);
 
 /// Whether a waiting thread may spin at all: only when it may run on more
 /// than one CPU (on one, the notifier would need this very CPU).

@@ -1,5 +1,11 @@
 //! The wake-up path without a runtime: futures polled by hand with a waker
 //! that records being woken, so each test sees exactly which event woke it.
+//!
+//! A wait on a socket whose peers are all inproc first re-polls itself for
+//! a few microseconds when its thread may run on several CPUs (the async
+//! form of the blocking calls' spin). The tests of the registration path
+//! pin their thread to one CPU, where no wait spins; the spin has tests of
+//! its own at the end.
 
 use libzmq::{prelude::*, *};
 use std::future::Future;
@@ -29,7 +35,47 @@ fn poll<F: Future + Unpin>(future: &mut F, waker: &Waker) -> Poll<F::Output> {
     Pin::new(future).poll(&mut Context::from_waker(waker))
 }
 
+/// The CPUs the calling thread may run on.
+fn cpus_allowed() -> usize {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: sched_getaffinity writes at most `size_of::<cpu_set_t>()`
+    // bytes into `set`, which is that large.
+    let got = unsafe {
+        libc::sched_getaffinity(
+            0,
+            std::mem::size_of::<libc::cpu_set_t>(),
+            &mut set,
+        )
+    };
+    assert_eq!(got, 0, "sched_getaffinity");
+    // SAFETY: `set` is an initialised cpu_set_t.
+    unsafe { libc::CPU_COUNT(&set) as usize }
+}
+
+/// Binds the calling thread to the CPU it runs on: its waits do not spin.
+fn pin_to_one_cpu() {
+    // SAFETY: sched_getcpu has no preconditions.
+    let cpu = unsafe { libc::sched_getcpu() }.max(0) as usize;
+    // SAFETY: a zeroed cpu_set_t is a valid empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: CPU_SET writes the bit of `cpu` (< CPU_SETSIZE) into `set`.
+    unsafe { libc::CPU_SET(cpu, &mut set) };
+    // SAFETY: `set` is a valid cpu_set_t of the size passed.
+    let set_ok = unsafe {
+        libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
+    };
+    assert_eq!(set_ok, 0, "sched_setaffinity");
+}
+
+/// An inproc pair for the registration tests: the calling thread is
+/// pinned to one CPU first (see the module docs).
 fn pair(hwm: i32) -> (Ctx, Scatter, Gather) {
+    pin_to_one_cpu();
+    unpinned_pair(hwm)
+}
+
+fn unpinned_pair(hwm: i32) -> (Ctx, Scatter, Gather) {
     let ctx = Ctx::new();
     let addr = InprocAddr::new_unique();
     let gather = GatherBuilder::new()
@@ -226,4 +272,75 @@ fn waits_with_different_deadlines_each_time_out_at_their_own() {
     assert!(timed_out(&mut sooner, &short));
     assert!(poll(&mut later, &long).is_pending());
     drop(later);
+}
+
+/// Polls `future` until a poll leaves it pending without waking it (it
+/// registered instead of re-polling itself); returns how many polls woke
+/// it at once. Bounded by [`TIMEOUT`].
+fn polls_until_registered<F: Future + Unpin>(
+    future: &mut F,
+    waker: &Waker,
+    woken: &Count,
+) -> usize {
+    let started = std::time::Instant::now();
+    let mut spins = 0;
+    loop {
+        let before = woken.0.load(SeqCst);
+        assert!(poll(future, waker).is_pending());
+        if woken.0.load(SeqCst) == before {
+            return spins;
+        }
+        spins += 1;
+        assert!(started.elapsed() < TIMEOUT, "the spin never ended");
+    }
+}
+
+/// Between inproc sockets, on a thread that may use several CPUs, a wait
+/// first has the task polled again at once, for a few microseconds, then
+/// registers like any other; on one CPU it registers at once.
+#[test]
+fn an_inproc_wait_re_polls_briefly_before_it_registers() {
+    let (_ctx, scatter, gather) = unpinned_pair(10);
+    let spins_expected = cpus_allowed() > 1;
+    let (woken, waker) = counting_waker();
+    let mut recv = gather.recv_msg_async();
+    let spins = polls_until_registered(&mut recv, &waker, &woken);
+    assert_eq!(spins > 0, spins_expected, "{spins} self-wakes");
+    // Registered now: the next message wakes it once.
+    woken.0.store(0, SeqCst);
+    scatter.send("one").unwrap();
+    assert_eq!(woken.0.load(SeqCst), 1);
+    match poll(&mut recv, &waker) {
+        Poll::Ready(Ok(msg)) => assert_eq!(msg.to_str().unwrap(), "one"),
+        other => panic!("expected the message, got {other:?}"),
+    }
+    // A message that comes during the spin is taken by a re-poll.
+    let mut recv = gather.recv_msg_async();
+    assert!(poll(&mut recv, &waker).is_pending());
+    scatter.send("two").unwrap();
+    match poll(&mut recv, &waker) {
+        Poll::Ready(Ok(msg)) => assert_eq!(msg.to_str().unwrap(), "two"),
+        other => panic!("expected the message, got {other:?}"),
+    }
+}
+
+/// A peer behind an engine (TCP) is served by an I/O thread that a
+/// spinning task would keep off the CPU: such a wait registers at once.
+#[test]
+fn a_wait_on_a_tcp_peer_registers_at_once() {
+    let gather = GatherBuilder::new()
+        .bind(TcpAddr::try_from("127.0.0.1:*").unwrap())
+        .recv_timeout(TIMEOUT)
+        .build()
+        .unwrap();
+    let scatter = ScatterBuilder::new()
+        .connect(gather.last_endpoint().unwrap())
+        .build()
+        .unwrap();
+    // Connected (a peer arriving during the polls would wake the task).
+    scatter.send("hello").unwrap();
+    assert_eq!(gather.recv_msg().unwrap().to_str().unwrap(), "hello");
+    let (woken, waker) = counting_waker();
+    let mut recv = gather.recv_msg_async();
+    assert_eq!(polls_until_registered(&mut recv, &waker, &woken), 0);
 }

@@ -49,11 +49,23 @@ impl Stop {
     }
 }
 
+/// Whether a wait re-polls itself before it registers (see [`Wait::poll`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spin {
+    /// Not decided yet (at the first failed attempt).
+    Unchecked,
+    /// Re-poll until then.
+    Until(Instant),
+    /// Register at once.
+    Over,
+}
+
 /// The waiting state of one async send or receive at a time. Whoever holds
 /// it calls [`Wait::finish`] when dropped.
 #[derive(Debug)]
 pub(crate) struct Wait {
     limit: Limit,
+    spin: Spin,
     slot: Option<WakerSlot>,
 }
 
@@ -61,6 +73,7 @@ impl Default for Wait {
     fn default() -> Self {
         Wait {
             limit: Limit::Unread,
+            spin: Spin::Unchecked,
             slot: None,
         }
     }
@@ -97,17 +110,25 @@ impl Wait {
                     ms => deadline(ms).map_or(Limit::Never, Limit::At),
                 };
             }
-            let registered = match self.limit {
-                Limit::Never => {
-                    signal.register_waker(cx.waker(), &mut self.slot)
-                }
+            let until = match self.limit {
+                Limit::Never => None,
                 // Just read as now plus at least 1 ms: not passed yet.
-                Limit::At(at) if fresh || Instant::now() < at => {
-                    signal.register_waker_until(cx.waker(), &mut self.slot, at)
-                }
+                Limit::At(at) if fresh || Instant::now() < at => Some(at),
                 _ => {
                     self.finish(core);
                     return Poll::Ready(Some(Stop::Timeout));
+                }
+            };
+            if self.spins(core) {
+                // Polled again as soon as the executor has run what else
+                // is ready: the async form of the blocking calls' spin.
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            let registered = match until {
+                None => signal.register_waker(cx.waker(), &mut self.slot),
+                Some(at) => {
+                    signal.register_waker_until(cx.waker(), &mut self.slot, at)
                 }
             };
             if registered == seen {
@@ -116,13 +137,42 @@ impl Wait {
         }
     }
 
-    /// Forgets the registration and the deadline: ready for the next
-    /// operation. Idempotent, and a few tests when nothing was registered.
-    /// (The signal's alarm stays: it serves the next waits.)
+    /// Whether the task should be polled again at once instead of
+    /// registering, as a blocking call spins before it sleeps (see
+    /// [`crate::signal::may_spin`]): for at most [`crate::signal::SPIN`]
+    /// from the first failed attempt, only when every peer is an inproc
+    /// socket and the thread may run on more than one CPU. The executor
+    /// runs its other ready tasks between the polls; with nothing else to
+    /// do it polls this one again, for that short while.
+    fn spins(&mut self, core: &SocketCore) -> bool {
+        match self.spin {
+            Spin::Unchecked => {
+                let spin = crate::signal::may_spin()
+                    && core.state().peers.only_local();
+                self.spin = if spin {
+                    Spin::Until(Instant::now() + crate::signal::SPIN)
+                } else {
+                    Spin::Over
+                };
+                spin
+            }
+            Spin::Until(until) if Instant::now() < until => true,
+            Spin::Until(_) => {
+                self.spin = Spin::Over;
+                false
+            }
+            Spin::Over => false,
+        }
+    }
+
+    /// Forgets the registration, the deadline and the spin: ready for the
+    /// next operation. Idempotent, and a few tests when nothing was
+    /// registered. (The signal's alarm stays: it serves the next waits.)
     #[inline]
     pub(crate) fn finish(&mut self, core: &SocketCore) {
         core.signal.forget_waker(&mut self.slot);
         self.limit = Limit::Unread;
+        self.spin = Spin::Unchecked;
     }
 }
 
