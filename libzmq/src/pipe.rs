@@ -44,6 +44,16 @@ pub(crate) enum PushError<T = Msg> {
     Closed(T),
 }
 
+impl<T> PushError<T> {
+    /// The same error, dropping what it handed back.
+    pub(crate) fn forget(self) -> PushError<()> {
+        match self {
+            PushError::Full(_) => PushError::Full(()),
+            PushError::Closed(_) => PushError::Closed(()),
+        }
+    }
+}
+
 impl PushError<()> {
     /// The same error, handing `back` back.
     pub(crate) fn with<T>(self, back: T) -> PushError<T> {

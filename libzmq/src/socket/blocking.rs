@@ -171,21 +171,22 @@ impl SocketCore {
     #[inline]
     pub(super) fn try_send_fast(&self, msg: &mut Msg) -> bool {
         use SocketType::*;
-        let routed = match self.kind {
-            Server => true,
-            Client | Scatter | Push | Pair | Dealer => false,
-            _ => return false,
-        };
-        if self.ctx.is_terminated() {
+        if !matches!(
+            self.kind,
+            Server | Client | Scatter | Push | Pair | Dealer | Pub | XPub
+        ) || self.ctx.is_terminated()
+        {
             return false;
         }
         msg.set_peer(None);
         let bytes = msg.len();
         let mut state = self.state();
-        let sent = if routed {
-            state.peers.send_routed_from(msg).is_ok()
-        } else {
-            state.peers.send_round_robin(msg).is_ok()
+        let sent = match self.kind {
+            Server => state.peers.send_routed_from(msg).is_ok(),
+            Pub | XPub => {
+                classic::pubsub::publish(self.kind, &mut state, msg).is_ok()
+            }
+            _ => state.peers.send_round_robin(msg).is_ok(),
         };
         if sent {
             self.counters.sent(bytes);
@@ -248,28 +249,23 @@ impl SocketCore {
                     return false;
                 }
                 let mut longer = None;
-                match self.kind {
-                    Sub | XSub => {
-                        longer = classic::pubsub::subscriber_recv(state);
-                        if longer.is_none() {
-                            return false;
-                        }
-                    }
-                    _ => {
-                        if !state.peers.pop_active_into(out, &mut longer, false)
-                        {
-                            return false;
-                        }
-                    }
+                let taken = match self.kind {
+                    Sub | XSub => classic::pubsub::subscriber_recv_into(
+                        state,
+                        out,
+                        &mut longer,
+                    ),
+                    _ => state
+                        .peers
+                        .pop_active_into(out, &mut longer, false, |_| true)
+                        .is_some(),
+                };
+                if !taken {
+                    return false;
                 }
                 match longer {
                     None => {
                         self.counters.received(out.len());
-                        true
-                    }
-                    Some(Parts::One(msg)) => {
-                        self.counters.received(msg.len());
-                        *out = msg;
                         true
                     }
                     Some(parts) => {

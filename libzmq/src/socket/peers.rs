@@ -86,26 +86,32 @@ impl Peer {
     }
 
     /// Takes the next message as [`Peer::pop`] does: a one-frame message
-    /// is swapped into `out`, a message of several frames goes whole into
-    /// `longer` (`out` untouched). The single-frame receive moves the
-    /// message once, straight from the batch to the caller (the caller's
-    /// previous message is dropped here). Returns whether it was one frame.
+    /// is moved into `out`, a message of several frames goes whole into
+    /// `longer` (`out` untouched), and a message whose first frame
+    /// `wanted` refuses is dropped whole. The single-frame receive moves
+    /// the message once, straight from the batch to the caller (the
+    /// caller's previous message is dropped here).
     #[inline]
     fn pop_into(
         &mut self,
         out: &mut Msg,
         longer: &mut Option<Parts>,
-    ) -> Result<bool, PopError> {
+        wanted: impl Fn(&Msg) -> bool,
+    ) -> Result<Took, PopError> {
         self.take_with(|batch| {
             let front = batch.front()?;
+            if !wanted(front) {
+                Parts::take_front(batch)?;
+                return Some(Took::Dropped);
+            }
             if front.more() {
                 *longer = Some(Parts::take_front(batch)?);
-                return Some(false);
+                return Some(Took::Longer);
             }
             // Not a swap: its narrow stores into the slot, read back wide
             // by the pop, would stall the store forwarding.
             *out = batch.pop_front()?;
-            Some(true)
+            Some(Took::One)
         })
     }
 
@@ -141,6 +147,18 @@ impl Peer {
     fn is_drained_and_closed(&self) -> bool {
         self.batch.is_empty() && self.inp.is_drained_and_closed()
     }
+}
+
+/// What a receive into the caller's message took (see
+/// [`PeerSet::pop_active_into`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Took {
+    /// A one-frame message, now in the caller's `Msg`.
+    One,
+    /// A message of several frames, handed back whole.
+    Longer,
+    /// A message the caller did not want, dropped whole.
+    Dropped,
 }
 
 /// How many messages a receive takes from a peer's pipe at once.
@@ -682,41 +700,48 @@ impl PeerSet {
         stamp: bool,
         out: &mut Msg,
     ) -> bool {
+        let mut longer = None;
         loop {
-            let mut longer = None;
-            if !self.pop_active_into(out, &mut longer, stamp) {
-                return false;
+            match self.pop_active_into(out, &mut longer, stamp, |_| true) {
+                None => return false,
+                Some(Took::One) => return true,
+                // Several frames: dropped.
+                Some(Took::Longer | Took::Dropped) => longer = None,
             }
-            if longer.is_none() {
-                return true;
-            }
-            // A message of several frames: dropped.
         }
     }
 
     /// [`PeerSet::pop_active`] for a receive into `out`: a one-frame
     /// message goes into `out` (with the peer's routing id if `stamp`), a
-    /// longer one whole into `longer` (`out` untouched). `false`: nothing
-    /// to take.
+    /// longer one whole into `longer` (`out` untouched), one whose first
+    /// frame `wanted` refuses is dropped. `None`: nothing to take.
     #[inline]
     pub(crate) fn pop_active_into(
         &mut self,
         out: &mut Msg,
         longer: &mut Option<Parts>,
         stamp: bool,
-    ) -> bool {
-        self.pop_active_with(|peer| {
-            if peer.pop_into(out, longer)? {
-                out.set_peer(peer.info.as_ref());
-                if stamp {
-                    out.set_routing_id_raw(peer.routing_id);
+        wanted: impl Fn(&Msg) -> bool,
+    ) -> Option<Took> {
+        let (_, took) = self.pop_active_with(|peer| {
+            let took = peer.pop_into(out, longer, &wanted)?;
+            match took {
+                Took::One => {
+                    out.set_peer(peer.info.as_ref());
+                    if stamp {
+                        out.set_routing_id_raw(peer.routing_id);
+                    }
                 }
-            } else if let Some(parts) = longer {
-                parts.set_peer(peer.info.as_ref());
+                Took::Longer => {
+                    if let Some(parts) = longer {
+                        parts.set_peer(peer.info.as_ref());
+                    }
+                }
+                Took::Dropped => {}
             }
-            Ok(())
-        })
-        .is_some()
+            Ok(took)
+        })?;
+        Some(took)
     }
 
     fn unsubscribe(&mut self, group: &GroupSlice, id: u64) {

@@ -11,8 +11,8 @@
 //! `subscribe("A")` need two `unsubscribe("A")`), like libzmq.
 
 use super::super::core::State;
-use super::super::parts::Parts;
-use super::super::peers::SendFail;
+use super::super::parts::{Deliverable, Parts};
+use super::super::peers::{SendFail, Took};
 use super::super::trie::Trie;
 use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Pipe, PushError};
@@ -162,14 +162,46 @@ fn take_inbound(kind: SocketType, state: &mut State) {
     }
 }
 
+/// What [`publish`] sends: the [`Parts`] of a message, or a one-frame
+/// message where it lies (`&mut Msg`, moved to the last subscriber).
+pub(crate) trait Published: Deliverable {
+    /// What goes to the other subscribers.
+    type Copy: Deliverable;
+    /// The bytes the subscriptions are matched against.
+    fn topic(&self) -> &[u8];
+    /// A copy sharing the bodies.
+    fn copy(&mut self) -> Self::Copy;
+}
+
+impl Published for Parts {
+    type Copy = Parts;
+    fn topic(&self) -> &[u8] {
+        self.first().as_bytes()
+    }
+    fn copy(&mut self) -> Parts {
+        self.share_clone()
+    }
+}
+
+impl Published for &mut Msg {
+    type Copy = Msg;
+    fn topic(&self) -> &[u8] {
+        self.as_bytes()
+    }
+    fn copy(&mut self) -> Msg {
+        self.share();
+        self.clone()
+    }
+}
+
 /// PUB, XPUB: a copy to every subscriber with a matching prefix. One at its
 /// HWM misses the message, unless an XPUB has `no_drop`: then the send
 /// waits until every matching subscriber has room.
-pub(crate) fn publish(
+pub(crate) fn publish<T: Published>(
     kind: SocketType,
     state: &mut State,
-    parts: Parts,
-) -> Result<(), SendFail<Parts>> {
+    item: T,
+) -> Result<(), SendFail<T>> {
     take_inbound(kind, state);
     let no_drop = kind == SocketType::XPub && state.classic.options.no_drop;
     let publisher = &mut state.classic.publisher;
@@ -177,7 +209,7 @@ pub(crate) fn publish(
     targets.clear();
     publisher
         .trie
-        .matches(parts.first().as_bytes(), |peers| targets.extend(peers));
+        .matches(item.topic(), |peers| targets.extend(peers));
     if targets.len() > 1 {
         targets.sort_unstable();
         targets.dedup();
@@ -186,23 +218,26 @@ pub(crate) fn publish(
     let full = |id: &u64| peers.get(*id).is_some_and(|p| !p.out.is_writable());
     if no_drop && targets.iter().any(full) {
         state.classic.publisher.targets = targets;
-        return Err(SendFail::Again(parts));
+        return Err(SendFail::Again(item));
     }
-    let mut parts = parts;
+    let mut item = Some(item);
     let mut gone = false;
     let mut missed = 0;
+    let mut deliver = |result: Result<(), PushError<()>>| match result {
+        Ok(()) => {}
+        // Full: this subscriber misses it. Closed: it is leaving.
+        Err(PushError::Full(())) => missed += 1,
+        Err(PushError::Closed(())) => gone = true,
+    };
     for (n, id) in targets.iter().enumerate() {
         let Some(peer) = peers.get(*id) else { continue };
-        let copy = if n + 1 == targets.len() {
-            std::mem::replace(&mut parts, Parts::One(Msg::new()))
+        let Some(original) = item.as_mut() else { break };
+        if n + 1 == targets.len() {
+            let last = item.take().map(|last| last.push_to(&peer.out));
+            deliver(last.unwrap_or(Ok(())).map_err(PushError::forget));
         } else {
-            parts.share_clone()
-        };
-        // Full: this subscriber misses it. Closed: it is leaving.
-        match copy.push_to(&peer.out) {
-            Ok(()) => {}
-            Err(PushError::Full(_)) => missed += 1,
-            Err(PushError::Closed(_)) => gone = true,
+            let copy = original.copy();
+            deliver(copy.push_to(&peer.out).map_err(PushError::forget));
         }
     }
     state.counters.dropped(missed);
@@ -279,6 +314,25 @@ pub(crate) fn subscriber_recv(state: &mut State) -> Option<Parts> {
             .has_match(parts.first().as_bytes())
         {
             return Some(parts);
+        }
+    }
+}
+
+/// [`subscriber_recv`] into `out` (a one-frame message) or `longer` (a
+/// message of several frames): `false` when no matching message is there,
+/// and then `out` is untouched.
+pub(crate) fn subscriber_recv_into(
+    state: &mut State,
+    out: &mut Msg,
+    longer: &mut Option<Parts>,
+) -> bool {
+    let trie = &state.classic.subscriber.trie;
+    let wanted = |msg: &Msg| trie.has_match(msg.as_bytes());
+    loop {
+        match state.peers.pop_active_into(out, longer, false, wanted) {
+            None => return false,
+            Some(Took::Dropped) => continue,
+            Some(Took::One | Took::Longer) => return true,
         }
     }
 }
