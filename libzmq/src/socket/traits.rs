@@ -432,6 +432,9 @@ pub trait RecvMsg: GetRawSocket {
     /// Receives a message into `msg` (replacing its contents and properties),
     /// blocking up to the receive timeout (then `WouldBlock`). Nothing is lost
     /// on error: `msg` is left unchanged.
+    ///
+    /// The fastest way to receive in a loop: the message is moved once,
+    /// from the socket's queue straight into `msg`.
     fn recv(&self, msg: &mut Msg) -> Result<(), Error> {
         self.raw_socket().core.recv_into(true, msg)
     }
