@@ -64,6 +64,25 @@ impl PushError<()> {
     }
 }
 
+/// A message to queue: owned, or taken from where it lies.
+trait IntoMsg {
+    fn into_msg(self) -> Msg;
+}
+
+impl IntoMsg for Msg {
+    #[inline]
+    fn into_msg(self) -> Msg {
+        self
+    }
+}
+
+impl IntoMsg for &mut Msg {
+    #[inline]
+    fn into_msg(self) -> Msg {
+        std::mem::take(self)
+    }
+}
+
 /// Why nothing could be read.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum PopError {
@@ -277,10 +296,9 @@ impl Pipe {
 
     /// Queues the one-frame message `msg` (its `more` flag must be clear)
     /// unless the pipe is full or its reader is gone.
-    pub(crate) fn push(&self, mut msg: Msg) -> Result<(), PushError> {
+    pub(crate) fn push(&self, msg: Msg) -> Result<(), PushError> {
         debug_assert!(!msg.more());
-        self.push_checked(&mut msg, true)
-            .map_err(|err| err.with(msg))
+        self.push_checked(msg, true)
     }
 
     /// [`Pipe::push`] from where the message lies: on success it is moved
@@ -288,34 +306,36 @@ impl Pipe {
     /// `msg` is untouched. The send path's one move of the message.
     pub(crate) fn push_from(&self, msg: &mut Msg) -> Result<(), PushError<()>> {
         debug_assert!(!msg.more());
-        self.push_checked(msg, true)
+        self.push_checked(msg, true).map_err(PushError::forget)
     }
 
     /// Queues a command even past the high water mark (subscriptions must
     /// never be lost, and there are only as many as the user makes).
-    pub(crate) fn push_command(&self, mut msg: Msg) -> Result<(), PushError> {
-        self.push_checked(&mut msg, false)
-            .map_err(|err| err.with(msg))
+    pub(crate) fn push_command(&self, msg: Msg) -> Result<(), PushError> {
+        self.push_checked(msg, false)
     }
 
-    fn push_checked(
+    /// Queues `msg` (handed back on failure). Generic so that an owned
+    /// message is moved in without the empty one `push_from` leaves behind
+    /// (a caller reading that back stalls on its fresh narrow stores).
+    fn push_checked<M: IntoMsg>(
         &self,
-        msg: &mut Msg,
+        msg: M,
         limited: bool,
-    ) -> Result<(), PushError<()>> {
+    ) -> Result<(), PushError<M>> {
         let to_wake = {
             let mut state = self.state.lock();
             if state.reader_closed {
-                return Err(PushError::Closed(()));
+                return Err(PushError::Closed(msg));
             }
             if limited && state.is_full() {
                 state.writer_waiting = true;
-                return Err(PushError::Full(()));
+                return Err(PushError::Full(msg));
             }
             if limited {
                 state.make_room();
             }
-            state.queue.push_back(std::mem::take(msg));
+            state.queue.push_back(msg.into_msg());
             state.msgs += 1;
             state.reader_to_wake()
         };
