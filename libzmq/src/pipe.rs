@@ -54,16 +54,6 @@ impl<T> PushError<T> {
     }
 }
 
-impl PushError<()> {
-    /// The same error, handing `back` back.
-    pub(crate) fn with<T>(self, back: T) -> PushError<T> {
-        match self {
-            PushError::Full(()) => PushError::Full(back),
-            PushError::Closed(()) => PushError::Closed(back),
-        }
-    }
-}
-
 /// A message to queue: owned, or taken from where it lies.
 trait IntoMsg {
     fn into_msg(self) -> Msg;
@@ -304,9 +294,12 @@ impl Pipe {
     /// [`Pipe::push`] from where the message lies: on success it is moved
     /// into the pipe (an empty message is left in its place), on failure
     /// `msg` is untouched. The send path's one move of the message.
-    pub(crate) fn push_from(&self, msg: &mut Msg) -> Result<(), PushError<()>> {
+    pub(crate) fn push_from<'m>(
+        &self,
+        msg: &'m mut Msg,
+    ) -> Result<(), PushError<&'m mut Msg>> {
         debug_assert!(!msg.more());
-        self.push_checked(msg, true).map_err(PushError::forget)
+        self.push_checked(msg, true)
     }
 
     /// Queues a command even past the high water mark (subscriptions must

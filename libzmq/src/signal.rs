@@ -277,12 +277,6 @@ impl WaitGuard<'_> {
 /// a stream that momentarily ran dry) usually does so within a few.
 pub(crate) const SPIN: Duration = Duration::from_micros(20);
 
-/// Whether a waiting thread may spin at all: only when it may run on more
-/// than one CPU (on one, the notifier would need this very CPU).
-pub(crate) fn may_spin() -> bool {
-    may_run_beside_others()
-}
-
 /// Watches the generation for up to [`SPIN`] while it equals `seen`;
 /// `true` if it moved.
 fn spin_until_moved(signal: &Signal, seen: u64) -> bool {
@@ -300,11 +294,12 @@ fn spin_until_moved(signal: &Signal, seen: u64) -> bool {
     }
 }
 
-/// Whether the calling thread may run on more than one CPU: its affinity
-/// mask, read again when the last reading is older than 10 ms (a mask can
-/// change at any time; until the next reading a thread at worst spins in
-/// vain, or sleeps at once).
-fn may_run_beside_others() -> bool {
+/// Whether a waiting thread may spin at all: only when it may run on more
+/// than one CPU (on one, the notifier would need this very CPU). Its
+/// affinity mask, read again when the last reading is older than 10 ms (a
+/// mask can change at any time; until the next reading a thread at worst
+/// spins in vain, or sleeps at once).
+pub(crate) fn may_spin() -> bool {
     use std::cell::Cell;
     const FRESH: Duration = Duration::from_millis(10);
     thread_local! {

@@ -117,12 +117,19 @@ impl SocketCore {
             let (waiter, until) = waiting.get_or_insert_with(|| {
                 (self.signal.register(), deadline(timeout))
             });
-            let spin =
-                crate::signal::may_spin() && self.state().peers.only_local();
+            let spin = self.may_spin();
             if !waiter.wait(seen, *until, spin) {
                 return Err(Error::with_content(ErrorKind::WouldBlock, item));
             }
         }
+    }
+
+    /// Whether a wait on this socket may spin before it sleeps (or, async,
+    /// re-poll itself before it registers): every peer is an inproc socket
+    /// and the thread may run on more than one CPU (checked first: a
+    /// pinned thread does not take the state lock for it).
+    pub(super) fn may_spin(&self) -> bool {
+        crate::signal::may_spin() && self.state().peers.only_local()
     }
 
     /// Sends one whole message; `blocking` waits up to the send timeout.

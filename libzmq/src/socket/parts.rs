@@ -184,7 +184,7 @@ impl Deliverable for Msg {
 impl Deliverable for &mut Msg {
     #[inline]
     fn push_to(self, pipe: &Pipe) -> Result<(), PushError<Self>> {
-        pipe.push_from(self).map_err(|err| err.with(self))
+        pipe.push_from(self)
     }
 }
 

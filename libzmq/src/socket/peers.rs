@@ -622,12 +622,12 @@ impl PeerSet {
         msg.set_routing_id_raw(0);
         match pipe.push_from(msg) {
             Ok(()) => Ok(()),
-            Err(PushError::Full(())) => {
-                msg.set_routing_id_raw(routing_id);
+            Err(PushError::Full(back)) => {
+                back.set_routing_id_raw(routing_id);
                 Err(SendFail::Again(()))
             }
-            Err(PushError::Closed(())) => {
-                msg.set_routing_id_raw(routing_id);
+            Err(PushError::Closed(back)) => {
+                back.set_routing_id_raw(routing_id);
                 self.by_routing_id.remove(&routing_id);
                 self.prune_gone();
                 Err(SendFail::Fatal(HostUnreachable, ()))

@@ -147,8 +147,7 @@ impl Wait {
     fn spins(&mut self, core: &SocketCore) -> bool {
         match self.spin {
             Spin::Unchecked => {
-                let spin = crate::signal::may_spin()
-                    && core.state().peers.only_local();
+                let spin = core.may_spin();
                 self.spin = if spin {
                     Spin::Until(Instant::now() + crate::signal::SPIN)
                 } else {
