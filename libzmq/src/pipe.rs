@@ -17,6 +17,7 @@
 //! full and the queue drained to the low water mark — so a busy pipe costs no
 //! wake-ups at all.
 
+use crate::io::direct::{Direct, Written};
 use crate::msg::Msg;
 use crate::sync::Mutex;
 use std::collections::VecDeque;
@@ -57,11 +58,17 @@ impl<T> PushError<T> {
 /// A message to queue: owned, or taken from where it lies.
 trait IntoMsg {
     fn into_msg(self) -> Msg;
+    fn peek(&self) -> &Msg;
 }
 
 impl IntoMsg for Msg {
     #[inline]
     fn into_msg(self) -> Msg {
+        self
+    }
+
+    #[inline]
+    fn peek(&self) -> &Msg {
         self
     }
 }
@@ -70,6 +77,11 @@ impl IntoMsg for &mut Msg {
     #[inline]
     fn into_msg(self) -> Msg {
         std::mem::take(self)
+    }
+
+    #[inline]
+    fn peek(&self) -> &Msg {
+        self
     }
 }
 
@@ -96,6 +108,9 @@ struct State {
     writer_closed: bool,
     /// Keeps only the newest message (`conflate`): never full.
     conflate: bool,
+    /// The write side of the connection reading this pipe, for messages
+    /// written by the sender's thread while its engine is idle.
+    direct: Option<Arc<Direct>>,
 }
 
 impl State {
@@ -122,6 +137,26 @@ impl State {
     fn low_water_mark(&self) -> usize {
         let capacity = self.capacity();
         capacity - (capacity / 2 + capacity % 2)
+    }
+
+    /// Writes the message `frames` straight into the idle connection that
+    /// reads this pipe, if the pipe is empty and the connection lets us
+    /// (see [`crate::io::direct`]). `Some(reader to wake)`: they are sent.
+    #[cold]
+    fn write_direct(
+        &mut self,
+        frames: &[Msg],
+    ) -> Option<Option<Arc<dyn Notify>>> {
+        let direct = self.direct.as_ref()?;
+        if !self.queue.is_empty() || !self.reader_waiting {
+            return None;
+        }
+        match direct.try_write(frames) {
+            Written::Whole => Some(None),
+            // The engine writes the rest.
+            Written::Part => Some(self.reader_to_wake()),
+            Written::Nothing => None,
+        }
     }
 
     /// After the queue grew: the reader to wake, if it waits.
@@ -280,6 +315,7 @@ impl Pipe {
                 reader_closed: false,
                 writer_closed: false,
                 conflate: false,
+                direct: None,
             }),
         })
     }
@@ -326,6 +362,15 @@ impl Pipe {
                 return Err(PushError::Full(msg));
             }
             if limited {
+                if state.direct.is_some() {
+                    let frames = std::slice::from_ref(msg.peek());
+                    if let Some(to_wake) = state.write_direct(frames) {
+                        drop(state);
+                        drop(msg.into_msg());
+                        wake(to_wake);
+                        return Ok(());
+                    }
+                }
                 state.make_room();
             }
             state.queue.push_back(msg.into_msg());
@@ -403,6 +448,13 @@ impl Pipe {
             if state.is_full() {
                 state.writer_waiting = true;
                 return Err(PushError::Full(frames));
+            }
+            if state.direct.is_some() {
+                if let Some(to_wake) = state.write_direct(&frames) {
+                    drop(state);
+                    wake(to_wake);
+                    return Ok(());
+                }
             }
             state.make_room();
             state.queue.extend(frames);
@@ -585,6 +637,12 @@ impl Pipe {
         let mut state = self.state.lock();
         state.reader = reader;
         state.reader_waiting = true;
+    }
+
+    /// Sets (or, with `None`, removes) the write side of the connection
+    /// that reads this pipe, for direct writes (see [`crate::io::direct`]).
+    pub(crate) fn set_direct(&self, direct: Option<Arc<Direct>>) {
+        self.state.lock().direct = direct;
     }
 
     /// Sets who to wake when room frees up.

@@ -8,6 +8,7 @@
 //! Send: a batch of messages comes off the socket's pipe, is encoded into one
 //! write queue and goes out in one vectored write.
 
+use super::direct::Direct;
 use super::stream::Stream;
 use super::write_queue::{WriteQueue, COPY_LIMIT};
 use super::{EndpointKey, EngineNotify, EngineOptions};
@@ -268,6 +269,12 @@ pub(crate) struct Engine {
     /// The socket is closed: write what it queued, drop what arrives.
     lingering: bool,
     linger_at: Option<Instant>,
+    /// The write side shared with senders while we are idle (see
+    /// [`super::direct`]); `None` before the handshake, and for CURVE and
+    /// Radio connections.
+    direct: Option<Arc<Direct>>,
+    /// Data frames encoded since the write side was taken back.
+    encoded: usize,
 }
 
 impl Engine {
@@ -322,6 +329,8 @@ impl Engine {
             tap: options.tap.clone(),
             counters: options.counters.clone(),
             up: false,
+            direct: None,
+            encoded: 0,
         }
     }
 
@@ -440,6 +449,7 @@ impl Engine {
     /// protocol failure — e.g. the ERROR that tells a refused peer not to
     /// retry (libzmq clients only stop reconnecting when they get it).
     fn flush_before_close(&mut self) {
+        self.claim_write_side();
         if self.session.has_transmit() {
             self.session.poll_transmit(self.write_queue.tail());
         }
@@ -786,11 +796,19 @@ impl Engine {
         let (out, inp) = posted?;
         out.set_reader(Some(notify.clone()));
         inp.set_writer(Some(notify));
+        if self.kind != SocketType::Radio
+            && self.session.message_header(0, false).is_some()
+        {
+            let direct = Arc::new(Direct::new(self.stream.as_raw_fd()));
+            out.set_direct(Some(direct.clone()));
+            self.direct = Some(direct);
+        }
         self.attached = Some(Attached { out, inp, owned });
         Ok(())
     }
 
     fn write_side(&mut self) -> Result<(), CloseReason> {
+        self.claim_write_side();
         loop {
             if self.session.has_transmit() {
                 self.session.poll_transmit(self.write_queue.tail());
@@ -801,11 +819,15 @@ impl Engine {
             }
             if self.write_queue.is_empty() {
                 // The socket is gone and everything it queued is written.
-                return if closed {
-                    Err(CloseReason::PipeClosed)
-                } else {
-                    Ok(())
-                };
+                if closed {
+                    return Err(CloseReason::PipeClosed);
+                }
+                if let Some(direct) = &self.direct {
+                    if !self.lingering {
+                        direct.release(self.encoded <= 1);
+                    }
+                }
+                return Ok(());
             }
             match self.write_queue.write_to(&mut self.stream) {
                 Ok(_) => {}
@@ -818,6 +840,15 @@ impl Engine {
         }
     }
 
+    /// Takes the write side back from senders writing directly, with the
+    /// rest of a partial direct write, before writing anything.
+    fn claim_write_side(&mut self) {
+        if let Some(direct) = &self.direct {
+            direct.claim(&mut self.write_queue);
+            self.encoded = 0;
+        }
+    }
+
     /// Moves a batch of messages from the socket's pipe into the write queue.
     /// Returns whether the pipe is closed and drained (the socket is gone).
     fn take_output(&mut self) -> Result<bool, CloseReason> {
@@ -826,7 +857,8 @@ impl Engine {
         };
         let room = WRITE_HIGH.saturating_sub(self.write_queue.len());
         match attached.out.pop_batch(&mut self.batch, OUT_BATCH, room) {
-            Ok(_) | Err(PopError::Empty) => {}
+            Ok(count) => self.encoded += count,
+            Err(PopError::Empty) => {}
             Err(PopError::Closed) => return Ok(true),
         }
         // The messages are encoded where they lie (a small body is copied
@@ -903,12 +935,26 @@ impl Engine {
         let Some(Attached { out, inp, owned }) = self.attached.take() else {
             return;
         };
+        out.set_direct(None);
+        if let Some(direct) = self.direct.take() {
+            direct.close();
+        }
         if owned {
             out.close_reader();
             inp.close_writer();
         } else {
             out.set_reader(None);
             inp.set_writer(None);
+        }
+    }
+}
+
+impl Drop for Engine {
+    /// Senders stop writing directly before the stream (a field, dropped
+    /// after this) closes its descriptor.
+    fn drop(&mut self) {
+        if let Some(direct) = &self.direct {
+            direct.close();
         }
     }
 }
@@ -1209,6 +1255,68 @@ mod tests {
         rig.engine.detach();
         assert!(out.is_reader_closed());
         assert_eq!(inp.pop().unwrap_err(), PopError::Closed);
+    }
+
+    fn expect_message(rig: &mut Rig, want: &[u8]) {
+        match rig.peer_event() {
+            Event::Message { data, .. } => assert_eq!(&data[..], want),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_idle_connection_is_written_by_the_sender_once_per_turn() {
+        let mut rig = rig(SocketType::Server, SocketType::Client);
+        let (out, _inp) = rig.connect();
+        // Idle after the handshake: the sender writes, the engine is not
+        // needed (nothing queued).
+        out.push(Msg::from("direct")).unwrap();
+        assert_eq!(out.len(), 0);
+        expect_message(&mut rig, b"direct");
+        // The credit is spent: the next one is queued for the engine.
+        out.push(Msg::from("queued")).unwrap();
+        assert_eq!(out.len(), 1);
+        rig.engine.on_notify().unwrap();
+        expect_message(&mut rig, b"queued");
+        // The engine wrote one message: nobody streams, the credit is back.
+        out.push(Msg::from("direct again")).unwrap();
+        assert_eq!(out.len(), 0);
+        expect_message(&mut rig, b"direct again");
+        // A stream: the engine writes it, and keeps the credit afterwards.
+        for i in 0..10u8 {
+            out.push(Msg::from(vec![i; 3])).unwrap();
+        }
+        rig.engine.on_notify().unwrap();
+        for i in 0..10u8 {
+            expect_message(&mut rig, &[i; 3]);
+        }
+        out.push(Msg::from("after a stream")).unwrap();
+        assert_eq!(out.len(), 1);
+        rig.engine.on_notify().unwrap();
+        expect_message(&mut rig, b"after a stream");
+        // Not written directly: larger than the limit, commands.
+        out.push(Msg::from(vec![7u8; super::super::direct::DIRECT_MAX + 1]))
+            .unwrap();
+        assert_eq!(out.len(), 1);
+        rig.engine.on_notify().unwrap();
+        expect_message(&mut rig, &[7u8; super::super::direct::DIRECT_MAX + 1]);
+    }
+
+    #[test]
+    fn a_closed_engine_lets_nobody_write() {
+        let mut rig = rig(SocketType::Server, SocketType::Client);
+        let (out, _inp) = rig.connect();
+        rig.engine.detach();
+        // The pipe is closed for an accepted connection: refused, not written.
+        assert!(out.push(Msg::from("late")).is_err());
+        // An engine dropped without detaching (its I/O thread ended): the
+        // pipe stays open, nobody writes to the closed descriptor, the
+        // message waits in the pipe.
+        let mut other = self::rig(SocketType::Client, SocketType::Server);
+        let (out, _inp) = other.connect();
+        drop(other.engine);
+        out.push(Msg::from("not written")).unwrap();
+        assert_eq!(out.len(), 1);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! thread is actually asleep.
 
 pub(crate) mod connecter;
+pub(crate) mod direct;
 pub(crate) mod engine;
 pub(crate) mod ipc;
 pub(crate) mod reactor;
