@@ -58,13 +58,14 @@ fn main() -> Result<(), anyhow::Error> {
         msg.peer_socket_type().unwrap_or("?"),
     );
 
-    // A socket type a Server cannot talk to: its handshake fails.
+    // A socket type a Server cannot talk to: its handshake fails. A second
+    // monitor, made first (a monitor sees the events after its creation),
+    // watches for the failure; then both clients go.
+    let watcher = server.monitor();
     let stranger = ScatterBuilder::new()
         .connect(&endpoint)
         .with_ctx(ctx.handle())?;
 
-    // Watch for the failure with a second monitor, then let both go.
-    let watcher = server.monitor();
     let deadline = Instant::now() + TIMEOUT;
     while !matches!(
         watcher.recv_timeout(TIMEOUT).map(|e| e.kind),

@@ -241,20 +241,16 @@ pub(crate) struct WaitGuard<'a> {
 }
 
 impl WaitGuard<'_> {
+    /// Watches the generation for up to `budget` while it equals `seen`
+    /// (see [`crate::socket::spin`]); `true` if it moved.
+    pub(crate) fn spin(&self, seen: u64, budget: Duration) -> bool {
+        spin_until_moved(self.signal, seen, budget)
+    }
+
     /// Sleeps until the generation differs from `seen` or `deadline` passes.
     /// Returns `false` on timeout.
-    /// With `spin`, watches the generation for a short while first (see
-    /// [`SPIN`]; the caller checks [`may_spin`]).
-    pub(crate) fn wait(
-        &self,
-        seen: u64,
-        deadline: Option<Instant>,
-        spin: bool,
-    ) -> bool {
+    pub(crate) fn wait(&self, seen: u64, deadline: Option<Instant>) -> bool {
         let signal = self.signal;
-        if spin && spin_until_moved(signal, seen) {
-            return true;
-        }
         let mut guard = signal.lock.lock();
         while signal.generation() == seen {
             match deadline {
@@ -277,9 +273,9 @@ impl WaitGuard<'_> {
 /// a stream that momentarily ran dry) usually does so within a few.
 pub(crate) const SPIN: Duration = Duration::from_micros(20);
 
-/// Watches the generation for up to [`SPIN`] while it equals `seen`;
+/// Watches the generation for up to `budget` while it equals `seen`;
 /// `true` if it moved.
-fn spin_until_moved(signal: &Signal, seen: u64) -> bool {
+fn spin_until_moved(signal: &Signal, seen: u64, budget: Duration) -> bool {
     let start = Instant::now();
     loop {
         for _ in 0..64 {
@@ -288,7 +284,7 @@ fn spin_until_moved(signal: &Signal, seen: u64) -> bool {
             }
             std::hint::spin_loop();
         }
-        if start.elapsed() >= SPIN {
+        if start.elapsed() >= budget {
             return false;
         }
     }
@@ -352,11 +348,10 @@ mod tests {
             let seen = signal.generation();
             let other = signal.clone();
             let handle = std::thread::spawn(move || other.notify());
-            assert!(guard.wait(
-                seen,
-                Some(Instant::now() + Duration::from_secs(10)),
-                spin
-            ));
+            let deadline = Some(Instant::now() + Duration::from_secs(10));
+            assert!(
+                (spin && guard.spin(seen, SPIN)) || guard.wait(seen, deadline)
+            );
             handle.join().unwrap();
         }
     }
@@ -368,11 +363,8 @@ mod tests {
             let guard = signal.register();
             let seen = signal.generation();
             let start = Instant::now();
-            assert!(!guard.wait(
-                seen,
-                Some(start + Duration::from_millis(20)),
-                spin
-            ));
+            assert!(!(spin && guard.spin(seen, SPIN)));
+            assert!(!guard.wait(seen, Some(start + Duration::from_millis(20))));
             assert!(start.elapsed() >= Duration::from_millis(20));
         }
     }
@@ -382,10 +374,10 @@ mod tests {
         let signal = Signal::new();
         let seen = signal.generation();
         signal.notify();
-        assert!(spin_until_moved(&signal, seen));
+        assert!(spin_until_moved(&signal, seen, SPIN));
         let seen = signal.generation();
         let start = Instant::now();
-        assert!(!spin_until_moved(&signal, seen));
+        assert!(!spin_until_moved(&signal, seen, SPIN));
         // Bounded: a spin that never ended would hang here.
         assert!(start.elapsed() < Duration::from_secs(5));
     }
@@ -502,7 +494,7 @@ mod tests {
         let seen = signal.generation();
         signal.notify();
         // Would block forever if the notification were lost.
-        assert!(guard.wait(seen, None, false));
+        assert!(guard.wait(seen, None));
     }
 }
 

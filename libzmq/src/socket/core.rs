@@ -14,6 +14,7 @@ use super::classic::{is_classic, on_attach};
 use super::endpoints::EndpointRecord;
 use super::peers::{Peer, PeerSet};
 use super::settings::{Settings, NO_TIMEOUT};
+use super::spin::SpinPolicy;
 use crate::addr::Endpoint;
 use crate::counters::CounterCells;
 use crate::ctx::{CtxHandle, CtxInner};
@@ -64,6 +65,8 @@ pub(crate) struct SocketCore {
     /// Where the monitors' events go (shared with the endpoints' I/O).
     pub(crate) monitor: Arc<MonitorHub>,
     pub(crate) counters: Arc<CounterCells>,
+    /// When a blocking wait spins before it sleeps.
+    pub(super) spin: SpinPolicy,
 }
 
 impl std::fmt::Debug for SocketCore {
@@ -109,6 +112,7 @@ impl SocketCore {
             no_drop: AtomicBool::new(false),
             monitor: MonitorHub::new(),
             counters,
+            spin: SpinPolicy::default(),
         }))
     }
 
