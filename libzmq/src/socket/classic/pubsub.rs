@@ -207,10 +207,15 @@ pub(crate) fn publish<T: Published>(
     let publisher = &mut state.classic.publisher;
     let mut targets = std::mem::take(&mut publisher.targets);
     targets.clear();
-    publisher
-        .trie
-        .matches(item.topic(), |peers| targets.extend(peers));
-    if targets.len() > 1 {
+    let mut sets = 0;
+    publisher.trie.matches(item.topic(), |peers| {
+        if !peers.is_empty() {
+            sets += 1;
+            targets.extend(peers);
+        }
+    });
+    if sets > 1 {
+        // A peer subscribed to several prefixes of the topic gets one copy.
         targets.sort_unstable();
         targets.dedup();
     }
