@@ -137,11 +137,6 @@ impl CounterCells {
         self.connections.down.fetch_add(1, Relaxed);
     }
 
-    /// Messages the application sent so far.
-    pub(crate) fn msgs_out(&self) -> u64 {
-        self.sent.msgs.load(Relaxed)
-    }
-
     pub(crate) fn snapshot(&self) -> Counters {
         // Ends are read first: a connection that comes and goes meanwhile
         // is not seen ending before it started.

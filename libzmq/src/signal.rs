@@ -241,16 +241,20 @@ pub(crate) struct WaitGuard<'a> {
 }
 
 impl WaitGuard<'_> {
-    /// Watches the generation for up to `budget` while it equals `seen`
-    /// (see [`crate::socket::spin`]); `true` if it moved.
-    pub(crate) fn spin(&self, seen: u64, budget: Duration) -> bool {
-        spin_until_moved(self.signal, seen, budget)
-    }
-
     /// Sleeps until the generation differs from `seen` or `deadline` passes.
     /// Returns `false` on timeout.
-    pub(crate) fn wait(&self, seen: u64, deadline: Option<Instant>) -> bool {
+    /// With `spin`, watches the generation for a short while first (see
+    /// [`SPIN`]; the caller checks [`may_spin`]).
+    pub(crate) fn wait(
+        &self,
+        seen: u64,
+        deadline: Option<Instant>,
+        spin: bool,
+    ) -> bool {
         let signal = self.signal;
+        if spin && spin_until_moved(signal, seen) {
+            return true;
+        }
         let mut guard = signal.lock.lock();
         while signal.generation() == seen {
             match deadline {
@@ -273,9 +277,9 @@ impl WaitGuard<'_> {
 /// a stream that momentarily ran dry) usually does so within a few.
 pub(crate) const SPIN: Duration = Duration::from_micros(20);
 
-/// Watches the generation for up to `budget` while it equals `seen`;
+/// Watches the generation for up to [`SPIN`] while it equals `seen`;
 /// `true` if it moved.
-fn spin_until_moved(signal: &Signal, seen: u64, budget: Duration) -> bool {
+fn spin_until_moved(signal: &Signal, seen: u64) -> bool {
     let start = Instant::now();
     loop {
         for _ in 0..64 {
@@ -284,7 +288,7 @@ fn spin_until_moved(signal: &Signal, seen: u64, budget: Duration) -> bool {
             }
             std::hint::spin_loop();
         }
-        if start.elapsed() >= budget {
+        if start.elapsed() >= SPIN {
             return false;
         }
     }
@@ -348,10 +352,11 @@ mod tests {
             let seen = signal.generation();
             let other = signal.clone();
             let handle = std::thread::spawn(move || other.notify());
-            let deadline = Some(Instant::now() + Duration::from_secs(10));
-            assert!(
-                (spin && guard.spin(seen, SPIN)) || guard.wait(seen, deadline)
-            );
+            assert!(guard.wait(
+                seen,
+                Some(Instant::now() + Duration::from_secs(10)),
+                spin
+            ));
             handle.join().unwrap();
         }
     }
@@ -363,8 +368,11 @@ mod tests {
             let guard = signal.register();
             let seen = signal.generation();
             let start = Instant::now();
-            assert!(!(spin && guard.spin(seen, SPIN)));
-            assert!(!guard.wait(seen, Some(start + Duration::from_millis(20))));
+            assert!(!guard.wait(
+                seen,
+                Some(start + Duration::from_millis(20)),
+                spin
+            ));
             assert!(start.elapsed() >= Duration::from_millis(20));
         }
     }
@@ -374,10 +382,10 @@ mod tests {
         let signal = Signal::new();
         let seen = signal.generation();
         signal.notify();
-        assert!(spin_until_moved(&signal, seen, SPIN));
+        assert!(spin_until_moved(&signal, seen));
         let seen = signal.generation();
         let start = Instant::now();
-        assert!(!spin_until_moved(&signal, seen, SPIN));
+        assert!(!spin_until_moved(&signal, seen));
         // Bounded: a spin that never ended would hang here.
         assert!(start.elapsed() < Duration::from_secs(5));
     }
@@ -494,7 +502,7 @@ mod tests {
         let seen = signal.generation();
         signal.notify();
         // Would block forever if the notification were lost.
-        assert!(guard.wait(seen, None));
+        assert!(guard.wait(seen, None, false));
     }
 }
 

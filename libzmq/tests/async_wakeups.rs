@@ -324,40 +324,8 @@ fn an_inproc_wait_re_polls_briefly_before_it_registers() {
     }
 }
 
-/// Over TCP, a receive that follows a send of the same socket (a request
-/// waiting for its reply) re-polls briefly before it registers, on a thread
-/// that may use several CPUs; the next receive, with no send in between,
-/// registers at once.
-#[test]
-fn a_receive_after_a_send_over_tcp_re_polls_for_the_reply() {
-    let server = ServerBuilder::new()
-        .bind(TcpAddr::try_from("127.0.0.1:*").unwrap())
-        .recv_timeout(TIMEOUT)
-        .build()
-        .unwrap();
-    let client = ClientBuilder::new()
-        .connect(server.last_endpoint().unwrap())
-        .recv_timeout(TIMEOUT)
-        .build()
-        .unwrap();
-    client.send("request").unwrap();
-    let (woken, waker) = counting_waker();
-    let mut recv = client.recv_msg_async();
-    let spins = polls_until_registered(&mut recv, &waker, &woken);
-    assert_eq!(spins > 0, cpus_allowed() > 1, "{spins} self-wakes");
-    let request = server.recv_msg().unwrap();
-    server
-        .route("reply", request.routing_id().unwrap())
-        .unwrap();
-    let reply = futures::executor::block_on(recv).unwrap();
-    assert_eq!(reply.to_str().unwrap(), "reply");
-    let mut recv = client.recv_msg_async();
-    assert_eq!(polls_until_registered(&mut recv, &waker, &woken), 0);
-}
-
 /// A peer behind an engine (TCP) is served by an I/O thread that a
-/// spinning task would keep off the CPU: a wait that does not follow a
-/// send registers at once.
+/// spinning task would keep off the CPU: such a wait registers at once.
 #[test]
 fn a_wait_on_a_tcp_peer_registers_at_once() {
     let gather = GatherBuilder::new()

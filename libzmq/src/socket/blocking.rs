@@ -7,11 +7,9 @@ use super::core::SocketCore;
 use super::parts::Parts;
 use super::peers::SendFail;
 use super::settings::deadline;
-use super::spin::WaitFor;
 use crate::error::{Error, ErrorKind};
 use crate::msg::Msg;
 use std::sync::atomic::Ordering::SeqCst;
-use std::time::Instant;
 use zmtp::SocketType;
 
 impl SocketCore {
@@ -94,7 +92,6 @@ impl SocketCore {
     /// `item` is what the attempt hands back when it must be retried.
     fn wait_for<T, R>(
         &self,
-        wait: WaitFor,
         timeout: u64,
         blocking: bool,
         item: T,
@@ -120,26 +117,19 @@ impl SocketCore {
             let (waiter, until) = waiting.get_or_insert_with(|| {
                 (self.signal.register(), deadline(timeout))
             });
-            let only_local = || self.state().peers.only_local();
-            let spun = match self.spin.budget(wait, only_local, &self.counters)
-            {
-                Some(budget) => {
-                    let start = Instant::now();
-                    if waiter.spin(seen, budget) {
-                        self.spin.spun(budget, None);
-                        continue;
-                    }
-                    Some((budget, start))
-                }
-                None => None,
-            };
-            if !waiter.wait(seen, *until) {
+            let spin = self.may_spin();
+            if !waiter.wait(seen, *until, spin) {
                 return Err(Error::with_content(ErrorKind::WouldBlock, item));
             }
-            if let Some((budget, start)) = spun {
-                self.spin.spun(budget, Some(start.elapsed()));
-            }
         }
+    }
+
+    /// Whether a wait on this socket may spin before it sleeps (or, async,
+    /// re-poll itself before it registers): every peer is an inproc socket
+    /// and the thread may run on more than one CPU (checked first: a
+    /// pinned thread does not take the state lock for it).
+    pub(super) fn may_spin(&self) -> bool {
+        crate::signal::may_spin() && self.state().peers.only_local()
     }
 
     /// Sends one whole message; `blocking` waits up to the send timeout.
@@ -149,7 +139,7 @@ impl SocketCore {
         blocking: bool,
     ) -> Result<(), Error<Parts>> {
         let timeout = self.send_timeout_ms.load(SeqCst);
-        self.wait_for(WaitFor::Send, timeout, blocking, parts, |parts| {
+        self.wait_for(timeout, blocking, parts, |parts| {
             self.try_send_once(parts)
         })
     }
@@ -158,12 +148,10 @@ impl SocketCore {
     /// timeout.
     pub(crate) fn recv_parts(&self, blocking: bool) -> Result<Parts, Error> {
         let timeout = self.recv_timeout_ms.load(SeqCst);
-        self.wait_for(WaitFor::Recv, timeout, blocking, (), |()| {
-            match self.try_recv_once() {
-                Ok(Some(parts)) => Ok(parts),
-                Ok(None) => Err(SendFail::Again(())),
-                Err(kind) => Err(SendFail::Fatal(kind, ())),
-            }
+        self.wait_for(timeout, blocking, (), |()| match self.try_recv_once() {
+            Ok(Some(parts)) => Ok(parts),
+            Ok(None) => Err(SendFail::Again(())),
+            Err(kind) => Err(SendFail::Fatal(kind, ())),
         })
     }
 

@@ -14,7 +14,6 @@ use super::classic::{is_classic, on_attach};
 use super::endpoints::EndpointRecord;
 use super::peers::{Peer, PeerSet};
 use super::settings::{Settings, NO_TIMEOUT};
-use super::spin::SpinPolicy;
 use crate::addr::Endpoint;
 use crate::counters::CounterCells;
 use crate::ctx::{CtxHandle, CtxInner};
@@ -65,8 +64,6 @@ pub(crate) struct SocketCore {
     /// Where the monitors' events go (shared with the endpoints' I/O).
     pub(crate) monitor: Arc<MonitorHub>,
     pub(crate) counters: Arc<CounterCells>,
-    /// When a blocking wait spins before it sleeps.
-    pub(super) spin: SpinPolicy,
 }
 
 impl std::fmt::Debug for SocketCore {
@@ -112,7 +109,6 @@ impl SocketCore {
             no_drop: AtomicBool::new(false),
             monitor: MonitorHub::new(),
             counters,
-            spin: SpinPolicy::default(),
         }))
     }
 

@@ -25,7 +25,6 @@ pub(crate) mod scatter;
 pub(crate) mod server;
 pub(crate) mod settings;
 pub(crate) mod socket_type;
-pub(crate) mod spin;
 pub(crate) mod traits;
 pub(crate) mod trie;
 

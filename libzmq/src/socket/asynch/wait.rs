@@ -14,11 +14,10 @@ use crate::socket::core::SocketCore;
 use crate::socket::parts::Parts;
 use crate::socket::peers::SendFail;
 use crate::socket::settings::deadline;
-use crate::socket::spin::WaitFor;
 use crate::waker_list::WakerSlot;
-use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// When the operation gives up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,15 +54,10 @@ impl Stop {
 enum Spin {
     /// Not decided yet (at the first failed attempt).
     Unchecked,
-    /// Re-poll until `until`, a spin of `budget` that began at `start`.
-    Until {
-        until: Instant,
-        budget: Duration,
-        start: Instant,
-    },
-    /// Register at once (after a spin of `budget` that began at `start`,
-    /// if there was one).
-    Over(Option<(Duration, Instant)>),
+    /// Re-poll until then.
+    Until(Instant),
+    /// Register at once.
+    Over,
 }
 
 /// The waiting state of one async send or receive at a time. Whoever holds
@@ -94,15 +88,11 @@ impl Wait {
     fn poll(
         &mut self,
         core: &SocketCore,
-        wait: WaitFor,
+        timeout_ms: &AtomicU64,
         cx: &mut Context<'_>,
         mut attempt: impl FnMut() -> bool,
     ) -> Poll<Option<Stop>> {
         let signal = &core.signal;
-        let timeout_ms = match wait {
-            WaitFor::Send => &core.send_timeout_ms,
-            WaitFor::Recv => &core.recv_timeout_ms,
-        };
         loop {
             let seen = signal.generation();
             if core.ctx.is_terminated() {
@@ -110,7 +100,6 @@ impl Wait {
                 return Poll::Ready(Some(Stop::Shutdown));
             }
             if attempt() {
-                self.spin_ended(core);
                 self.finish(core);
                 return Poll::Ready(None);
             }
@@ -130,7 +119,7 @@ impl Wait {
                     return Poll::Ready(Some(Stop::Timeout));
                 }
             };
-            if self.spins(core, wait) {
+            if self.spins(core) {
                 // Polled again as soon as the executor has run what else
                 // is ready: the async form of the blocking calls' spin.
                 cx.waker().wake_by_ref();
@@ -149,50 +138,29 @@ impl Wait {
     }
 
     /// Whether the task should be polled again at once instead of
-    /// registering, as a blocking call spins before it sleeps, with the
-    /// same budget (see [`crate::socket::spin`]): from the first failed
-    /// attempt on. The executor runs its other ready tasks between the
-    /// polls; with nothing else to do it polls this one again, for that
-    /// short while.
-    fn spins(&mut self, core: &SocketCore, wait: WaitFor) -> bool {
+    /// registering, as a blocking call spins before it sleeps (see
+    /// [`crate::signal::may_spin`]): for at most [`crate::signal::SPIN`]
+    /// from the first failed attempt, only when every peer is an inproc
+    /// socket and the thread may run on more than one CPU. The executor
+    /// runs its other ready tasks between the polls; with nothing else to
+    /// do it polls this one again, for that short while.
+    fn spins(&mut self, core: &SocketCore) -> bool {
         match self.spin {
             Spin::Unchecked => {
-                let only_local = || core.state().peers.only_local();
-                match core.spin.budget(wait, only_local, &core.counters) {
-                    Some(budget) => {
-                        let start = Instant::now();
-                        let until = start + budget;
-                        self.spin = Spin::Until {
-                            until,
-                            budget,
-                            start,
-                        };
-                        true
-                    }
-                    None => {
-                        self.spin = Spin::Over(None);
-                        false
-                    }
-                }
+                let spin = core.may_spin();
+                self.spin = if spin {
+                    Spin::Until(Instant::now() + crate::signal::SPIN)
+                } else {
+                    Spin::Over
+                };
+                spin
             }
-            Spin::Until { until, .. } if Instant::now() < until => true,
-            Spin::Until { budget, start, .. } => {
-                self.spin = Spin::Over(Some((budget, start)));
+            Spin::Until(until) if Instant::now() < until => true,
+            Spin::Until(_) => {
+                self.spin = Spin::Over;
                 false
             }
-            Spin::Over(_) => false,
-        }
-    }
-
-    /// The attempt succeeded: tells the socket's spin policy how a spin
-    /// before it went.
-    fn spin_ended(&self, core: &SocketCore) {
-        match self.spin {
-            Spin::Until { budget, .. } => core.spin.spun(budget, None),
-            Spin::Over(Some((budget, start))) => {
-                core.spin.spun(budget, Some(start.elapsed()))
-            }
-            Spin::Unchecked | Spin::Over(None) => {}
+            Spin::Over => false,
         }
     }
 
@@ -275,7 +243,7 @@ impl SocketCore {
             return Poll::Ready(Ok(()));
         }
         let mut fatal = None;
-        let polled = wait.poll(self, WaitFor::Send, cx, || {
+        let polled = wait.poll(self, &self.send_timeout_ms, cx, || {
             let Some(taken) = parts.take() else {
                 return true;
             };
@@ -316,7 +284,7 @@ impl SocketCore {
             return Poll::Ready(Ok(Parts::One(msg)));
         }
         let mut outcome = Ok(None);
-        let polled = wait.poll(self, WaitFor::Recv, cx, || {
+        let polled = wait.poll(self, &self.recv_timeout_ms, cx, || {
             outcome = self.try_recv_once();
             !matches!(outcome, Ok(None))
         });
