@@ -267,6 +267,11 @@ mod tests {
         [&header[..len], body].concat()
     }
 
+    /// `try_write` of a one-frame message.
+    fn write_one(direct: &Direct, msg: &Msg) -> Written {
+        direct.try_write(std::slice::from_ref(msg))
+    }
+
     fn read_exact(stream: &mut impl Read, len: usize) -> Vec<u8> {
         let mut bytes = vec![0; len];
         stream.read_exact(&mut bytes).unwrap();
@@ -279,26 +284,14 @@ mod tests {
         let direct = Direct::new(ours.as_raw_fd());
         let msg = Msg::from("hello");
         // Held by the engine until it releases it.
-        assert_eq!(
-            direct.try_write(std::slice::from_ref(&msg)),
-            Written::Nothing
-        );
+        assert_eq!(write_one(&direct, &msg), Written::Nothing);
         direct.release(true);
-        assert_eq!(
-            direct.try_write(std::slice::from_ref(&msg)),
-            Written::Whole
-        );
+        assert_eq!(write_one(&direct, &msg), Written::Whole);
         assert_eq!(read_exact(&mut theirs, 7), frame(b"hello"));
         // Spent; a release after a stream does not give it back.
-        assert_eq!(
-            direct.try_write(std::slice::from_ref(&msg)),
-            Written::Nothing
-        );
+        assert_eq!(write_one(&direct, &msg), Written::Nothing);
         direct.release(false);
-        assert_eq!(
-            direct.try_write(std::slice::from_ref(&msg)),
-            Written::Nothing
-        );
+        assert_eq!(write_one(&direct, &msg), Written::Nothing);
         direct.release(true);
         // Only data messages up to the limits.
         let large = [
@@ -315,10 +308,7 @@ mod tests {
             assert_eq!(direct.try_write(refused), Written::Nothing);
         }
         let largest = Msg::from(vec![2u8; DIRECT_MAX]);
-        assert_eq!(
-            direct.try_write(std::slice::from_ref(&largest)),
-            Written::Whole
-        );
+        assert_eq!(write_one(&direct, &largest), Written::Whole);
         let wire = frame(largest.as_bytes());
         assert_eq!(read_exact(&mut theirs, wire.len()), wire);
         // Several frames: each but the last with MORE.
@@ -329,16 +319,10 @@ mod tests {
         // Claimed, then closed: nothing more.
         direct.release(true);
         direct.claim(&mut WriteQueue::default());
-        assert_eq!(
-            direct.try_write(std::slice::from_ref(&msg)),
-            Written::Nothing
-        );
+        assert_eq!(write_one(&direct, &msg), Written::Nothing);
         direct.release(true);
         direct.close();
-        assert_eq!(
-            direct.try_write(std::slice::from_ref(&msg)),
-            Written::Nothing
-        );
+        assert_eq!(write_one(&direct, &msg), Written::Nothing);
     }
 
     /// Bytes or the end of the stream waiting to be read: the engine goes
@@ -357,24 +341,15 @@ mod tests {
         // SAFETY: one valid pollfd; waits at most 10 s.
         assert_eq!(unsafe { libc::poll(&mut poll, 1, 10_000) }, 1);
         direct.release(true);
-        assert_eq!(
-            direct.try_write(std::slice::from_ref(&msg)),
-            Written::Nothing
-        );
+        assert_eq!(write_one(&direct, &msg), Written::Nothing);
         (&ours).read_exact(&mut [0u8; 1]).unwrap();
         direct.release(true);
-        assert_eq!(
-            direct.try_write(std::slice::from_ref(&msg)),
-            Written::Whole
-        );
+        assert_eq!(write_one(&direct, &msg), Written::Whole);
         theirs.shutdown(std::net::Shutdown::Write).unwrap();
         // SAFETY: as above.
         assert_eq!(unsafe { libc::poll(&mut poll, 1, 10_000) }, 1);
         direct.release(true);
-        assert_eq!(
-            direct.try_write(std::slice::from_ref(&msg)),
-            Written::Nothing
-        );
+        assert_eq!(write_one(&direct, &msg), Written::Nothing);
     }
 
     /// When the kernel takes part of a frame, the engine gets the rest
@@ -428,7 +403,7 @@ mod tests {
                 assert_eq!(drained, stream[read..read + 1000]);
                 read += 1000;
                 direct.release(true);
-                match direct.try_write(std::slice::from_ref(&msg)) {
+                match write_one(&direct, &msg) {
                     Written::Nothing => {}
                     written => break written,
                 }
