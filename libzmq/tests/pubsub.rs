@@ -133,6 +133,41 @@ fn everything_subscription_and_many_subscribers() {
     }
 }
 
+/// A message matching several prefixes of one subscriber reaches it once;
+/// one matching a single prefix goes only to that prefix's subscribers.
+#[test]
+fn overlapping_prefixes_deliver_one_copy_each() {
+    let ctx = ctx();
+    let (publisher, bound) = pub_on(&ctx, "inproc");
+    let both = sub_to(&ctx, &bound);
+    both.subscribe("A").unwrap();
+    both.subscribe("AB").unwrap();
+    let short = sub_to(&ctx, &bound);
+    short.subscribe("A").unwrap();
+    let long = sub_to(&ctx, &bound);
+    long.subscribe("AB").unwrap();
+    for topic in ["ABC", "AX", "B"] {
+        publisher.send(topic).unwrap();
+    }
+    publisher.send("AB end").unwrap();
+    let received = |sub: &Sub| {
+        let mut seen = Vec::new();
+        loop {
+            let text = sub.recv_msg().unwrap().to_str().unwrap().to_owned();
+            if text == "AB end" {
+                return seen;
+            }
+            seen.push(text);
+        }
+    };
+    assert_eq!(received(&both), ["ABC", "AX"]);
+    assert_eq!(received(&short), ["ABC", "AX"]);
+    assert_eq!(received(&long), ["ABC"]);
+    for sub in [&both, &short, &long] {
+        assert!(sub.try_recv_msg().is_err(), "one copy each");
+    }
+}
+
 #[test]
 fn pub_drops_at_hwm_and_never_blocks() {
     let ctx = ctx();

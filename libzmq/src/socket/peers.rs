@@ -346,6 +346,11 @@ impl PeerSet {
         self.peers[index].id
     }
 
+    /// The pipe to the peer at `index`.
+    pub(crate) fn out_at(&self, index: usize) -> &Arc<Pipe> {
+        &self.peers[index].out
+    }
+
     /// ROUTER: gives the peer `id` its routing id frame — `wanted` (the
     /// peer's own `Identity`) when set and free, else a generated one
     /// (`0x00` + 4 bytes, like libzmq). A wanted id in use is taken over

@@ -10,11 +10,25 @@ pub(crate) struct Trie<V> {
     root: Node<V>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Node<V> {
     value: V,
-    /// Sorted by their byte.
-    children: Vec<(u8, Node<V>)>,
+    /// The byte leading to each child, sorted; apart from the children
+    /// themselves so that a lookup reads one short array, not a line per
+    /// child it passes.
+    keys: Vec<u8>,
+    /// The children, in the order of `keys`.
+    children: Vec<Node<V>>,
+}
+
+impl<V: Default> Default for Node<V> {
+    fn default() -> Self {
+        Node {
+            value: V::default(),
+            keys: Vec::new(),
+            children: Vec::new(),
+        }
+    }
 }
 
 /// Whether a value holds nothing (its node may then be pruned).
@@ -25,19 +39,22 @@ pub(crate) trait Empty {
 
 impl<V: Default + Empty> Node<V> {
     fn child_mut(&mut self, byte: u8) -> &mut Node<V> {
-        let index = match self.children.binary_search_by_key(&byte, |c| c.0) {
+        let index = match self.keys.binary_search(&byte) {
             Ok(index) => index,
             Err(index) => {
-                self.children.insert(index, (byte, Node::default()));
+                self.keys.insert(index, byte);
+                self.children.insert(index, Node::default());
                 index
             }
         };
-        &mut self.children[index].1
+        &mut self.children[index]
     }
 
+    #[inline]
     fn child(&self, byte: u8) -> Option<&Node<V>> {
-        let index = self.children.binary_search_by_key(&byte, |c| c.0).ok()?;
-        Some(&self.children[index].1)
+        // The keys are few and short: a scan beats a binary search.
+        let index = self.keys.iter().position(|&k| k == byte)?;
+        self.children.get(index)
     }
 
     fn is_prunable(&self) -> bool {
@@ -54,9 +71,10 @@ impl<V: Default + Empty> Node<V> {
         let Some((&byte, rest)) = prefix.split_first() else {
             return Some(f(&mut self.value));
         };
-        let index = self.children.binary_search_by_key(&byte, |c| c.0).ok()?;
-        let result = self.children[index].1.update(rest, f);
-        if self.children[index].1.is_prunable() {
+        let index = self.keys.binary_search(&byte).ok()?;
+        let result = self.children[index].update(rest, f);
+        if self.children[index].is_prunable() {
+            self.keys.remove(index);
             self.children.remove(index);
         }
         result
@@ -70,7 +88,7 @@ impl<V: Default + Empty> Node<V> {
         if !self.value.is_empty() {
             f(prefix, &self.value);
         }
-        for (byte, child) in &self.children {
+        for (byte, child) in self.keys.iter().zip(&self.children) {
             prefix.push(*byte);
             child.for_each(prefix, f);
             prefix.pop();
@@ -135,12 +153,6 @@ impl Empty for usize {
     }
 }
 
-impl<T, S> Empty for std::collections::HashSet<T, S> {
-    fn is_empty(&self) -> bool {
-        std::collections::HashSet::is_empty(self)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +191,7 @@ mod tests {
         assert!(trie.has_match(b"topic/b!"));
         trie.update(b"topic/b", |v| *v -= 1);
         assert!(trie.root.children.is_empty(), "every node pruned");
+        assert!(trie.root.keys.is_empty());
     }
 
     #[test]

@@ -13,15 +13,55 @@
 use super::super::core::State;
 use super::super::parts::{Deliverable, Parts};
 use super::super::peers::{SendFail, Took};
-use super::super::trie::Trie;
+use super::super::trie::{Empty, Trie};
 use crate::msg::{Msg, PipeCommand};
 use crate::pipe::{Pipe, PushError};
 use bytes::Bytes;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 use zmtp::SocketType;
 
-/// The peers subscribed to one prefix.
-type PeerIds = HashSet<u64>;
+/// The peers subscribed to one prefix, each with its pipe, so that a
+/// message goes out without looking its peers up. A short vector: a
+/// publish reads it whole, subscriptions change rarely.
+#[derive(Debug, Default)]
+struct PeerIds(Vec<(u64, Arc<Pipe>)>);
+
+impl PeerIds {
+    /// Adds `peer`; `false` if it was there.
+    fn insert(&mut self, peer: u64, pipe: &Arc<Pipe>) -> bool {
+        if self.0.iter().any(|(id, _)| *id == peer) {
+            return false;
+        }
+        self.0.push((peer, pipe.clone()));
+        true
+    }
+
+    /// Removes `peer`; `false` if it was not there.
+    fn remove(&mut self, peer: u64) -> bool {
+        match self.0.iter().position(|(id, _)| *id == peer) {
+            Some(index) => {
+                self.0.swap_remove(index);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn ids(&self) -> impl Iterator<Item = u64> + '_ {
+        self.0.iter().map(|(id, _)| *id)
+    }
+
+    fn pipes(&self) -> impl ExactSizeIterator<Item = &Pipe> + Clone + '_ {
+        self.0.iter().map(|(_, pipe)| &**pipe)
+    }
+}
+
+impl Empty for PeerIds {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
 
 /// A PUB's or XPUB's view of its subscribers.
 #[derive(Debug, Default)]
@@ -83,10 +123,15 @@ impl Publisher {
         !self.pending.is_empty()
     }
 
-    fn subscribe(&mut self, report: Reporting, peer: u64, prefix: &[u8]) {
+    fn subscribe(
+        &mut self,
+        report: Reporting,
+        (peer, pipe): (u64, &Arc<Pipe>),
+        prefix: &[u8],
+    ) {
         let peers = self.trie.entry(prefix);
         let first = peers.is_empty();
-        if peers.insert(peer) {
+        if peers.insert(peer, pipe) {
             self.prefixes
                 .entry(peer)
                 .or_default()
@@ -99,7 +144,7 @@ impl Publisher {
 
     fn cancel(&mut self, report: Reporting, peer: u64, prefix: &[u8]) {
         let outcome = self.trie.update(prefix, |peers| {
-            peers.remove(&peer).then_some(peers.is_empty())
+            peers.remove(peer).then_some(peers.is_empty())
         });
         let Some(Some(last)) = outcome else {
             return; // not subscribed
@@ -120,7 +165,7 @@ impl Publisher {
         };
         for prefix in prefixes {
             let last = self.trie.update(&prefix, |peers| {
-                peers.remove(&peer) && peers.is_empty()
+                peers.remove(peer) && peers.is_empty()
             });
             if report.xpub && last == Some(true) {
                 self.pending.push_back(Parts::One(flagged(0, &prefix)));
@@ -150,7 +195,10 @@ fn take_inbound(kind: SocketType, state: &mut State) {
     while let Some((index, parts)) = state.peers.pop_active() {
         let peer = state.peers.id_at(index);
         match subscription(parts.first()) {
-            Some((true, prefix)) => publisher.subscribe(report, peer, prefix),
+            Some((true, prefix)) => {
+                let pipe = state.peers.out_at(index);
+                publisher.subscribe(report, (peer, pipe), prefix)
+            }
             Some((false, prefix)) => publisher.cancel(report, peer, prefix),
             None if report.xpub => publisher.pending.push_back(parts),
             None => {}
@@ -205,52 +253,70 @@ pub(crate) fn publish<T: Published>(
     take_inbound(kind, state);
     let no_drop = kind == SocketType::XPub && state.classic.options.no_drop;
     let publisher = &mut state.classic.publisher;
-    let mut targets = std::mem::take(&mut publisher.targets);
-    targets.clear();
     let mut sets = 0;
+    let mut matched = None;
     publisher.trie.matches(item.topic(), |peers| {
         if !peers.is_empty() {
             sets += 1;
-            targets.extend(peers);
+            matched = Some(peers);
         }
     });
-    if sets > 1 {
-        // A peer subscribed to several prefixes of the topic gets one copy.
-        targets.sort_unstable();
-        targets.dedup();
+    let (missed, gone) = match matched {
+        None => return Ok(()),
+        // The common case: the pipes straight from the trie.
+        Some(peers) if sets == 1 => deliver(peers.pipes(), no_drop, item)?,
+        Some(_) => {
+            // A peer subscribed to several prefixes of the topic gets one
+            // copy.
+            let targets = &mut publisher.targets;
+            targets.clear();
+            publisher.trie.matches(item.topic(), |peers| {
+                targets.extend(peers.ids());
+            });
+            targets.sort_unstable();
+            targets.dedup();
+            let peers = &state.peers;
+            let pipes = targets
+                .iter()
+                .filter_map(|id| peers.get(*id).map(|peer| &*peer.out));
+            deliver(pipes, no_drop, item)?
+        }
+    };
+    state.counters.dropped(missed);
+    if gone {
+        state.peers.prune();
     }
-    let peers = &state.peers;
-    let full = |id: &u64| peers.get(*id).is_some_and(|p| !p.out.is_writable());
-    if no_drop && targets.iter().any(full) {
-        state.classic.publisher.targets = targets;
+    Ok(())
+}
+
+/// [`publish`]'s delivery to the matching `pipes` (a copy each, the item
+/// itself to the last). Returns how many subscribers missed it at their
+/// HWM and whether one is leaving; with `no_drop`, nothing is sent while
+/// one of them is full.
+fn deliver<'p, T: Published>(
+    pipes: impl Iterator<Item = &'p Pipe> + Clone,
+    no_drop: bool,
+    mut item: T,
+) -> Result<(usize, bool), SendFail<T>> {
+    if no_drop && pipes.clone().any(|pipe| !pipe.is_writable()) {
         return Err(SendFail::Again(item));
     }
-    let mut item = Some(item);
-    let mut gone = false;
-    let mut missed = 0;
-    let mut deliver = |result: Result<(), PushError<()>>| match result {
+    let (mut missed, mut gone) = (0, false);
+    let mut count = |result: Result<(), PushError<()>>| match result {
         Ok(()) => {}
         // Full: this subscriber misses it. Closed: it is leaving.
         Err(PushError::Full(())) => missed += 1,
         Err(PushError::Closed(())) => gone = true,
     };
-    for (n, id) in targets.iter().enumerate() {
-        let Some(peer) = peers.get(*id) else { continue };
-        let Some(original) = item.as_mut() else { break };
-        if n + 1 == targets.len() {
-            let last = item.take().map(|last| last.push_to(&peer.out));
-            deliver(last.unwrap_or(Ok(())).map_err(PushError::forget));
-        } else {
-            let copy = original.copy();
-            deliver(copy.push_to(&peer.out).map_err(PushError::forget));
+    let mut pipes = pipes.peekable();
+    while let Some(pipe) = pipes.next() {
+        if pipes.peek().is_none() {
+            count(item.push_to(pipe).map_err(PushError::forget));
+            break;
         }
+        count(item.copy().push_to(pipe).map_err(PushError::forget));
     }
-    state.counters.dropped(missed);
-    state.classic.publisher.targets = targets;
-    if gone {
-        state.peers.prune();
-    }
-    Ok(())
+    Ok((missed, gone))
 }
 
 /// XPUB: the next subscription message or message from a subscriber.
