@@ -97,7 +97,6 @@ enum Body {
 /// #
 /// # Ok::<(), anyhow::Error>(())
 /// ```
-#[derive(Clone)]
 pub struct Msg {
     body: Body,
     routing_id: u32,
@@ -111,6 +110,37 @@ pub struct Msg {
     /// when the message is received, from the peer's shared description
     /// (one pointer: `Msg` grows by 8 bytes).
     peer: Option<Arc<PeerInfo>>,
+}
+
+impl Clone for Msg {
+    /// Shares a received or shared body (no copy of its bytes), copies an
+    /// owned or small one.
+    #[inline]
+    fn clone(&self) -> Self {
+        if matches!(self.body, Body::Inline { .. })
+            && self.group.is_none()
+            && self.peer.is_none()
+        {
+            // SAFETY: with a small body stored in place, no group and no
+            // peer, no field of `self` owns anything (no pointer, no
+            // reference count): the bits of `self` are a valid `Msg` equal
+            // to it and independent of it, which is what the field-wise
+            // clone below makes. Copied as one block: the field-wise copy
+            // writes the body in narrow pieces that the next move of the
+            // message reads back wide, which stalls store forwarding (a
+            // PUB copying a 32 B message to 100 SUBs spent ~40 % of its
+            // time there).
+            return unsafe { std::ptr::read(self) };
+        }
+        Msg {
+            body: self.body.clone(),
+            routing_id: self.routing_id,
+            group: self.group.clone(),
+            command: self.command,
+            more: self.more,
+            peer: self.peer.clone(),
+        }
+    }
 }
 
 /// A command that travels through a pipe like a message: a Dish's group
@@ -702,6 +732,45 @@ mod tests {
         assert_ne!(a, b);
 
         assert_ne!(Msg::from("x"), Msg::from("y"));
+    }
+
+    /// Every kind of message clones into an equal, independent one (a
+    /// small body with nothing owned is copied as a block, the rest field
+    /// by field).
+    #[test]
+    fn clones_are_equal_and_independent() {
+        let props: [(&[u8], &[u8]); 0] = [];
+        let peer =
+            Arc::new(PeerInfo::new(None, "NULL", None, props.into_iter()));
+        let mut with_peer = Msg::from("small");
+        with_peer.set_peer(Some(&peer));
+        let mut with_group = Msg::from("small");
+        with_group.set_group(&Group::new("g").unwrap());
+        let mut routed = Msg::from("small");
+        routed.set_routing_id(RoutingId(7));
+        let mut more = Msg::from(vec![1u8; 100]);
+        more.set_more(true);
+        let kinds = [
+            Msg::from("small"),
+            routed,
+            with_peer,
+            with_group,
+            Msg::with_size(INLINE_MAX + 1),
+            Msg::from(vec![2u8; 100]),
+            more,
+        ];
+        for original in kinds {
+            let mut copy = original.clone();
+            assert_eq!(copy, original);
+            assert_eq!(copy.more(), original.more());
+            assert_eq!(copy.routing_id(), original.routing_id());
+            assert_eq!(copy.peer.is_some(), original.peer.is_some());
+            copy.as_bytes_mut()[0] ^= 0xFF;
+            assert_ne!(copy.as_bytes(), original.as_bytes(), "independent");
+            drop(copy);
+            assert!(!original.as_bytes().is_empty());
+        }
+        assert_eq!(Arc::strong_count(&peer), 1, "the copies let go of it");
     }
 
     #[test]

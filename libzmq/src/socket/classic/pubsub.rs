@@ -236,6 +236,7 @@ impl Published for &mut Msg {
     fn topic(&self) -> &[u8] {
         self.as_bytes()
     }
+    #[inline]
     fn copy(&mut self) -> Msg {
         self.share();
         self.clone()
