@@ -745,7 +745,7 @@ mod tests {
         let mut with_peer = Msg::from("small");
         with_peer.set_peer(Some(&peer));
         let mut with_group = Msg::from("small");
-        with_group.set_group(&Group::new("g").unwrap());
+        with_group.set_group(Group::new("g").unwrap());
         let mut routed = Msg::from("small");
         routed.set_routing_id(RoutingId(7));
         let mut more = Msg::from(vec![1u8; 100]);
