@@ -444,6 +444,7 @@ impl Msg {
     }
 
     /// Makes the body shared, so that clones are cheap (Radio fan-out).
+    #[inline]
     pub(crate) fn share(&mut self) {
         if let Body::Owned(bytes) = &mut self.body {
             self.body = Body::Shared(std::mem::take(bytes).freeze());
