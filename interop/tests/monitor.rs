@@ -174,6 +174,11 @@ fn our_client_on_a_lz_server() {
     assert_eq!(peer.mechanism(), "NULL");
     assert_eq!(client.counters().connected_peers, 1);
 
+    // Once the SERVER has read a message, it has read everything we sent
+    // (our READY included): closed with unread bytes, its kernel would
+    // reset the connection instead of closing it.
+    client.send("bye").unwrap();
+    assert_eq!(server.recv().unwrap().data, b"bye");
     drop(server);
     let gone = expect(&events, |k| matches!(k, EventKind::Disconnected { .. }));
     assert!(
