@@ -105,6 +105,7 @@ pub mod compare;
 pub mod lz_classic;
 pub mod omq;
 pub mod pubsub;
+pub mod requests;
 pub mod rust;
 pub mod rust_async;
 
@@ -471,21 +472,9 @@ impl LzPair {
         server_kind: i32,
         client_kind: i32,
     ) -> Result<Self, PerfError> {
-        let (server_ctx, client_ctx) = match transport {
-            Transport::Inproc => {
-                let c = Ctx::new();
-                (c.clone(), c)
-            }
-            Transport::Tcp | Transport::Ipc => (Ctx::new(), Ctx::new()),
-        };
-        let server =
-            Socket::new(&server_ctx, server_kind).op("create receiver")?;
-        let client =
-            Socket::new(&client_ctx, client_kind).op("create sender")?;
-        for s in [&server, &client] {
-            s.set_rcvtimeo(TIMEOUT_MS).op("set RCVTIMEO")?;
-            s.set_sndtimeo(TIMEOUT_MS).op("set SNDTIMEO")?;
-        }
+        let (server_ctx, client_ctx) = lz_contexts(transport);
+        let server = lz_socket(&server_ctx, server_kind, "create receiver")?;
+        let client = lz_socket(&client_ctx, client_kind, "create sender")?;
         if curve {
             let (server_public, server_secret) = crate::lz::curve_keypair();
             let (client_public, client_secret) = crate::lz::curve_keypair();
@@ -503,12 +492,9 @@ impl LzPair {
                 .set_curve_secretkey(&client_secret)
                 .op("set CURVE_SECRETKEY")?;
         }
-        let bind_ep = match transport {
-            Transport::Tcp => "tcp://127.0.0.1:*".to_string(),
-            Transport::Ipc => "ipc://*".to_string(),
-            Transport::Inproc => format!("inproc://{}", inproc_name("lz-perf")),
-        };
-        server.bind(&bind_ep).op("bind receiver")?;
+        server
+            .bind(&lz_bind_endpoint(transport))
+            .op("bind receiver")?;
         let ep = server.last_endpoint();
         client.connect(&ep).op("connect sender")?;
         let pair = LzPair {
@@ -574,26 +560,127 @@ impl LzPair {
         size: usize,
         count: u64,
     ) -> Result<Vec<Duration>, PerfError> {
-        let (server, client) = (&self.server, &self.client);
-        let echo = move || {
-            let mut msg = Msg::new();
-            move || -> Result<(), PerfError> {
-                let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
-                check_size(n, size)?;
-                // The received message carries the CLIENT's routing id,
-                // so sending it back routes it to that client.
-                server.send_msg(&mut msg, 0).op("SERVER send")?;
-                Ok(())
-            }
-        };
-        let mut reply = Msg::new();
-        let ping = || -> Result<(), PerfError> {
-            let mut msg = Msg::with_size(size);
-            client.send_msg(&mut msg, 0).op("CLIENT send")?;
-            let n = client.recv_msg(&mut reply, 0).op("CLIENT recv")?;
-            check_size(n, size)
-        };
-        time_round_trips(count, echo, ping)
+        let server = &self.server;
+        let echo = move || lz_echo(server, size);
+        time_round_trips(count, echo, lz_request(&self.client, size))
+    }
+}
+
+/// The contexts of a setup's two sides: one each (TCP, IPC; each with one
+/// I/O thread), or one shared (inproc).
+fn lz_contexts(transport: Transport) -> (Ctx, Ctx) {
+    match transport {
+        Transport::Inproc => {
+            let c = Ctx::new();
+            (c.clone(), c)
+        }
+        Transport::Tcp | Transport::Ipc => (Ctx::new(), Ctx::new()),
+    }
+}
+
+/// A fresh endpoint to bind (TCP: an ephemeral port).
+fn lz_bind_endpoint(transport: Transport) -> String {
+    match transport {
+        Transport::Tcp => "tcp://127.0.0.1:*".to_string(),
+        Transport::Ipc => "ipc://*".to_string(),
+        Transport::Inproc => format!("inproc://{}", inproc_name("lz-perf")),
+    }
+}
+
+/// A thread-safe C libzmq socket of `kind` with [`TIMEOUT_MS`] send and
+/// receive timeouts; `op` names a failure to create it.
+fn lz_socket(
+    ctx: &Ctx,
+    kind: i32,
+    op: &'static str,
+) -> Result<Socket, PerfError> {
+    let s = Socket::new(ctx, kind).op(op)?;
+    s.set_rcvtimeo(TIMEOUT_MS).op("set RCVTIMEO")?;
+    s.set_sndtimeo(TIMEOUT_MS).op("set SNDTIMEO")?;
+    Ok(s)
+}
+
+/// The SERVER's step of a round trip: receives one request of `size` bytes
+/// and sends it back.
+fn lz_echo(
+    server: &Socket,
+    size: usize,
+) -> impl FnMut() -> Result<(), PerfError> + '_ {
+    let mut msg = Msg::new();
+    move || {
+        let n = server.recv_msg(&mut msg, 0).op("SERVER recv")?;
+        check_size(n, size)?;
+        // The received message carries the CLIENT's routing id, so sending
+        // it back routes it to that client.
+        server.send_msg(&mut msg, 0).op("SERVER send")
+    }
+}
+
+/// A CLIENT's step of a round trip: sends a fresh message of `size` bytes
+/// and receives (and checks) the reply.
+fn lz_request(
+    client: &Socket,
+    size: usize,
+) -> impl FnMut() -> Result<(), PerfError> + '_ {
+    let mut reply = Msg::new();
+    move || {
+        let mut msg = Msg::with_size(size);
+        client.send_msg(&mut msg, 0).op("CLIENT send")?;
+        let n = client.recv_msg(&mut reply, 0).op("CLIENT recv")?;
+        check_size(n, size)
+    }
+}
+
+/// A bound C libzmq SERVER and `clients` connected CLIENTs (a context per
+/// side, or one shared for inproc), every connection up; measured
+/// repeatedly (see [`requests`]).
+pub struct LzRequests {
+    // The sockets (linger 0) only go once nothing is in flight any more:
+    // every round waits for its last reply.
+    server: Socket,
+    clients: Vec<Socket>,
+}
+
+impl LzRequests {
+    /// Binds the SERVER, connects the CLIENTs and makes one request from
+    /// each.
+    pub fn new(
+        transport: Transport,
+        clients: usize,
+    ) -> Result<Self, PerfError> {
+        requests::check_clients(clients)?;
+        let (server_ctx, client_ctx) = lz_contexts(transport);
+        let server = lz_socket(&server_ctx, lz::SERVER, "create SERVER")?;
+        server
+            .bind(&lz_bind_endpoint(transport))
+            .op("bind SERVER")?;
+        let endpoint = server.last_endpoint();
+        let clients = (0..clients)
+            .map(|_| {
+                let c = lz_socket(&client_ctx, lz::CLIENT, "create CLIENT")?;
+                c.connect(&endpoint).op("connect CLIENT")?;
+                Ok(c)
+            })
+            .collect::<Result<Vec<_>, PerfError>>()?;
+        let this = LzRequests { server, clients };
+        this.requests(1, this.clients.len() as u64)?;
+        Ok(this)
+    }
+
+    /// `count` requests of `size` bytes, each CLIENT on its own thread, the
+    /// SERVER echoing on another; returns the time until the last reply.
+    pub fn requests(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Duration, PerfError> {
+        let (server, clients) = (&self.server, &self.clients);
+        requests::time_requests(
+            count,
+            clients.len(),
+            move || lz_echo(server, size),
+            |i| lz_request(&clients[i], size),
+        )
     }
 }
 

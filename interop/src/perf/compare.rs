@@ -28,10 +28,13 @@
 //!
 //! Cases of `core`: Scatter→Gather TCP over the sweep, Scatter→Gather
 //! inproc 32 B, Client→Server TCP 32 B, CURVE Client→Server TCP 1 KiB,
-//! round trips Client/Server TCP and inproc 32 B (p50), and a Server with N
-//! idle clients (one Client streams 32 B; N more connected C libzmq
-//! CLIENTs, in child processes `<tool> idle-clients ENDPOINT`, said hello
-//! once and stay silent). Cases of `classic` ([`classic_cases`]):
+//! round trips Client/Server TCP and inproc 32 B (p50), requests
+//! Client→Server TCP 32 B from 8 clients (each on its own thread, or
+//! OMQ.rs task, in strict request → reply loops to one echoing Server;
+//! requests/s of all together, no goal: see [`super::requests`]), and a
+//! Server with N idle clients (one Client streams 32 B; N more connected
+//! C libzmq CLIENTs, in child processes `<tool> idle-clients ENDPOINT`,
+//! said hello once and stay silent). Cases of `classic` ([`classic_cases`]):
 //! PUSH→PULL TCP 32 B, 1 KiB, 64 KiB and inproc 32 B (like Scatter→Gather);
 //! PUB→SUB TCP and inproc 32 B with 1 and 100 SUBs that all get every
 //! message; and the fan-out: a PUB's send rate with 1 SUB and with 1000
@@ -82,11 +85,14 @@ use std::time::{Duration, Instant};
 use libzmq::{Gather, Pull, Push, Scatter};
 
 use super::lz_classic::{LzPubSub, LzPushPull};
-use super::omq::{OmqPair, OmqPubSub};
+use super::omq::{OmqPair, OmqPubSub, OmqRequests};
 use super::pubsub::{Fan, Plan};
-use super::rust::{RsPair, RsPubSub};
+use super::requests;
+use super::rust::{RsPair, RsPubSub, RsRequests};
 use super::rust_async::{RsAsyncPair, Runtime};
-use super::{Implementation, LatencyStats, LzPair, PerfError, Transport};
+use super::{
+    Implementation, LatencyStats, LzPair, LzRequests, PerfError, Transport,
+};
 
 /// The implementations, in table order (ours first: ratios are ours / other).
 pub const IMPLEMENTATIONS: [Implementation; 3] = [
@@ -164,6 +170,15 @@ pub enum Kind {
     },
     /// Client → Server (echo) → Client round trips; the figure is the p50.
     RoundTrip { transport: Transport, size: usize },
+    /// `clients` Clients, each on its own thread (OMQ.rs: task), making
+    /// strict request → reply loops to one Server that echoes each request;
+    /// the figure is requests per second, all Clients together (see
+    /// [`super::requests`]).
+    Requests {
+        transport: Transport,
+        size: usize,
+        clients: usize,
+    },
     /// PUSH → PULL throughput (the classic peer of Scatter → Gather).
     PushPull { transport: Transport, size: usize },
     /// One PUB and `subs` SUBs subscribed as `fan` says; the figure is
@@ -234,7 +249,9 @@ fn transport_name(t: Transport) -> &'static str {
 }
 
 /// The cases: the Scatter→Gather TCP sweep over `sizes`, then inproc,
-/// Client→Server, CURVE, the round trips, and the idle-client Servers.
+/// Client→Server, CURVE, the round trips, the requests of
+/// [`requests::CLIENTS`] Clients (no goal: it guards the many-client
+/// request/reply path against regressions), and the idle-client Servers.
 pub fn cases(sizes: &[usize], idle: &[usize]) -> Vec<Case> {
     let tcp = Transport::Tcp;
     let mut v: Vec<Case> = sizes
@@ -286,6 +303,18 @@ pub fn cases(sizes: &[usize], idle: &[usize]) -> Vec<Case> {
             goal: Some(Goal::AtMost(goal)),
         });
     }
+    v.push(Case {
+        name: format!(
+            "Requests Client→Server TCP 32 B, {} clients",
+            requests::CLIENTS
+        ),
+        kind: Kind::Requests {
+            transport: tcp,
+            size: 32,
+            clients: requests::CLIENTS,
+        },
+        goal: None,
+    });
     for &n in idle {
         v.push(Case {
             name: format!(
@@ -636,6 +665,9 @@ enum Subject {
     LzPubSub(LzPubSub),
     RsPubSub(RsPubSub),
     OmqPubSub(Box<OmqPubSub>),
+    LzRequests(LzRequests),
+    RsRequests(RsRequests),
+    OmqRequests(Box<OmqRequests>),
     RsAsync(RsAsyncPair),
     RsAsyncScatterGather(RsAsyncPair<Gather, Scatter>),
 }
@@ -651,7 +683,8 @@ impl Subject {
     }
 
     /// Ours through the async calls: the Scatter→Gather, Client→Server
-    /// (no CURVE, no idle clients) and round-trip shapes.
+    /// (no CURVE, no idle clients) and round-trip shapes (not the
+    /// many-client requests, nor the classic types).
     fn ours_async(runtime: Runtime, kind: Kind) -> Result<Self, PerfError> {
         Ok(match kind {
             Kind::ScatterGather { transport, .. } => {
@@ -744,6 +777,22 @@ impl Subject {
                     )?)),
                 }
             }
+            (
+                Kind::Requests {
+                    transport, clients, ..
+                },
+                implementation,
+            ) => match implementation {
+                I::Libzmq => {
+                    Subject::LzRequests(LzRequests::new(transport, clients)?)
+                }
+                I::Rust => {
+                    Subject::RsRequests(RsRequests::new(transport, clients)?)
+                }
+                I::Omq => Subject::OmqRequests(Box::new(OmqRequests::new(
+                    transport, clients,
+                )?)),
+            },
         })
     }
 
@@ -771,7 +820,8 @@ impl Subject {
     }
 
     /// Throughput, or for PUB/SUB the publishing time (see
-    /// [`super::pubsub`]).
+    /// [`super::pubsub`]), or for requests the time until the last reply
+    /// (see [`super::requests`]).
     fn throughput(
         &mut self,
         size: usize,
@@ -787,6 +837,9 @@ impl Subject {
             Subject::LzPubSub(p) => p.publish(size, count),
             Subject::RsPubSub(p) => p.publish(size, count),
             Subject::OmqPubSub(p) => p.publish(size, count),
+            Subject::LzRequests(p) => p.requests(size, count),
+            Subject::RsRequests(p) => p.requests(size, count),
+            Subject::OmqRequests(p) => p.requests(size, count),
             Subject::RsAsync(p) => p.throughput(size, count),
             Subject::RsAsyncScatterGather(p) => p.throughput(size, count),
         }
@@ -980,7 +1033,8 @@ fn measure(
         Kind::ScatterGather { size, .. }
         | Kind::ClientServer { size, .. }
         | Kind::PushPull { size, .. }
-        | Kind::PubSub { size, .. } => {
+        | Kind::PubSub { size, .. }
+        | Kind::Requests { size, .. } => {
             let elapsed = subject.throughput(size, count)?;
             (count as f64 / elapsed.as_secs_f64().max(1e-9), elapsed)
         }
@@ -1585,6 +1639,15 @@ fn implementations_table(mode: &ModeResult, cases: &[&CaseResult]) -> String {
             "\nPUB→SUB: SUBs subscribed and probed before timing (the PUB publishes probes until every SUB got one, then an end message each SUB reads up to); nothing dropped: ours and C libzmq with the PUB's send HWM and the SUBs' receive HWMs 0 (unlimited), OMQ.rs (no unlimited queues) with `xpub_nodrop` on its PUB. One receiver thread polls all SUBs (ours: `Poller`, C: `zmq_poll`; OMQ.rs: a task per SUB). \"All get all\": messages/s published, timed from the first send until every SUB has every message. \"Send rate\": SUB `i` subscribes to its own prefix (`0042`), message `j` goes to SUB `j mod N`; timed on the PUB from the first send to the return of the last; ours and C libzmq take the messages after that (their SUBs' I/O threads still read meanwhile), OMQ.rs's receiver tasks meanwhile (its queues are bounded); every message is checked to arrive. Goal of #12: ours with 1000 SUBs at least 0.5× ours with 1 SUB (medians)."
         );
     }
+    if cases
+        .iter()
+        .any(|c| matches!(c.case.kind, Kind::Requests { .. }))
+    {
+        let _ = writeln!(
+            t,
+            "\nRequests: one Server echoing every request to its sender on a thread of its own (OMQ.rs: a task), N Clients each on its own thread (OMQ.rs: a task on the same 2-worker runtime) in strict request → reply loops, a round's requests split evenly over them; connections up (one request each) before timing; requests/s of all Clients together, from the start signal until the last Client got its last reply; every reply checked."
+        );
+    }
     let has_idle = cases.iter().any(
         |c| matches!(c.case.kind, Kind::ClientServer { idle, .. } if idle > 0),
     );
@@ -1989,6 +2052,7 @@ mod tests {
             "CURVE Client→Server TCP 1 KiB",
             "Round trip Client/Server TCP 32 B (p50)",
             "Round trip Client/Server inproc 32 B (p50)",
+            "Requests Client→Server TCP 32 B, 8 clients",
             "Server with 1 idle client, TCP 32 B",
             "Server with 10000 idle clients, TCP 32 B",
         ] {
@@ -1997,6 +2061,26 @@ mod tests {
                 "{want} missing: {names:?}"
             );
         }
+        // The sweep, inproc, Client→Server, CURVE, 2 round trips, the
+        // requests, the idle clients; the requests right after the round
+        // trips, with no goal.
+        let core = cases(&full.sizes, &full.idle);
+        assert_eq!(core.len(), SWEEP_SIZES.len() + 5 + 1 + IDLE_CLIENTS.len());
+        let at = |name: &str| names.iter().position(|n| n == name).unwrap();
+        let requests = at("Requests Client→Server TCP 32 B, 8 clients");
+        assert_eq!(
+            requests,
+            at("Round trip Client/Server inproc 32 B (p50)") + 1
+        );
+        assert_eq!(
+            core[requests].kind,
+            Kind::Requests {
+                transport: Transport::Tcp,
+                size: 32,
+                clients: requests::CLIENTS,
+            }
+        );
+        assert_eq!(core[requests].goal, None);
         let args: Vec<String> = [
             "--quick", "--mode", "free", "--idle", "5,7", "--note", "it's",
         ]
@@ -2081,7 +2165,8 @@ mod tests {
             ]
         );
         assert!(cases.iter().all(|c| c.goal == Some(ASYNC_GOAL)));
-        // The async contenders set up every async case; not CURVE.
+        // The async contenders set up every async case; not CURVE, nor the
+        // many-client requests.
         assert!(Subject::ours_async(
             Runtime::Smol,
             Kind::ClientServer {
@@ -2092,6 +2177,15 @@ mod tests {
             }
         )
         .is_err());
+        let requests = Kind::Requests {
+            transport: Transport::Tcp,
+            size: 32,
+            clients: 2,
+        };
+        assert!(
+            Subject::ours_async(Runtime::TokioCurrentThread, requests).is_err()
+        );
+        assert!(cases.iter().all(|c| c.kind != requests));
     }
 
     /// The cost is time per message async / blocking: the inverse ratio of
@@ -2180,6 +2274,32 @@ mod tests {
                     assert!(s.value > 0.0 && s.count == count, "{what}");
                 }
             }
+        }
+    }
+
+    /// Every implementation sets up and measures the requests case (8
+    /// clients; fewer requests than clients too), and refuses no clients.
+    #[test]
+    fn requests_run_for_every_implementation() {
+        let case = cases(&[], &[])
+            .into_iter()
+            .find(|c| matches!(c.kind, Kind::Requests { .. }))
+            .expect("a requests case");
+        for imp in IMPL_CONTENDERS {
+            let what = format!("{} with {}", case.name, imp.name());
+            let mut setup = Setup::new(imp, case.kind)
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            for count in [1, 7, 8, 50] {
+                let s = measure(&mut setup.subject, case.kind, count)
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
+                assert!(s.value > 0.0 && s.count == count, "{what}");
+            }
+            let none = Kind::Requests {
+                transport: Transport::Tcp,
+                size: 32,
+                clients: 0,
+            };
+            assert!(Subject::new(imp, none).is_err(), "{what}");
         }
     }
 

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use omq_tokio::{Context, CurveKeypair, Message, Options, Socket, SocketType};
 
 use super::pubsub::{Fan, Frame, Plan, CONNECT_BATCH, END, PROBE};
+use super::requests;
 use super::{
     check_count, check_size, inproc_name, Implementation, LatencyStats,
     PerfError, ThroughputStats, Transport,
@@ -224,32 +225,12 @@ impl OmqPair {
         check_count(count)?;
         let (server, client) = (self.server.clone(), self.client.clone());
         self.block_on("OMQ round trips timed out", async move {
-            let echo = tokio::spawn(async move {
-                for _ in 0..=count {
-                    let m =
-                        server.recv().await.map_err(omq_err("SERVER recv"))?;
-                    check_size(m.byte_len(), size)?;
-                    let routing_id = m.routing_id().ok_or_else(|| {
-                        PerfError::new("SERVER message without routing id")
-                    })?;
-                    server
-                        .send(m.with_routing_id(routing_id))
-                        .await
-                        .map_err(omq_err("SERVER send"))?;
-                }
-                Ok::<_, PerfError>(())
-            });
+            let echo = tokio::spawn(echo(server, size, count + 1));
             let ping = tokio::spawn(async move {
                 let mut samples = Vec::with_capacity(count as usize);
                 for i in 0..=count {
                     let t0 = Instant::now();
-                    client
-                        .send(Message::single(vec![0u8; size]))
-                        .await
-                        .map_err(omq_err("CLIENT send"))?;
-                    let m =
-                        client.recv().await.map_err(omq_err("CLIENT recv"))?;
-                    check_size(m.byte_len(), size)?;
+                    request(&client, size).await?;
                     if i > 0 {
                         samples.push(t0.elapsed());
                     }
@@ -260,6 +241,126 @@ impl OmqPair {
             let echo = echo.await.expect("OMQ echo task panicked");
             echo?;
             samples
+        })
+    }
+}
+
+/// The SERVER's side of `count` round trips: receives each request of
+/// `size` bytes and sends it back to its sender.
+async fn echo(
+    server: Socket,
+    size: usize,
+    count: u64,
+) -> Result<(), PerfError> {
+    for _ in 0..count {
+        let m = server.recv().await.map_err(omq_err("SERVER recv"))?;
+        check_size(m.byte_len(), size)?;
+        let routing_id = m.routing_id().ok_or_else(|| {
+            PerfError::new("SERVER message without routing id")
+        })?;
+        server
+            .send(m.with_routing_id(routing_id))
+            .await
+            .map_err(omq_err("SERVER send"))?;
+    }
+    Ok(())
+}
+
+/// A CLIENT's round trip: sends a fresh message of `size` bytes and
+/// receives (and checks) the reply.
+async fn request(client: &Socket, size: usize) -> Result<(), PerfError> {
+    client
+        .send(Message::single(vec![0u8; size]))
+        .await
+        .map_err(omq_err("CLIENT send"))?;
+    let m = client.recv().await.map_err(omq_err("CLIENT recv"))?;
+    check_size(m.byte_len(), size)
+}
+
+/// A bound OMQ SERVER and `clients` connected CLIENTs (default options) on
+/// one 2-worker tokio runtime, every connection up; measured repeatedly
+/// (see [`super::requests`]).
+pub struct OmqRequests {
+    server: Socket,
+    clients: Vec<Socket>,
+    _ctx: Context,
+    rt: tokio::runtime::Runtime,
+}
+
+impl OmqRequests {
+    /// Binds the SERVER, connects the CLIENTs and makes one request from
+    /// each.
+    pub fn new(
+        transport: Transport,
+        clients: usize,
+    ) -> Result<Self, PerfError> {
+        requests::check_clients(clients)?;
+        let rt = runtime()?;
+        let bind_ep = bind_endpoint(transport);
+        let setup = async move {
+            let ctx = Context::current();
+            let server = ctx.socket(SocketType::Server, Options::default());
+            let endpoint = server
+                .bind(bind_ep.as_str())
+                .await
+                .map_err(omq_err("bind SERVER"))?
+                .to_string();
+            let mut sockets = Vec::with_capacity(clients);
+            for _ in 0..clients {
+                let client = ctx.socket(SocketType::Client, Options::default());
+                client
+                    .connect(endpoint.as_str())
+                    .await
+                    .map_err(omq_err("connect CLIENT"))?;
+                sockets.push(client);
+            }
+            Ok::<_, PerfError>((ctx, server, sockets))
+        };
+        let (ctx, server, clients) =
+            block_on(&rt, "OMQ requests setup timed out", setup)?;
+        let this = OmqRequests {
+            server,
+            clients,
+            _ctx: ctx,
+            rt,
+        };
+        this.requests(1, this.clients.len() as u64)?;
+        Ok(this)
+    }
+
+    /// `count` requests of `size` bytes, each CLIENT on its own task, the
+    /// SERVER echoing on another; returns the time from spawning the
+    /// CLIENT tasks until the last reply.
+    pub fn requests(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Duration, PerfError> {
+        check_count(count)?;
+        let (server, clients) = (self.server.clone(), self.clients.clone());
+        block_on(&self.rt, "OMQ requests timed out", async move {
+            // The SERVER's task ends with `None`, each CLIENT's with when it
+            // got its last reply; the set's drop (on the first error, or on
+            // the timeout) aborts the tasks still waiting.
+            let mut tasks = tokio::task::JoinSet::new();
+            tasks.spawn(async move {
+                echo(server, size, count).await.map(|()| None)
+            });
+            let n = clients.len();
+            let start = Instant::now();
+            for (i, client) in clients.into_iter().enumerate() {
+                tasks.spawn(async move {
+                    for _ in 0..requests::share(i, n, count) {
+                        request(&client, size).await?;
+                    }
+                    Ok(Some(Instant::now()))
+                });
+            }
+            let mut ends = Vec::with_capacity(n);
+            while let Some(done) = tasks.join_next().await {
+                ends.extend(done.expect("OMQ requests task panicked")?);
+            }
+            Ok(requests::last_since(start, ends))
         })
     }
 }

@@ -21,6 +21,7 @@ use libzmq::{
 };
 
 use super::pubsub::{Plan, Publisher, Subscribers, Take};
+use super::requests;
 use super::{
     check_count, check_size, time_round_trips, time_throughput, Implementation,
     LatencyStats, PerfError, ThroughputStats, Transport, TIMEOUT_MS,
@@ -212,20 +213,12 @@ impl RsPair {
             } else {
                 (Mechanism::Null, Mechanism::Null)
             };
-        let server = ServerBuilder::new()
-            .mechanism(server_mechanism)
-            .bind(endpoint)
-            .send_timeout(TIMEOUT)
-            .recv_timeout(TIMEOUT)
-            .with_ctx(ctxs[0].handle())
-            .op("create and bind Server")?;
-        let client = ClientBuilder::new()
-            .mechanism(client_mechanism)
-            .connect(server.last_endpoint().op("Server last_endpoint")?)
-            .send_timeout(TIMEOUT)
-            .recv_timeout(TIMEOUT)
-            .with_ctx(ctxs[ctxs.len() - 1].handle())
-            .op("create and connect Client")?;
+        let server = bind_server(server_mechanism, endpoint, &ctxs[0])?;
+        let client = connect_client(
+            client_mechanism,
+            server.last_endpoint().op("Server last_endpoint")?,
+            &ctxs[ctxs.len() - 1],
+        )?;
         let pair = RsPair {
             transport,
             server,
@@ -243,25 +236,130 @@ impl RsPair {
         size: usize,
         count: u64,
     ) -> Result<Vec<Duration>, PerfError> {
-        let (server, client) = (&self.server, &self.client);
-        let echo = move || {
-            let mut msg = Msg::new();
-            move || -> Result<(), PerfError> {
-                server.recv(&mut msg).op("Server recv")?;
-                check_size(msg.len(), size)?;
-                // The received message carries the Client's routing id,
-                // so sending it back routes it to that client.
-                server.send(std::mem::take(&mut msg)).op("Server send")?;
-                Ok(())
-            }
+        let server = &self.server;
+        let echo = move || echo(server, size);
+        time_round_trips(count, echo, request(&self.client, size))
+    }
+}
+
+/// A `Server` with `mechanism`, bound to `endpoint` in `ctx`, with the
+/// perf timeouts.
+fn bind_server(
+    mechanism: Mechanism,
+    endpoint: Endpoint,
+    ctx: &Ctx,
+) -> Result<Server, PerfError> {
+    ServerBuilder::new()
+        .mechanism(mechanism)
+        .bind(endpoint)
+        .send_timeout(TIMEOUT)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .op("create and bind Server")
+}
+
+/// A `Client` with `mechanism`, connected to `endpoint` in `ctx`, with the
+/// perf timeouts.
+fn connect_client(
+    mechanism: Mechanism,
+    endpoint: Endpoint,
+    ctx: &Ctx,
+) -> Result<Client, PerfError> {
+    ClientBuilder::new()
+        .mechanism(mechanism)
+        .connect(endpoint)
+        .send_timeout(TIMEOUT)
+        .recv_timeout(TIMEOUT)
+        .with_ctx(ctx.handle())
+        .op("create and connect Client")
+}
+
+/// The Server's step of a round trip: receives one request of `size` bytes
+/// and sends it back.
+fn echo(
+    server: &Server,
+    size: usize,
+) -> impl FnMut() -> Result<(), PerfError> + '_ {
+    let mut msg = Msg::new();
+    move || {
+        server.recv(&mut msg).op("Server recv")?;
+        check_size(msg.len(), size)?;
+        // The received message carries the Client's routing id, so sending
+        // it back routes it to that client.
+        server.send(std::mem::take(&mut msg)).op("Server send")
+    }
+}
+
+/// A Client's step of a round trip: sends a fresh message of `size` bytes
+/// and receives (and checks) the reply.
+fn request(
+    client: &Client,
+    size: usize,
+) -> impl FnMut() -> Result<(), PerfError> + '_ {
+    let mut reply = Msg::new();
+    move || {
+        client.send(Msg::with_size(size)).op("Client send")?;
+        client.recv(&mut reply).op("Client recv")?;
+        check_size(reply.len(), size)
+    }
+}
+
+/// A bound `Server` and `clients` connected `Client`s (contexts as for the
+/// pairs: one per side, or one shared for inproc, each with one I/O
+/// thread), every connection up; measured repeatedly (see
+/// [`super::requests`]).
+pub struct RsRequests {
+    // Fields drop in order: the sockets first (every round waits for its
+    // last reply), then the contexts.
+    server: Server,
+    clients: Vec<Client>,
+    _ctxs: Vec<Ctx>,
+}
+
+impl RsRequests {
+    /// Binds the `Server`, connects the `Client`s and makes one request
+    /// from each.
+    pub fn new(
+        transport: Transport,
+        clients: usize,
+    ) -> Result<Self, PerfError> {
+        requests::check_clients(clients)?;
+        let (ctxs, endpoint) = contexts_and_endpoint(transport)?;
+        let server = bind_server(Mechanism::Null, endpoint, &ctxs[0])?;
+        let endpoint = server.last_endpoint().op("Server last_endpoint")?;
+        let clients = (0..clients)
+            .map(|_| {
+                connect_client(
+                    Mechanism::Null,
+                    endpoint.clone(),
+                    &ctxs[ctxs.len() - 1],
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let this = RsRequests {
+            server,
+            clients,
+            _ctxs: ctxs,
         };
-        let mut reply = Msg::new();
-        let ping = || -> Result<(), PerfError> {
-            client.send(Msg::with_size(size)).op("Client send")?;
-            client.recv(&mut reply).op("Client recv")?;
-            check_size(reply.len(), size)
-        };
-        time_round_trips(count, echo, ping)
+        this.requests(1, this.clients.len() as u64)?;
+        Ok(this)
+    }
+
+    /// `count` requests of `size` bytes, each `Client` on its own thread,
+    /// the `Server` echoing on another; returns the time until the last
+    /// reply.
+    pub fn requests(
+        &self,
+        size: usize,
+        count: u64,
+    ) -> Result<Duration, PerfError> {
+        let (server, clients) = (&self.server, &self.clients);
+        requests::time_requests(
+            count,
+            clients.len(),
+            move || echo(server, size),
+            |i| request(&clients[i], size),
+        )
     }
 }
 
